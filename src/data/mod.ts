@@ -1,0 +1,40 @@
+/**
+ * Human Numbers data for fastbook chapter 12: the generated corpus, its vocabulary, the
+ * book's samples, `group_chunks` and int64 batches for onnxruntime. Browser-compatible.
+ *
+ * @example Not run by `deno test --doc`: it would auto-import every export, unused.
+ * ```ts ignore
+ * import { sequenceLoaders } from "./mod.ts";
+ * const { train, valid } = sequenceLoaders({ bs: 64, sl: 16 });
+ * console.log(train.length, valid.length, train[0].xDims); // 49 12 [64, 16]
+ * ```
+ * @module
+ */
+
+export { numberToWords } from "./number_words.ts";
+export {
+  type HumanNumbersLines,
+  humanNumbersLines,
+  humanNumbersText,
+  tokenize,
+} from "./human_numbers.ts";
+export { Vocab } from "./vocab.ts";
+export {
+  type Sample,
+  type SequenceSample,
+  sequenceSamples,
+  splitSamples,
+  threeTokenSamples,
+  type TokenSample,
+} from "./samples.ts";
+export { groupChunks } from "./group_chunks.ts";
+export { type Batch, batchify, type BatchifyOptions } from "./batches.ts";
+export {
+  type Baseline,
+  type HumanNumbers,
+  humanNumbers,
+  type Loaders,
+  mostCommonTokenBaseline,
+  sequenceLoaders,
+  threeTokenLoaders,
+} from "./pipelines.ts";

@@ -1,0 +1,183 @@
+/**
+ * The graph under construction: inputs, initializers, nodes in topological order, outputs,
+ * and the type of every value. Nodes are plain NodeProto-shaped data.
+ *
+ * @module
+ */
+
+import type { DType } from "../onnx/dtype.ts";
+import type { Attributes } from "../onnx/model.ts";
+import type { Tensor } from "../onnx/tensor.ts";
+import { GraphBuildError } from "./infer/context.ts";
+import type { OpType } from "./op_types.ts";
+import type { Dim, Value } from "./value.ts";
+import { formatType } from "./value.ts";
+
+/** A node of a graph onnx-lm builds. */
+export interface Node {
+  readonly opType: OpType;
+  readonly name: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly attributes: Attributes;
+}
+
+const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.:\/-]*$/;
+
+/** A computation graph being built, differentiated or loaded. */
+export class Graph {
+  /** Graph inputs in declaration order (fed at run time). */
+  readonly inputs: Value[] = [];
+  /** Graph outputs in declaration order. */
+  readonly outputs: Value[] = [];
+  /** Nodes in topological order. */
+  readonly nodes: Node[] = [];
+  /** Constant tensors stored in the file, by name. */
+  readonly initializers: Map<string, Tensor> = new Map();
+  /** Every value's type, by name. */
+  readonly values: Map<string, Value> = new Map();
+  /** int64 contents known at build time (constants, shapes), used by shape inference. */
+  readonly known: Map<string, readonly Dim[]> = new Map();
+  private readonly counters = new Map<string, number>();
+  private readonly nodeNames = new Set<string>();
+
+  /** @param name The graph's name in the file. */
+  constructor(readonly name = "main") {}
+
+  /**
+   * Declares a graph input.
+   *
+   * @param name Its name (a feed name at run time).
+   * @param dtype Element type.
+   * @param shape Dimensions; strings are symbolic (e.g. `"batch"`).
+   * @returns The input value.
+   */
+  input(name: string, dtype: DType, shape: readonly Dim[]): Value {
+    const v = this.define(name, dtype, shape);
+    this.inputs.push(v);
+    return v;
+  }
+
+  /**
+   * Adds a named constant stored in the file.
+   *
+   * @param name Its name (for parameters, the PyTorch `state_dict` key).
+   * @param tensor The data.
+   * @returns The value that reads it.
+   */
+  initializer(name: string, tensor: Tensor): Value {
+    const v = this.define(name, tensor.dtype, tensor.dims);
+    this.initializers.set(name, tensor);
+    if (tensor.dtype === "int64" && tensor.dims.length <= 1) {
+      this.known.set(name, Array.from(tensor.data as BigInt64Array, Number));
+    }
+    return v;
+  }
+
+  /**
+   * Marks a value as a graph output, under `name` when given (adding an Identity if the
+   * value already has another name, so the output has exactly the requested name).
+   *
+   * @param value A value of this graph.
+   * @param name The output name.
+   * @returns The output value.
+   */
+  output(value: Value, name?: string): Value {
+    this.expectOwn(value, "output");
+    let out = value;
+    if (name !== undefined && name !== value.name) {
+      out = this.define(name, value.dtype, value.shape);
+      this.addNode({
+        opType: "Identity",
+        name: this.freshName("Identity"),
+        inputs: [value.name],
+        outputs: [name],
+        attributes: {},
+      });
+    }
+    if (this.outputs.some((o) => o.name === out.name)) {
+      throw new GraphBuildError(`Graph "${this.name}" already has an output named "${out.name}"`);
+    }
+    this.outputs.push(out);
+    return out;
+  }
+
+  /**
+   * The value with this name, or a clear error naming the graph.
+   *
+   * @param name A value name.
+   * @returns The value.
+   */
+  value(name: string): Value {
+    const v = this.values.get(name);
+    if (!v) throw new GraphBuildError(`Graph "${this.name}" has no value named "${name}"`);
+    return v;
+  }
+
+  /**
+   * A name not used yet in this graph: `prefix`, then `prefix_1`, `prefix_2`, ...
+   * Deterministic: the same sequence of builder calls gives the same names.
+   *
+   * @param prefix Name stem (usually the op type).
+   * @returns A fresh name.
+   */
+  freshName(prefix: string): string {
+    let n = this.counters.get(prefix) ?? 0;
+    let name = n === 0 ? prefix : `${prefix}_${n}`;
+    while (this.values.has(name) || this.nodeNames.has(name)) {
+      n++;
+      name = `${prefix}_${n}`;
+    }
+    this.counters.set(prefix, n + 1);
+    return name;
+  }
+
+  /**
+   * Registers a new value name with its type (for inputs, initializers and node outputs).
+   *
+   * @param name Unique value name.
+   * @param dtype Element type.
+   * @param shape Dimensions.
+   * @returns The value.
+   */
+  define(name: string, dtype: DType, shape: readonly Dim[]): Value {
+    if (!NAME_PATTERN.test(name)) {
+      throw new GraphBuildError(
+        `Invalid value name "${name}" in graph "${this.name}": use letters, digits, "_", ".", ` +
+          `":", "/" or "-", starting with a letter or "_"`,
+      );
+    }
+    const existing = this.values.get(name);
+    if (existing) {
+      throw new GraphBuildError(
+        `Graph "${this.name}" already has a value named "${name}" (${formatType(existing)})`,
+      );
+    }
+    const v: Value = { graph: this, name, dtype, shape: [...shape] };
+    this.values.set(name, v);
+    return v;
+  }
+
+  /**
+   * Appends a node whose outputs are already defined (see `op()` for the checked path).
+   *
+   * @param node The node.
+   */
+  addNode(node: Node): void {
+    if (this.nodeNames.has(node.name)) {
+      throw new GraphBuildError(`Graph "${this.name}" already has a node named "${node.name}"`);
+    }
+    this.nodeNames.add(node.name);
+    this.nodes.push(node);
+  }
+
+  /** Throws unless the value belongs to this graph. */
+  expectOwn(value: Value, role: string): void {
+    if (value.graph !== this || this.values.get(value.name) !== value) {
+      throw new GraphBuildError(
+        `Cannot use value "${value.name}" as ${role} of graph "${this.name}": it belongs to ` +
+          `graph "${value.graph.name}"`,
+      );
+    }
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * Graphs of ONNX nodes with static types: building (`op()`), shape inference, checking,
+ * printing, and conversion to and from model files.
+ *
+ * @module
+ */
+
+export { Graph, type Node } from "./graph.ts";
+export { inferNode, op } from "./op.ts";
+export { isOpType, OP_SCHEMAS, type OpSchema, type OpType } from "./op_types.ts";
+export { GraphBuildError, InferContext } from "./infer/context.ts";
+export { broadcastShapes } from "./infer/broadcast.ts";
+export { checkGraph, GraphCheckError } from "./check.ts";
+export { printGraph, printNeighbourhood, printNode } from "./print.ts";
+export { graphToModel, loadGraph, type ModelOptions, modelToGraph, saveGraph } from "./model_io.ts";
+export * from "./value.ts";

@@ -1,0 +1,137 @@
+/**
+ * Converting between a Graph and the file-level ModelData (and so to and from bytes).
+ *
+ * @module
+ */
+
+import type { ModelData, ValueInfo } from "../onnx/model.ts";
+import { IR_VERSION, OPSET_VERSION, PRODUCER_NAME, PRODUCER_VERSION } from "../onnx/version.ts";
+import { encodeModel } from "../onnx/encode.ts";
+import { decodeModel, OnnxFormatError } from "../onnx/decode.ts";
+import { Graph } from "./graph.ts";
+import { inferNode } from "./op.ts";
+import { isOpType } from "./op_types.ts";
+import type { Value } from "./value.ts";
+import { formatType, shapesCompatible } from "./value.ts";
+
+/** What goes into a model file besides the graph. */
+export interface ModelOptions {
+  /** `metadata_props`, written in the given order. */
+  metadata?: readonly (readonly [string, string])[];
+  /** `doc_string` of the model. */
+  docString?: string;
+}
+
+const info = (v: Value): ValueInfo => ({ name: v.name, dtype: v.dtype, shape: v.shape });
+
+/**
+ * The model file content for a graph, with onnx-lm's pinned IR version and opset.
+ *
+ * @param g The graph.
+ * @param options Metadata and doc string.
+ * @returns The model.
+ */
+export function graphToModel(g: Graph, options: ModelOptions = {}): ModelData {
+  return {
+    irVersion: IR_VERSION,
+    opsetImports: [{ domain: "", version: OPSET_VERSION }],
+    producerName: PRODUCER_NAME,
+    producerVersion: PRODUCER_VERSION,
+    ...(options.docString ? { docString: options.docString } : {}),
+    graph: {
+      name: g.name,
+      nodes: g.nodes,
+      inputs: g.inputs.map(info),
+      outputs: g.outputs.map(info),
+      initializers: [...g.initializers].map(([name, tensor]) => ({ name, tensor })),
+      valueInfo: [],
+    },
+    metadata: options.metadata ?? [],
+  };
+}
+
+/**
+ * Serializes a graph to `.onnx` bytes (deterministic: same graph, same bytes).
+ *
+ * @param g The graph.
+ * @param options Metadata and doc string.
+ * @returns The bytes.
+ */
+export function saveGraph(g: Graph, options: ModelOptions = {}): Uint8Array {
+  return encodeModel(graphToModel(g, options));
+}
+
+/**
+ * Rebuilds a Graph from model content, re-running shape inference on every node and checking
+ * the declared output types against it.
+ *
+ * @param model A decoded model.
+ * @param source Where it came from, for error messages.
+ * @returns The graph.
+ * @throws OnnxFormatError when the model uses another opset, an unsupported operator, or
+ *   types that disagree with inference.
+ */
+export function modelToGraph(model: ModelData, source = "ONNX model"): Graph {
+  const fail = (message: string): never => {
+    throw new OnnxFormatError(`Cannot load ${source}: ${message}`);
+  };
+  const opset = model.opsetImports.find((o) => o.domain === "" || o.domain === "ai.onnx");
+  if (!opset || opset.version !== OPSET_VERSION) {
+    fail(`expected default-domain opset ${OPSET_VERSION}, got ${opset?.version ?? "none"}`);
+  }
+  const gd = model.graph;
+  const g = new Graph(gd.name || "main");
+  try {
+    for (const v of gd.inputs) g.input(v.name, v.dtype, v.shape);
+    for (const { name, tensor } of gd.initializers) {
+      // IR >= 4 lets an initializer give a default to a graph input of the same name.
+      if (g.values.has(name)) g.initializers.set(name, tensor);
+      else g.initializer(name, tensor);
+    }
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  for (const node of gd.nodes) {
+    const opType = node.opType;
+    if ((node.domain ?? "") !== "" || !isOpType(opType)) {
+      fail(
+        `node "${node.name}" uses operator "${
+          node.domain ? `${node.domain}.` : ""
+        }${opType}", which onnx-lm does not support`,
+      );
+    }
+    const typed = { ...node, opType: opType as never };
+    try {
+      const { types, value } = inferNode(g, typed, `Node "${node.name}" (${opType})`);
+      types.forEach((t, i) => g.define(node.outputs[i], t.dtype, t.shape));
+      if (value) g.known.set(node.outputs[0], value);
+      g.addNode(typed);
+    } catch (error) {
+      fail((error as Error).message);
+    }
+  }
+  for (const declared of gd.outputs) {
+    const v = g.values.get(declared.name);
+    if (!v) return fail(`graph output "${declared.name}" is never computed`);
+    if (v.dtype !== declared.dtype || !shapesCompatible(v.shape, declared.shape)) {
+      fail(
+        `graph output "${declared.name}" is declared ${formatType(declared)} but computes ${
+          formatType(v)
+        }`,
+      );
+    }
+    g.outputs.push(v);
+  }
+  return g;
+}
+
+/**
+ * Decodes `.onnx` bytes into a checked Graph.
+ *
+ * @param bytes File contents.
+ * @param source Where they came from (a path), for error messages.
+ * @returns The graph.
+ */
+export function loadGraph(bytes: Uint8Array, source = "ONNX model"): Graph {
+  return modelToGraph(decodeModel(bytes, source), source);
+}

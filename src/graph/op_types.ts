@@ -1,0 +1,126 @@
+/**
+ * The operators onnx-lm builds, and what shape inference knows about each.
+ *
+ * `OP_SCHEMAS` is a `Record` over `OpType`, so adding an operator without its inference rule
+ * is a compile error.
+ *
+ * @module
+ */
+
+import type { Dim, TypeInfo } from "./value.ts";
+import type { InferContext } from "./infer/context.ts";
+import * as ew from "./infer/elementwise.ts";
+import { inferGemm, inferMatMul } from "./infer/linalg.ts";
+import { inferGather, inferGatherElements, inferScatterElements } from "./infer/indexing.ts";
+import { inferArgMax, inferReduceAttr, inferReduceSum, inferSoftmax } from "./infer/reduce.ts";
+import * as so from "./infer/shape_ops.ts";
+
+/** Every ONNX operator (default domain, opset 17) onnx-lm can build. */
+export type OpType =
+  | "Add"
+  | "ArgMax"
+  | "Cast"
+  | "Concat"
+  | "Constant"
+  | "Div"
+  | "Equal"
+  | "Exp"
+  | "Expand"
+  | "Gather"
+  | "GatherElements"
+  | "Gemm"
+  | "Greater"
+  | "Identity"
+  | "Log"
+  | "LogSoftmax"
+  | "MatMul"
+  | "Mul"
+  | "Neg"
+  | "Pow"
+  | "Reciprocal"
+  | "ReduceMax"
+  | "ReduceMean"
+  | "ReduceSum"
+  | "Relu"
+  | "Reshape"
+  | "ScatterElements"
+  | "Shape"
+  | "Sigmoid"
+  | "Slice"
+  | "Softmax"
+  | "Split"
+  | "Sqrt"
+  | "Squeeze"
+  | "Sub"
+  | "Sum"
+  | "Tanh"
+  | "Transpose"
+  | "Unsqueeze"
+  | "Where";
+
+/** What shape inference needs to know about one operator. */
+export interface OpSchema {
+  /** Input names from the ONNX spec, in order (the last repeats for variadic ops). */
+  readonly inputs: readonly string[];
+  /** Output types from input types and attributes. */
+  readonly infer: (ctx: InferContext) => TypeInfo[];
+  /** The int64 output value when it is known at build time (shape arithmetic). */
+  readonly value?: (ctx: InferContext) => Dim[] | undefined;
+}
+
+const unary = (infer: OpSchema["infer"]): OpSchema => ({ inputs: ["X"], infer });
+const binary = (infer: OpSchema["infer"]): OpSchema => ({ inputs: ["A", "B"], infer });
+
+/** Inference rules by operator. */
+export const OP_SCHEMAS: Readonly<Record<OpType, OpSchema>> = {
+  Add: binary(ew.inferArithmetic),
+  ArgMax: { inputs: ["data"], infer: inferArgMax },
+  Cast: { inputs: ["input"], infer: ew.inferCast },
+  Concat: { inputs: ["inputs"], infer: so.inferConcat, value: so.valueConcat },
+  Constant: { inputs: [], infer: so.inferConstant, value: so.valueConstant },
+  Div: binary(ew.inferArithmetic),
+  Equal: binary(ew.inferEqual),
+  Exp: { inputs: ["input"], infer: ew.inferFloatUnary },
+  Expand: { inputs: ["input", "shape"], infer: so.inferExpand },
+  Gather: { inputs: ["data", "indices"], infer: inferGather },
+  GatherElements: { inputs: ["data", "indices"], infer: inferGatherElements },
+  Gemm: { inputs: ["A", "B", "C"], infer: inferGemm },
+  Greater: binary(ew.inferOrderCompare),
+  Identity: { inputs: ["input"], infer: ew.inferIdentity },
+  Log: { inputs: ["input"], infer: ew.inferFloatUnary },
+  LogSoftmax: { inputs: ["input"], infer: inferSoftmax },
+  MatMul: binary(inferMatMul),
+  Mul: binary(ew.inferArithmetic),
+  Neg: unary(ew.inferNumericUnary),
+  Pow: { inputs: ["X", "Y"], infer: ew.inferPow },
+  Reciprocal: unary(ew.inferFloatUnary),
+  ReduceMax: { inputs: ["data"], infer: inferReduceAttr },
+  ReduceMean: { inputs: ["data"], infer: inferReduceAttr },
+  ReduceSum: { inputs: ["data", "axes"], infer: inferReduceSum },
+  Relu: unary(ew.inferNumericUnary),
+  Reshape: { inputs: ["data", "shape"], infer: so.inferReshape },
+  ScatterElements: { inputs: ["data", "indices", "updates"], infer: inferScatterElements },
+  Shape: { inputs: ["data"], infer: so.inferShape, value: so.valueShape },
+  Sigmoid: unary(ew.inferFloatUnary),
+  Slice: { inputs: ["data", "starts", "ends", "axes", "steps"], infer: so.inferSlice },
+  Softmax: { inputs: ["input"], infer: inferSoftmax },
+  Split: { inputs: ["input", "split"], infer: so.inferSplit },
+  Sqrt: unary(ew.inferFloatUnary),
+  Squeeze: { inputs: ["data", "axes"], infer: so.inferSqueeze },
+  Sub: binary(ew.inferArithmetic),
+  Sum: { inputs: ["data_0"], infer: ew.inferSum },
+  Tanh: { inputs: ["input"], infer: ew.inferFloatUnary },
+  Transpose: { inputs: ["data"], infer: so.inferTranspose },
+  Unsqueeze: { inputs: ["data", "axes"], infer: so.inferUnsqueeze },
+  Where: { inputs: ["condition", "X", "Y"], infer: ew.inferWhere },
+};
+
+/**
+ * Whether a string names an operator onnx-lm supports.
+ *
+ * @param opType An ONNX op_type.
+ * @returns True for members of `OpType`.
+ */
+export function isOpType(opType: string): opType is OpType {
+  return Object.hasOwn(OP_SCHEMAS, opType);
+}

@@ -1,0 +1,81 @@
+/**
+ * Values: the typed, named edges of a graph.
+ *
+ * @module
+ */
+
+import type { DType } from "../onnx/dtype.ts";
+import type { Dim } from "../onnx/model.ts";
+import type { Graph } from "./graph.ts";
+
+export type { Dim };
+
+/** A static element type and shape: what shape inference computes for every value. */
+export interface TypeInfo {
+  readonly dtype: DType;
+  readonly shape: readonly Dim[];
+}
+
+/** A named value in a graph: a graph input, an initializer, or a node output. */
+export interface Value extends TypeInfo {
+  /** The graph the value lives in; op builders add their nodes there. */
+  readonly graph: Graph;
+  readonly name: string;
+}
+
+/**
+ * Formats a shape the way error messages and the graph printer show it: `[batch, 3]`.
+ *
+ * @param shape Dimensions (`null` prints as `?`).
+ * @returns The text.
+ */
+export function formatShape(shape: readonly Dim[]): string {
+  return `[${shape.map((d) => d === null ? "?" : String(d)).join(", ")}]`;
+}
+
+/**
+ * Formats a value type: `float32[batch, 3]`.
+ *
+ * @param t The type.
+ * @returns The text.
+ */
+export function formatType(t: TypeInfo): string {
+  return `${t.dtype}${formatShape(t.shape)}`;
+}
+
+/**
+ * Whether two dimensions may be the same at run time (unknown matches anything).
+ *
+ * @param a First dimension.
+ * @param b Second dimension.
+ * @returns True when they agree or either is unknown.
+ */
+export function dimsCompatible(a: Dim, b: Dim): boolean {
+  return a === null || b === null || a === b;
+}
+
+/**
+ * Whether two shapes have the same rank and compatible dimensions.
+ *
+ * @param a First shape.
+ * @param b Second shape.
+ * @returns True when they agree.
+ */
+export function shapesCompatible(a: readonly Dim[], b: readonly Dim[]): boolean {
+  return a.length === b.length && a.every((d, i) => dimsCompatible(d, b[i]));
+}
+
+/**
+ * The static size of a shape, or undefined when any dimension is symbolic or unknown.
+ *
+ * @param shape Dimensions.
+ * @returns The product of all dimensions.
+ */
+export function staticSize(shape: readonly Dim[]): number | undefined {
+  let n = 1;
+  for (const d of shape) {
+    if (typeof d !== "number") return undefined;
+    n *= d;
+  }
+  return n;
+}

@@ -1,0 +1,51 @@
+/**
+ * Matrix product builders.
+ *
+ * @module
+ */
+
+import type { AttributeValue } from "../onnx/model.ts";
+import { op } from "../graph/op.ts";
+import type { Value } from "../graph/value.ts";
+
+/**
+ * Numpy-style matrix product (batched over leading axes, broadcast).
+ *
+ * @param a Left operand `[..., M, K]` (or `[K]`).
+ * @param b Right operand `[..., K, N]` (or `[K]`).
+ * @returns `[..., M, N]`.
+ */
+export function matMul(a: Value, b: Value): Value {
+  return op(a.graph, "MatMul", [a, b])[0];
+}
+
+/** Gemm attributes, with the spec's names and defaults. */
+export interface GemmOptions {
+  alpha?: number;
+  beta?: number;
+  transA?: boolean;
+  transB?: boolean;
+}
+
+/**
+ * General matrix multiply: `alpha * A' B' + beta * C`, where `'` is an optional transpose.
+ * `gemm(x, weight, bias, { transB: true })` is PyTorch's `Linear`.
+ *
+ * @param a `[M, K]` (or `[K, M]` with transA).
+ * @param b `[K, N]` (or `[N, K]` with transB).
+ * @param c Optional addend broadcastable to `[M, N]`.
+ * @param options alpha (1), beta (1), transA (false), transB (false).
+ * @returns `[M, N]`.
+ */
+export function gemm(a: Value, b: Value, c?: Value | null, options: GemmOptions = {}): Value {
+  const attributes: Record<string, AttributeValue> = {};
+  if (options.alpha !== undefined && options.alpha !== 1) {
+    attributes.alpha = { type: "float", value: options.alpha };
+  }
+  if (options.beta !== undefined && options.beta !== 1) {
+    attributes.beta = { type: "float", value: options.beta };
+  }
+  if (options.transA) attributes.transA = { type: "int", value: 1 };
+  if (options.transB) attributes.transB = { type: "int", value: 1 };
+  return op(a.graph, "Gemm", [a, b, c ?? null], attributes)[0];
+}

@@ -1,0 +1,135 @@
+/**
+ * Builders for operators that rearrange data: Concat, Split, Slice, Squeeze, Unsqueeze,
+ * Reshape, Transpose, Expand, Shape.
+ *
+ * @module
+ */
+
+import type { AttributeValue } from "../onnx/model.ts";
+import { op } from "../graph/op.ts";
+import type { Value } from "../graph/value.ts";
+import { type IntsLike, intsValue } from "./constant.ts";
+
+const int = (value: number): AttributeValue => ({ type: "int", value });
+
+/**
+ * Joins tensors along an axis.
+ *
+ * @param xs Tensors of equal rank and dtype (at least one).
+ * @param axis The axis they are joined on.
+ * @returns The joined tensor.
+ */
+export function concat(xs: readonly Value[], axis: number): Value {
+  if (xs.length === 0) throw new Error(`Cannot build "Concat": needs at least one input: got none`);
+  return op(xs[0].graph, "Concat", xs, { axis: int(axis) })[0];
+}
+
+/**
+ * Splits a tensor along an axis into pieces of the given sizes, or `parts` equal pieces.
+ *
+ * @param x The tensor.
+ * @param sizesOrParts Sizes of the pieces, or how many equal pieces.
+ * @param axis The axis (0).
+ * @returns The pieces.
+ */
+export function split(x: Value, sizesOrParts: readonly number[] | number, axis = 0): Value[] {
+  const sizes = typeof sizesOrParts === "number" ? null : intsValue(x.graph, sizesOrParts);
+  const n = typeof sizesOrParts === "number" ? sizesOrParts : sizesOrParts.length;
+  return op(x.graph, "Split", [x, sizes], axis ? { axis: int(axis) } : {}, n);
+}
+
+/**
+ * `x[starts:ends:steps]` on the given axes (all leading axes by default).
+ *
+ * @param x The tensor.
+ * @param starts First index per axis (negative counts from the end).
+ * @param ends End index per axis, exclusive (clamped to the axis size).
+ * @param axes Which axes (default `0..starts.length-1`).
+ * @param steps Strides (default 1).
+ * @returns The slice.
+ */
+export function slice(
+  x: Value,
+  starts: IntsLike,
+  ends: IntsLike,
+  axes?: IntsLike,
+  steps?: IntsLike,
+): Value {
+  const g = x.graph;
+  return op(g, "Slice", [
+    x,
+    intsValue(g, starts),
+    intsValue(g, ends),
+    axes === undefined ? null : intsValue(g, axes),
+    steps === undefined ? null : intsValue(g, steps),
+  ])[0];
+}
+
+/**
+ * Removes size-1 axes (all of them when `axes` is omitted).
+ *
+ * @param x The tensor.
+ * @param axes The axes to remove.
+ * @returns The squeezed tensor.
+ */
+export function squeeze(x: Value, axes?: IntsLike): Value {
+  return op(x.graph, "Squeeze", [x, axes === undefined ? null : intsValue(x.graph, axes)])[0];
+}
+
+/**
+ * Inserts size-1 axes at the given positions of the output.
+ *
+ * @param x The tensor.
+ * @param axes Output positions of the new axes.
+ * @returns The unsqueezed tensor.
+ */
+export function unsqueeze(x: Value, axes: IntsLike): Value {
+  return op(x.graph, "Unsqueeze", [x, intsValue(x.graph, axes)])[0];
+}
+
+/**
+ * Reshapes without moving data; `-1` is inferred and `0` copies the input's dimension.
+ *
+ * @param x The tensor.
+ * @param shape The new shape.
+ * @returns The reshaped tensor.
+ */
+export function reshape(x: Value, shape: IntsLike): Value {
+  return op(x.graph, "Reshape", [x, intsValue(x.graph, shape)])[0];
+}
+
+/**
+ * Permutes axes (reverses them by default).
+ *
+ * @param x The tensor.
+ * @param perm Output axis i is input axis `perm[i]`.
+ * @returns The transposed tensor.
+ */
+export function transpose(x: Value, perm?: readonly number[]): Value {
+  return op(x.graph, "Transpose", [x], perm ? { perm: { type: "ints", value: perm } } : {})[0];
+}
+
+/**
+ * Broadcasts a tensor to a shape (numpy rules, in both directions).
+ *
+ * @param x The tensor.
+ * @param shape The target shape.
+ * @returns The expanded tensor.
+ */
+export function expand(x: Value, shape: IntsLike): Value {
+  return op(x.graph, "Expand", [x, intsValue(x.graph, shape)])[0];
+}
+
+/**
+ * The dimensions of a tensor as an int64 vector (`start`/`end` select a range of axes).
+ *
+ * @param x The tensor.
+ * @param options start (0), end (rank).
+ * @returns `[end - start]` int64.
+ */
+export function shape(x: Value, options: { start?: number; end?: number } = {}): Value {
+  const attributes: Record<string, AttributeValue> = {};
+  if (options.start !== undefined) attributes.start = int(options.start);
+  if (options.end !== undefined) attributes.end = int(options.end);
+  return op(x.graph, "Shape", [x], attributes)[0];
+}

@@ -1,0 +1,230 @@
+/**
+ * An onnxruntime-node session over onnx-lm's model bytes, with feeds checked against the
+ * model's declared inputs before onnxruntime sees them.
+ *
+ * @module
+ */
+
+import * as ort from "onnxruntime-node";
+import type { DType } from "../onnx/dtype.ts";
+import { dtypeOfArray } from "../onnx/dtype.ts";
+import type { Dim, ValueInfo } from "../onnx/model.ts";
+import { decodeModel } from "../onnx/decode.ts";
+import { sizeOf, type Tensor } from "../onnx/tensor.ts";
+import { formatShape } from "../graph/value.ts";
+
+/** onnxruntime's graph optimization levels. */
+export type GraphOptimizationLevel = "disabled" | "basic" | "extended" | "all";
+
+/** How to run a session. */
+export interface SessionOptions {
+  /** Threads used inside one operator (onnxruntime's intra-op pool); 0 lets it decide. */
+  threads?: number;
+  /** Graph optimizations applied when the session is created ("all"). */
+  graphOptimizationLevel?: GraphOptimizationLevel;
+  /** Where the model came from (a path or a name), for error messages. */
+  source?: string;
+}
+
+/** Raised for feeds that do not match the model's inputs, and for onnxruntime failures. */
+export class SessionError extends Error {
+  override name = "SessionError";
+}
+
+const ORT_TYPES: Readonly<Record<string, DType>> = {
+  float32: "float32",
+  float64: "float64",
+  int64: "int64",
+  bool: "bool",
+};
+
+/** A loaded model, ready to run. */
+export class Session {
+  private constructor(
+    private readonly ort: ort.InferenceSession,
+    /** Inputs to feed, as the model declares them. */
+    readonly inputs: readonly ValueInfo[],
+    /** Outputs, as the model declares them. */
+    readonly outputs: readonly ValueInfo[],
+    /** Where the model came from. */
+    readonly source: string,
+  ) {}
+
+  /**
+   * Loads model bytes into onnxruntime-node's CPU execution provider.
+   *
+   * @param bytes The `.onnx` file contents.
+   * @param options Threads, optimization level, source name.
+   * @returns The session.
+   * @throws OnnxFormatError for bytes that are not a readable model; SessionError when
+   *   onnxruntime refuses the model.
+   */
+  static async create(bytes: Uint8Array, options: SessionOptions = {}): Promise<Session> {
+    const source = options.source ?? "ONNX model";
+    const model = decodeModel(bytes, source);
+    const initialized = new Set(model.graph.initializers.map((i) => i.name));
+    const threads = options.threads ?? 0;
+    if (!Number.isInteger(threads) || threads < 0) {
+      throw new SessionError(`Session option "threads" must be an integer >= 0: got ${threads}`);
+    }
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(bytes, {
+        executionProviders: ["cpu"],
+        graphOptimizationLevel: options.graphOptimizationLevel ?? "all",
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        executionMode: "sequential",
+      });
+    } catch (error) {
+      throw new SessionError(
+        `onnxruntime cannot load ${source}: ${firstLine((error as Error).message)}`,
+      );
+    }
+    return new Session(
+      session,
+      // Inputs with an initializer of the same name have defaults and need no feed.
+      model.graph.inputs.filter((v) => !initialized.has(v.name)),
+      model.graph.outputs,
+      source,
+    );
+  }
+
+  /**
+   * Runs the model.
+   *
+   * @param feeds One tensor per input, by input name.
+   * @param outputNames Which outputs to compute (all by default).
+   * @returns The outputs by name, as typed arrays with dims.
+   * @throws SessionError naming the input and expected vs actual for a missing, extra,
+   *   mistyped or misshaped feed, and for failures inside onnxruntime.
+   */
+  async run(
+    feeds: Readonly<Record<string, Tensor>>,
+    outputNames?: readonly string[],
+  ): Promise<Record<string, Tensor>> {
+    this.checkFeeds(feeds);
+    const names = outputNames ?? this.outputs.map((o) => o.name);
+    for (const name of names) {
+      if (!this.outputs.some((o) => o.name === name)) {
+        throw new SessionError(
+          `${this.source} has no output "${name}": its outputs are ${
+            this.outputs.map((o) => `"${o.name}"`).join(", ")
+          }`,
+        );
+      }
+    }
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) {
+      ortFeeds[name] = new ort.Tensor(t.dtype, t.data, t.dims);
+    }
+    let results: ort.InferenceSession.OnnxValueMapType;
+    try {
+      results = await this.ort.run(ortFeeds, names as string[]);
+    } catch (error) {
+      throw new SessionError(
+        `onnxruntime failed running ${this.source}: ${firstLine((error as Error).message)}`,
+      );
+    }
+    const out: Record<string, Tensor> = {};
+    for (const name of names) {
+      const r = results[name] as ort.Tensor;
+      const dtype = ORT_TYPES[r.type];
+      if (!dtype) throw new SessionError(`Output "${name}" has unsupported type ${r.type}`);
+      out[name] = { dtype, dims: [...r.dims], data: r.data as Tensor["data"] };
+    }
+    return out;
+  }
+
+  /** Frees onnxruntime's native resources. */
+  async release(): Promise<void> {
+    await this.ort.release();
+  }
+
+  private checkFeeds(feeds: Readonly<Record<string, Tensor>>): void {
+    const where = `Cannot run ${this.source}`;
+    const expected = new Map(this.inputs.map((v) => [v.name, v]));
+    for (const name of Object.keys(feeds)) {
+      if (!expected.has(name)) {
+        throw new SessionError(
+          `${where}: unexpected feed "${name}"; the inputs are ${
+            [...expected.keys()].map((n) => `"${n}"`).join(", ")
+          }`,
+        );
+      }
+    }
+    const bound = new Map<string, { size: number; input: string }>();
+    for (const input of this.inputs) {
+      const feed = feeds[input.name];
+      if (!feed) {
+        throw new SessionError(
+          `${where}: missing feed for input "${input.name}" (expected ${input.dtype}${
+            formatShape(input.shape)
+          })`,
+        );
+      }
+      checkFeed(where, input, feed, bound);
+    }
+  }
+}
+
+function checkFeed(
+  where: string,
+  input: ValueInfo,
+  feed: Tensor,
+  bound: Map<string, { size: number; input: string }>,
+): void {
+  const expectedType = `${input.dtype}${formatShape(input.shape)}`;
+  const arrayType = dtypeOfArray(feed.data);
+  if (feed.dtype !== input.dtype || arrayType !== input.dtype) {
+    throw new SessionError(
+      `${where}: input "${input.name}" must be ${input.dtype}: got ${feed.dtype} ` +
+        `(${feed.data?.constructor?.name ?? typeof feed.data})`,
+    );
+  }
+  const dims = feed.dims;
+  if (dims.length !== input.shape.length) {
+    throw new SessionError(
+      `${where}: input "${input.name}" must have shape ${expectedType}: got rank ${dims.length} ${
+        formatShape(dims)
+      }`,
+    );
+  }
+  input.shape.forEach((d: Dim, i) => {
+    const actual = dims[i];
+    if (!Number.isInteger(actual) || actual < 0) {
+      throw new SessionError(
+        `${where}: input "${input.name}" has invalid dims ${formatShape(dims)}`,
+      );
+    }
+    if (typeof d === "number" && d !== actual) {
+      throw new SessionError(
+        `${where}: input "${input.name}" must have shape ${expectedType}: got ${
+          formatShape(dims)
+        } (axis ${i})`,
+      );
+    }
+    if (typeof d === "string") {
+      const prior = bound.get(d);
+      if (prior && prior.size !== actual) {
+        throw new SessionError(
+          `${where}: input "${input.name}" axis ${i} ("${d}") is ${actual}, but input ` +
+            `"${prior.input}" set "${d}" to ${prior.size}`,
+        );
+      }
+      bound.set(d, { size: actual, input: input.name });
+    }
+  });
+  if (feed.data.length !== sizeOf(dims)) {
+    throw new SessionError(
+      `${where}: input "${input.name}" has ${feed.data.length} elements for dims ${
+        formatShape(dims)
+      } ` +
+        `(expected ${sizeOf(dims)})`,
+    );
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0].trim();
+}
