@@ -97,7 +97,8 @@ export const OP_SCHEMAS: Readonly<Record<OpType, OpSchema>> = {
   ReduceMax: { inputs: ["data"], infer: inferReduceAttr },
   ReduceMean: { inputs: ["data"], infer: inferReduceAttr },
   ReduceSum: { inputs: ["data", "axes"], infer: inferReduceSum },
-  Relu: unary(ew.inferNumericUnary),
+  // ONNX allows int64 Relu, but onnxruntime's CPU provider has no kernel for it: refuse early.
+  Relu: unary(ew.inferFloatUnary),
   Reshape: { inputs: ["data", "shape"], infer: so.inferReshape },
   ScatterElements: { inputs: ["data", "indices", "updates"], infer: inferScatterElements },
   Shape: { inputs: ["data"], infer: so.inferShape, value: so.valueShape },

@@ -5,6 +5,7 @@
  */
 
 import type { DType } from "../onnx/dtype.ts";
+import { formatList } from "../onnx/format.ts";
 import type { Dim } from "../onnx/model.ts";
 import type { Graph } from "./graph.ts";
 
@@ -30,7 +31,7 @@ export interface Value extends TypeInfo {
  * @returns The text.
  */
 export function formatShape(shape: readonly Dim[]): string {
-  return `[${shape.map((d) => d === null ? "?" : String(d)).join(", ")}]`;
+  return formatList(shape);
 }
 
 /**

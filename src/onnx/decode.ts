@@ -5,6 +5,7 @@
  * @module
  */
 
+import { formatList } from "./format.ts";
 import { allocate, BYTES_PER_ELEMENT, type DType, dtypeFromOnnx } from "./dtype.ts";
 import type {
   AttributeValue,
@@ -200,7 +201,7 @@ function readTensor(t: RawTensor, where: string): Tensor {
   const dtype = dtypeFromOnnx(t.data_type ?? 0, where);
   const dims = (t.dims ?? []).map(Number);
   if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-    throw new Error(`${where} has invalid dims [${dims}]`);
+    throw new Error(`${where} has invalid dims ${formatList(dims)}`);
   }
   const n = sizeOf(dims);
   const data = allocate(dtype, n);
@@ -209,7 +210,7 @@ function readTensor(t: RawTensor, where: string): Tensor {
     if (t.raw_data.length !== expected) {
       throw new Error(
         `${where} has ${t.raw_data.length} bytes of raw_data, expected ${expected} ` +
-          `for ${dtype} [${dims}]`,
+          `for ${dtype} ${formatList(dims)}`,
       );
     }
     // Copy into the new (aligned) array: raw_data may sit at any offset of the file buffer.
@@ -218,7 +219,7 @@ function readTensor(t: RawTensor, where: string): Tensor {
   }
   const typed = typedField(t, dtype);
   if (typed.length !== n) {
-    throw new Error(`${where} has ${typed.length} elements, expected ${n} for [${dims}]`);
+    throw new Error(`${where} has ${typed.length} elements, expected ${n} for ${formatList(dims)}`);
   }
   for (let i = 0; i < n; i++) {
     if (dtype === "int64") (data as BigInt64Array)[i] = BigInt(typed[i]);

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { formatList } from "./format.ts";
 import { allocate, type DType, dtypeOfArray, type TypedArrayOf } from "./dtype.ts";
 
 /** A dense, row-major tensor. */
@@ -42,7 +43,9 @@ export function tensor<D extends DType>(
   for (const d of dims) {
     if (!Number.isInteger(d) || d < 0) {
       throw new Error(
-        `Cannot make a ${dtype} tensor: dims must be non-negative integers: got [${dims}]`,
+        `Cannot make a ${dtype} tensor: dims must be non-negative integers: got ${
+          formatList(dims)
+        }`,
       );
     }
   }
@@ -68,7 +71,9 @@ export function tensor<D extends DType>(
   }
   if (array.length !== n) {
     throw new Error(
-      `Cannot make a ${dtype} tensor of dims [${dims}]: expected ${n} elements, got ${array.length}`,
+      `Cannot make a ${dtype} tensor of dims ${
+        formatList(dims)
+      }: expected ${n} elements, got ${array.length}`,
     );
   }
   return { dtype, dims: [...dims], data: array };

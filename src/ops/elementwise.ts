@@ -6,6 +6,7 @@
  */
 
 import { type DType, ONNX_DATA_TYPE } from "../onnx/dtype.ts";
+import { GraphBuildError } from "../graph/infer/context.ts";
 import { op } from "../graph/op.ts";
 import type { OpType } from "../graph/op_types.ts";
 import type { Value } from "../graph/value.ts";
@@ -54,7 +55,9 @@ export const identity: (x: Value) => Value = unary("Identity");
  * @returns Their sum.
  */
 export function sum(...xs: Value[]): Value {
-  if (xs.length === 0) throw new Error(`Cannot build "Sum": needs at least one input: got none`);
+  if (xs.length === 0) {
+    throw new GraphBuildError(`Cannot build "Sum": needs at least one input: got none`);
+  }
   return op(xs[0].graph, "Sum", xs)[0];
 }
 

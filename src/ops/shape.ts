@@ -6,6 +6,7 @@
  */
 
 import type { AttributeValue } from "../onnx/model.ts";
+import { GraphBuildError } from "../graph/infer/context.ts";
 import { op } from "../graph/op.ts";
 import type { Value } from "../graph/value.ts";
 import { type IntsLike, intsValue } from "./constant.ts";
@@ -20,7 +21,9 @@ const int = (value: number): AttributeValue => ({ type: "int", value });
  * @returns The joined tensor.
  */
 export function concat(xs: readonly Value[], axis: number): Value {
-  if (xs.length === 0) throw new Error(`Cannot build "Concat": needs at least one input: got none`);
+  if (xs.length === 0) {
+    throw new GraphBuildError(`Cannot build "Concat": needs at least one input: got none`);
+  }
   return op(xs[0].graph, "Concat", xs, { axis: int(axis) })[0];
 }
 

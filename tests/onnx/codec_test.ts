@@ -156,6 +156,6 @@ Deno.test("decodeModel() checks raw_data length against dims", () => {
   }).finish();
   assert.throws(
     () => decodeModel(bytes, "m.onnx"),
-    /initializer "w" has 12 bytes of raw_data, expected 16 for float32 \[2,2\]/,
+    /initializer "w" has 12 bytes of raw_data, expected 16 for float32 \[2, 2\]/,
   );
 });

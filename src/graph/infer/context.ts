@@ -4,6 +4,7 @@
  * @module
  */
 
+import { formatList } from "../../onnx/format.ts";
 import type { Tensor } from "../../onnx/tensor.ts";
 import type { Attributes, AttributeValue } from "../../onnx/model.ts";
 import type { Dim, TypeInfo } from "../value.ts";
@@ -108,7 +109,7 @@ export class InferContext {
   requireStatic(index: number): number[] {
     const v = this.requireKnown(index);
     if (v.some((d) => typeof d !== "number")) {
-      this.fail(`${this.label(index)} must hold static numbers: got [${v}]`);
+      this.fail(`${this.label(index)} must hold static numbers: got ${formatList(v)}`);
     }
     return v as number[];
   }

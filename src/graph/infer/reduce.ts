@@ -4,6 +4,7 @@
  * @module
  */
 
+import { formatList } from "../../onnx/format.ts";
 import type { Dim, TypeInfo } from "../value.ts";
 import type { InferContext } from "./context.ts";
 import { FLOATS, NUMERIC } from "./elementwise.ts";
@@ -16,8 +17,8 @@ function reduceShape(
 ): Dim[] {
   const rank = shape.length;
   const all = axes.length === 0;
-  const set = new Set(axes.map((a) => ctx.axis(a, rank, `axis ${a}`)));
-  if (set.size !== axes.length) ctx.fail(`axes must not repeat: got [${axes}]`);
+  const set = new Set(axes.map((a) => ctx.axis(a, rank, "each axis")));
+  if (set.size !== axes.length) ctx.fail(`axes must not repeat: got ${formatList(axes)}`);
   const out: Dim[] = [];
   shape.forEach((d, i) => {
     if (all || set.has(i)) {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { formatList } from "../../onnx/format.ts";
 import type { Dim, TypeInfo } from "../value.ts";
 import { dimsCompatible, formatShape } from "../value.ts";
 import { broadcastShapes } from "./broadcast.ts";
@@ -66,12 +67,14 @@ export function inferSplit(ctx: InferContext): TypeInfo[] {
   if (ctx.has(1)) {
     sizes = ctx.requireStatic(1);
     if (sizes.length !== n) {
-      ctx.fail(`input "split" must have one size per output (${n}): got [${sizes}]`);
+      ctx.fail(`input "split" must have one size per output (${n}): got ${formatList(sizes)}`);
     }
     const total = sizes.reduce((a, b) => a + b, 0);
     if (typeof dim === "number" && total !== dim) {
       ctx.fail(
-        `input "split" sizes [${sizes}] must add up to axis ${axis} size ${dim}: got ${total}`,
+        `input "split" sizes ${
+          formatList(sizes)
+        } must add up to axis ${axis} size ${dim}: got ${total}`,
       );
     }
   } else {
@@ -105,7 +108,7 @@ export function inferSlice(ctx: InferContext): TypeInfo[] {
   const seen = new Set<number>();
   axes.forEach((a, i) => {
     const axis = ctx.axis(a, rank, `input "axes" entry ${i}`);
-    if (seen.has(axis)) ctx.fail(`input "axes" must not repeat: got [${axes}]`);
+    if (seen.has(axis)) ctx.fail(`input "axes" must not repeat: got ${formatList(axes)}`);
     seen.add(axis);
     if (steps[i] === 0) ctx.fail(`input "steps" must not contain 0`);
     out[axis] = sliceLength(data.shape[axis], starts[i], ends[i], steps[i]);
@@ -157,7 +160,9 @@ export function inferUnsqueeze(ctx: InferContext): TypeInfo[] {
   const axesIn = ctx.requireStatic(1);
   const rank = data.shape.length + axesIn.length;
   const axes = new Set(axesIn.map((a) => ctx.axis(a, rank, `input "axes" entry`)));
-  if (axes.size !== axesIn.length) ctx.fail(`input "axes" must not repeat: got [${axesIn}]`);
+  if (axes.size !== axesIn.length) {
+    ctx.fail(`input "axes" must not repeat: got ${formatList(axesIn)}`);
+  }
   const out: Dim[] = [];
   let k = 0;
   for (let i = 0; i < rank; i++) out.push(axes.has(i) ? 1 : data.shape[k++]);
@@ -179,7 +184,7 @@ export function inferReshape(ctx: InferContext): TypeInfo[] {
     return t;
   });
   const holes = out.filter((d) => d === -1).length;
-  if (holes > 1) ctx.fail(`input "shape" [${target}] may contain at most one -1`);
+  if (holes > 1) ctx.fail(`input "shape" ${formatList(target)} may contain at most one -1`);
   const have = product(data.shape);
   const known = product(out.filter((d) => d !== -1));
   if (holes === 1) {
@@ -189,7 +194,9 @@ export function inferReshape(ctx: InferContext): TypeInfo[] {
     known.symbols.length === 0 && have.coef !== known.coef
   ) {
     ctx.fail(
-      `cannot reshape ${formatShape(data.shape)} (${have.coef} elements) to [${target}] ` +
+      `cannot reshape ${formatShape(data.shape)} (${have.coef} elements) to ${
+        formatList(target)
+      } ` +
         `(${known.coef} elements)`,
     );
   }
@@ -227,7 +234,7 @@ function quotient(
     rest.splice(i, 1);
   }
   if (known.coef === 0 || have.coef % known.coef !== 0) {
-    ctx.fail(`cannot reshape ${formatShape(shape)} to [${target}]: sizes do not divide`);
+    ctx.fail(`cannot reshape ${formatShape(shape)} to ${formatList(target)}: sizes do not divide`);
   }
   const coef = have.coef / known.coef;
   if (rest.length === 0) return coef;
@@ -243,7 +250,7 @@ export function inferTranspose(ctx: InferContext): TypeInfo[] {
   const perm = ctx.ints("perm") ?? data.shape.map((_, i) => rank - 1 - i);
   const sorted = [...perm].sort((a, b) => a - b);
   if (perm.length !== rank || sorted.some((p, i) => p !== i)) {
-    ctx.fail(`attribute "perm" must be a permutation of 0..${rank - 1}: got [${perm}]`);
+    ctx.fail(`attribute "perm" must be a permutation of 0..${rank - 1}: got ${formatList(perm)}`);
   }
   return [{ dtype: data.dtype, shape: perm.map((p) => data.shape[p]) }];
 }
