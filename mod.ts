@@ -28,9 +28,7 @@ export * from "./src/onnx/mod.ts";
 export * from "./src/graph/mod.ts";
 export * as ops from "./src/ops/mod.ts";
 export * from "./src/data/mod.ts";
-export {
-  type GraphOptimizationLevel,
-  Session,
-  SessionError,
-  type SessionOptions,
-} from "./src/train/session.ts";
+export * from "./src/grad/mod.ts";
+export * from "./src/nn/mod.ts";
+export * from "./src/optim/mod.ts";
+export * from "./src/train/mod.ts";

@@ -171,6 +171,32 @@ export class Graph {
     this.nodes.push(node);
   }
 
+  /**
+   * Removes the nodes for which `keep` is false, with their output values.
+   *
+   * @param keep Decides per node (and its index) whether it stays.
+   * @returns How many nodes were removed.
+   */
+  removeNodes(keep: (node: Node, index: number) => boolean): number {
+    const kept: Node[] = [];
+    let removed = 0;
+    this.nodes.forEach((node, index) => {
+      if (keep(node, index)) {
+        kept.push(node);
+        return;
+      }
+      removed++;
+      this.nodeNames.delete(node.name);
+      for (const name of node.outputs) {
+        this.values.delete(name);
+        this.known.delete(name);
+      }
+    });
+    this.nodes.length = 0;
+    this.nodes.push(...kept);
+    return removed;
+  }
+
   /** Throws unless the value belongs to this graph. */
   expectOwn(value: Value, role: string): void {
     if (value.graph !== this || this.values.get(value.name) !== value) {

@@ -12,5 +12,6 @@ export { GraphBuildError, InferContext } from "./infer/context.ts";
 export { broadcastShapes } from "./infer/broadcast.ts";
 export { checkGraph, GraphCheckError } from "./check.ts";
 export { printGraph, printNeighbourhood, printNode } from "./print.ts";
+export { pruneUnused } from "./prune.ts";
 export { graphToModel, loadGraph, type ModelOptions, modelToGraph, saveGraph } from "./model_io.ts";
 export * from "./value.ts";

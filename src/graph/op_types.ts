@@ -36,6 +36,7 @@ export type OpType =
   | "MatMul"
   | "Mul"
   | "Neg"
+  | "Pad"
   | "Pow"
   | "Reciprocal"
   | "ReduceMax"
@@ -92,6 +93,7 @@ export const OP_SCHEMAS: Readonly<Record<OpType, OpSchema>> = {
   MatMul: binary(inferMatMul),
   Mul: binary(ew.inferArithmetic),
   Neg: unary(ew.inferNumericUnary),
+  Pad: { inputs: ["data", "pads", "constant_value"], infer: so.inferPad },
   Pow: { inputs: ["X", "Y"], infer: ew.inferPow },
   Reciprocal: unary(ew.inferFloatUnary),
   ReduceMax: { inputs: ["data"], infer: inferReduceAttr },

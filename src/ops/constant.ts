@@ -31,8 +31,18 @@ export function constant(g: Graph, value: Tensor): Value {
  * @returns A rank-0 value.
  */
 export function constantScalar(g: Graph, dtype: DType, value: number): Value {
-  return constant(g, scalar(dtype, dtype === "int64" ? BigInt(value) : value));
+  // Gradient rules ask for the same few scalars (0, 1, 2) over and over: share one node.
+  const key = `${dtype}:${Object.is(value, -0) ? "-0" : String(value)}`;
+  let cache = scalarCache.get(g);
+  if (!cache) scalarCache.set(g, cache = new Map());
+  const cached = cache.get(key);
+  if (cached && g.values.get(cached.name) === cached) return cached;
+  const v = constant(g, scalar(dtype, dtype === "int64" ? BigInt(value) : value));
+  cache.set(key, v);
+  return v;
 }
+
+const scalarCache = new WeakMap<Graph, Map<string, Value>>();
 
 /**
  * A 1-D int64 constant, as used for axes, shapes, starts and ends.

@@ -136,3 +136,16 @@ export function shape(x: Value, options: { start?: number; end?: number } = {}):
   if (options.end !== undefined) attributes.end = int(options.end);
   return op(x.graph, "Shape", [x], attributes)[0];
 }
+
+/**
+ * Pads each axis with `value` (constant mode): `pads` is `[begin_0, ..., begin_n, end_0, ...,
+ * end_n]`, and negative pads crop.
+ *
+ * @param x The tensor.
+ * @param pads Begin pads for every axis, then end pads.
+ * @param value The fill value as a scalar of x's dtype (0 when omitted).
+ * @returns The padded tensor.
+ */
+export function pad(x: Value, pads: IntsLike, value?: Value): Value {
+  return op(x.graph, "Pad", [x, intsValue(x.graph, pads), value ?? null])[0];
+}

@@ -374,6 +374,18 @@ export interface Tolerance {
   atol: number;
 }
 
+/** ONNX Pad in constant mode: `pads` = begins then ends; negative pads crop. */
+export function pad(a: Arr, pads: readonly number[], value = 0): Arr {
+  const r = a.shape.length;
+  const shape = a.shape.map((d, i) => d + pads[i] + pads[i + r]);
+  const data = new Array<number>(size(shape)).fill(value);
+  for (let i = 0; i < data.length; i++) {
+    const src = unravel(i, shape).map((k, ax) => k - pads[ax]);
+    if (src.every((k, ax) => k >= 0 && k < a.shape[ax])) data[i] = a.data[ravel(src, a.shape)];
+  }
+  return { shape, data };
+}
+
 /**
  * Asserts two sequences have equal length and close elements (NaN matches NaN).
  *

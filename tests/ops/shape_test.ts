@@ -4,6 +4,7 @@ import { referenceCheckTest } from "../helpers/onnx_checker.ts";
 // data is float64; these kernels move data, so results must match exactly.
 import assert from "node:assert/strict";
 import * as ops from "../../src/ops/mod.ts";
+import { Graph } from "../../src/graph/mod.ts";
 import * as ref from "../helpers/reference.ts";
 import { arr, randArr, rng } from "../helpers/reference.ts";
 import { assertBuildError, declare, EXACT, expectOp, f64 } from "./run_one.ts";
@@ -21,6 +22,34 @@ Deno.test("reshape() copies dims with 0 and infers -1", async () => {
       EXACT,
     );
   }
+});
+
+Deno.test("pad() grows and crops axes with a constant fill", async () => {
+  for (const pads of [[1, 0, 2, 0, 1, 1], [0, -1, 1, 1, 0, -2]]) {
+    await expectOp(
+      `pad [${pads}]`,
+      { a: f64(A) },
+      (x) => ops.pad(x.a, pads),
+      ref.pad(A, pads),
+      EXACT,
+    );
+  }
+  const v = arr([], [2.5]);
+  await expectOp(
+    "pad with value",
+    { a: f64(A), v: f64(v) },
+    (x) => ops.pad(x.a, [0, 1, 0, 1, 0, 2], x.v),
+    ref.pad(A, [0, 1, 0, 1, 0, 2], 2.5),
+    EXACT,
+  );
+});
+
+Deno.test("pad() refuses pads of the wrong length", () => {
+  const g = new Graph("pad_bad");
+  assertBuildError(
+    () => ops.pad(g.input("a", "float64", [2, 3]), [1, 1]),
+    `Cannot build "Pad": input "pads" must have 2 * rank = 4 entries: got [1, 1]`,
+  );
 });
 
 Deno.test("reshape() accepts the target as an int64 value known at build time", async () => {

@@ -9,6 +9,7 @@ import { formatList } from "../../onnx/format.ts";
 import type { Dim, TypeInfo } from "../value.ts";
 import { dimsCompatible, formatShape } from "../value.ts";
 import { broadcastShapes } from "./broadcast.ts";
+import { dimOf, divide, monomial, productOf, sumOf } from "./dim_algebra.ts";
 import type { InferContext } from "./context.ts";
 
 /** Concat: equal ranks and dtypes; sizes add up along `axis`, other axes must agree. */
@@ -35,20 +36,8 @@ export function inferConcat(ctx: InferContext): TypeInfo[] {
     });
     along.push(t.shape[axis]);
   });
-  out[axis] = sumDims(along);
+  out[axis] = sumOf(along);
   return [{ dtype: first.dtype, shape: out }];
-}
-
-function sumDims(dims: readonly Dim[]): Dim {
-  if (dims.some((d) => d === null)) return null;
-  let total = 0;
-  const symbols: string[] = [];
-  for (const d of dims) {
-    if (typeof d === "number") total += d;
-    else symbols.push(d as string);
-  }
-  if (symbols.length === 0) return total;
-  return [...symbols, ...(total ? [String(total)] : [])].join("+");
 }
 
 /** Concat of known int64 vectors stays known (shape arithmetic). */
@@ -63,13 +52,14 @@ export function inferSplit(ctx: InferContext): TypeInfo[] {
   const axis = ctx.axis(ctx.int("axis", 0), x.shape.length, `attribute "axis"`);
   const dim = x.shape[axis];
   const n = ctx.nOutputs;
-  let sizes: number[];
+  let sizes: Dim[];
   if (ctx.has(1)) {
-    sizes = ctx.requireStatic(1);
+    const given = ctx.requireStatic(1);
+    sizes = given;
     if (sizes.length !== n) {
       ctx.fail(`input "split" must have one size per output (${n}): got ${formatList(sizes)}`);
     }
-    const total = sizes.reduce((a, b) => a + b, 0);
+    const total = given.reduce((a, b) => a + b, 0);
     if (typeof dim === "number" && total !== dim) {
       ctx.fail(
         `input "split" sizes ${
@@ -78,12 +68,13 @@ export function inferSplit(ctx: InferContext): TypeInfo[] {
       );
     }
   } else {
-    if (typeof dim !== "number" || dim % n !== 0) {
+    const part = dim === null ? undefined : divide(monomial(dim), { coef: n, symbols: [] });
+    if (!part) {
       ctx.fail(
         `axis ${axis} of size ${String(dim)} cannot be split into ${n} equal parts; pass sizes`,
       );
     }
-    sizes = Array.from({ length: n }, () => dim / n);
+    sizes = Array.from({ length: n }, () => dimOf(part));
   }
   return sizes.map((s) => ({ dtype: x.dtype, shape: x.shape.map((d, k) => k === axis ? s : d) }));
 }
@@ -132,6 +123,33 @@ function sliceLength(dim: Dim, start: number, end: number, step: number): Dim {
   s = clamp(s, 0, dim - 1);
   e = clamp(e, -1, dim - 1);
   return Math.max(0, Math.ceil((s - e) / -step));
+}
+
+/** Pad(data, pads, constant_value?) in constant mode: each axis grows by its two pads. */
+export function inferPad(ctx: InferContext): TypeInfo[] {
+  const data = ctx.input(0);
+  const rank = data.shape.length;
+  const pads = ctx.requireStatic(1);
+  if (pads.length !== 2 * rank) {
+    ctx.fail(`input "pads" must have 2 * rank = ${2 * rank} entries: got ${formatList(pads)}`);
+  }
+  if (ctx.has(2)) {
+    ctx.expectSameDtype(0, 2);
+    if (ctx.input(2).shape.length !== 0) ctx.fail(`input "constant_value" must be a scalar`);
+  }
+  const mode = ctx.string("mode", "constant");
+  if (mode !== "constant") ctx.fail(`only mode "constant" is supported: got "${mode}"`);
+  const shape = data.shape.map((d, i) => {
+    const grow = pads[i] + pads[i + rank];
+    if (typeof d === "number") {
+      if (d + grow < 0) {
+        ctx.fail(`pads ${formatList(pads)} remove more than axis ${i} holds (${d})`);
+      }
+      return d + grow;
+    }
+    return grow === 0 ? d : null;
+  });
+  return [{ dtype: data.dtype, shape }];
 }
 
 /** Squeeze(data, axes?): removes the listed size-1 axes, or every size-1 axis. */
@@ -185,13 +203,19 @@ export function inferReshape(ctx: InferContext): TypeInfo[] {
   });
   const holes = out.filter((d) => d === -1).length;
   if (holes > 1) ctx.fail(`input "shape" ${formatList(target)} may contain at most one -1`);
-  const have = product(data.shape);
-  const known = product(out.filter((d) => d !== -1));
+  const have = productOf(data.shape);
+  const known = productOf(out.filter((d) => d !== -1));
   if (holes === 1) {
-    out[out.indexOf(-1)] = quotient(ctx, have, known, data.shape, target);
+    const q = have && known ? divide(have, known) : undefined;
+    if (have && known && !q && have.symbols.length === 0 && known.symbols.length === 0) {
+      ctx.fail(
+        `cannot reshape ${formatShape(data.shape)} to ${formatList(target)}: sizes do not divide`,
+      );
+    }
+    out[out.indexOf(-1)] = q ? dimOf(q) : null;
   } else if (
-    have.unknown === false && known.unknown === false && have.symbols.length === 0 &&
-    known.symbols.length === 0 && have.coef !== known.coef
+    have && known && have.symbols.length === 0 && known.symbols.length === 0 &&
+    have.coef !== known.coef
   ) {
     ctx.fail(
       `cannot reshape ${formatShape(data.shape)} (${have.coef} elements) to ${
@@ -201,46 +225,6 @@ export function inferReshape(ctx: InferContext): TypeInfo[] {
     );
   }
   return [{ dtype: data.dtype, shape: out }];
-}
-
-interface Product {
-  coef: number;
-  symbols: string[];
-  unknown: boolean;
-}
-
-function product(dims: readonly Dim[]): Product {
-  const p: Product = { coef: 1, symbols: [], unknown: false };
-  for (const d of dims) {
-    if (d === null) p.unknown = true;
-    else if (typeof d === "number") p.coef *= d;
-    else p.symbols.push(d);
-  }
-  return p;
-}
-
-function quotient(
-  ctx: InferContext,
-  have: Product,
-  known: Product,
-  shape: readonly Dim[],
-  target: readonly Dim[],
-): Dim {
-  if (have.unknown || known.unknown) return null;
-  const rest = [...have.symbols];
-  for (const s of known.symbols) {
-    const i = rest.indexOf(s);
-    if (i < 0) return null;
-    rest.splice(i, 1);
-  }
-  if (known.coef === 0 || have.coef % known.coef !== 0) {
-    ctx.fail(`cannot reshape ${formatShape(shape)} to ${formatList(target)}: sizes do not divide`);
-  }
-  const coef = have.coef / known.coef;
-  if (rest.length === 0) return coef;
-  return coef === 1 && rest.length === 1
-    ? rest[0]
-    : [...(coef === 1 ? [] : [String(coef)]), ...rest].join("*");
 }
 
 /** Transpose(data): axes permuted by `perm` (reversed by default). */

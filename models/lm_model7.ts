@@ -1,0 +1,48 @@
+/**
+ * LMModel7 (fastbook ch. 12, "Training a Weight-Tied Regularized LSTM"): LMModel6 with
+ * dropout on the LSTM output and the decoder's weight tied to the embedding.
+ *
+ * @module
+ */
+
+import type { Value } from "../src/graph/value.ts";
+import { Dropout } from "../src/nn/dropout.ts";
+import { Embedding } from "../src/nn/embedding.ts";
+import type { LanguageModel, ModelOutput, StateSpec } from "../src/nn/language_model.ts";
+import { Linear } from "../src/nn/linear.ts";
+import { LSTM } from "../src/nn/lstm.ts";
+import { Module } from "../src/nn/module.ts";
+
+/** The book's LMModel7. */
+export class LMModel7 extends Module implements LanguageModel {
+  readonly i_h: Embedding;
+  readonly rnn: LSTM;
+  readonly drop: Dropout;
+  readonly h_o: Linear;
+  readonly state: readonly StateSpec[];
+
+  /**
+   * @param vocabSize Vocabulary size (30).
+   * @param nHidden Hidden size (64).
+   * @param nLayers LSTM layers (2).
+   * @param p Dropout probability (0.4).
+   */
+  constructor(readonly vocabSize: number, nHidden: number, nLayers: number, p: number) {
+    super();
+    this.i_h = new Embedding(vocabSize, nHidden);
+    this.rnn = new LSTM(nHidden, nHidden, nLayers);
+    this.drop = new Dropout(p);
+    this.h_o = new Linear(nHidden, vocabSize, { weight: this.i_h.weight }); // weight tying
+    this.state = [
+      { name: "h", layers: nLayers, hidden: nHidden },
+      { name: "c", layers: nLayers, hidden: nHidden },
+    ];
+  }
+
+  /** Returns logits, the raw LSTM output (for TAR) and the dropped-out one (for AR). */
+  forward(x: Value, [h, c]: readonly Value[]): ModelOutput {
+    const [raw, state] = this.rnn.forward(this.i_h.forward(x), [h, c]); // state: graph output (detach)
+    const out = this.drop.forward(raw);
+    return { logits: this.h_o.forward(out), state, raw, out };
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * What a gradient rule is: a pure function from a node and the gradients of its outputs to
+ * the gradients of its inputs, built with the same op builders as forward code.
+ *
+ * @module
+ */
+
+import type { Node } from "../graph/graph.ts";
+import type { OpType } from "../graph/op_types.ts";
+import type { Value } from "../graph/value.ts";
+import type { AttributeValue } from "../onnx/model.ts";
+
+/** A node seen by its gradient rule: its input and output values, and its attributes. */
+export interface GradNode {
+  readonly node: Node;
+  /** Input values aligned with `node.inputs` (`null` for omitted optional inputs). */
+  readonly inputs: readonly (Value | null)[];
+  /** Output values aligned with `node.outputs`. */
+  readonly outputs: readonly Value[];
+}
+
+/**
+ * `(node, dOutputs) => dInputs`: gradients aligned with `node.inputs`, `null` meaning none
+ * (integer inputs, constants, or inputs the op's output does not depend on smoothly).
+ */
+export type GradRule = (n: GradNode, dOutputs: readonly (Value | null)[]) => (Value | null)[];
+
+/** Every operator has a rule or is marked as having no gradient; a missing entry fails to compile. */
+export type GradRuleTable = Readonly<Record<OpType, GradRule | "nondiff">>;
+
+/**
+ * An int attribute of a node, or its default.
+ *
+ * @param n The node.
+ * @param name Attribute name.
+ * @param fallback Spec default.
+ * @returns The value.
+ */
+export function intAttr(n: GradNode, name: string, fallback: number): number {
+  const a: AttributeValue | undefined = n.node.attributes[name];
+  return a?.type === "int" ? a.value : fallback;
+}
+
+/**
+ * A float attribute of a node, or its default.
+ *
+ * @param n The node.
+ * @param name Attribute name.
+ * @param fallback Spec default.
+ * @returns The value.
+ */
+export function floatAttr(n: GradNode, name: string, fallback: number): number {
+  const a = n.node.attributes[name];
+  return a?.type === "float" ? a.value : fallback;
+}
+
+/**
+ * An ints attribute of a node, or undefined.
+ *
+ * @param n The node.
+ * @param name Attribute name.
+ * @returns The value.
+ */
+export function intsAttr(n: GradNode, name: string): readonly number[] | undefined {
+  const a = n.node.attributes[name];
+  return a?.type === "ints" ? a.value : undefined;
+}
+
+/**
+ * The input value at `index`, which the rule requires to be present.
+ *
+ * @param n The node.
+ * @param index Input position.
+ * @returns The value.
+ */
+export function input(n: GradNode, index: number): Value {
+  const v = n.inputs[index];
+  if (!v) throw new Error(`Gradient of "${n.node.name}" needs input ${index}, which is omitted`);
+  return v;
+}

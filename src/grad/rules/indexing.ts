@@ -1,0 +1,63 @@
+/**
+ * Gradient rules of Gather, GatherElements and ScatterElements: gathers scatter-add their
+ * gradient back; scatters gather it.
+ *
+ * @module
+ */
+
+import { gatherElements, scatterElements } from "../../ops/indexing.ts";
+import { expand, reshape, shape } from "../../ops/shape.ts";
+import { zerosLike } from "../fill.ts";
+import { type GradRule, input, intAttr } from "../rule.ts";
+import { reshapeLike } from "./shape_util.ts";
+
+// y = gather(data, idx, axis): ddata[.., idx[j], ..] += dy[.., j, ..], as one ScatterElements
+// (reduction "add", so repeated indices accumulate) over data viewed as [pre, V, post].
+export const gatherGrad: GradRule = (n, [dy]) => {
+  if (!dy) return [null, null];
+  const [data, idx] = [input(n, 0), input(n, 1)];
+  const rank = data.shape.length;
+  const a = intAttr(n, "axis", 0);
+  const axis = a < 0 ? a + rank : a;
+  const sizes = (dims: readonly unknown[]) => {
+    if (!dims.every((d) => typeof d === "number")) {
+      throw new Error(
+        `Gradient of Gather "${n.node.name}" needs static dims of "data" around axis ${axis}`,
+      );
+    }
+    return (dims as number[]).reduce((p, d) => p * d, 1);
+  };
+  const pre = sizes(data.shape.slice(0, axis));
+  const post = sizes(data.shape.slice(axis + 1));
+  const dy3 = reshape(dy, [pre, -1, post]);
+  const idx3 = expand(reshape(idx, [1, -1, 1]), shape(dy3));
+  const zeros = zerosLike(reshape(data, [pre, -1, post]));
+  const scattered = scatterElements(zeros, idx3, dy3, { axis: 1, reduction: "add" });
+  return [reshapeLike(scattered, data), null];
+};
+
+// y = gatherElements(data, idx, axis): ddata = zeros with dy scatter-added at idx
+export const gatherElementsGrad: GradRule = (n, [dy]) => {
+  if (!dy) return [null, null];
+  const [data, idx] = [input(n, 0), input(n, 1)];
+  const axis = intAttr(n, "axis", 0);
+  return [scatterElements(zerosLike(data), idx, dy, { axis, reduction: "add" }), null];
+};
+
+// y = scatterElements(data, idx, updates): dupdates = dy at idx; ddata = dy, zeroed where
+// overwritten (reduction "none") or whole (reduction "add").
+export const scatterElementsGrad: GradRule = (n, [dy]) => {
+  if (!dy) return [null, null, null];
+  const [idx, updates] = [input(n, 1), input(n, 2)];
+  const axis = intAttr(n, "axis", 0);
+  const reduction = n.node.attributes.reduction;
+  const mode = reduction?.type === "string" ? reduction.value : "none";
+  if (mode !== "none" && mode !== "add") {
+    throw new Error(
+      `Gradient of ScatterElements "${n.node.name}" with reduction "${mode}" is not supported`,
+    );
+  }
+  const dUpdates = gatherElements(dy, idx, { axis });
+  const dData = mode === "add" ? dy : scatterElements(dy, idx, zerosLike(updates), { axis });
+  return [dData, null, dUpdates];
+};

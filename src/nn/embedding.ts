@@ -1,0 +1,36 @@
+/**
+ * `nn.Embedding`: a lookup table of vectors, one row per token.
+ *
+ * @module
+ */
+
+import type { Value } from "../graph/value.ts";
+import { gather } from "../ops/indexing.ts";
+import { normalInit } from "./init.ts";
+import { Module } from "./module.ts";
+import { Parameter } from "./parameter.ts";
+
+/** PyTorch's `nn.Embedding(numEmbeddings, embeddingDim)`, initialized N(0, 1). */
+export class Embedding extends Module {
+  /** `[numEmbeddings, embeddingDim]`. */
+  readonly weight: Parameter;
+
+  /**
+   * @param numEmbeddings Vocabulary size.
+   * @param embeddingDim Vector size.
+   */
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number) {
+    super();
+    this.weight = new Parameter([numEmbeddings, embeddingDim], normalInit());
+  }
+
+  /**
+   * Looks up token ids.
+   *
+   * @param x int64 ids of any shape.
+   * @returns `[...x.shape, embeddingDim]`.
+   */
+  forward(x: Value): Value {
+    return gather(this.weight.in(x.graph), x);
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * PyTorch's default initializations, drawn from onnx-lm's seeded generator.
+ *
+ * @module
+ */
+
+import type { Init } from "./parameter.ts";
+
+/**
+ * N(0, 1), PyTorch's `nn.Embedding` default.
+ *
+ * @returns The initializer.
+ */
+export function normalInit(): Init {
+  return (rng, size) => Float32Array.from({ length: size }, () => rng.normal());
+}
+
+/**
+ * U(-bound, bound): PyTorch's `nn.Linear` (bound = 1/sqrt(fan_in)) and recurrent layers
+ * (bound = 1/sqrt(hidden_size)).
+ *
+ * @param bound Half-width of the interval.
+ * @returns The initializer.
+ */
+export function uniformInit(bound: number): Init {
+  return (rng, size) => Float32Array.from({ length: size }, () => rng.uniform(-bound, bound));
+}

@@ -1,0 +1,44 @@
+/**
+ * The interface every language model implements, so training artifacts, the learner and
+ * export can treat LMModel1..7 and the GRU alike.
+ *
+ * @module
+ */
+
+import type { Value } from "../graph/value.ts";
+import type { Module } from "./module.ts";
+
+/** A recurrent state tensor of shape `[layers, batch, hidden]`. */
+export interface StateSpec {
+  /** Input name (`h`, `c`); the updated state is output `<name>_out`. */
+  readonly name: string;
+  readonly layers: number;
+  readonly hidden: number;
+}
+
+/** What a forward pass returns. */
+export interface ModelOutput {
+  /** `[B, vocab]` (one prediction per sample) or `[B, T, vocab]` (one per token). */
+  readonly logits: Value;
+  /** The new recurrent state, aligned with `LanguageModel.state` (the book's detached h). */
+  readonly state: readonly Value[];
+  /** LSTM output before dropout (for TAR), when the model has one. */
+  readonly raw?: Value;
+  /** LSTM output after dropout (for AR), when the model has one. */
+  readonly out?: Value;
+}
+
+/** A model of fastbook chapter 12: tokens (and state) in, logits (and state) out. */
+export interface LanguageModel extends Module {
+  readonly vocabSize: number;
+  /** Recurrent state tensors, empty for stateless models (LMModel1/2). */
+  readonly state: readonly StateSpec[];
+  /**
+   * Builds the forward pass.
+   *
+   * @param tokens int64 `[B, T]`.
+   * @param state Values aligned with `state`, each `[layers, B, hidden]`.
+   * @returns Logits, new state and the activations AR/TAR need.
+   */
+  forward(tokens: Value, state: readonly Value[]): ModelOutput;
+}

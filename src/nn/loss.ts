@@ -1,0 +1,83 @@
+/**
+ * Losses and metrics: flattened cross-entropy (via LogSoftmax, numerically stable), the
+ * count of correct predictions, and the AR/TAR activation regularizers of LMModel7.
+ *
+ * @module
+ */
+
+import type { Value } from "../graph/value.ts";
+import { constantScalar } from "../ops/constant.ts";
+import { cast, equal, mul, neg, sub } from "../ops/elementwise.ts";
+import { gatherElements } from "../ops/indexing.ts";
+import { argMax, logSoftmax, reduceMean, reduceSum } from "../ops/reduce.ts";
+import { slice, squeeze, unsqueeze } from "../ops/shape.ts";
+
+/** log p(target) for every prediction, shaped like the targets. */
+function targetLogProbs(logits: Value, targets: Value): Value {
+  const picked = gatherElements(logSoftmax(logits, -1), unsqueeze(targets, [-1]), { axis: -1 });
+  return squeeze(picked, [-1]);
+}
+
+/**
+ * Mean cross-entropy over every prediction (`F.cross_entropy` on flattened logits).
+ *
+ * @param logits `[..., vocab]`.
+ * @param targets int64 `[...]`.
+ * @returns A scalar.
+ */
+export function crossEntropy(logits: Value, targets: Value): Value {
+  return neg(reduceMean(targetLogProbs(logits, targets), [], { keepdims: false }));
+}
+
+/**
+ * Summed cross-entropy (for exact validation means over uneven batches).
+ *
+ * @param logits `[..., vocab]`.
+ * @param targets int64 `[...]`.
+ * @returns A scalar.
+ */
+export function crossEntropySum(logits: Value, targets: Value): Value {
+  return neg(reduceSum(targetLogProbs(logits, targets), [], { keepdims: false }));
+}
+
+/**
+ * How many argmax predictions equal their targets (accuracy = count / predictions).
+ *
+ * @param logits `[..., vocab]`.
+ * @param targets int64 `[...]`.
+ * @returns A float scalar of the logits' dtype.
+ */
+export function correctCount(logits: Value, targets: Value): Value {
+  const hits = cast(equal(argMax(logits, -1, { keepdims: false }), targets), logits.dtype);
+  return reduceSum(hits, [], { keepdims: false });
+}
+
+/**
+ * Activation regularization: `alpha * mean(out^2)` on the dropped-out LSTM output.
+ *
+ * @param out `[B, T, H]`.
+ * @param alpha Weight.
+ * @returns A scalar.
+ */
+export function activationRegularization(out: Value, alpha: number): Value {
+  const c = constantScalar(out.graph, out.dtype, alpha);
+  return mul(c, reduceMean(mul(out, out), [], { keepdims: false }));
+}
+
+/**
+ * Temporal activation regularization: `beta * mean((raw[:, 1:] - raw[:, :-1])^2)` on the
+ * LSTM output before dropout.
+ *
+ * @param raw `[B, T, H]` with T >= 2.
+ * @param beta Weight.
+ * @returns A scalar.
+ */
+export function temporalActivationRegularization(raw: Value, beta: number): Value {
+  if (typeof raw.shape[1] === "number" && raw.shape[1] < 2) {
+    throw new Error(`TAR needs at least 2 time steps: got raw of shape [${raw.shape.join(", ")}]`);
+  }
+  const big = 2 ** 62;
+  const diff = sub(slice(raw, [1], [big], [1]), slice(raw, [0], [-1], [1]));
+  const c = constantScalar(raw.graph, raw.dtype, beta);
+  return mul(c, reduceMean(mul(diff, diff), [], { keepdims: false }));
+}

@@ -1,0 +1,24 @@
+/**
+ * Layers that own parameters (named like PyTorch `state_dict` keys), losses and regularizers,
+ * and the seeded random generator behind initialization and dropout.
+ *
+ * @module
+ */
+
+export { Module } from "./module.ts";
+export { bindParameters, type Init, Parameter, type ParameterOptions } from "./parameter.ts";
+export { normalInit, uniformInit } from "./init.ts";
+export { Random } from "./random.ts";
+export { isTraining, setTraining } from "./mode.ts";
+export { Embedding } from "./embedding.ts";
+export { Linear, type LinearOptions } from "./linear.ts";
+export { LSTM } from "./lstm.ts";
+export { Dropout } from "./dropout.ts";
+export type { LanguageModel, ModelOutput, StateSpec } from "./language_model.ts";
+export {
+  activationRegularization,
+  correctCount,
+  crossEntropy,
+  crossEntropySum,
+  temporalActivationRegularization,
+} from "./loss.ts";

@@ -1,0 +1,173 @@
+/**
+ * Runs training artifacts step by step: owns the parameters, optimizer state and recurrent
+ * state as tensors, feeds every `X_out` output back as input `X`, and draws each step's
+ * dropout masks from the run's seeded generator.
+ *
+ * @module
+ */
+
+import { saveGraph } from "../graph/model_io.ts";
+import { allocate } from "../onnx/dtype.ts";
+import { type Tensor, tensor } from "../onnx/tensor.ts";
+import type { Batch } from "../data/batches.ts";
+import { Random } from "../nn/random.ts";
+import type { Artifacts, FeedSpec } from "./artifacts.ts";
+import { Session, type SessionOptions } from "./session.ts";
+
+/** How to start a runner. */
+export interface RunnerOptions {
+  /** Seeds the dropout masks (the caller seeds initialization). */
+  readonly seed: number;
+  /** onnxruntime session options. */
+  readonly session?: SessionOptions;
+}
+
+/** Loss and correct predictions of one evaluation batch. */
+export interface EvalResult {
+  readonly lossSum: number;
+  readonly correct: number;
+  readonly count: number;
+}
+
+const zeros = (dtype: "float32" | "float64", spec: FeedSpec): Tensor =>
+  tensor(dtype, spec.shape, allocate(dtype, spec.shape.reduce((a, b) => a * b, 1)));
+
+/** Training state plus the sessions that advance it. */
+export class Runner {
+  /** Number of optimizer steps taken. */
+  step = 0;
+  private state: Record<string, Tensor> = {};
+
+  private constructor(
+    readonly artifacts: Artifacts,
+    private readonly train: Session,
+    private readonly evaluate: Session,
+    readonly params: Record<string, Tensor>,
+    readonly optimizerState: Record<string, Tensor>,
+    private readonly masks: Random,
+    private readonly dtype: "float32" | "float64",
+  ) {
+    this.resetState();
+  }
+
+  /**
+   * Creates the sessions and the initial state.
+   *
+   * @param artifacts From `buildArtifacts`.
+   * @param init Initial parameter values by name (e.g. `model.initParameters(seed)`).
+   * @param options Seed for dropout masks and session options.
+   * @returns The runner.
+   */
+  static async create(
+    artifacts: Artifacts,
+    init: ReadonlyMap<string, Float32Array | Float64Array>,
+    options: RunnerOptions,
+  ): Promise<Runner> {
+    const dtype = artifacts.train.inputs[0]?.dtype === "float64" ? "float64" : "float32";
+    const sessionOptions = { threads: 1, ...options.session };
+    const [train, evaluate] = await Promise.all([
+      Session.create(saveGraph(artifacts.train), { ...sessionOptions, source: "train.onnx" }),
+      Session.create(saveGraph(artifacts.eval), { ...sessionOptions, source: "eval.onnx" }),
+    ]);
+    const params: Record<string, Tensor> = {};
+    for (const p of artifacts.spec.params) {
+      const values = init.get(p.name);
+      if (!values) throw new Error(`No initial value for parameter "${p.name}"`);
+      const data = dtype === "float64" ? Float64Array.from(values) : Float32Array.from(values);
+      params[p.name] = tensor(dtype, p.shape, data);
+    }
+    const optimizerState: Record<string, Tensor> = {};
+    for (const s of artifacts.spec.optimizerState) optimizerState[s.name] = zeros(dtype, s);
+    // Masks get their own stream so that changing anything else never shifts them.
+    const masks = new Random(options.seed).fork();
+    return new Runner(artifacts, train, evaluate, params, optimizerState, masks, dtype);
+  }
+
+  /**
+   * Zeros the recurrent state (before each epoch's training and before validation).
+   *
+   * @param batch Rows of the batches that follow (default: the training batch size).
+   */
+  resetState(batch?: number): void {
+    this.state = {};
+    for (const s of this.artifacts.spec.state) {
+      const shape = batch === undefined ? s.shape : [s.shape[0], batch, ...s.shape.slice(2)];
+      this.state[s.name] = zeros(this.dtype, { name: s.name, shape });
+    }
+  }
+
+  /**
+   * One optimizer step on a batch.
+   *
+   * @param batch Tokens and targets.
+   * @param lr Learning rate of this step.
+   * @param mom Momentum of this step.
+   * @returns The batch's loss (mean cross-entropy).
+   */
+  async trainStep(batch: Batch, lr: number, mom: number): Promise<number> {
+    const spec = this.artifacts.spec;
+    const scalar = (v: number) => tensor(this.dtype, [], [v]);
+    const feeds: Record<string, Tensor> = {
+      ...this.params,
+      ...this.optimizerState,
+      ...this.state,
+      tokens: tensor("int64", batch.xDims, batch.x),
+      targets: tensor("int64", batch.yDims, batch.y),
+      lr: scalar(lr),
+      mom: scalar(mom),
+    };
+    if (this.train.inputs.some((i) => i.name === "step")) feeds.step = scalar(this.step + 1);
+    for (const m of spec.masks) {
+      const size = m.shape.reduce((a, b) => a * b, 1);
+      const values = m.module.sampleMask(this.masks, size);
+      feeds[m.name] = tensor(
+        this.dtype,
+        m.shape,
+        this.dtype === "float64" ? Float64Array.from(values) : values,
+      );
+    }
+    const out = await this.train.run(feeds);
+    this.step++;
+    for (const name of Object.keys(this.params)) this.params[name] = out[`${name}_out`];
+    for (const name of Object.keys(this.optimizerState)) {
+      this.optimizerState[name] = out[`${name}_out`];
+    }
+    for (const name of Object.keys(this.state)) this.state[name] = out[`${name}_out`];
+    return Number(out.loss.data[0]);
+  }
+
+  /**
+   * Evaluates one batch, carrying the recurrent state.
+   *
+   * @param batch Tokens and targets (any number of rows).
+   * @returns Summed loss, correct count and number of predictions.
+   */
+  async evalStep(batch: Batch): Promise<EvalResult> {
+    const rows = batch.xDims[0];
+    for (const [name, s] of Object.entries(this.state)) {
+      if (s.dims[1] !== rows) {
+        throw new Error(
+          `Cannot evaluate a batch of ${rows} rows: the recurrent state "${name}" holds ` +
+            `${s.dims[1]}; call resetState(${rows}) first`,
+        );
+      }
+    }
+    const out = await this.evaluate.run({
+      ...this.params,
+      ...this.state,
+      tokens: tensor("int64", batch.xDims, batch.x),
+      targets: tensor("int64", batch.yDims, batch.y),
+    });
+    for (const name of Object.keys(this.state)) this.state[name] = out[`${name}_out`];
+    return {
+      lossSum: Number(out.loss_sum.data[0]),
+      correct: Number(out.correct.data[0]),
+      count: batch.y.length,
+    };
+  }
+
+  /** Frees the sessions. */
+  async release(): Promise<void> {
+    await Promise.all([this.train.release(), this.evaluate.release()]);
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Test helper for layers: declares a module's parameters as graph inputs (as
+ * `src/train/artifacts.ts` does), checks and saves a graph, runs it on onnxruntime-node and
+ * records its bytes for the reference ONNX checker.
+ *
+ * @module
+ */
+
+import { checkGraph, type Graph, saveGraph, type Value } from "../../src/graph/mod.ts";
+import type { DType } from "../../src/onnx/dtype.ts";
+import { type Tensor, tensor } from "../../src/onnx/tensor.ts";
+import type { Module } from "../../src/nn/module.ts";
+import { bindParameters, type Parameter } from "../../src/nn/parameter.ts";
+import { Session } from "../../src/train/session.ts";
+import type { ModelToCheck } from "../helpers/onnx_checker.ts";
+
+/** Every graph run by `runGraph` in this test module, for `referenceCheckTest`. */
+export const saved: ModelToCheck[] = [];
+
+/**
+ * Declares one graph input per parameter (named by `namedParameters`) and binds them.
+ *
+ * @param g The graph.
+ * @param model The module whose parameters the forward pass uses.
+ * @param dtype Element type of the parameter inputs.
+ * @returns The parameters by name.
+ */
+export function bindModel(g: Graph, model: Module, dtype: DType): Map<string, Parameter> {
+  const named = model.namedParameters();
+  const values = new Map<Parameter, Value>(
+    named.map(([name, p]) => [p, g.input(name, dtype, p.shape)]),
+  );
+  bindParameters(g, values);
+  return new Map(named);
+}
+
+/** A float64 tensor from plain numbers. */
+export const t64 = (dims: readonly number[], data: ArrayLike<number>): Tensor =>
+  tensor("float64", dims, Float64Array.from(data));
+
+/** A float32 tensor from plain numbers. */
+export const t32 = (dims: readonly number[], data: ArrayLike<number>): Tensor =>
+  tensor("float32", dims, Float32Array.from(data));
+
+/** An int64 tensor from plain numbers. */
+export const tI64 = (dims: readonly number[], data: readonly number[]): Tensor =>
+  tensor("int64", dims, BigInt64Array.from(data, BigInt));
+
+/**
+ * Checks and saves `g` (recording its bytes once under `label`), then runs it.
+ *
+ * @param label Unique label for the checker.
+ * @param g A graph with its outputs declared.
+ * @param feedSets One or more sets of feeds; each is run in the same session.
+ * @returns The outputs of each run, as plain numbers with dims.
+ */
+export async function runGraph(
+  label: string,
+  g: Graph,
+  ...feedSets: Record<string, Tensor>[]
+): Promise<Record<string, { dims: number[]; data: number[] }>[]> {
+  if (saved.some((m) => m.label === label)) throw new Error(`Duplicate label "${label}"`);
+  checkGraph(g);
+  const bytes = saveGraph(g);
+  saved.push({ label, bytes });
+  const session = await Session.create(bytes, { threads: 1, source: label });
+  try {
+    const results = [];
+    for (const feeds of feedSets) {
+      const out = await session.run(feeds);
+      results.push(
+        Object.fromEntries(
+          Object.entries(out).map(([name, t]) => [
+            name,
+            { dims: [...t.dims], data: Array.from(t.data as ArrayLike<number | bigint>, Number) },
+          ]),
+        ),
+      );
+    }
+    return results;
+  } finally {
+    await session.release();
+  }
+}

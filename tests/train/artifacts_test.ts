@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { LMModel6 } from "../../models/lm_model6.ts";
+import { LMModel7 } from "../../models/lm_model7.ts";
+import { saveGraph } from "../../src/graph/mod.ts";
+import { type Tensor, tensor } from "../../src/onnx/mod.ts";
+import { Random } from "../../src/nn/random.ts";
+import { buildArtifacts } from "../../src/train/artifacts.ts";
+import { Session } from "../../src/train/session.ts";
+import { type ModelToCheck, referenceCheckTest } from "../helpers/onnx_checker.ts";
+
+const checked: ModelToCheck[] = [];
+
+Deno.test("artifacts have the documented inputs and outputs", () => {
+  const a = buildArtifacts(new LMModel7(30, 64, 2, 0.4), {
+    batchSize: 64,
+    seqLen: 16,
+    ar: 2,
+    tar: 1,
+  });
+  const names = (vs: readonly { name: string }[]) => vs.map((v) => v.name);
+  const params = [
+    "i_h.weight",
+    ...[0, 1].flatMap((l) =>
+      ["weight_ih", "weight_hh", "bias_ih", "bias_hh"].map((w) => `rnn.${w}_l${l}`)
+    ),
+    "h_o.bias", // h_o.weight is i_h.weight: stored once
+  ];
+  assert.deepEqual(a.spec.params.map((p) => p.name), params);
+  assert.deepEqual(a.spec.params.filter((p) => !p.decay).map((p) => p.name), ["h_o.bias"]);
+  assert.deepEqual(names(a.train.inputs), [
+    ...params,
+    "tokens",
+    "h",
+    "c",
+    "drop.mask",
+    "targets",
+    "lr",
+    "mom",
+    "step",
+    ...params.flatMap((p) => [`adam.m.${p}`, `adam.v.${p}`]),
+  ]);
+  assert.deepEqual(names(a.train.outputs), [
+    "loss",
+    ...params.map((p) => `${p}_out`),
+    ...params.flatMap((p) => [`adam.m.${p}_out`, `adam.v.${p}_out`]),
+    "h_out",
+    "c_out",
+  ]);
+  assert.deepEqual(names(a.grad.outputs), [
+    "loss",
+    "loss_total",
+    ...params.map((p) => `grad.${p}`),
+    "h_out",
+    "c_out",
+  ]);
+  assert.deepEqual(names(a.eval.inputs), [...params, "tokens", "h", "c", "targets"]);
+  assert.deepEqual(names(a.eval.outputs), ["loss_sum", "correct", "h_out", "c_out"]);
+  assert.deepEqual(names(a.infer.outputs), ["logits", "h_out", "c_out"]);
+  assert.deepEqual(a.infer.value("logits").shape, ["batch", 16, 30]);
+  assert.deepEqual(a.train.value("h").shape, [2, 64, 64]);
+  for (
+    const [kind, g] of Object.entries({
+      train: a.train,
+      grad: a.grad,
+      eval: a.eval,
+      infer: a.infer,
+    })
+  ) {
+    checked.push({ label: `lm7 ${kind}`, bytes: saveGraph(g) });
+  }
+  const six = buildArtifacts(new LMModel6(30, 64, 2), { batchSize: 64, seqLen: 16 });
+  for (
+    const [kind, g] of Object.entries({
+      train: six.train,
+      grad: six.grad,
+      eval: six.eval,
+      infer: six.infer,
+    })
+  ) {
+    checked.push({ label: `lm6 ${kind}`, bytes: saveGraph(g) });
+  }
+});
+
+Deno.test("the training graph's size grows linearly with sequence length", () => {
+  const count = (seqLen: number) =>
+    buildArtifacts(new LMModel6(30, 8, 2), { batchSize: 4, seqLen }).train.nodes.length;
+  const [n4, n8, n16] = [count(4), count(8), count(16)];
+  assert.equal(n16 - n8, 2 * (n8 - n4), `node counts ${n4}, ${n8}, ${n16} are not linear in T`);
+  const perStep = (n8 - n4) / 4;
+  assert.ok(perStep <= 2 * 40, `${perStep} nodes per time step for 2 layers`);
+});
+
+// The end-to-end check of the issue: a 2-layer LSTM over 4 time steps with weight tying,
+// dropout, cross-entropy, AR and TAR; every parameter's gradient from the grad artifact
+// against central differences of `loss_total`, in float64.
+Deno.test("grad artifact of a 2-layer LSTM with AR and TAR matches finite differences", async () => {
+  const model = new LMModel7(7, 3, 2, 0.4);
+  const a = buildArtifacts(model, { batchSize: 2, seqLen: 4, ar: 2, tar: 1, dtype: "float64" });
+  const bytes = saveGraph(a.grad);
+  checked.push({ label: "lm7 float64 grad", bytes });
+  const session = await Session.create(bytes, { threads: 1 });
+  const rng = new Random(7);
+  const init = model.initParameters(3);
+  const feeds: Record<string, Tensor> = {};
+  for (const p of a.spec.params) {
+    feeds[p.name] = tensor("float64", p.shape, Float64Array.from(init.get(p.name)!));
+  }
+  for (const s of a.spec.state) {
+    feeds[s.name] = tensor(
+      "float64",
+      s.shape,
+      Float64Array.from({ length: 12 }, () => rng.uniform(-0.5, 0.5)),
+    );
+  }
+  const mask = a.spec.masks[0].module.sampleMask(rng, 2 * 4 * 3, "float64");
+  assert.ok(mask.includes(0), "the mask should drop something");
+  feeds["drop.mask"] = tensor("float64", [2, 4, 3], mask);
+  feeds.tokens = tensor("int64", [2, 4], [1n, 2n, 3n, 1n, 6n, 0n, 0n, 5n]);
+  feeds.targets = tensor("int64", [2, 4], [2n, 3n, 1n, 4n, 0n, 0n, 5n, 1n]);
+  try {
+    const out = await session.run(feeds);
+    const total = async (name: string, i: number, delta: number) => {
+      const data = (feeds[name].data as Float64Array).slice();
+      data[i] += delta;
+      const r = await session.run({ ...feeds, [name]: tensor("float64", feeds[name].dims, data) }, [
+        "loss_total",
+      ]);
+      return r.loss_total.data[0] as number;
+    };
+    assert.ok(
+      (out.loss_total.data[0] as number) > (out.loss.data[0] as number),
+      "AR/TAR add to the loss",
+    );
+    let checkedElements = 0;
+    for (const p of a.spec.params) {
+      const analytic = out[`grad.${p.name}`].data as Float64Array;
+      for (let i = 0; i < analytic.length; i++) {
+        const eps = 1e-6;
+        const numeric = ((await total(p.name, i, eps)) - (await total(p.name, i, -eps))) /
+          (2 * eps);
+        const err = Math.abs(analytic[i] - numeric);
+        assert.ok(
+          err <= 1e-8 + 1e-6 * Math.abs(numeric),
+          `d loss_total / d ${p.name}[${i}]: analytic ${analytic[i]}, numeric ${numeric}`,
+        );
+        checkedElements++;
+      }
+    }
+    assert.equal(checkedElements, 7 * 3 + 2 * (12 * 3 * 2 + 24) + 7);
+  } finally {
+    await session.release();
+  }
+});
+
+referenceCheckTest("every training artifact passes the reference ONNX checker", checked);
