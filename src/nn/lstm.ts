@@ -9,29 +9,23 @@ import type { Value } from "../graph/value.ts";
 import { add, mul, sigmoid, tanh } from "../ops/elementwise.ts";
 import { gemm } from "../ops/linalg.ts";
 import { split } from "../ops/shape.ts";
-import { uniformInit } from "./init.ts";
 import { Module } from "./module.ts";
-import { Parameter } from "./parameter.ts";
 import {
+  checkState,
   fromTimeMajorRows,
   joinSteps,
+  type RecurrentLayerParams,
+  recurrentParameters,
   splitLayers,
   splitSteps,
   stackLayers,
+  staticSteps,
   toTimeMajorRows,
 } from "./recurrent.ts";
 
-/** One layer's weights, named like PyTorch's (`weight_ih_l0`, ...) by `LSTM`. */
-interface LstmLayerParams {
-  readonly weightIh: Parameter;
-  readonly weightHh: Parameter;
-  readonly biasIh: Parameter;
-  readonly biasHh: Parameter;
-}
-
 /** PyTorch's `nn.LSTM(inputSize, hiddenSize, numLayers, batch_first=True)`. */
 export class LSTM extends Module {
-  private readonly layers: LstmLayerParams[] = [];
+  private readonly layers: RecurrentLayerParams[];
 
   /**
    * @param inputSize Features of the input.
@@ -40,23 +34,7 @@ export class LSTM extends Module {
    */
   constructor(readonly inputSize: number, readonly hiddenSize: number, readonly numLayers: number) {
     super();
-    const init = uniformInit(1 / Math.sqrt(hiddenSize));
-    const self = this as unknown as Record<string, Parameter>;
-    for (let l = 0; l < numLayers; l++) {
-      const inSize = l === 0 ? inputSize : hiddenSize;
-      const layer = {
-        weightIh: new Parameter([4 * hiddenSize, inSize], init),
-        weightHh: new Parameter([4 * hiddenSize, hiddenSize], init),
-        biasIh: new Parameter([4 * hiddenSize], init),
-        biasHh: new Parameter([4 * hiddenSize], init),
-      };
-      // Fields named as PyTorch's state_dict keys, in its order.
-      self[`weight_ih_l${l}`] = layer.weightIh;
-      self[`weight_hh_l${l}`] = layer.weightHh;
-      self[`bias_ih_l${l}`] = layer.biasIh;
-      self[`bias_hh_l${l}`] = layer.biasHh;
-      this.layers.push(layer);
-    }
+    this.layers = recurrentParameters(this, 4, inputSize, hiddenSize, numLayers);
   }
 
   /**
@@ -68,20 +46,9 @@ export class LSTM extends Module {
    */
   forward(x: Value, state: readonly [Value, Value]): [Value, [Value, Value]] {
     const g = x.graph;
-    const steps = x.shape[1];
-    if (typeof steps !== "number") {
-      throw new Error(`LSTM needs a static sequence length: got ${String(steps)}`);
-    }
-    for (const [i, s] of state.entries()) {
-      if (s.shape.length !== 3 || s.shape[0] !== this.numLayers || s.shape[2] !== this.hiddenSize) {
-        throw new Error(
-          `LSTM state ${
-            i === 0 ? "h" : "c"
-          } must be [${this.numLayers}, batch, ${this.hiddenSize}]: ` +
-            `got [${s.shape.join(", ")}]`,
-        );
-      }
-    }
+    const steps = staticSteps("LSTM", x);
+    checkState("LSTM", "h", state[0], this.numLayers, this.hiddenSize);
+    checkState("LSTM", "c", state[1], this.numLayers, this.hiddenSize);
     const h0 = splitLayers(state[0]);
     const c0 = splitLayers(state[1]);
     let rows = toTimeMajorRows(x);

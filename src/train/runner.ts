@@ -44,7 +44,7 @@ export class Runner {
     private readonly evaluate: Session,
     readonly params: Record<string, Tensor>,
     readonly optimizerState: Record<string, Tensor>,
-    private readonly masks: Random,
+    private masks: Random,
     private readonly dtype: "float32" | "float64",
   ) {
     this.resetState();
@@ -81,6 +81,46 @@ export class Runner {
     // Masks get their own stream so that changing anything else never shifts them.
     const masks = new Random(options.seed).fork();
     return new Runner(artifacts, train, evaluate, params, optimizerState, masks, dtype);
+  }
+
+  /**
+   * Draws the following steps' dropout masks from `rng` (the learner gives each epoch its own
+   * stream, so a run resumed at an epoch boundary draws exactly the masks it would have).
+   *
+   * @param rng The stream.
+   */
+  useMaskStream(rng: Random): void {
+    this.masks = rng;
+  }
+
+  /**
+   * Replaces parameters and optimizer state (e.g. from a checkpoint) and the step count.
+   *
+   * @param tensors Tensors by name; every parameter and optimizer state must be present.
+   * @param step Optimizer steps already taken.
+   */
+  restore(tensors: ReadonlyMap<string, Tensor>, step: number): void {
+    for (const slots of [this.params, this.optimizerState]) {
+      for (const name of Object.keys(slots)) {
+        const t = tensors.get(name);
+        if (!t) throw new Error(`Cannot restore: the checkpoint has no tensor "${name}"`);
+        if (t.dtype !== slots[name].dtype || t.dims.join() !== slots[name].dims.join()) {
+          throw new Error(
+            `Cannot restore "${name}": expected ${slots[name].dtype}[${
+              slots[name].dims.join(", ")
+            }], ` +
+              `got ${t.dtype}[${t.dims.join(", ")}]`,
+          );
+        }
+        slots[name] = t;
+      }
+    }
+    this.step = step;
+  }
+
+  /** Parameters and optimizer state by name (for checkpoints). */
+  tensors(): Map<string, Tensor> {
+    return new Map([...Object.entries(this.params), ...Object.entries(this.optimizerState)]);
   }
 
   /**

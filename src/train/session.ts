@@ -16,8 +16,26 @@ import { formatShape } from "../graph/value.ts";
 /** onnxruntime's graph optimization levels. */
 export type GraphOptimizationLevel = "disabled" | "basic" | "extended" | "all";
 
+/** Where onnxruntime runs the model. */
+export type Device = "cpu" | "cuda" | "webgpu";
+
+/** Devices `--device` accepts, in order. */
+export const DEVICES: readonly Device[] = ["cpu", "cuda", "webgpu"];
+
+/** What each device needs beyond onnxruntime-node's npm package, for error messages. */
+const DEVICE_NEEDS: Readonly<Record<Device, string>> = {
+  cpu: "",
+  cuda: "onnxruntime-node's CUDA execution provider needs libonnxruntime_providers_cuda.so and " +
+    "libonnxruntime_providers_shared.so next to its binding (the npm package does not ship them) " +
+    "plus the CUDA 12 and cuDNN 9 runtime libraries",
+  webgpu: "the WebGPU execution provider needs a GPU adapter reachable through Vulkan " +
+    "(libvulkan.so.1 and a driver)",
+};
+
 /** How to run a session. */
 export interface SessionOptions {
+  /** Execution provider ("cpu"). */
+  device?: Device;
   /** Threads used inside one operator (onnxruntime's intra-op pool); 0 lets it decide. */
   threads?: number;
   /** Graph optimizations applied when the session is created ("all"). */
@@ -30,6 +48,10 @@ export interface SessionOptions {
 export class SessionError extends Error {
   override name = "SessionError";
 }
+
+// onnxruntime's errors reach callers as exceptions with their message; its own console log
+// would print them a second time (in red, with source paths), so only fatal ones pass.
+ort.env.logLevel = "fatal";
 
 const ORT_TYPES: Readonly<Record<string, DType>> = {
   float32: "float32",
@@ -67,19 +89,32 @@ export class Session {
     if (!Number.isInteger(threads) || threads < 0) {
       throw new SessionError(`Session option "threads" must be an integer >= 0: got ${threads}`);
     }
+    const device = options.device ?? "cpu";
+    if (!DEVICES.includes(device)) {
+      throw new SessionError(`Unknown device "${device}": expected one of ${DEVICES.join(", ")}`);
+    }
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(bytes, {
-        executionProviders: ["cpu"],
+        executionProviders: [device],
+        // Errors reach the caller as exceptions; keep onnxruntime's own log quiet.
+        logSeverityLevel: device === "cpu" ? 3 : 4,
         graphOptimizationLevel: options.graphOptimizationLevel ?? "all",
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
         executionMode: "sequential",
       });
     } catch (error) {
-      throw new SessionError(
-        `onnxruntime cannot load ${source}: ${firstLine((error as Error).message)}`,
-      );
+      const message = firstLine((error as Error).message);
+      if (device !== "cpu") {
+        throw new SessionError(
+          `The ${device} execution provider is unavailable (${message}): ${
+            DEVICE_NEEDS[device]
+          }. ` +
+            `Use --device cpu`,
+        );
+      }
+      throw new SessionError(`onnxruntime cannot load ${source}: ${message}`);
     }
     return new Session(
       session,

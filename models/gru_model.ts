@@ -1,0 +1,39 @@
+/**
+ * The chapter's suggested exercise: LMModel6 with a 2-layer GRU in place of the LSTM.
+ *
+ * @module
+ */
+
+import type { Value } from "../src/graph/value.ts";
+import { Embedding } from "../src/nn/embedding.ts";
+import { GRU } from "../src/nn/gru.ts";
+import type { LanguageModel, ModelOutput, StateSpec } from "../src/nn/language_model.ts";
+import { Linear } from "../src/nn/linear.ts";
+import { Module } from "../src/nn/module.ts";
+
+/** A 2-layer GRU language model. */
+export class GRUModel extends Module implements LanguageModel {
+  readonly i_h: Embedding;
+  readonly rnn: GRU;
+  readonly h_o: Linear;
+  readonly state: readonly StateSpec[];
+
+  /**
+   * @param vocabSize Vocabulary size (30).
+   * @param nHidden Hidden size (64).
+   * @param nLayers GRU layers (2).
+   */
+  constructor(readonly vocabSize: number, nHidden: number, nLayers: number) {
+    super();
+    this.i_h = new Embedding(vocabSize, nHidden);
+    this.rnn = new GRU(nHidden, nHidden, nLayers);
+    this.h_o = new Linear(nHidden, vocabSize);
+    this.state = [{ name: "h", layers: nLayers, hidden: nHidden }];
+  }
+
+  /** `h_o(rnn(i_h(x), h))`; the new h is a graph output (the book's detach). */
+  forward(x: Value, [h]: readonly Value[]): ModelOutput {
+    const [res, hNext] = this.rnn.forward(this.i_h.forward(x), h);
+    return { logits: this.h_o.forward(res), state: [hNext], raw: res, out: res };
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * LMModel2 (fastbook ch. 12, "Our First Recurrent Neural Network"): LMModel1 as a loop.
+ *
+ * @module
+ */
+
+import type { Value } from "../src/graph/value.ts";
+import { add, relu } from "../src/ops/elementwise.ts";
+import { Embedding } from "../src/nn/embedding.ts";
+import type { LanguageModel, ModelOutput, StateSpec } from "../src/nn/language_model.ts";
+import { Linear } from "../src/nn/linear.ts";
+import { Module } from "../src/nn/module.ts";
+import { timeSteps } from "../src/nn/sequence.ts";
+
+/** The book's LMModel2. */
+export class LMModel2 extends Module implements LanguageModel {
+  readonly i_h: Embedding;
+  readonly h_h: Linear;
+  readonly h_o: Linear;
+  readonly state: readonly StateSpec[] = [];
+
+  /**
+   * @param vocabSize Vocabulary size (30).
+   * @param nHidden Hidden size (64).
+   */
+  constructor(readonly vocabSize: number, nHidden: number) {
+    super();
+    this.i_h = new Embedding(vocabSize, nHidden);
+    this.h_h = new Linear(nHidden, nHidden);
+    this.h_o = new Linear(nHidden, vocabSize);
+  }
+
+  /** `x`: `[B, 3]` → logits `[B, vocab]`. */
+  forward(x: Value): ModelOutput {
+    let h: Value | undefined; // h = 0: the first step adds nothing to it
+    for (const xi of timeSteps(this.i_h.forward(x))) {
+      h = h ? add(h, xi) : xi;
+      h = relu(this.h_h.forward(h));
+    }
+    return { logits: this.h_o.forward(h!), state: [] };
+  }
+}

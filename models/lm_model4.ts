@@ -1,0 +1,49 @@
+/**
+ * LMModel4 (fastbook ch. 12, "Creating More Signal"): LMModel3 over 16-token sequences,
+ * predicting the next token after every token.
+ *
+ * @module
+ */
+
+import type { Value } from "../src/graph/value.ts";
+import { add, relu } from "../src/ops/elementwise.ts";
+import { squeeze, unsqueeze } from "../src/ops/shape.ts";
+import { Embedding } from "../src/nn/embedding.ts";
+import type { LanguageModel, ModelOutput, StateSpec } from "../src/nn/language_model.ts";
+import { Linear } from "../src/nn/linear.ts";
+import { Module } from "../src/nn/module.ts";
+import { stackSteps, timeSteps } from "../src/nn/sequence.ts";
+
+/** The book's LMModel4. */
+export class LMModel4 extends Module implements LanguageModel {
+  readonly i_h: Embedding;
+  readonly h_h: Linear;
+  readonly h_o: Linear;
+  readonly state: readonly StateSpec[];
+
+  /**
+   * @param vocabSize Vocabulary size (30).
+   * @param nHidden Hidden size (64).
+   */
+  constructor(readonly vocabSize: number, nHidden: number) {
+    super();
+    this.i_h = new Embedding(vocabSize, nHidden);
+    this.h_h = new Linear(nHidden, nHidden);
+    this.h_o = new Linear(nHidden, vocabSize);
+    this.state = [{ name: "h", layers: 1, hidden: nHidden }];
+  }
+
+  /** `x`: `[B, T]`, `h`: `[1, B, nHidden]` → logits `[B, T, vocab]` and the new h. */
+  forward(x: Value, [h0]: readonly Value[]): ModelOutput {
+    let h = squeeze(h0, [0]);
+    const outs: Value[] = [];
+    for (const xi of timeSteps(this.i_h.forward(x))) {
+      h = add(h, xi);
+      h = relu(this.h_h.forward(h));
+      outs.push(h);
+    }
+    // torch.stack([h_o(h) for h in outs], dim=1), as one Gemm over all steps.
+    const logits = stackSteps(outs, (rows) => this.h_o.forward(rows));
+    return { logits, state: [unsqueeze(h, [0])] };
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * Pictures of results: training curves as SVG and a run report as HTML (plain strings, so
+ * they work in Deno and in the browser).
+ *
+ * @module
+ */
+
+export { type CurvePoint, curvesSvg } from "./curves.ts";
+export { reportHtml, type ReportOptions, type ReportRow } from "./report_html.ts";
+export { escapeHtml } from "./escape.ts";

@@ -1,0 +1,251 @@
+/**
+ * The Learner: fastai's `fit_one_cycle` over Human Numbers with onnxruntime-node, reporting
+ * fastai's table (epoch, train_loss, valid_loss, accuracy, time).
+ *
+ * `train_loss` is fastai's smoothed loss (EMA, beta 0.98, debiased, carried across epochs),
+ * as in the book's tables; `train_loss_mean` is the plain mean of the epoch's batch losses.
+ *
+ * @module
+ */
+
+import type { Batch } from "../data/batches.ts";
+import { sequenceLoaders, threeTokenLoaders } from "../data/pipelines.ts";
+import type { LanguageModel } from "../nn/language_model.ts";
+import { Random } from "../nn/random.ts";
+import { oneCycle } from "../optim/one_cycle.ts";
+import type { Tensor } from "../onnx/tensor.ts";
+import { type Artifacts, buildArtifacts } from "./artifacts.ts";
+import { Runner } from "./runner.ts";
+import type { SessionOptions } from "./session.ts";
+import { SmoothLoss } from "./smooth_loss.ts";
+
+/** The recipe fields the learner uses (see `models/registry.ts`). */
+export interface TrainRecipe {
+  readonly data: "three-token" | "three-token-stateful" | "sequence";
+  readonly epochs: number;
+  readonly lrMax: number;
+  readonly wd: number;
+  readonly moms: readonly [number, number, number];
+  readonly ar?: number;
+  readonly tar?: number;
+  readonly batchSize: number;
+  readonly seqLen: number;
+}
+
+/** One row of the results table. */
+export interface EpochRecord {
+  readonly epoch: number;
+  /** fastai's smoothed training loss at the end of the epoch. */
+  readonly train_loss: number;
+  /** Mean of the epoch's batch losses. */
+  readonly train_loss_mean: number;
+  readonly valid_loss: number;
+  readonly accuracy: number;
+  /** Seconds for the epoch, validation included. */
+  readonly time: number;
+}
+
+/** Hooks into `fit`. */
+export interface FitCallbacks {
+  /** After every training batch. */
+  onBatch?(epoch: number, batch: number, batches: number, smoothLoss: number): void;
+  /** After every epoch (e.g. to save a checkpoint and metrics). */
+  onEpoch?(record: EpochRecord): Promise<void> | void;
+  /** Checked between batches: true stops the fit after the current batch. */
+  shouldStop?(): boolean;
+}
+
+/** Raised when a training loss is NaN or infinite. */
+export class NonFiniteLossError extends Error {
+  override name = "NonFiniteLossError";
+  /**
+   * @param epoch 0-based epoch.
+   * @param step 0-based batch within the epoch.
+   * @param loss The loss.
+   */
+  constructor(readonly epoch: number, readonly step: number, readonly loss: number) {
+    super(`Training loss is ${loss} at epoch ${epoch}, batch ${step}: stopping`);
+  }
+}
+
+/** Raised when `shouldStop` interrupts a fit. */
+export class FitInterrupted extends Error {
+  override name = "FitInterrupted";
+  /** @param epoch The epoch that was interrupted (0-based). */
+  constructor(readonly epoch: number) {
+    super(`Training interrupted during epoch ${epoch}`);
+  }
+}
+
+/** How to start a learner. */
+export interface LearnerOptions {
+  readonly seed: number;
+  readonly session?: SessionOptions;
+}
+
+/** What a checkpoint stores besides tensors. */
+export interface LearnerState {
+  readonly epoch: number;
+  readonly step: number;
+  readonly smooth: { readonly val: number; readonly count: number };
+  readonly history: readonly EpochRecord[];
+}
+
+/** Trains one model with one recipe. */
+export class Learner {
+  /** Epochs completed. */
+  epoch = 0;
+  /** Rows of the results table so far. */
+  readonly history: EpochRecord[] = [];
+  private smooth = new SmoothLoss();
+
+  private constructor(
+    readonly model: LanguageModel,
+    readonly recipe: TrainRecipe,
+    readonly artifacts: Artifacts,
+    readonly runner: Runner,
+    readonly train: readonly Batch[],
+    readonly valid: readonly Batch[],
+    readonly seed: number,
+  ) {}
+
+  /**
+   * Builds the artifacts and sessions and initializes the parameters from the seed.
+   *
+   * @param model The model.
+   * @param recipe Its training recipe.
+   * @param options Seed and session options.
+   * @returns The learner.
+   */
+  static async create(
+    model: LanguageModel,
+    recipe: TrainRecipe,
+    options: LearnerOptions,
+  ): Promise<Learner> {
+    const artifacts = buildArtifacts(model, {
+      batchSize: recipe.batchSize,
+      seqLen: recipe.seqLen,
+      optimizer: { kind: "adam", wd: recipe.wd },
+      ...(recipe.ar ? { ar: recipe.ar } : {}),
+      ...(recipe.tar ? { tar: recipe.tar } : {}),
+    });
+    const loaders = recipe.data === "sequence"
+      ? sequenceLoaders({ bs: recipe.batchSize, sl: recipe.seqLen })
+      : threeTokenLoaders({
+        bs: recipe.batchSize,
+        stateful: recipe.data === "three-token-stateful",
+      });
+    const runner = await Runner.create(artifacts, model.initParameters(options.seed), {
+      seed: options.seed,
+      ...(options.session ? { session: options.session } : {}),
+    });
+    return new Learner(
+      model,
+      recipe,
+      artifacts,
+      runner,
+      loaders.train,
+      loaders.valid,
+      options.seed,
+    );
+  }
+
+  /** The state to save with the tensors. */
+  state(): LearnerState {
+    return {
+      epoch: this.epoch,
+      step: this.runner.step,
+      smooth: { val: this.smooth.val, count: this.smooth.count },
+      history: [...this.history],
+    };
+  }
+
+  /**
+   * Continues from a checkpoint taken at an epoch boundary.
+   *
+   * @param tensors Parameters and optimizer state.
+   * @param state The saved learner state.
+   */
+  restore(tensors: ReadonlyMap<string, Tensor>, state: LearnerState): void {
+    this.runner.restore(tensors, state.step);
+    this.epoch = state.epoch;
+    this.smooth = new SmoothLoss(0.98, state.smooth.val, state.smooth.count);
+    this.history.length = 0;
+    this.history.push(...state.history);
+  }
+
+  /**
+   * Runs `fit_one_cycle(epochs, lrMax)` from the current epoch to `epochs`.
+   *
+   * @param epochs Total epochs of the schedule (the recipe's by default).
+   * @param lrMax Peak learning rate (the recipe's by default).
+   * @param callbacks Progress, per-epoch and stop hooks.
+   * @returns The table rows of the epochs run.
+   * @throws NonFiniteLossError on a NaN or infinite loss; FitInterrupted when stopped.
+   */
+  async fit(
+    epochs = this.recipe.epochs,
+    lrMax = this.recipe.lrMax,
+    callbacks: FitCallbacks = {},
+  ): Promise<EpochRecord[]> {
+    const n = this.train.length;
+    const schedule = oneCycle({ lrMax, totalSteps: epochs * n, moms: this.recipe.moms });
+    const rows: EpochRecord[] = [];
+    for (let epoch = this.epoch; epoch < epochs; epoch++) {
+      const start = performance.now();
+      this.runner.resetState();
+      // Each epoch draws dropout masks from its own stream, so resuming at an epoch boundary
+      // reproduces an uninterrupted run exactly.
+      this.runner.useMaskStream(new Random(this.seed + 2 ** 40 * (epoch + 1)));
+      let sum = 0;
+      for (let i = 0; i < n; i++) {
+        if (callbacks.shouldStop?.()) throw new FitInterrupted(epoch);
+        const { lr, mom } = schedule(epoch * n + i);
+        const loss = await this.runner.trainStep(this.train[i], lr, mom);
+        if (!Number.isFinite(loss)) throw new NonFiniteLossError(epoch, i, loss);
+        this.smooth.add(loss);
+        sum += loss;
+        callbacks.onBatch?.(epoch, i + 1, n, this.smooth.value);
+      }
+      const { validLoss, accuracy } = await this.validate();
+      const record: EpochRecord = {
+        epoch,
+        train_loss: this.smooth.value,
+        train_loss_mean: sum / n,
+        valid_loss: validLoss,
+        accuracy,
+        time: (performance.now() - start) / 1000,
+      };
+      this.epoch = epoch + 1;
+      this.history.push(record);
+      rows.push(record);
+      await callbacks.onEpoch?.(record);
+    }
+    return rows;
+  }
+
+  /**
+   * Exact validation loss and accuracy over the validation set (state carried across
+   * batches, reset first).
+   *
+   * @returns Mean loss and accuracy over every prediction.
+   */
+  async validate(): Promise<{ validLoss: number; accuracy: number }> {
+    let lossSum = 0;
+    let correct = 0;
+    let count = 0;
+    this.runner.resetState(this.valid[0]?.xDims[0]);
+    for (const batch of this.valid) {
+      const r = await this.runner.evalStep(batch);
+      lossSum += r.lossSum;
+      correct += r.correct;
+      count += r.count;
+    }
+    return { validLoss: lossSum / count, accuracy: correct / count };
+  }
+
+  /** Frees the sessions. */
+  async release(): Promise<void> {
+    await this.runner.release();
+  }
+}

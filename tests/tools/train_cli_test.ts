@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import { type ModelToCheck, referenceCheckTest } from "../helpers/onnx_checker.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const PERMS = ["--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "--allow-sys"];
+const checked: ModelToCheck[] = [];
+
+function command(args: string[]): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMS, "tools/train.ts", ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+async function train(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await command(args).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+Deno.test("train CLI: --list names every model and alias", async () => {
+  const { code, stdout } = await train(["--list"]);
+  assert.equal(code, 0);
+  for (
+    const name of ["lm1", "lm2", "lm3", "lm4", "lm5 (rnn)", "lm6 (lstm)", "lm7 (awd-lstm)", "gru"]
+  ) {
+    assert.match(stdout, new RegExp(`^${name.replace(/[()]/g, "\\$&")} `, "m"));
+  }
+});
+
+Deno.test("train CLI: bad input gets one clear line and exit code 2, never a stack", async () => {
+  const cases: [string[], string][] = [
+    [
+      ["lm9"],
+      `error: Unknown model "lm9": expected one of lm1, lm2, lm3, lm4, lm5, lm6, lm7, gru, rnn, lstm, awd-lstm`,
+    ],
+    [["lm1", "--epochs", "0"], `error: --epochs must be an integer in 1..1000: got "0"`],
+    [["lm1", "--epochs", "2.5"], `error: --epochs must be an integer in 1..1000: got "2.5"`],
+    [["lm1", "--lr=-1"], `error: --lr must be a number in (0, 10]: got "-1"`],
+    [["lm1", "--lr", "0"], `error: --lr must be a number in (0, 10]: got "0"`],
+    [["lm1", "--seed", "x"], `error: --seed must be an integer in 0..4294967295: got "x"`],
+    [["lm1", "--device", "tpu"], `error: --device must be one of cpu, cuda, webgpu: got "tpu"`],
+    [
+      ["lm1", "--resume", "--out", `${ROOT}.tmp/no-such-run`],
+      `error: Cannot resume: no checkpoint at`,
+    ],
+  ];
+  for (const [args, message] of cases) {
+    const { code, stderr } = await train(args);
+    assert.equal(code, args.includes("--resume") ? 1 : 2, `${args.join(" ")}: ${stderr}`);
+    assert.ok(stderr.includes(message), `${args.join(" ")}: ${stderr}`);
+    assert.ok(!stderr.includes("    at "), `no stack trace: ${stderr}`);
+  }
+});
+
+Deno.test("train CLI: Ctrl-C leaves a checkpoint, and --resume ends exactly like an uninterrupted run", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "onnx-lm-cli-" });
+  const args = ["lm7", "--epochs", "3", "--seed", "3", "--json"];
+  try {
+    const full = await train([...args, "--out", `${dir}/full`]);
+    assert.equal(full.code, 0, full.stderr);
+    const fullLines = full.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert.equal(fullLines.length, 4);
+
+    // Interrupt after the first epoch row appears (its checkpoint is written before the row).
+    const child = command([...args, "--out", `${dir}/cut`]).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    while (!seen.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += value;
+    }
+    child.kill("SIGINT");
+    while (!(await reader.read()).done) { /* drain */ }
+    const status = await child.status;
+    const stderr = new TextDecoder().decode(
+      (await new Response(child.stderr).arrayBuffer()) as ArrayBuffer,
+    );
+    assert.equal(status.code, 130, stderr);
+    assert.match(
+      stderr,
+      /Training interrupted during epoch \d: the checkpoint after epoch \d is .*checkpoint\.safetensors; continue with --resume/,
+    );
+
+    const resumed = await train([...args, "--out", `${dir}/cut`, "--resume"]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const lines = resumed.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const summary = lines.at(-1);
+    const fullSummary = fullLines.at(-1);
+    assert.equal(summary.final_accuracy, fullSummary.final_accuracy);
+    assert.equal(summary.final_valid_loss, fullSummary.final_valid_loss);
+    const metrics = (await Deno.readTextFile(`${dir}/cut/metrics.jsonl`)).trim().split("\n").map((
+      l,
+    ) => JSON.parse(l));
+    const fullMetrics = (await Deno.readTextFile(`${dir}/full/metrics.jsonl`)).trim().split("\n")
+      .map((l) => JSON.parse(l));
+    const strip = (rows: { time: number }[]) => rows.map(({ time: _, ...rest }) => rest);
+    assert.deepEqual(strip(metrics), strip(fullMetrics));
+
+    const files = [...Deno.readDirSync(`${dir}/cut`)].map((e) => e.name).sort();
+    assert.deepEqual(files, [
+      "checkpoint.safetensors",
+      "curves.svg",
+      "eval.onnx",
+      "grad.onnx",
+      "infer.onnx",
+      "metrics.jsonl",
+      "report.html",
+      "train.onnx",
+    ]);
+    const svg = await Deno.readTextFile(`${dir}/cut/curves.svg`);
+    assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.match(svg, />epoch</);
+    assert.match(svg, />accuracy</);
+    for (const kind of ["train", "grad", "eval", "infer"]) {
+      checked.push({
+        label: `cli lm7 ${kind}.onnx`,
+        bytes: await Deno.readFile(`${dir}/cut/${kind}.onnx`),
+      });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+referenceCheckTest(
+  "the .onnx files a training run writes pass the reference ONNX checker",
+  checked,
+);
