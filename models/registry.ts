@@ -150,7 +150,7 @@ export const ALIASES: Readonly<Record<string, string>> = {
  * @throws Error listing the valid names for an unknown one.
  */
 export function findModel(name: string): ModelEntry {
-  const key = ALIASES[name] ?? name;
+  const key = Object.hasOwn(ALIASES, name) ? ALIASES[name] : name;
   const entry = MODELS.find((m) => m.name === key);
   if (!entry) {
     const valid = [...MODELS.map((m) => m.name), ...Object.keys(ALIASES)].join(", ");

@@ -8,7 +8,7 @@ import type { Graph, Node } from "../graph/graph.ts";
 import type { Value } from "../graph/value.ts";
 import { formatType, shapesCompatible } from "../graph/value.ts";
 import { isFloat } from "../onnx/dtype.ts";
-import { sum } from "../ops/elementwise.ts";
+import { accumulate } from "./accumulate.ts";
 import { onesLike, zerosLike } from "./fill.ts";
 import { liveNodes } from "../graph/prune.ts";
 import { GRAD_RULES } from "./rules/mod.ts";
@@ -65,10 +65,17 @@ export function backward(
   const first = g.nodes.length;
   grads.set(loss.name, [options.seed ?? onesLike(loss)]);
 
+  const producers = new Map<string, Node>();
+  let scanned = first;
   const total = (name: string): Value | null => {
     const parts = grads.get(name);
     if (!parts || parts.length === 0) return null;
-    if (parts.length > 1) grads.set(name, [sum(...parts)]);
+    if (parts.length > 1) {
+      for (; scanned < g.nodes.length; scanned++) {
+        for (const out of g.nodes[scanned].outputs) producers.set(out, g.nodes[scanned]);
+      }
+      grads.set(name, [accumulate(g, parts, producers)]);
+    }
     return grads.get(name)![0];
   };
 

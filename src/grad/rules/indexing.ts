@@ -5,11 +5,36 @@
  * @module
  */
 
+import type { Value } from "../../graph/value.ts";
+import { tensor } from "../../onnx/tensor.ts";
+import { constant, constantScalar } from "../../ops/constant.ts";
+import { add, cast, equal, greater, mul } from "../../ops/elementwise.ts";
 import { gatherElements, scatterElements } from "../../ops/indexing.ts";
-import { expand, reshape, shape } from "../../ops/shape.ts";
+import { gemm } from "../../ops/linalg.ts";
+import { expand, reshape, shape, unsqueeze } from "../../ops/shape.ts";
 import { zerosLike } from "../fill.ts";
 import { type GradRule, input, intAttr } from "../rule.ts";
 import { reshapeLike } from "./shape_util.ts";
+
+/** Largest table for which an embedding's gradient is a one-hot product instead of a scatter. */
+const ONE_HOT_MAX_ROWS = 4096;
+
+// y = gather(table, idx) on a [V, D] table (an embedding): dtable = onehot(idx)^T @ dy, one Gemm
+// over all lookups (onnxruntime's ScatterElements is an order of magnitude slower for this).
+function embeddingGrad(table: Value, idx: Value, dy: Value): Value {
+  const g = table.graph;
+  const [rows, cols] = table.shape as number[];
+  const flat = reshape(idx, [-1]);
+  // Gather accepts negative indices (counted from the end): map them to 0..V-1 first.
+  const negative = cast(greater(constantScalar(g, "int64", 0), flat), "int64");
+  const wrapped = add(flat, mul(negative, constantScalar(g, "int64", rows)));
+  const range = constant(
+    g,
+    tensor("int64", [rows], Array.from({ length: rows }, (_, i) => BigInt(i))),
+  );
+  const oneHot = cast(equal(unsqueeze(wrapped, [1]), range), dy.dtype); // [N, V]
+  return gemm(oneHot, reshape(dy, [-1, cols]), null, { transA: true });
+}
 
 // y = gather(data, idx, axis): ddata[.., idx[j], ..] += dy[.., j, ..], as one ScatterElements
 // (reduction "add", so repeated indices accumulate) over data viewed as [pre, V, post].
@@ -19,6 +44,13 @@ export const gatherGrad: GradRule = (n, [dy]) => {
   const rank = data.shape.length;
   const a = intAttr(n, "axis", 0);
   const axis = a < 0 ? a + rank : a;
+  const [rows, cols] = data.shape;
+  if (
+    axis === 0 && rank === 2 && typeof rows === "number" && typeof cols === "number" &&
+    rows <= ONE_HOT_MAX_ROWS
+  ) {
+    return [embeddingGrad(data, idx, dy), null];
+  }
   const sizes = (dims: readonly unknown[]) => {
     if (!dims.every((d) => typeof d === "number")) {
       throw new Error(

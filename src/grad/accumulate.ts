@@ -1,0 +1,53 @@
+/**
+ * Summing the gradient contributions of a value used several times (fan-out).
+ *
+ * A weight used at every time step of a recurrence gets one `A_t^T B_t` product per step.
+ * Their sum is one product of the stacked factors, `[A_1; ...; A_T]^T [B_1; ...; B_T]`: one
+ * big Gemm instead of T small ones and a Sum (the book's "one big matrix multiplication"),
+ * which is how the training graphs stay fast.
+ *
+ * @module
+ */
+
+import type { Graph, Node } from "../graph/graph.ts";
+import type { Value } from "../graph/value.ts";
+import { sum } from "../ops/elementwise.ts";
+import { gemm } from "../ops/linalg.ts";
+import { concat } from "../ops/shape.ts";
+
+function attr(node: Node, name: string, fallback: number): number {
+  const a = node.attributes[name];
+  return a && (a.type === "int" || a.type === "float") ? a.value : fallback;
+}
+
+/** Whether a node is `Gemm(A, B)` with transA=1, transB=0, no C. */
+function isOuterProduct(node: Node | undefined): node is Node {
+  return node !== undefined && node.opType === "Gemm" && node.inputs.length === 2 &&
+    attr(node, "transA", 0) === 1 && attr(node, "transB", 0) === 0 && attr(node, "beta", 1) === 1;
+}
+
+/**
+ * The sum of `parts` (at least one), fusing sums of `A_t^T B_t` Gemms into one Gemm.
+ *
+ * @param g The graph.
+ * @param parts Gradient contributions of one value, each of its shape.
+ * @param producers Which node made each value (for the nodes `backward()` added).
+ * @returns Their sum.
+ */
+export function accumulate(
+  g: Graph,
+  parts: readonly Value[],
+  producers: ReadonlyMap<string, Node>,
+): Value {
+  if (parts.length === 1) return parts[0];
+  const nodes = parts.map((p) => producers.get(p.name));
+  if (nodes.every(isOuterProduct)) {
+    const alpha = attr(nodes[0], "alpha", 1);
+    if (nodes.every((n) => attr(n, "alpha", 1) === alpha)) {
+      const as = nodes.map((n) => g.value(n.inputs[0]));
+      const bs = nodes.map((n) => g.value(n.inputs[1]));
+      return gemm(concat(as, 0), concat(bs, 0), null, { transA: true, alpha });
+    }
+  }
+  return sum(...parts);
+}

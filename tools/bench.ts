@@ -1,0 +1,61 @@
+/**
+ * `deno task bench`: seconds per epoch (training + validation, full default recipe's batch
+ * sizes and schedules) for the given models, as medians over the epochs run, with the
+ * machine noted. These machines are noisy: compare medians, not single runs.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { findModel } from "../models/registry.ts";
+import { Learner } from "../src/train/learner.ts";
+import { intFlag, runTool } from "./lib/cli.ts";
+
+function machine(): string {
+  let cpu = "unknown CPU";
+  try {
+    cpu = Deno.readTextFileSync("/proc/cpuinfo").match(/model name\s*:\s*(.*)/)?.[1] ?? cpu;
+  } catch { /* not Linux */ }
+  return `${cpu}, ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}`;
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: { epochs: { type: "string" }, threads: { type: "string" } },
+  });
+  const names = positionals.length ? positionals : ["lm1", "lm6", "lm7"];
+  const epochs = intFlag("epochs", values.epochs, 1, 100, 5);
+  const threads = intFlag("threads", values.threads, 0, 64, 1);
+  console.log(`machine: ${machine()}; onnxruntime-node CPU EP, ${threads} intra-op thread(s)`);
+  console.log(`model  median s/epoch  min     max     (${epochs} epochs of the recipe's schedule)`);
+  for (const name of names) {
+    const entry = findModel(name);
+    const learner = await Learner.create(entry.create(), entry.recipe, {
+      seed: 0,
+      session: { threads },
+    });
+    try {
+      // The schedule is the recipe's; only the first `epochs` epochs are timed.
+      const rows = await learner.fit(entry.recipe.epochs, entry.recipe.lrMax, {
+        shouldStop: () => learner.epoch >= epochs,
+      }).catch((e) => {
+        if (learner.epoch >= epochs) return learner.history;
+        throw e;
+      });
+      const times = rows.map((r) => r.time).sort((a, b) => a - b);
+      const med = times[times.length >> 1];
+      console.log(
+        `${entry.name.padEnd(6)} ${med.toFixed(3).padEnd(15)} ${times[0].toFixed(3).padEnd(7)} ${
+          times.at(-1)!.toFixed(3)
+        }`,
+      );
+    } finally {
+      await learner.release();
+    }
+  }
+  return 0;
+}
+
+if (import.meta.main) await runTool(main);
