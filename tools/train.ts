@@ -97,7 +97,7 @@ async function main(): Promise<number> {
   let lrMax = numberFlag("lr", flags.lr, 0, 10, entry.recipe.lrMax);
   let seed = intFlag("seed", flags.seed, 0, 2 ** 32 - 1, 42);
 
-  const resumed = flags.resume ? await loadRun(out) : undefined;
+  const resumed = flags.resume ? await loadRun(out, "Cannot resume") : undefined;
   if (resumed) {
     const m = resumed.meta;
     if (m.model !== entry.name) {

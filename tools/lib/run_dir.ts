@@ -115,17 +115,23 @@ export async function saveEpoch(
  * Reads a run directory's checkpoint.
  *
  * @param dir Run directory.
+ * @param purpose What the checkpoint is read for, starting error messages ("Cannot resume").
  * @returns Tensors and run settings.
  * @throws Error naming the file when it is missing or unreadable.
  */
-export async function loadRun(dir: string): Promise<{ checkpoint: Checkpoint; meta: RunMeta }> {
+export async function loadRun(
+  dir: string,
+  purpose: string,
+): Promise<{ checkpoint: Checkpoint; meta: RunMeta }> {
   const path = `${dir}/${CHECKPOINT_FILE}`;
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new Error(`Cannot resume: no checkpoint at ${path} (train without --resume first)`);
+      throw new Error(
+        `${purpose}: no checkpoint at ${path} (is it a run directory of deno task train?)`,
+      );
     }
     throw error;
   }

@@ -1,0 +1,9 @@
+/**
+ * Export for deployment: trained weights baked into inference graphs with a JSON sidecar.
+ *
+ * @module
+ */
+
+export { buildDeployGraph, type DeployGraphOptions } from "./deploy_graph.ts";
+export { type ExportFiles, type ExportInfo, exportModel } from "./export_model.ts";
+export { type ExportMetrics, metadataProps, type Sidecar } from "./sidecar.ts";

@@ -1,0 +1,82 @@
+/**
+ * `deno task export <run dir> [--out DIR] [--seq N]`: writes a trained run's deployment
+ * graph(s) and JSON sidecar (default `--out runs/export`), atomically.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { findModel } from "../models/registry.ts";
+import { exportModel } from "../src/export/export_model.ts";
+import { intFlag, runTool, UsageError } from "./lib/cli.ts";
+import { writeFileAtomic } from "./lib/atomic.ts";
+import { loadRun } from "./lib/run_dir.ts";
+
+const USAGE = `Usage: deno task export <run dir> [--out DIR] [--seq N]
+
+Writes <model>.onnx (one step: tokens [batch, 1] plus state for recurrent models; tokens
+[batch, 3] for lm1/lm2), <model>.json (vocabulary, metrics, recipe) and, with --seq N,
+<model>_seq<N>.onnx scoring N tokens per call.`;
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: Deno.args,
+      allowPositionals: true,
+      options: {
+        out: { type: "string" },
+        seq: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError(`expected one run directory, got ${positionals.length}\n${USAGE}`);
+  }
+  const runDir = positionals[0];
+  const out = values.out ?? "runs/export";
+  const seq = values.seq === undefined ? undefined : intFlag("seq", values.seq, 1, 4096, 1);
+  const { checkpoint, meta } = await loadRun(runDir, `Cannot export ${runDir}`);
+  const entry = findModel(meta.model);
+  const last = meta.learner.history.at(-1);
+  if (!last) throw new Error(`Cannot export ${runDir}: the run has no finished epoch`);
+  const model = entry.create();
+  const weights = new Map<string, Float32Array>();
+  for (const [name] of model.namedParameters()) {
+    const t = checkpoint.tensors.get(name);
+    if (!t || t.dtype !== "float32") {
+      throw new Error(`Cannot export ${runDir}: the checkpoint has no float32 "${name}"`);
+    }
+    weights.set(name, t.data as Float32Array);
+  }
+  let exported;
+  try {
+    exported = exportModel(model, weights, {
+      name: entry.name,
+      description: entry.description,
+      vocab: meta.vocab,
+      metrics: { accuracy: last.accuracy, valid_loss: last.valid_loss, epochs: meta.learner.epoch },
+      recipe: meta.recipe,
+      seed: meta.seed,
+      context: entry.recipe.seqLen,
+    }, seq);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  await Deno.mkdir(out, { recursive: true });
+  for (const [file, bytes] of exported.files) {
+    await writeFileAtomic(`${out}/${file}`, bytes);
+    console.log(`wrote ${out}/${file} (${bytes.length} bytes)`);
+  }
+  return 0;
+}
+
+if (import.meta.main) await runTool(main);
