@@ -6,17 +6,15 @@
  * @module
  */
 
+import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { findModel } from "../models/registry.ts";
 import { Learner } from "../src/train/learner.ts";
 import { intFlag, runTool } from "./lib/cli.ts";
 
 function machine(): string {
-  let cpu = "unknown CPU";
-  try {
-    cpu = Deno.readTextFileSync("/proc/cpuinfo").match(/model name\s*:\s*(.*)/)?.[1] ?? cpu;
-  } catch { /* not Linux */ }
-  return `${cpu}, ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}`;
+  const cores = cpus();
+  return `${cores[0]?.model ?? "unknown CPU"}, ${cores.length} cores, Deno ${Deno.version.deno}`;
 }
 
 async function main(): Promise<number> {
