@@ -6,36 +6,23 @@
  * @module
  */
 
+import type { Graph } from "../graph/graph.ts";
 import type { Value } from "../graph/value.ts";
 import { add, mul, sigmoid, sub, tanh } from "../ops/elementwise.ts";
 import { gemm } from "../ops/linalg.ts";
 import { split } from "../ops/shape.ts";
-import { Module } from "./module.ts";
-import {
-  checkState,
-  fromTimeMajorRows,
-  joinSteps,
-  type RecurrentLayerParams,
-  recurrentParameters,
-  splitLayers,
-  splitSteps,
-  stackLayers,
-  staticSteps,
-  toTimeMajorRows,
-} from "./recurrent.ts";
+import type { RecurrentLayerParams } from "./recurrent.ts";
+import { type LayerCell, StackedRecurrent } from "./stacked_recurrent.ts";
 
 /** PyTorch's `nn.GRU(inputSize, hiddenSize, numLayers, batch_first=True)`. */
-export class GRU extends Module {
-  private readonly layers: RecurrentLayerParams[];
-
+export class GRU extends StackedRecurrent {
   /**
    * @param inputSize Features of the input.
    * @param hiddenSize Features of h.
    * @param numLayers Stacked layers.
    */
-  constructor(readonly inputSize: number, readonly hiddenSize: number, readonly numLayers: number) {
-    super();
-    this.layers = recurrentParameters(this, 3, inputSize, hiddenSize, numLayers);
+  constructor(inputSize: number, hiddenSize: number, numLayers: number) {
+    super("GRU", 3, inputSize, hiddenSize, numLayers);
   }
 
   /**
@@ -46,32 +33,24 @@ export class GRU extends Module {
    * @returns The last layer's outputs `[B, T, hiddenSize]` and the final h.
    */
   forward(x: Value, h: Value): [Value, Value] {
-    const g = x.graph;
-    const steps = staticSteps("GRU", x);
-    checkState("GRU", "h", h, this.numLayers, this.hiddenSize);
+    const [out, [hN]] = this.run(x, [h], ["h"]);
+    return [out, hN];
+  }
+
+  protected cell(p: RecurrentLayerParams, g: Graph): LayerCell {
+    const [whh, bhh] = [p.weightHh.in(g), p.biasHh.in(g)];
     const hs = this.hiddenSize;
-    const h0 = splitLayers(h);
-    let rows = toTimeMajorRows(x);
-    const hN: Value[] = [];
-    this.layers.forEach((p, l) => {
-      // b_hh stays inside the recurrent term: n's hidden part is scaled by r with its bias.
-      const xwAll = gemm(rows, p.weightIh.in(g), p.biasIh.in(g), { transB: true });
-      const projected = splitSteps(xwAll, steps);
-      const [whh, bhh] = [p.weightHh.in(g), p.biasHh.in(g)];
-      let state = h0[l];
-      const outputs: Value[] = [];
-      for (const xw of projected) {
-        const hw = gemm(state, whh, bhh, { transB: true });
+    return {
+      // b_hh stays in the recurrent term: n scales the hidden part, bias included, by r.
+      project: (rows) => gemm(rows, p.weightIh.in(g), p.biasIh.in(g), { transB: true }),
+      step: (xw, [h]) => {
+        const hw = gemm(h, whh, bhh, { transB: true });
         const [xRz, xn] = split(xw, [2 * hs, hs], 1);
         const [hRz, hn] = split(hw, [2 * hs, hs], 1);
         const [r, z] = split(sigmoid(add(xRz, hRz)), 2, 1);
         const n = tanh(add(xn, mul(r, hn)));
-        state = add(n, mul(z, sub(state, n))); // (1 - z) * n + z * h
-        outputs.push(state);
-      }
-      rows = joinSteps(outputs);
-      hN.push(state);
-    });
-    return [fromTimeMajorRows(rows, steps), stackLayers(hN)];
+        return [add(n, mul(z, sub(h, n)))]; // (1 - z) * n + z * h
+      },
+    };
   }
 }

@@ -4,35 +4,22 @@
  * @module
  */
 
+import type { Graph } from "../graph/graph.ts";
 import type { Value } from "../graph/value.ts";
 import { add, tanh } from "../ops/elementwise.ts";
 import { gemm } from "../ops/linalg.ts";
-import { Module } from "./module.ts";
-import {
-  checkState,
-  fromTimeMajorRows,
-  joinSteps,
-  type RecurrentLayerParams,
-  recurrentParameters,
-  splitLayers,
-  splitSteps,
-  stackLayers,
-  staticSteps,
-  toTimeMajorRows,
-} from "./recurrent.ts";
+import type { RecurrentLayerParams } from "./recurrent.ts";
+import { type LayerCell, StackedRecurrent } from "./stacked_recurrent.ts";
 
 /** PyTorch's `nn.RNN(inputSize, hiddenSize, numLayers, batch_first=True)` with tanh. */
-export class RNN extends Module {
-  private readonly layers: RecurrentLayerParams[];
-
+export class RNN extends StackedRecurrent {
   /**
    * @param inputSize Features of the input.
    * @param hiddenSize Features of h.
    * @param numLayers Stacked layers.
    */
-  constructor(readonly inputSize: number, readonly hiddenSize: number, readonly numLayers: number) {
-    super();
-    this.layers = recurrentParameters(this, 1, inputSize, hiddenSize, numLayers);
+  constructor(inputSize: number, hiddenSize: number, numLayers: number) {
+    super("RNN", 1, inputSize, hiddenSize, numLayers);
   }
 
   /**
@@ -43,26 +30,17 @@ export class RNN extends Module {
    * @returns The last layer's outputs `[B, T, hiddenSize]` and the final h.
    */
   forward(x: Value, h: Value): [Value, Value] {
-    const g = x.graph;
-    const steps = staticSteps("RNN", x);
-    checkState("RNN", "h", h, this.numLayers, this.hiddenSize);
-    const h0 = splitLayers(h);
-    let rows = toTimeMajorRows(x);
-    const hN: Value[] = [];
-    this.layers.forEach((p, l) => {
-      // The input projection of every time step at once, with both biases folded in.
-      const bias = add(p.biasIh.in(g), p.biasHh.in(g));
-      const projected = splitSteps(gemm(rows, p.weightIh.in(g), bias, { transB: true }), steps);
-      const whh = p.weightHh.in(g);
-      let state = h0[l];
-      const outputs: Value[] = [];
-      for (const xw of projected) {
-        state = tanh(gemm(state, whh, xw, { transB: true }));
-        outputs.push(state);
-      }
-      rows = joinSteps(outputs);
-      hN.push(state);
-    });
-    return [fromTimeMajorRows(rows, steps), stackLayers(hN)];
+    const [out, [hN]] = this.run(x, [h], ["h"]);
+    return [out, hN];
+  }
+
+  protected cell(p: RecurrentLayerParams, g: Graph): LayerCell {
+    const whh = p.weightHh.in(g);
+    return {
+      // Both biases fold into the one projection of all time steps.
+      project: (rows) =>
+        gemm(rows, p.weightIh.in(g), add(p.biasIh.in(g), p.biasHh.in(g)), { transB: true }),
+      step: (xw, [h]) => [tanh(gemm(h, whh, xw, { transB: true }))],
+    };
   }
 }
