@@ -1,0 +1,65 @@
+/**
+ * Debian's Chromium, headless, driven by playwright-core: found, launched with the flags this
+ * network needs, or reported missing. Where it is missing the browser tests are skipped with
+ * a loud warning, except under CI (`CI` set), where `.ci/run` installs it and they must run.
+ *
+ * @module
+ */
+
+import { type Browser, chromium } from "playwright-core";
+
+/** Where Chromium is: `$CHROMIUM_PATH`, else Debian's `/usr/bin/chromium`. */
+export const CHROMIUM_PATH: string = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+
+/** Whether Chromium can run here. */
+export const chromiumAvailable: boolean = await (async () => {
+  try {
+    return (await Deno.stat(CHROMIUM_PATH)).isFile;
+  } catch {
+    return false;
+  }
+})();
+
+/** Whether tests must not skip the browser (CI). */
+export const chromiumRequired: boolean = Deno.env.get("CI") !== undefined;
+
+/**
+ * Whether a browser test should be ignored; warns loudly when it is.
+ *
+ * @param name The test's name.
+ * @returns True when Chromium is missing and CI is not set.
+ */
+export function ignoreWithoutChromium(name: string): boolean {
+  if (chromiumAvailable || chromiumRequired) return false;
+  console.warn(
+    `\n!!! SKIPPING "${name}": no Chromium at ${CHROMIUM_PATH} ` +
+      `(apt-get install chromium, or set CHROMIUM_PATH)\n`,
+  );
+  return true;
+}
+
+/** Flags for a headless run on a machine with no network beyond loopback. */
+export const CHROMIUM_FLAGS: readonly string[] = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+/**
+ * Launches headless Chromium.
+ *
+ * @returns The browser.
+ * @throws Error naming the path when Chromium is missing (under CI).
+ */
+export async function launchChromium(): Promise<Browser> {
+  if (!chromiumAvailable) {
+    throw new Error(
+      `Chromium is required under CI: nothing at ${CHROMIUM_PATH} (apt-get install chromium)`,
+    );
+  }
+  return await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_FLAGS] });
+}

@@ -1,0 +1,140 @@
+import assert from "node:assert/strict";
+import { createHandler, PAGE_CSP, PROJECT_ROOT } from "../../tools/lib/serve_app.ts";
+import { safeSegments, UnsafePathError } from "../../tools/lib/serve_files.ts";
+import { listModels, ModelsDirError } from "../../tools/lib/serve_models.ts";
+import { findOrtDist, ORT_ENTRY } from "../../tools/lib/serve_ort.ts";
+
+const SIDECAR = { format: "onnx-lm-export", version: 1, kind: "recurrent", vocab: ["a"] };
+
+async function modelsDir(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "onnx-lm-serve-" });
+  await Deno.writeTextFile(`${dir}/lm10.json`, JSON.stringify(SIDECAR));
+  await Deno.writeFile(`${dir}/lm10.onnx`, new Uint8Array(5));
+  await Deno.writeTextFile(`${dir}/lm2.json`, JSON.stringify(SIDECAR));
+  await Deno.writeFile(`${dir}/lm2.onnx`, new Uint8Array(3));
+  await Deno.writeTextFile(`${dir}/gone.json`, JSON.stringify(SIDECAR));
+  await Deno.writeTextFile(`${dir}/old.json`, JSON.stringify({ ...SIDECAR, version: 7 }));
+  await Deno.writeTextFile(`${dir}/evil.json`, JSON.stringify({ ...SIDECAR, file: "../x.onnx" }));
+  await Deno.writeTextFile(`${dir}/torn.json`, "{");
+  await Deno.writeTextFile(`${dir}/settings.json`, JSON.stringify({ editor: "vim" }));
+  return dir;
+}
+
+Deno.test("safeSegments() refuses every way out of the directory", () => {
+  assert.deepEqual(safeSegments("a/b%20c.json"), ["a", "b c.json"]);
+  for (
+    const bad of ["..", "a/../b", "%2e%2e/x", "a%2Fb", "a%5Cb", "", "a//b", ".hidden", "%E0%A4%A"]
+  ) {
+    assert.throws(() => safeSegments(bad), UnsafePathError, bad);
+  }
+});
+
+Deno.test("listModels() lists sidecars in natural order, each unusable one with its reason", async () => {
+  const dir = await modelsDir();
+  try {
+    const models = await listModels(dir);
+    assert.deepEqual(models.map((m) => m.name), ["evil", "gone", "lm2", "lm10", "old", "torn"]);
+    const byName = Object.fromEntries(models.map((m) => [m.name, m]));
+    assert.equal(byName.lm2.size, 3);
+    assert.equal(byName.lm2.error, undefined);
+    assert.equal(byName.gone.error, "gone.onnx is missing from the models directory");
+    assert.match(
+      byName.old.error!,
+      /old\.json has export format version 7; this page reads version 1/,
+    );
+    assert.match(
+      byName.evil.error!,
+      /"file" must be a plain \.onnx file name: got "\.\.\/x\.onnx"/,
+    );
+    assert.match(byName.torn.error!, /^Cannot read torn\.json: /);
+    await assert.rejects(listModels(`${dir}/nope`), ModelsDirError);
+    await assert.rejects(listModels(`${dir}/nope`), /does not exist: export a model there/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the server serves the page, the model list, models and onnxruntime-web, and nothing else", async () => {
+  const dir = await modelsDir();
+  const handle = createHandler({
+    webDir: `${PROJECT_ROOT}/web`,
+    modelsDir: dir,
+    ortDir: await findOrtDist(PROJECT_ROOT),
+  });
+  const get = (path: string, method = "GET") =>
+    handle(new Request(`http://127.0.0.1${path}`, { method }));
+  try {
+    const page = await get("/");
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get("content-security-policy"), PAGE_CSP);
+    assert.match(await page.text(), /<script type="module" src="\/web\/app\.js">/);
+
+    const index = await get("/models/index.json");
+    assert.equal(index.status, 200);
+    assert.equal((await index.json()).length, 6);
+
+    const model = await get("/models/lm2.onnx");
+    assert.equal(model.headers.get("content-type"), "application/octet-stream");
+    assert.equal((await model.arrayBuffer()).byteLength, 3);
+
+    const ort = await get(`/ort/${ORT_ENTRY}`);
+    assert.equal(ort.status, 200);
+    assert.match(ort.headers.get("content-type")!, /^text\/javascript/);
+    await ort.body?.cancel();
+    const head = await get("/web/app.js", "HEAD");
+    assert.equal(head.status, 200);
+    assert.equal(head.body, null);
+
+    for (
+      const [path, status] of [
+        ["/models/..%2f..%2fdeno.json", 400],
+        ["/web/../deno.json", 404], // URL parsing already removed the dots: /deno.json
+        ["/web/%2e%2e/deno.json", 404], // so did %2e%2e, which URL parsing treats as ..
+        ["/models/nope.onnx", 404],
+        ["/web/index.ts", 404], // a type the server does not serve
+        ["/etc/passwd", 404],
+      ] as const
+    ) {
+      const r = await get(path);
+      assert.equal(r.status, status, path);
+      await r.body?.cancel();
+    }
+    const post = await get("/", "POST");
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.get("allow"), "GET, HEAD");
+    await post.body?.cancel();
+
+    const missing = createHandler({
+      webDir: `${PROJECT_ROOT}/web`,
+      modelsDir: `${dir}/nope`,
+      ortDir: dir,
+    });
+    const r = await missing(new Request("http://127.0.0.1/models/index.json"));
+    assert.equal(r.status, 404);
+    assert.match((await r.json()).error, /does not exist/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("serve CLI: bad flags name the flag", async () => {
+  for (
+    const [args, message] of [
+      [["--port", "99999"], /--port must be an integer in 0\.\.65535: got "99999"/],
+      [["runs/export"], /unexpected argument "runs\/export" \(use --models DIR/],
+      [["--host", "a b"], /--host must be a host name or IP address: got "a b"/],
+    ] as const
+  ) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-read", "--allow-net", "--allow-env", "tools/serve.ts", ...args],
+      cwd: PROJECT_ROOT,
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 2, stderr);
+    assert.match(stderr, message);
+    assert.ok(!stderr.includes("    at "), stderr);
+  }
+});

@@ -1,0 +1,180 @@
+/**
+ * The web page's server, usable in-process (tests) and behind `deno task serve`:
+ *
+ * - `/` → `web/index.html`; `/web/<file>` → the page's files;
+ * - `/models/index.json` → the model list built from the sidecars (`serve_models.ts`);
+ * - `/models/<file>` → the models directory's files;
+ * - `/ort/<file>` → onnxruntime-web's `dist/` from `node_modules` (`serve_ort.ts`).
+ *
+ * Only GET and HEAD; only known file types; paths checked against traversal
+ * (`serve_files.ts`). The page runs onnxruntime-web single-threaded, so no cross-origin
+ * isolation headers are needed.
+ *
+ * @module
+ */
+
+import { fileResponse, safeSegments, UnsafePathError } from "./serve_files.ts";
+import { listModels, ModelsDirError } from "./serve_models.ts";
+import { findOrtDist } from "./serve_ort.ts";
+
+/** The project root (holding `deno.json`, `web/` and `node_modules/`). */
+export const PROJECT_ROOT: string = decodeURIComponent(new URL("../../", import.meta.url).pathname)
+  .replace(/\/$/, "");
+
+/** Where the server finds what it serves. */
+export interface ServeDirs {
+  /** The page (`web/`). */
+  readonly webDir: string;
+  /** The exported models. */
+  readonly modelsDir: string;
+  /** onnxruntime-web's `dist/`. */
+  readonly ortDir: string;
+}
+
+/** The page's Content-Security-Policy: its own files only; wasm compilation for ORT. */
+export const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+function text(status: number, message: string, headers: Record<string, string> = {}): Response {
+  return new Response(`${message}\n`, {
+    status,
+    headers: {
+      "content-type": "text/plain; charset=utf-8",
+      "x-content-type-options": "nosniff",
+      ...headers,
+    },
+  });
+}
+
+function json(status: number, body: unknown, method: string): Response {
+  const bytes = new TextEncoder().encode(JSON.stringify(body, null, 2) + "\n");
+  return new Response(method === "HEAD" ? null : bytes, {
+    status,
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      "content-length": String(bytes.length),
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+    },
+  });
+}
+
+const ROUTES = [
+  ["/web/", "webDir"],
+  ["/models/", "modelsDir"],
+  ["/ort/", "ortDir"],
+] as const;
+
+/**
+ * The request handler.
+ *
+ * @param dirs Directories to serve.
+ * @returns A handler for `Deno.serve`.
+ */
+export function createHandler(dirs: ServeDirs): (request: Request) => Promise<Response> {
+  return async (request) => {
+    const method = request.method;
+    if (method !== "GET" && method !== "HEAD") {
+      return text(405, `Method ${method} is not allowed`, { allow: "GET, HEAD" });
+    }
+    const path = new URL(request.url).pathname;
+    try {
+      if (path === "/" || path === "/index.html") {
+        const page = await fileResponse(dirs.webDir, ["index.html"], method, {
+          "content-security-policy": PAGE_CSP,
+        });
+        return page ?? text(500, `web/index.html is missing from ${dirs.webDir}`);
+      }
+      if (path === "/models/index.json") {
+        try {
+          return json(200, await listModels(dirs.modelsDir), method);
+        } catch (error) {
+          if (error instanceof ModelsDirError) {
+            return json(404, { error: error.message }, method);
+          }
+          throw error;
+        }
+      }
+      for (const [prefix, key] of ROUTES) {
+        if (!path.startsWith(prefix)) continue;
+        const segments = safeSegments(path.slice(prefix.length));
+        const response = await fileResponse(dirs[key], segments, method);
+        return response ?? text(404, `Not found: ${path}`);
+      }
+      return text(404, `Not found: ${path}`);
+    } catch (error) {
+      if (error instanceof UnsafePathError) return text(400, error.message);
+      console.error(`error: ${method} ${path}: ${(error as Error).message}`);
+      return text(500, `Internal error serving ${path}`);
+    }
+  };
+}
+
+/** How to start the server. */
+export interface ServerOptions {
+  /** TCP port; 0 picks a free one. */
+  readonly port: number;
+  /** Interface to listen on (127.0.0.1). */
+  readonly host: string;
+  /** The exported models. */
+  readonly modelsDir: string;
+  /** Project root (default: this checkout). */
+  readonly root?: string;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** `http://host:port/`. */
+  readonly url: string;
+  readonly port: number;
+  readonly dirs: ServeDirs;
+  /** Stops accepting requests and waits for open ones to finish. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the server.
+ *
+ * @param options Port, host and models directory.
+ * @returns The running server.
+ * @throws Error when onnxruntime-web is not installed or the port cannot be bound.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const root = options.root ?? PROJECT_ROOT;
+  const dirs: ServeDirs = {
+    webDir: `${root}/web`,
+    modelsDir: options.modelsDir,
+    ortDir: await findOrtDist(root),
+  };
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({
+      port: options.port,
+      hostname: options.host,
+      onListen: () => {},
+    }, createHandler(dirs));
+  } catch (error) {
+    const where = `${options.host}:${options.port}`;
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new Error(`Cannot listen on ${where}: the port is in use (pick another with --port)`);
+    }
+    throw new Error(`Cannot listen on ${where}: ${(error as Error).message}`);
+  }
+  const { port } = server.addr;
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${host}:${port}/`,
+    port,
+    dirs,
+    close: () => server.shutdown(),
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The model list of `deno task serve` (`/models/index.json`): one entry per sidecar
+ * (`<name>.json`, format `onnx-lm-export`) in the models directory, with the size of its
+ * `.onnx` file. A sidecar that cannot be used is still listed, with an `error` saying why,
+ * so the page can tell the person instead of silently hiding the model.
+ *
+ * @module
+ */
+
+/** One entry of `/models/index.json`: the sidecar's fields plus these. */
+export interface ModelListEntry {
+  /** The sidecar's base name (`lm6` for `lm6.json`). */
+  readonly name: string;
+  /** The `.onnx` file the page should fetch, relative to `/models/`. */
+  readonly file: string;
+  /** Its size in bytes (absent when it is missing). */
+  readonly size?: number;
+  /** Why the model cannot be used, when it cannot. */
+  readonly error?: string;
+  readonly [field: string]: unknown;
+}
+
+/** Raised when the models directory itself cannot be read. */
+export class ModelsDirError extends Error {
+  override name = "ModelsDirError";
+}
+
+const PLAIN_FILE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*\.onnx$/;
+
+async function entryFor(dir: string, jsonName: string): Promise<ModelListEntry | undefined> {
+  const name = jsonName.slice(0, -".json".length);
+  let sidecar: Record<string, unknown>;
+  try {
+    const parsed = JSON.parse(await Deno.readTextFile(`${dir}/${jsonName}`));
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      return { name, file: `${name}.onnx`, error: `${jsonName} is not a JSON object` };
+    }
+    sidecar = parsed;
+  } catch (error) {
+    return {
+      name,
+      file: `${name}.onnx`,
+      error: `Cannot read ${jsonName}: ${(error as Error).message}`,
+    };
+  }
+  // Other JSON files (an index someone saved, editor settings) are not models.
+  if (sidecar.format !== "onnx-lm-export") return undefined;
+  const declared = sidecar.file;
+  if (declared !== undefined && (typeof declared !== "string" || !PLAIN_FILE.test(declared))) {
+    return {
+      ...sidecar,
+      name,
+      file: `${name}.onnx`,
+      error: `${jsonName}: "file" must be a plain .onnx file name: got ${JSON.stringify(declared)}`,
+    };
+  }
+  const file = declared ?? `${name}.onnx`;
+  if (sidecar.version !== 1) {
+    return {
+      ...sidecar,
+      name,
+      file,
+      error: `${jsonName} has export format version ${
+        JSON.stringify(sidecar.version)
+      }; this page reads version 1`,
+    };
+  }
+  try {
+    const info = await Deno.stat(`${dir}/${file}`);
+    if (!info.isFile) throw new Error("not a file");
+    return { ...sidecar, name, file, size: info.size };
+  } catch {
+    return { ...sidecar, name, file, error: `${file} is missing from the models directory` };
+  }
+}
+
+/**
+ * Builds the model list from the sidecars in `dir`, sorted by name (`lm2` before `lm10`).
+ *
+ * @param dir The models directory.
+ * @returns The entries.
+ * @throws ModelsDirError when `dir` is missing or not a directory.
+ */
+export async function listModels(dir: string): Promise<ModelListEntry[]> {
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isFile && e.name.endsWith(".json") && !e.name.startsWith(".")) names.push(e.name);
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new ModelsDirError(
+        `The models directory "${dir}" does not exist: export a model there with ` +
+          `"deno task export <run dir> --out ${dir}", or pass --models DIR`,
+      );
+    }
+    throw new ModelsDirError(
+      `Cannot read the models directory "${dir}": ${(error as Error).message}`,
+    );
+  }
+  const collator = new Intl.Collator("en", { numeric: true });
+  names.sort(collator.compare);
+  const models: ModelListEntry[] = [];
+  for (const name of names) {
+    const entry = await entryFor(dir, name);
+    if (entry) models.push(entry);
+  }
+  return models;
+}
