@@ -7,10 +7,14 @@
  */
 
 import { cpus } from "node:os";
-import { parseArgs } from "node:util";
 import { findModel } from "../models/registry.ts";
 import { Learner } from "../src/train/learner.ts";
-import { intFlag, runTool } from "./lib/cli.ts";
+import { intFlag, parseFlags, runTool } from "./lib/cli.ts";
+
+const USAGE = `Usage: deno task bench [models...] [--epochs N] [--threads N]
+
+Median seconds per epoch (training + validation) of each model (default lm1 lm6 lm7) over the
+first N epochs (default 5) of its recipe, with the machine noted.`;
 
 function machine(): string {
   const cores = cpus();
@@ -18,11 +22,12 @@ function machine(): string {
 }
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
-    options: { epochs: { type: "string" }, threads: { type: "string" } },
-  });
+  const parsed = parseFlags(Deno.args, {
+    epochs: { type: "string" },
+    threads: { type: "string" },
+  }, USAGE);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   const names = positionals.length ? positionals : ["lm1", "lm6", "lm7"];
   const epochs = intFlag("epochs", values.epochs, 1, 100, 5);
   const threads = intFlag("threads", values.threads, 0, 64, 1);

@@ -5,10 +5,9 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { findModel } from "../models/registry.ts";
 import { exportModel } from "../src/export/export_model.ts";
-import { intFlag, runTool, UsageError } from "./lib/cli.ts";
+import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
 import { writeFileAtomic } from "./lib/atomic.ts";
 import { loadRun } from "./lib/run_dir.ts";
 
@@ -19,25 +18,12 @@ Writes <model>.onnx (one step: tokens [batch, 1] plus state for recurrent models
 <model>_seq<N>.onnx scoring N tokens per call.`;
 
 async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: Deno.args,
-      allowPositionals: true,
-      options: {
-        out: { type: "string" },
-        seq: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
+  const parsed = parseFlags(Deno.args, {
+    out: { type: "string" },
+    seq: { type: "string" },
+  }, USAGE);
+  if (!parsed) return 0;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (positionals.length !== 1) {
     throw new UsageError(`expected one run directory, got ${positionals.length}\n${USAGE}`);
   }

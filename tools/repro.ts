@@ -6,11 +6,15 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { MODELS } from "../models/registry.ts";
 import { Learner } from "../src/train/learner.ts";
-import { intFlag, runTool, UsageError } from "./lib/cli.ts";
+import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
 import { writeFileAtomic } from "./lib/atomic.ts";
+
+const USAGE = `Usage: deno task repro [--seeds N] [--models a,b] [--out FILE]
+
+Trains each model with its full recipe for seeds 0..N-1 (default 3) and writes the table
+(default docs/RESULTS.md).`;
 
 interface Outcome {
   readonly seed: number;
@@ -27,10 +31,14 @@ const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.lengt
 const std = (xs: readonly number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: { seeds: { type: "string" }, models: { type: "string" }, out: { type: "string" } },
-  });
+  const parsed = parseFlags(Deno.args, {
+    seeds: { type: "string" },
+    models: { type: "string" },
+    out: { type: "string" },
+  }, USAGE);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
   const nSeeds = intFlag("seeds", values.seeds, 1, 20, 3);
   const names = values.models?.split(",") ?? MODELS.map((m) => m.name);
   const entries = names.map((n) => {

@@ -6,8 +6,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { intFlag, runTool, UsageError } from "./lib/cli.ts";
+import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
 import { startServer } from "./lib/serve_app.ts";
 import { listModels } from "./lib/serve_models.ts";
 
@@ -22,26 +21,13 @@ Options:
   -h, --help      this help`;
 
 async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: Deno.args,
-      allowPositionals: true,
-      options: {
-        port: { type: "string" },
-        host: { type: "string" },
-        models: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
+  const parsed = parseFlags(Deno.args, {
+    port: { type: "string" },
+    host: { type: "string" },
+    models: { type: "string" },
+  }, USAGE);
+  if (!parsed) return 0;
   const { values: flags, positionals } = parsed;
-  if (flags.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (positionals.length) {
     throw new UsageError(
       `unexpected argument "${positionals[0]}" (use --models DIR for the models)\n${USAGE}`,

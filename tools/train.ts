@@ -6,7 +6,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { ALIASES, findModel, MODELS } from "../models/registry.ts";
 import { mostCommonTokenBaseline } from "../src/data/pipelines.ts";
 import { type Device, DEVICES } from "../src/train/session.ts";
@@ -16,7 +15,7 @@ import {
   Learner,
   NonFiniteLossError,
 } from "../src/train/learner.ts";
-import { intFlag, numberFlag, runTool, UsageError } from "./lib/cli.ts";
+import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
 import { ProgressBar } from "./lib/progress.ts";
 import { CHECKPOINT_FILE, loadRun, saveArtifacts, saveEpoch } from "./lib/run_dir.ts";
 import { tableHeader, tableRow } from "./lib/table.ts";
@@ -48,32 +47,19 @@ function listModels(): string {
 }
 
 async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: Deno.args,
-      allowPositionals: true,
-      options: {
-        epochs: { type: "string" },
-        lr: { type: "string" },
-        seed: { type: "string" },
-        out: { type: "string" },
-        device: { type: "string" },
-        threads: { type: "string" },
-        json: { type: "boolean" },
-        resume: { type: "boolean" },
-        list: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
+  const parsed = parseFlags(Deno.args, {
+    epochs: { type: "string" },
+    lr: { type: "string" },
+    seed: { type: "string" },
+    out: { type: "string" },
+    device: { type: "string" },
+    threads: { type: "string" },
+    json: { type: "boolean" },
+    resume: { type: "boolean" },
+    list: { type: "boolean" },
+  }, USAGE);
+  if (!parsed) return 0;
   const { values: flags, positionals } = parsed;
-  if (flags.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (flags.list) {
     console.log(listModels());
     return 0;

@@ -1,13 +1,47 @@
 /**
- * Shared pieces of the command-line tools: usage errors, and number flags checked against
- * their allowed range.
+ * Shared pieces of the command-line tools: parsing flags, usage errors, and number flags
+ * checked against their allowed range.
  *
  * @module
  */
 
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+
 /** A mistake in how a tool was called: printed as one line, exit code 2. */
 export class UsageError extends Error {
   override name = "UsageError";
+}
+
+/**
+ * Parses a tool's command line with `node:util`'s `parseArgs`, adding `-h`/`--help`.
+ * An unknown flag or a missing value is a `UsageError` carrying the usage text.
+ *
+ * @param args The arguments (`Deno.args`).
+ * @param options The tool's flags.
+ * @param usage The tool's usage text, printed for `--help` and after a mistake.
+ * @returns The flags and positional arguments, or undefined when help was printed.
+ * @throws UsageError for an unknown flag or a flag without its value.
+ */
+export function parseFlags<const T extends ParseArgsOptionsConfig>(
+  args: string[],
+  options: T,
+  usage: string,
+) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { ...options, help: { type: "boolean", short: "h" } } as const,
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${usage}`);
+  }
+  if ((parsed.values as { help?: boolean }).help) {
+    console.log(usage);
+    return undefined;
+  }
+  return parsed;
 }
 
 /**
