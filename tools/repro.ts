@@ -10,6 +10,7 @@ import { MODELS } from "../models/registry.ts";
 import { Learner } from "../src/train/learner.ts";
 import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
 import { writeFileAtomic } from "./lib/atomic.ts";
+import { markdownTable } from "./lib/markdown.ts";
 
 const USAGE = `Usage: deno task repro [--seeds N] [--models a,b] [--out FILE]
 
@@ -52,8 +53,8 @@ async function main(): Promise<number> {
   });
   const out = values.out ?? "docs/RESULTS.md";
   const seeds = Array.from({ length: nSeeds }, (_, i) => i);
-  const rows: string[] = [];
-  const details: string[] = [];
+  const rows: string[][] = [];
+  const details: string[][] = [];
   for (const entry of entries) {
     const outcomes: Outcome[] = [];
     for (const seed of seeds) {
@@ -79,19 +80,20 @@ async function main(): Promise<number> {
     const accs = outcomes.map((o) => o.accuracy);
     const m = mean(accs);
     const met = m >= entry.target;
-    rows.push(
-      `| ${entry.name} | ${entry.recipe.epochs}, ${entry.recipe.lrMax} | ${
-        entry.bookAccuracy?.toFixed(3) ?? "—"
-      } | ` +
-        `≥ ${entry.target.toFixed(2)} | **${m.toFixed(3)}** ± ${std(accs).toFixed(3)} | ` +
-        `${Math.min(...accs).toFixed(3)}–${Math.max(...accs).toFixed(3)} | ` +
-        `${median(outcomes.map((o) => o.secPerEpoch)).toFixed(3)} | ${met ? "yes" : "**no**"} |`,
-    );
-    details.push(
-      `| ${entry.name} | ${
-        outcomes.map((o) => `${o.accuracy.toFixed(4)} (${o.validLoss.toFixed(3)})`).join(" | ")
-      } |`,
-    );
+    rows.push([
+      entry.name,
+      `${entry.recipe.epochs}, ${entry.recipe.lrMax}`,
+      entry.bookAccuracy?.toFixed(3) ?? "—",
+      `≥ ${entry.target.toFixed(2)}`,
+      `**${m.toFixed(3)}** ± ${std(accs).toFixed(3)}`,
+      `${Math.min(...accs).toFixed(3)}–${Math.max(...accs).toFixed(3)}`,
+      median(outcomes.map((o) => o.secPerEpoch)).toFixed(3),
+      met ? "yes" : "**no**",
+    ]);
+    details.push([
+      entry.name,
+      ...outcomes.map((o) => `${o.accuracy.toFixed(4)} (${o.validLoss.toFixed(3)})`),
+    ]);
   }
   const doc = `# Reproduction of fastbook chapter 12
 
@@ -101,18 +103,28 @@ intra-op thread). Accuracy is the final epoch's exact validation accuracy; "± "
 standard deviation over seeds. Seconds per epoch are medians (validation included) on the
 machine that ran this: 2 cores, noisy, shared.
 
-| model | epochs, lr_max | book | target (mean) | mean ± std | min–max | s/epoch | target met |
-| --- | --- | --- | --- | --- | --- | --- | --- |
-${rows.join("\n")}
+${
+    markdownTable(
+      [
+        "model",
+        "epochs, lr_max",
+        "book",
+        "target (mean)",
+        "mean ± std",
+        "min–max",
+        "s/epoch",
+        "target met",
+      ],
+      rows,
+    )
+  }
 
 The "always predict thousand" baseline is 0.152. The book's runs are unseeded; its chapter notes
 that results vary between runs, LMModel4 and LMModel5 most.
 
 ## Per seed: accuracy (valid loss)
 
-| model | ${seeds.map((s) => `seed ${s}`).join(" | ")} |
-| --- | ${seeds.map(() => "---").join(" | ")} |
-${details.join("\n")}
+${markdownTable(["model", ...seeds.map((s) => `seed ${s}`)], details)}
 `;
   await Deno.mkdir(out.slice(0, out.lastIndexOf("/")) || ".", { recursive: true });
   await writeFileAtomic(out, doc);
