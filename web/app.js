@@ -77,9 +77,19 @@ function el(tag, text, className) {
 }
 
 // Predictions run one at a time (a session runs one call at a time); while one runs, a newer
-// prompt replaces any waiting one, so fast typing never builds a queue.
+// prompt replaces any waiting one, so fast typing never builds a queue. Generation and model
+// switches wait for the prediction in flight before they touch the session.
 let running = false;
 let pending = false;
+/** @type {Promise<void>} */
+let inflight = Promise.resolve();
+
+async function predictLoop() {
+  do {
+    pending = false;
+    await predict();
+  } while (pending);
+}
 
 function schedulePrediction() {
   if (running) {
@@ -87,12 +97,8 @@ function schedulePrediction() {
     return;
   }
   running = true;
-  predict().finally(() => {
+  inflight = predictLoop().finally(() => {
     running = false;
-    if (pending) {
-      pending = false;
-      schedulePrediction();
-    }
   });
 }
 
@@ -129,8 +135,9 @@ async function predict() {
   showMessage(undefined);
   const ids = tokens.map((t) => t.id);
   try {
-    const logits = await model.logitsAfter(ids);
-    if (ui.prompt.value !== text) return; // a newer prompt is waiting
+    const current = model;
+    const logits = await current.logitsAfter(ids);
+    if (model !== current || ui.prompt.value !== text) return; // a newer prompt or model
     renderTop5(tokens.map((t) => t.token).join(" "), logits);
   } catch (error) {
     clearPredictions();
@@ -235,6 +242,7 @@ async function continuePrompt() {
   }
   generating = true;
   stopRequested = false;
+  await inflight;
   ui.continue.textContent = "Stop";
   ui.prompt.readOnly = true;
   const random = mulberry32(/** @type {number} */ (seed));
@@ -274,6 +282,8 @@ async function selectModel(entry) {
   if (!ort) return;
   ui.continue.disabled = true;
   ui.model.disabled = true;
+  pending = false;
+  await inflight;
   clearPredictions();
   showMessage(undefined);
   const previous = model;
