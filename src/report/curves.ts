@@ -22,6 +22,8 @@ interface Series {
   readonly dashed?: boolean;
 }
 
+const dash = (s: Series) => s.dashed ? ` stroke-dasharray="5 4"` : "";
+
 const WIDTH = 420;
 const HEIGHT = 260;
 const PAD = { left: 56, right: 16, top: 30, bottom: 44 };
@@ -96,24 +98,31 @@ function panel(
       escapeHtml(yLabel)
     }</text>`,
   );
-  series.forEach((s, k) => {
+  for (const s of series) {
     const pts = s.values.map((v, i) => [epochs[i], v] as const).filter(([, v]) =>
       Number.isFinite(v)
     );
     const d = pts.map(([e, v], i) => `${i ? "L" : "M"}${sx(e).toFixed(1)},${sy(v).toFixed(1)}`)
       .join(" ");
-    parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
+    parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${dash(s)}/>`);
     for (const [e, v] of pts) {
       parts.push(
         `<circle cx="${sx(e).toFixed(1)}" cy="${sy(v).toFixed(1)}" r="2.5" fill="${s.color}"/>`,
       );
     }
+  }
+  // The legend goes over the curves, on a backing that keeps it readable where one passes.
+  const lx = x0 + PAD.left + w - 110;
+  parts.push(
+    `<rect x="${lx - 6}" y="${PAD.top + 3}" width="112" height="${16 * series.length + 2}" ` +
+      `fill="white" fill-opacity="0.85"/>`,
+  );
+  series.forEach((s, k) => {
     const ly = PAD.top + 12 + 16 * k;
-    const lx = x0 + PAD.left + w - 110;
     parts.push(
-      `<line x1="${lx}" x2="${
-        lx + 18
-      }" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"/>`,
+      `<line x1="${lx}" x2="${lx + 18}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${
+        dash(s)
+      }/>`,
     );
     parts.push(
       `<text x="${lx + 24}" y="${ly}" dominant-baseline="middle">${escapeHtml(s.label)}</text>`,
