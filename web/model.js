@@ -24,6 +24,8 @@
  * @property {number} context
  * @property {string[]} vocab
  * @property {{ name: string, shape: (number | string)[] }[]} state
+ * @property {string} [description]
+ * @property {{ accuracy?: number, valid_loss?: number, epochs?: number }} [metrics]
  */
 
 /** A model that failed to load: the message is meant for the person using the page. */
