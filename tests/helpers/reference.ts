@@ -47,17 +47,8 @@ export function normAxis(axis: number, rank: number): number {
   return axis < 0 ? axis + rank : axis;
 }
 
-/** A seeded uniform generator in [0, 1) (mulberry32): same seed, same sequence. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded uniform generator in [0, 1) (mulberry32, shared with the web page). */
+export { mulberry32 as rng } from "../../web/lm.js";
 
 /** Uniform random floats in [lo, hi). */
 export function randArr(r: () => number, shape: readonly number[], lo = -1, hi = 1): Arr {
