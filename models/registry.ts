@@ -5,6 +5,7 @@
  */
 
 import type { LanguageModel } from "../src/nn/language_model.ts";
+import type { Architecture, Recipe } from "../src/train/recipe.ts";
 import { GRUModel } from "./gru_model.ts";
 import { LMModel1 } from "./lm_model1.ts";
 import { LMModel2 } from "./lm_model2.ts";
@@ -14,26 +15,7 @@ import { LMModel5 } from "./lm_model5.ts";
 import { LMModel6 } from "./lm_model6.ts";
 import { LMModel7 } from "./lm_model7.ts";
 
-/** Which Human Numbers pipeline a model trains on (BOOK.md, "Data pipelines"). */
-export type DataKind = "three-token" | "three-token-stateful" | "sequence";
-
-/** fastai's `fit_one_cycle` recipe for one model. */
-export interface Recipe {
-  readonly data: DataKind;
-  readonly epochs: number;
-  readonly lrMax: number;
-  /** Decoupled weight decay (fastai's default 0.01; LMModel7's TextLearner 0.1). */
-  readonly wd: number;
-  /** Adam momentum over the one-cycle phases. */
-  readonly moms: readonly [number, number, number];
-  /** Activation regularization weight (LMModel7). */
-  readonly ar?: number;
-  /** Temporal activation regularization weight (LMModel7). */
-  readonly tar?: number;
-  readonly batchSize: number;
-  /** Tokens per sample: 3 or 16. */
-  readonly seqLen: number;
-}
+export type { Architecture, Recipe } from "../src/train/recipe.ts";
 
 /** One registered model. */
 export interface ModelEntry {
@@ -45,12 +27,44 @@ export interface ModelEntry {
   /** The mean accuracy over 3 seeds that this project must reach. */
   readonly target: number;
   readonly recipe: Recipe;
-  /** A fresh, untrained model. */
-  readonly create: () => LanguageModel;
+  /** The book's sizes (Human Numbers: vocabulary 30, hidden 64). */
+  readonly arch: Architecture;
+  /** Which sizes other than the vocabulary and hidden size this model can change. */
+  readonly resizable: Resizable;
+  /**
+   * A fresh, untrained model.
+   *
+   * @param arch Sizes (the book's by default); fields the model cannot change must keep
+   *   their book values (see `checkArchitecture`).
+   */
+  readonly create: (arch?: Architecture) => LanguageModel;
+}
+
+/** What a model's structure lets change besides vocabulary, hidden size and batch size. */
+export interface Resizable {
+  /** Stacked recurrent layers (`--layers`). */
+  readonly layers: boolean;
+  /** Dropout probability (`--dropout`). */
+  readonly dropout: boolean;
+  /** Sequence length (`--sl`); the three-token models always read 3 tokens. */
+  readonly seqLen: boolean;
 }
 
 const VOCAB = 30;
 const HIDDEN = 64;
+const BOOK1: Architecture = {
+  vocabSize: VOCAB,
+  hidden: HIDDEN,
+  layers: 1,
+  dropout: 0,
+  tied: false,
+};
+const BOOK2: Architecture = { ...BOOK1, layers: 2 };
+const BOOK7: Architecture = { ...BOOK1, layers: 2, dropout: 0.4, tied: true };
+const FIXED: Resizable = { layers: false, dropout: false, seqLen: false };
+const SEQ_ONLY: Resizable = { layers: false, dropout: false, seqLen: true };
+const STACKED: Resizable = { layers: true, dropout: false, seqLen: true };
+const DROPPED: Resizable = { layers: true, dropout: true, seqLen: true };
 const DEFAULT_MOMS = [0.95, 0.85, 0.95] as const;
 const three = {
   data: "three-token",
@@ -75,7 +89,9 @@ export const MODELS: readonly ModelEntry[] = [
     bookAccuracy: 0.494,
     target: 0.49,
     recipe: { ...three, epochs: 4, lrMax: 1e-3 },
-    create: () => new LMModel1(VOCAB, HIDDEN),
+    arch: BOOK1,
+    resizable: FIXED,
+    create: (a = BOOK1) => new LMModel1(a.vocabSize, a.hidden),
   },
   {
     name: "lm2",
@@ -83,7 +99,9 @@ export const MODELS: readonly ModelEntry[] = [
     bookAccuracy: 0.470,
     target: 0.47,
     recipe: { ...three, epochs: 4, lrMax: 1e-3 },
-    create: () => new LMModel2(VOCAB, HIDDEN),
+    arch: BOOK1,
+    resizable: FIXED,
+    create: (a = BOOK1) => new LMModel2(a.vocabSize, a.hidden),
   },
   {
     name: "lm3",
@@ -91,7 +109,9 @@ export const MODELS: readonly ModelEntry[] = [
     bookAccuracy: 0.589,
     target: 0.56,
     recipe: { ...three, data: "three-token-stateful", epochs: 10, lrMax: 3e-3 },
-    create: () => new LMModel3(VOCAB, HIDDEN),
+    arch: BOOK1,
+    resizable: FIXED,
+    create: (a = BOOK1) => new LMModel3(a.vocabSize, a.hidden),
   },
   {
     name: "lm4",
@@ -99,7 +119,9 @@ export const MODELS: readonly ModelEntry[] = [
     bookAccuracy: 0.640,
     target: 0.60,
     recipe: { ...sequence, epochs: 15, lrMax: 3e-3 },
-    create: () => new LMModel4(VOCAB, HIDDEN),
+    arch: BOOK1,
+    resizable: SEQ_ONLY,
+    create: (a = BOOK1) => new LMModel4(a.vocabSize, a.hidden),
   },
   {
     name: "lm5",
@@ -107,7 +129,9 @@ export const MODELS: readonly ModelEntry[] = [
     bookAccuracy: 0.488,
     target: 0.45,
     recipe: { ...sequence, epochs: 15, lrMax: 3e-3 },
-    create: () => new LMModel5(VOCAB, HIDDEN, 2),
+    arch: BOOK2,
+    resizable: STACKED,
+    create: (a = BOOK2) => new LMModel5(a.vocabSize, a.hidden, a.layers),
   },
   {
     name: "lm6",
@@ -115,7 +139,9 @@ export const MODELS: readonly ModelEntry[] = [
     bookAccuracy: 0.758,
     target: 0.75,
     recipe: { ...sequence, epochs: 15, lrMax: 1e-2 },
-    create: () => new LMModel6(VOCAB, HIDDEN, 2),
+    arch: BOOK2,
+    resizable: STACKED,
+    create: (a = BOOK2) => new LMModel6(a.vocabSize, a.hidden, a.layers),
   },
   {
     name: "lm7",
@@ -124,14 +150,18 @@ export const MODELS: readonly ModelEntry[] = [
     bookAccuracy: 0.869,
     target: 0.87,
     recipe: { ...sequence, epochs: 15, lrMax: 1e-2, wd: 0.1, moms: [0.8, 0.7, 0.8], ar: 2, tar: 1 },
-    create: () => new LMModel7(VOCAB, HIDDEN, 2, 0.4),
+    arch: BOOK7,
+    resizable: DROPPED,
+    create: (a = BOOK7) => new LMModel7(a.vocabSize, a.hidden, a.layers, a.dropout),
   },
   {
     name: "gru",
     description: "2-layer GRU, the chapter's exercise (15 epochs, lr 1e-2)",
     target: 0.80,
     recipe: { ...sequence, epochs: 15, lrMax: 1e-2 },
-    create: () => new GRUModel(VOCAB, HIDDEN, 2),
+    arch: BOOK2,
+    resizable: STACKED,
+    create: (a = BOOK2) => new GRUModel(a.vocabSize, a.hidden, a.layers),
   },
 ];
 

@@ -11,16 +11,18 @@ import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
 import { writeFileAtomic } from "./lib/atomic.ts";
 import { loadRun } from "./lib/run_dir.ts";
 
-const USAGE = `Usage: deno task export <run dir> [--out DIR] [--seq N]
+const USAGE = `Usage: deno task export <run dir> [--out DIR] [--name NAME] [--seq N]
 
-Writes <model>.onnx (one step: tokens [batch, 1] plus state for recurrent models; tokens
-[batch, 3] for lm1/lm2), <model>.json (vocabulary, metrics, recipe) and, with --seq N,
-<model>_seq<N>.onnx scoring N tokens per call.`;
+Writes <name>.onnx (one step: tokens [batch, 1] plus state for recurrent models; tokens
+[batch, 3] for lm1/lm2), <name>.json (tokenizer, vocabulary, sizes, metrics, recipe) and,
+with --seq N, <name>_seq<N>.onnx scoring N tokens per call. The name is the model's
+(lm7) unless --name gives another, so exports of several runs can share one folder.`;
 
 async function main(): Promise<number> {
   const parsed = parseFlags(Deno.args, {
     out: { type: "string" },
     seq: { type: "string" },
+    name: { type: "string" },
   }, USAGE);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
@@ -29,12 +31,18 @@ async function main(): Promise<number> {
   }
   const runDir = positionals[0];
   const out = values.out ?? "runs/export";
+  const name = values.name ?? undefined;
+  if (name !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/.test(name)) {
+    throw new UsageError(
+      `--name must be letters, digits, "_", "-" or "." (not first), at most 100: got "${name}"`,
+    );
+  }
   const seq = values.seq === undefined ? undefined : intFlag("seq", values.seq, 1, 4096, 1);
   const { checkpoint, meta } = await loadRun(runDir, `Cannot export ${runDir}`);
   const entry = findModel(meta.model);
   const last = meta.learner.history.at(-1);
   if (!last) throw new Error(`Cannot export ${runDir}: the run has no finished epoch`);
-  const model = entry.create();
+  const model = entry.create(meta.arch); // the run's sizes, never the registry's defaults
   const weights = new Map<string, Float32Array>();
   for (const [name] of model.namedParameters()) {
     const t = checkpoint.tensors.get(name);
@@ -47,12 +55,15 @@ async function main(): Promise<number> {
   try {
     exported = exportModel(model, weights, {
       name: entry.name,
+      ...(name ? { fileBase: name } : {}),
       description: entry.description,
       vocab: meta.vocab,
+      tokenizer: meta.tokenizer,
+      arch: meta.arch,
       metrics: { accuracy: last.accuracy, valid_loss: last.valid_loss, epochs: meta.learner.epoch },
       recipe: meta.recipe,
       seed: meta.seed,
-      context: entry.recipe.seqLen,
+      context: meta.recipe.data === "sequence" ? 1 : 3,
     }, seq);
   } catch (error) {
     throw new UsageError((error as Error).message);

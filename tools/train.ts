@@ -6,8 +6,10 @@
  * @module
  */
 
-import { ALIASES, findModel, MODELS } from "../models/registry.ts";
-import { mostCommonTokenBaseline } from "../src/data/pipelines.ts";
+import { ALIASES, type Architecture, findModel, MODELS, type Recipe } from "../models/registry.ts";
+import { sizedModel, type SizeOverrides } from "../models/sizing.ts";
+import { TOKEN_MODES, type TokenMode } from "../src/data/tokenizer.ts";
+import { PRODUCER_NAME, PRODUCER_VERSION } from "../src/onnx/version.ts";
 import { type Device, DEVICES } from "../src/train/session.ts";
 import {
   type EpochRecord,
@@ -17,13 +19,21 @@ import {
 } from "../src/train/learner.ts";
 import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
 import { ProgressBar } from "./lib/progress.ts";
-import { CHECKPOINT_FILE, loadRun, saveArtifacts, saveEpoch } from "./lib/run_dir.ts";
+import { CHECKPOINT_FILE, loadRun, type RunInfo, saveArtifacts, saveEpoch } from "./lib/run_dir.ts";
+import {
+  type CorpusFlags,
+  humanNumbersCorpus,
+  ownTextCorpus,
+  type RunCorpus,
+  runCorpus,
+} from "./lib/run_corpus.ts";
 import { tableHeader, tableRow } from "./lib/table.ts";
 
 const USAGE = `Usage: deno task train <model> [options]
        deno task train --list
 
-Trains a model of fastbook chapter 12 on Human Numbers (onnxruntime-node).
+Trains a model of fastbook chapter 12 (onnxruntime-node) on Human Numbers, or on your own
+text with --text.
 
 Options:
   --epochs N      epochs of the one-cycle schedule (default: the model's recipe)
@@ -35,7 +45,23 @@ Options:
   --json          one JSON object per epoch on stdout, then a summary object
   --resume        continue the run in --out from its last checkpoint
   --list          list the models
-  -h, --help      this help`;
+  -h, --help      this help
+
+Your own text:
+  --text PATH     a UTF-8 text file, or a folder of .txt files (recursive, sorted order)
+  --valid PATH    validation text (default: the last --valid-pct of --text)
+  --valid-pct P   share of the tokens (of the files, for a folder) kept for validation (0.1)
+  --tokens T      word (default) or char
+  --lower         lower-case the text first
+  --min-freq N    rarer tokens become xxunk (default 3 for words, 1 for chars)
+  --max-vocab N   largest vocabulary, specials included (default 60000)
+
+Model size (the book's by default: hidden 64, 2 layers, bs 64, sl 16):
+  --hidden N      hidden size (every model)
+  --layers N      recurrent layers (lm5, lm6, lm7, gru)
+  --dropout P     dropout probability (lm7)
+  --bs N          batch size (every model)
+  --sl N          tokens per sequence (lm4..lm7, gru; lm1..lm3 read 3)`;
 
 function listModels(): string {
   const aliases = Object.entries(ALIASES);
@@ -46,20 +72,112 @@ function listModels(): string {
   }).join("\n");
 }
 
+const FLAGS = {
+  epochs: { type: "string" },
+  lr: { type: "string" },
+  seed: { type: "string" },
+  out: { type: "string" },
+  device: { type: "string" },
+  threads: { type: "string" },
+  json: { type: "boolean" },
+  resume: { type: "boolean" },
+  list: { type: "boolean" },
+  text: { type: "string" },
+  valid: { type: "string" },
+  "valid-pct": { type: "string" },
+  tokens: { type: "string" },
+  lower: { type: "boolean" },
+  "min-freq": { type: "string" },
+  "max-vocab": { type: "string" },
+  hidden: { type: "string" },
+  layers: { type: "string" },
+  dropout: { type: "string" },
+  bs: { type: "string" },
+  sl: { type: "string" },
+} as const;
+
+type Flags = {
+  readonly [K in keyof typeof FLAGS]?: typeof FLAGS[K]["type"] extends "boolean" ? boolean
+    : string;
+};
+
+/** The corpus flags, checked; undefined without --text. */
+function corpusFlags(flags: Flags): CorpusFlags | undefined {
+  const textOnly = ["valid", "valid-pct", "tokens", "lower", "min-freq", "max-vocab"] as const;
+  if (flags.text === undefined) {
+    const stray = textOnly.find((f) => flags[f] !== undefined);
+    if (stray) {
+      throw new UsageError(
+        `--${stray} needs --text PATH (Human Numbers has its own split and vocabulary)`,
+      );
+    }
+    return undefined;
+  }
+  if (flags.text.trim() === "") throw new UsageError(`--text must be a file or folder: got ""`);
+  if (flags.valid !== undefined && flags.valid.trim() === "") {
+    throw new UsageError(`--valid must be a file or folder: got ""`);
+  }
+  if (flags.valid !== undefined && flags["valid-pct"] !== undefined) {
+    throw new UsageError(
+      `--valid-pct cannot be combined with --valid (the --valid text is the validation set)`,
+    );
+  }
+  const tokens = (flags.tokens ?? "word") as TokenMode;
+  if (!TOKEN_MODES.includes(tokens)) {
+    throw new UsageError(
+      `--tokens must be one of ${TOKEN_MODES.join(", ")}: got "${flags.tokens}"`,
+    );
+  }
+  return {
+    text: flags.text,
+    ...(flags.valid !== undefined ? { valid: flags.valid } : {}),
+    validPct: numberFlag("valid-pct", flags["valid-pct"], 0, 0.9, 0.1),
+    tokens,
+    lower: flags.lower ?? false,
+    minFreq: intFlag("min-freq", flags["min-freq"], 1, 2 ** 31 - 1, tokens === "word" ? 3 : 1),
+    maxVocab: intFlag("max-vocab", flags["max-vocab"], 1, 1_000_000, 60000),
+  };
+}
+
+/** The size flags, checked. */
+function sizeFlags(flags: Flags): SizeOverrides {
+  const dropout = flags.dropout === undefined ? undefined : Number(flags.dropout);
+  if (dropout !== undefined && (flags.dropout!.trim() === "" || !(dropout >= 0 && dropout < 1))) {
+    throw new UsageError(`--dropout must be a number in [0, 1): got "${flags.dropout}"`);
+  }
+  const int = (flag: "hidden" | "layers" | "bs" | "sl", max: number) =>
+    flags[flag] === undefined ? undefined : intFlag(flag, flags[flag], 1, max, 0);
+  const sizes = {
+    hidden: int("hidden", 8192),
+    layers: int("layers", 16),
+    dropout,
+    batchSize: int("bs", 4096),
+    seqLen: int("sl", 4096),
+  };
+  return Object.fromEntries(Object.entries(sizes).filter(([, v]) => v !== undefined));
+}
+
+/** Refuses a flag given with --resume that would change the run. */
+function sameAsRun(
+  given: Readonly<Record<string, unknown>>,
+  saved: Readonly<Record<string, unknown>>,
+): void {
+  for (const [flag, value] of Object.entries(given)) {
+    if (value !== undefined && String(value) !== String(saved[flag])) {
+      throw new UsageError(
+        `--resume: --${flag} ${value} differs from the run's ${
+          saved[flag]
+        }; omit it to continue the run`,
+      );
+    }
+  }
+}
+
 async function main(): Promise<number> {
-  const parsed = parseFlags(Deno.args, {
-    epochs: { type: "string" },
-    lr: { type: "string" },
-    seed: { type: "string" },
-    out: { type: "string" },
-    device: { type: "string" },
-    threads: { type: "string" },
-    json: { type: "boolean" },
-    resume: { type: "boolean" },
-    list: { type: "boolean" },
-  }, USAGE);
+  const parsed = parseFlags(Deno.args, FLAGS, USAGE);
   if (!parsed) return 0;
-  const { values: flags, positionals } = parsed;
+  const { positionals } = parsed;
+  const flags = parsed.values as Flags;
   if (flags.list) {
     console.log(listModels());
     return 0;
@@ -79,38 +197,102 @@ async function main(): Promise<number> {
   }
   const threads = intFlag("threads", flags.threads, 0, 64, 1);
   const out = flags.out ?? `runs/${entry.name}`;
-  let epochs = intFlag("epochs", flags.epochs, 1, 1000, entry.recipe.epochs);
-  let lrMax = numberFlag("lr", flags.lr, 0, 10, entry.recipe.lrMax);
-  let seed = intFlag("seed", flags.seed, 0, 2 ** 32 - 1, 42);
+  const json = flags.json ?? false;
+  const progress = !json && Deno.stderr.isTerminal();
+  const sizes = sizeFlags(flags);
+  const textFlags = corpusFlags(flags);
 
+  let run: {
+    corpus: RunCorpus;
+    arch: Architecture;
+    recipe: Recipe;
+    epochs: number;
+    lrMax: number;
+    seed: number;
+  };
   const resumed = flags.resume ? await loadRun(out, "Cannot resume") : undefined;
   if (resumed) {
     const m = resumed.meta;
     if (m.model !== entry.name) {
       throw new UsageError(`--resume: ${out} holds a run of "${m.model}", not "${entry.name}"`);
     }
-    for (
-      const [flag, given, saved] of [
-        ["epochs", flags.epochs, m.epochs],
-        ["lr", flags.lr, m.lrMax],
-        ["seed", flags.seed, m.seed],
-      ] as const
-    ) {
-      if (given !== undefined && Number(given) !== saved) {
-        throw new UsageError(
-          `--resume: --${flag} ${given} differs from the run's ${saved}; omit it to continue the run`,
-        );
-      }
+    sameAsRun({ epochs: flags.epochs, lr: flags.lr, seed: flags.seed }, {
+      epochs: m.epochs,
+      lr: m.lrMax,
+      seed: m.seed,
+    });
+    sameAsRun(
+      {
+        hidden: sizes.hidden,
+        layers: sizes.layers,
+        dropout: sizes.dropout,
+        bs: sizes.batchSize,
+        sl: sizes.seqLen,
+      },
+      {
+        hidden: m.arch.hidden,
+        layers: m.arch.layers,
+        dropout: m.arch.dropout,
+        bs: m.recipe.batchSize,
+        sl: m.recipe.seqLen,
+      },
+    );
+    if (textFlags) {
+      throw new UsageError(
+        `--resume reads the corpus the run recorded: leave out --text and its options`,
+      );
     }
-    [epochs, lrMax, seed] = [m.epochs, m.lrMax, m.seed];
+    run = {
+      corpus: await runCorpus(m, progress),
+      arch: m.arch,
+      recipe: m.recipe,
+      epochs: m.epochs,
+      lrMax: m.lrMax,
+      seed: m.seed,
+    };
+  } else {
+    const corpus = textFlags ? await ownTextCorpus(textFlags, progress) : humanNumbersCorpus();
+    let sized;
+    try {
+      sized = sizedModel(entry, { ...sizes, vocabSize: corpus.vocab.length });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    run = {
+      corpus,
+      ...sized,
+      epochs: intFlag("epochs", flags.epochs, 1, 1000, entry.recipe.epochs),
+      lrMax: numberFlag("lr", flags.lr, 0, 10, entry.recipe.lrMax),
+      seed: intFlag("seed", flags.seed, 0, 2 ** 32 - 1, 42),
+    };
   }
+  const { corpus, arch, recipe, epochs, lrMax, seed } = run;
+  const data = corpus.data(recipe); // refuses a corpus too short for --bs/--sl before anything is written
+  const info: RunInfo = {
+    meta: {
+      format: "onnx-lm-run",
+      version: 2,
+      producer: `${PRODUCER_NAME} ${PRODUCER_VERSION}`,
+      model: entry.name,
+      recipe,
+      arch,
+      epochs,
+      lrMax,
+      seed,
+      device,
+      corpus: corpus.corpus,
+      tokenizer: corpus.tokenizer,
+      vocab: corpus.vocab,
+    },
+    description: entry.description,
+    baseline: corpus.baseline.accuracy,
+  };
 
-  const json = flags.json ?? false;
   const say = (line: string) => json ? console.error(line) : console.log(line);
-  await Deno.mkdir(out, { recursive: true });
-  const learner = await Learner.create(entry.create(), entry.recipe, {
+  const learner = await Learner.create(entry.create(arch), recipe, {
     seed,
     session: { device, threads },
+    data,
   });
   let stop = false;
   const onSigint = () => {
@@ -119,6 +301,7 @@ async function main(): Promise<number> {
   Deno.addSignalListener("SIGINT", onSigint);
   const started = performance.now();
   try {
+    await Deno.mkdir(out, { recursive: true });
     if (resumed) {
       learner.restore(resumed.checkpoint.tensors, resumed.meta.learner);
       say(`Resuming ${entry.name} from ${out}/${CHECKPOINT_FILE} after epoch ${learner.epoch - 1}`);
@@ -126,23 +309,47 @@ async function main(): Promise<number> {
     if (learner.epoch >= epochs) {
       say(`${entry.name} already finished its ${epochs} epochs in ${out}`);
     }
-    await saveArtifacts(out, learner.artifacts, entry);
+    await saveArtifacts(out, learner.artifacts, info);
     say(`${entry.name}: ${entry.description}`);
+    say(`corpus: ${corpus.summary}`);
+    if (corpus.corpus.kind === "text" || JSON.stringify(arch) !== JSON.stringify(entry.arch)) {
+      say(
+        `size: vocab ${arch.vocabSize}, hidden ${arch.hidden}, layers ${arch.layers}, dropout ${arch.dropout}, bs ${recipe.batchSize}, sl ${recipe.seqLen}`,
+      );
+    }
     say(
       `fit_one_cycle(${epochs}, ${lrMax}), seed ${seed}, ${device}, ${learner.train.length} train / ${learner.valid.length} valid batches`,
     );
-    say(`Baseline (always predict "thousand"): ${mostCommonTokenBaseline().accuracy.toFixed(3)}`);
+    say(
+      `Baseline (always predict ${JSON.stringify(corpus.baseline.token)}): ${
+        corpus.baseline.accuracy.toFixed(3)
+      }`,
+    );
     say(
       `train_loss: fastai's smoothed loss (EMA 0.98, debiased); valid_loss and accuracy: exact means`,
     );
     say(tableHeader());
-    const bar = new ProgressBar();
+    const bar = new ProgressBar(progress);
+    let epochStart = performance.now();
     await learner.fit(epochs, lrMax, {
-      onBatch: (epoch, done, total, loss) =>
-        bar.update(`epoch ${epoch + 1}/${epochs}`, done, total, `train_loss ${loss.toFixed(4)}`),
+      onBatch: (epoch, done, total, loss) => {
+        if (done === 1) epochStart = performance.now();
+        const seconds = (performance.now() - epochStart) / 1000;
+        // Short epochs print their row at once; a bar is for epochs one waits for.
+        if (seconds < 2) return;
+        const eta = (seconds / done) * (total - done);
+        bar.update(
+          `epoch ${epoch + 1}/${epochs}`,
+          done,
+          total,
+          `train_loss ${loss.toFixed(4)}, ${(done / seconds).toFixed(1)} steps/s, ETA ${
+            eta.toFixed(0)
+          } s`,
+        );
+      },
       onEpoch: async (record: EpochRecord) => {
         bar.clear();
-        await saveEpoch(out, learner, entry, { epochs, lrMax, seed });
+        await saveEpoch(out, learner, info);
         say(tableRow(record));
         if (json) console.log(JSON.stringify({ model: entry.name, ...record }));
       },

@@ -4,16 +4,25 @@
  * @module
  */
 
+import { HUMAN_NUMBERS_TOKENIZER, type TokenizerSpec } from "../data/tokenizer.ts";
 import { saveGraph } from "../graph/model_io.ts";
+import type { Architecture } from "../train/recipe.ts";
 import type { LanguageModel } from "../nn/language_model.ts";
 import { buildDeployGraph } from "./deploy_graph.ts";
 import { type ExportMetrics, metadataProps, type Sidecar, SIDECAR_VERSIONS } from "./sidecar.ts";
 
 /** What is known about the trained model besides its weights. */
 export interface ExportInfo {
+  /** The registered model (`lm7`). */
   readonly name: string;
+  /** Base name of the files (the model's name by default). */
+  readonly fileBase?: string;
   readonly description: string;
   readonly vocab: readonly string[];
+  /** How prompts become tokens (Human Numbers' when absent). */
+  readonly tokenizer?: TokenizerSpec;
+  /** The sizes the model was built with. */
+  readonly arch?: Architecture;
   readonly metrics: ExportMetrics;
   readonly recipe: unknown;
   readonly seed: number;
@@ -44,6 +53,11 @@ export function exportModel(
   seq?: number,
 ): ExportFiles {
   const recurrent = model.state.length > 0;
+  if (info.vocab.length !== model.vocabSize) {
+    throw new Error(
+      `Cannot export ${info.name}: the vocabulary has ${info.vocab.length} tokens, the model ${model.vocabSize} outputs`,
+    );
+  }
   if (seq !== undefined && !recurrent) {
     throw new Error(
       `--seq needs a recurrent model: ${info.name} always reads ${info.context} tokens`,
@@ -53,16 +67,19 @@ export function exportModel(
     throw new Error(`--seq must be an integer >= 1: got ${seq}`);
   }
   const context = recurrent ? 1 : info.context;
-  const seqFile = seq === undefined ? undefined : `${info.name}_seq${seq}.onnx`;
+  const base = info.fileBase ?? info.name;
+  const seqFile = seq === undefined ? undefined : `${base}_seq${seq}.onnx`;
   const sidecar: Sidecar = {
     format: "onnx-lm-export",
-    version: 1,
+    version: 2,
     model: info.name,
     description: info.description,
-    file: `${info.name}.onnx`,
+    file: `${base}.onnx`,
     kind: recurrent ? "recurrent" : "fixed",
     context,
     vocab: info.vocab,
+    tokenizer: info.tokenizer ?? HUMAN_NUMBERS_TOKENIZER,
+    ...(info.arch ? { arch: info.arch } : {}),
     state: model.state.map((s) => ({ name: s.name, shape: [s.layers, "batch", s.hidden] })),
     metrics: info.metrics,
     recipe: info.recipe,
@@ -72,12 +89,12 @@ export function exportModel(
   };
   const metadata = metadataProps(sidecar);
   const files = new Map<string, Uint8Array>();
-  const step = buildDeployGraph(model, weights, { name: `${info.name}_step`, steps: context });
+  const step = buildDeployGraph(model, weights, { name: `${base}_step`, steps: context });
   files.set(sidecar.file, saveGraph(step, { metadata, docString: info.description }));
   if (seqFile) {
-    const whole = buildDeployGraph(model, weights, { name: `${info.name}_seq${seq}`, steps: seq! });
+    const whole = buildDeployGraph(model, weights, { name: `${base}_seq${seq}`, steps: seq! });
     files.set(seqFile, saveGraph(whole, { metadata, docString: info.description }));
   }
-  files.set(`${info.name}.json`, new TextEncoder().encode(JSON.stringify(sidecar, null, 2) + "\n"));
+  files.set(`${base}.json`, new TextEncoder().encode(JSON.stringify(sidecar, null, 2) + "\n"));
   return { sidecar, files };
 }

@@ -6,8 +6,12 @@
  * @module
  */
 
+import { ContractError, Fields } from "../contract/fields.ts";
+import { HUMAN_NUMBERS_TOKENIZER, type TokenizerSpec } from "../data/tokenizer.ts";
 import type { Dim } from "../onnx/model.ts";
 import { IR_VERSION, OPSET_VERSION, PRODUCER_NAME, PRODUCER_VERSION } from "../onnx/version.ts";
+import { readTokenizer } from "../train/run_meta.ts";
+import type { Architecture } from "../train/recipe.ts";
 
 /** Final figures of the training run. */
 export interface ExportMetrics {
@@ -19,7 +23,8 @@ export interface ExportMetrics {
 /** The sidecar `<name>.json`. */
 export interface Sidecar {
   readonly format: "onnx-lm-export";
-  readonly version: 1;
+  /** 2 adds `tokenizer` and `arch`; version 1 files are Human Numbers models. */
+  readonly version: 1 | 2;
   readonly model: string;
   readonly description: string;
   /** The one-step (recurrent) or fixed-context graph. */
@@ -30,6 +35,10 @@ export interface Sidecar {
   readonly context: number;
   /** Token strings by id. */
   readonly vocab: readonly string[];
+  /** How a prompt becomes tokens: split mode, lowercasing, specials (`xxunk`, `xxbos`). */
+  readonly tokenizer: TokenizerSpec;
+  /** The sizes the model was built with. */
+  readonly arch?: Architecture;
   /** State inputs of recurrent graphs (outputs are `<name>_out`). */
   readonly state: readonly { readonly name: string; readonly shape: readonly Dim[] }[];
   readonly metrics: ExportMetrics;
@@ -55,6 +64,8 @@ export function metadataProps(sidecar: Sidecar): [string, string][] {
     ["onnx_lm.kind", sidecar.kind],
     ["onnx_lm.context", String(sidecar.context)],
     ["onnx_lm.vocab", JSON.stringify(sidecar.vocab)],
+    ["onnx_lm.tokenizer", JSON.stringify(sidecar.tokenizer)],
+    ...(sidecar.arch ? [["onnx_lm.arch", JSON.stringify(sidecar.arch)] as [string, string]] : []),
     ["onnx_lm.state", JSON.stringify(sidecar.state)],
     ["onnx_lm.metrics", JSON.stringify(sidecar.metrics)],
     ["onnx_lm.recipe", JSON.stringify(sidecar.recipe)],
@@ -70,3 +81,75 @@ export const SIDECAR_VERSIONS = {
   opset: OPSET_VERSION,
   ir_version: IR_VERSION,
 } as const;
+
+const PLAIN_ONNX = /^[A-Za-z0-9_][A-Za-z0-9_.-]*\.onnx$/;
+
+/**
+ * Checks and reads a sidecar: the one check `serve` and the page share.
+ *
+ * @param value The parsed JSON.
+ * @param file The sidecar's name, for messages (`lm6.json`).
+ * @returns The sidecar; a version 1 file gets Human Numbers' tokenizer.
+ * @throws ContractError naming the file and the first malformed field.
+ */
+export function parseSidecar(value: unknown, file: string): Sidecar {
+  const f = Fields.root(file, value, "an onnx-lm export sidecar");
+  if (f.value.format !== "onnx-lm-export") {
+    f.fail("format", `must be "onnx-lm-export": got ${JSON.stringify(f.value.format)}`);
+  }
+  const version = f.oneOf("version", [1, 2]);
+  const onnxFile = f.str("file");
+  if (!PLAIN_ONNX.test(onnxFile)) {
+    f.fail("file", `must be a plain .onnx file name: got ${JSON.stringify(onnxFile)}`);
+  }
+  const kind = f.oneOf("kind", ["recurrent", "fixed"] as const);
+  const vocab = f.strings("vocab");
+  if (vocab.length === 0) f.fail("vocab", "must hold at least one token: got []");
+  const tokenizer = version === 1 ? HUMAN_NUMBERS_TOKENIZER : readTokenizer(f.obj("tokenizer"));
+  const missing = tokenizer.specials.find((t) => !vocab.includes(t));
+  if (missing !== undefined) {
+    throw new ContractError(
+      file,
+      "tokenizer.specials",
+      `lists ${JSON.stringify(missing)}, which the vocabulary lacks`,
+    );
+  }
+  const state = f.objects("state").map((s) => {
+    const shape = s.list("shape");
+    if (
+      shape.length !== 3 ||
+      !shape.every((d) => d === "batch" || (Number.isInteger(d) && (d as number) > 0))
+    ) {
+      s.fail("shape", `must be [layers, "batch", hidden]: got ${JSON.stringify(shape)}`);
+    }
+    return { name: s.str("name"), shape: shape as Dim[] };
+  });
+  if (kind === "recurrent" && state.length === 0) {
+    f.fail("state", "must list the state of a recurrent model: got []");
+  }
+  const metrics = f.obj("metrics");
+  const seq = f.has("seq") ? f.obj("seq") : undefined;
+  return {
+    format: "onnx-lm-export",
+    version,
+    model: f.str("model"),
+    description: f.has("description") ? f.str("description") : "",
+    file: onnxFile,
+    kind,
+    context: f.int("context", { min: 1 }),
+    vocab,
+    tokenizer,
+    state,
+    metrics: {
+      accuracy: metrics.num("accuracy", { min: 0, max: 1 }),
+      valid_loss: metrics.num("valid_loss"),
+      epochs: metrics.int("epochs", { min: 0 }),
+    },
+    recipe: f.value.recipe,
+    seed: f.int("seed", { min: 0 }),
+    producer: f.has("producer") ? f.str("producer") : "",
+    opset: f.int("opset", { min: 1 }),
+    ir_version: f.int("ir_version", { min: 1 }),
+    ...(seq ? { seq: { file: seq.str("file"), length: seq.int("length", { min: 1 }) } } : {}),
+  };
+}

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { Batch } from "../data/batches.ts";
+import { arrayBatches, type BatchSource } from "../data/stream_batches.ts";
 import { sequenceLoaders, threeTokenLoaders } from "../data/pipelines.ts";
 import type { LanguageModel } from "../nn/language_model.ts";
 import { Random } from "../nn/random.ts";
@@ -18,19 +18,7 @@ import { type Artifacts, buildArtifacts } from "./artifacts.ts";
 import { Runner } from "./runner.ts";
 import type { SessionOptions } from "./session.ts";
 import { SmoothLoss } from "./smooth_loss.ts";
-
-/** The recipe fields the learner uses (see `models/registry.ts`). */
-export interface TrainRecipe {
-  readonly data: "three-token" | "three-token-stateful" | "sequence";
-  readonly epochs: number;
-  readonly lrMax: number;
-  readonly wd: number;
-  readonly moms: readonly [number, number, number];
-  readonly ar?: number;
-  readonly tar?: number;
-  readonly batchSize: number;
-  readonly seqLen: number;
-}
+import type { Recipe } from "./recipe.ts";
 
 /** One row of the results table. */
 export interface EpochRecord {
@@ -81,6 +69,30 @@ export class FitInterrupted extends Error {
 export interface LearnerOptions {
   readonly seed: number;
   readonly session?: SessionOptions;
+  /** Training and validation batches (default: Human Numbers in the recipe's layout). */
+  readonly data?: TrainData;
+}
+
+/** The batches a learner trains and validates on. */
+export interface TrainData {
+  readonly train: BatchSource;
+  readonly valid: BatchSource;
+}
+
+/**
+ * Human Numbers in a recipe's layout (the book's pipelines).
+ *
+ * @param recipe The recipe: its data kind, batch size and sequence length.
+ * @returns Training and validation batches.
+ */
+export function humanNumbersData(recipe: Recipe): TrainData {
+  const loaders = recipe.data === "sequence"
+    ? sequenceLoaders({ bs: recipe.batchSize, sl: recipe.seqLen })
+    : threeTokenLoaders({
+      bs: recipe.batchSize,
+      stateful: recipe.data === "three-token-stateful",
+    });
+  return { train: arrayBatches(loaders.train), valid: arrayBatches(loaders.valid) };
 }
 
 /** What a checkpoint stores besides tensors. */
@@ -101,11 +113,11 @@ export class Learner {
 
   private constructor(
     readonly model: LanguageModel,
-    readonly recipe: TrainRecipe,
+    readonly recipe: Recipe,
     readonly artifacts: Artifacts,
     readonly runner: Runner,
-    readonly train: readonly Batch[],
-    readonly valid: readonly Batch[],
+    readonly train: BatchSource,
+    readonly valid: BatchSource,
     readonly seed: number,
   ) {}
 
@@ -119,7 +131,7 @@ export class Learner {
    */
   static async create(
     model: LanguageModel,
-    recipe: TrainRecipe,
+    recipe: Recipe,
     options: LearnerOptions,
   ): Promise<Learner> {
     const artifacts = buildArtifacts(model, {
@@ -129,12 +141,7 @@ export class Learner {
       ...(recipe.ar ? { ar: recipe.ar } : {}),
       ...(recipe.tar ? { tar: recipe.tar } : {}),
     });
-    const loaders = recipe.data === "sequence"
-      ? sequenceLoaders({ bs: recipe.batchSize, sl: recipe.seqLen })
-      : threeTokenLoaders({
-        bs: recipe.batchSize,
-        stateful: recipe.data === "three-token-stateful",
-      });
+    const loaders = options.data ?? humanNumbersData(recipe);
     const runner = await Runner.create(artifacts, model.initParameters(options.seed), {
       seed: options.seed,
       ...(options.session ? { session: options.session } : {}),
@@ -201,7 +208,7 @@ export class Learner {
       for (let i = 0; i < n; i++) {
         if (callbacks.shouldStop?.()) throw new FitInterrupted(epoch);
         const { lr, mom } = schedule(epoch * n + i);
-        const loss = await this.runner.trainStep(this.train[i], lr, mom);
+        const loss = await this.runner.trainStep(this.train.batch(i), lr, mom);
         if (!Number.isFinite(loss)) throw new NonFiniteLossError(epoch, i, loss);
         this.smooth.add(loss);
         sum += loss;
@@ -234,9 +241,9 @@ export class Learner {
     let lossSum = 0;
     let correct = 0;
     let count = 0;
-    this.runner.resetState(this.valid[0]?.xDims[0]);
-    for (const batch of this.valid) {
-      const r = await this.runner.evalStep(batch);
+    this.runner.resetState(this.valid.length ? this.valid.batch(0).xDims[0] : undefined);
+    for (let i = 0; i < this.valid.length; i++) {
+      const r = await this.runner.evalStep(this.valid.batch(i));
       lossSum += r.lossSum;
       correct += r.correct;
       count += r.count;

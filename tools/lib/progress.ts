@@ -20,16 +20,26 @@ export class ProgressBar {
    * @param done Batches done.
    * @param total Batches in the epoch.
    * @param suffix Trailing text (the smoothed loss).
+   * @param unit `items` shows `done/total`; `bytes` shows megabytes.
    */
-  update(label: string, done: number, total: number, suffix: string): void {
+  update(
+    label: string,
+    done: number,
+    total: number,
+    suffix: string,
+    unit: "items" | "bytes" = "items",
+  ): void {
     if (!this.enabled) return;
     const now = performance.now();
     if (done < total && now - this.last < 50) return;
     this.last = now;
     const width = 30;
-    const filled = Math.round((done / total) * width);
+    const filled = total > 0 ? Math.round((done / total) * width) : width;
     const bar = "█".repeat(filled) + "░".repeat(width - filled);
-    Deno.stderr.writeSync(encoder.encode(`\r${label} ${bar} ${done}/${total} ${suffix}\x1b[K`));
+    const count = unit === "bytes"
+      ? `${(done / 1e6).toFixed(1)}/${(total / 1e6).toFixed(1)} MB`
+      : `${done}/${total}`;
+    Deno.stderr.writeSync(encoder.encode(`\r${label} ${bar} ${count} ${suffix}\x1b[K`));
   }
 
   /** Clears the line. */

@@ -1,37 +1,39 @@
 /**
  * What a training run leaves in its output directory, every file written atomically:
- * `checkpoint.safetensors`, `train.onnx`, `grad.onnx`, `eval.onnx`, `infer.onnx`,
- * `metrics.jsonl`, `curves.svg` and `report.html`.
+ * `checkpoint.safetensors` (tensors plus the run's `RunMeta`), `train.onnx`, `grad.onnx`,
+ * `eval.onnx`, `infer.onnx`, `metrics.jsonl`, `curves.svg` and `report.html`.
  *
  * @module
  */
 
-import type { ModelEntry } from "../../models/registry.ts";
-import { humanNumbers, mostCommonTokenBaseline } from "../../src/data/pipelines.ts";
+import { findModel } from "../../models/registry.ts";
+import { HUMAN_NUMBERS_TOKENIZER } from "../../src/data/tokenizer.ts";
 import { saveGraph } from "../../src/graph/model_io.ts";
 import { curvesSvg } from "../../src/report/curves.ts";
 import { reportHtml } from "../../src/report/report_html.ts";
 import type { Artifacts } from "../../src/train/artifacts.ts";
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from "../../src/train/checkpoint.ts";
-import type { Learner, LearnerState } from "../../src/train/learner.ts";
-import { PRODUCER_NAME, PRODUCER_VERSION } from "../../src/onnx/version.ts";
+import type { Learner } from "../../src/train/learner.ts";
+import { parseRunMeta, type RunMeta } from "../../src/train/run_meta.ts";
 import { writeFileAtomic } from "./atomic.ts";
+
+export type { RunMeta } from "../../src/train/run_meta.ts";
 
 /** The checkpoint file name inside a run directory. */
 export const CHECKPOINT_FILE = "checkpoint.safetensors";
 
-/** A run's settings, stored in its checkpoint. */
-export interface RunMeta {
-  readonly format: "onnx-lm-run";
-  readonly version: 1;
-  readonly producer: string;
-  readonly model: string;
-  readonly recipe: ModelEntry["recipe"];
-  readonly epochs: number;
-  readonly lrMax: number;
-  readonly seed: number;
-  readonly vocab: readonly string[];
-  readonly learner: LearnerState;
+/** A run's fixed facts: its metadata without the learner state, plus report details. */
+export interface RunInfo {
+  readonly meta: Omit<RunMeta, "learner">;
+  readonly description: string;
+  /** Accuracy of always predicting the most frequent token. */
+  readonly baseline: number;
+}
+
+/** The device line of the report. */
+export function runtimeName(device: RunMeta["device"]): string {
+  const ep = { cpu: "CPU", cuda: "CUDA", webgpu: "WebGPU" }[device];
+  return `onnxruntime-node 1.30, ${ep} execution provider`;
 }
 
 /**
@@ -39,21 +41,21 @@ export interface RunMeta {
  *
  * @param dir Run directory.
  * @param artifacts The graphs.
- * @param entry The model, for the files' metadata.
+ * @param info The run, for the files' metadata (model and vocabulary).
  */
 export async function saveArtifacts(
   dir: string,
   artifacts: Artifacts,
-  entry: ModelEntry,
+  info: RunInfo,
 ): Promise<void> {
-  const metadata: [string, string][] = [["model", entry.name], [
-    "vocab",
-    JSON.stringify(humanNumbers().vocab.words),
-  ]];
+  const metadata: [string, string][] = [
+    ["model", info.meta.model],
+    ["vocab", JSON.stringify(info.meta.vocab)],
+  ];
   for (const kind of ["train", "grad", "eval", "infer"] as const) {
     await writeFileAtomic(
       `${dir}/${kind}.onnx`,
-      saveGraph(artifacts[kind], { metadata, docString: entry.description }),
+      saveGraph(artifacts[kind], { metadata, docString: info.description }),
     );
   }
 }
@@ -63,28 +65,13 @@ export async function saveArtifacts(
  *
  * @param dir Run directory.
  * @param learner The learner.
- * @param entry The model.
- * @param settings Epochs, peak learning rate and seed of the run.
+ * @param info The run.
  */
-export async function saveEpoch(
-  dir: string,
-  learner: Learner,
-  entry: ModelEntry,
-  settings: { epochs: number; lrMax: number; seed: number },
-): Promise<void> {
-  const meta: RunMeta = {
-    format: "onnx-lm-run",
-    version: 1,
-    producer: `${PRODUCER_NAME} ${PRODUCER_VERSION}`,
-    model: entry.name,
-    recipe: entry.recipe,
-    ...settings,
-    vocab: humanNumbers().vocab.words,
-    learner: learner.state(),
-  };
+export async function saveEpoch(dir: string, learner: Learner, info: RunInfo): Promise<void> {
+  const meta: RunMeta = { ...info.meta, learner: learner.state() };
   const checkpoint: Checkpoint = {
     tensors: learner.runner.tensors(),
-    meta: meta as unknown as Record<string, unknown>,
+    meta: meta as unknown as Record<string, unknown>, // RunMeta is plain JSON
   };
   await writeFileAtomic(`${dir}/${CHECKPOINT_FILE}`, encodeCheckpoint(checkpoint));
   const rows = learner.history;
@@ -92,32 +79,41 @@ export async function saveEpoch(
     `${dir}/metrics.jsonl`,
     rows.map((r) => JSON.stringify(r)).join("\n") + "\n",
   );
-  const baseline = mostCommonTokenBaseline().accuracy;
-  await writeFileAtomic(`${dir}/curves.svg`, curvesSvg(rows, entry.name, baseline));
+  const m = info.meta;
+  await writeFileAtomic(`${dir}/curves.svg`, curvesSvg(rows, m.model, info.baseline));
+  const corpus = m.corpus.kind === "human-numbers"
+    ? "Human Numbers"
+    : `${m.corpus.text}${
+      m.corpus.valid ? ` (valid ${m.corpus.valid})` : ""
+    }, ${m.tokenizer.mode} tokens, ` +
+      `${m.corpus.tokens.train} train / ${m.corpus.tokens.valid} valid`;
   await writeFileAtomic(
     `${dir}/report.html`,
     reportHtml({
-      model: entry.name,
-      description: entry.description,
+      model: m.model,
+      description: info.description,
       rows,
-      baseline,
+      baseline: info.baseline,
       facts: {
-        seed: String(settings.seed),
-        "epochs, lr_max": `${settings.epochs}, ${settings.lrMax}`,
-        recipe: JSON.stringify(entry.recipe),
-        runtime: "onnxruntime-node 1.30, CPU execution provider",
+        seed: String(m.seed),
+        "epochs, lr_max": `${m.epochs}, ${m.lrMax}`,
+        corpus,
+        vocabulary: `${m.vocab.length} tokens`,
+        architecture: JSON.stringify(m.arch),
+        recipe: JSON.stringify(m.recipe),
+        runtime: runtimeName(m.device),
       },
     }),
   );
 }
 
 /**
- * Reads a run directory's checkpoint.
+ * Reads a run directory's checkpoint and checks its metadata.
  *
  * @param dir Run directory.
  * @param purpose What the checkpoint is read for, starting error messages ("Cannot resume").
  * @returns Tensors and run settings.
- * @throws Error naming the file when it is missing or unreadable.
+ * @throws Error naming the file when it is missing, unreadable or malformed.
  */
 export async function loadRun(
   dir: string,
@@ -133,14 +129,17 @@ export async function loadRun(
         `${purpose}: no checkpoint at ${path} (is it a run directory of deno task train?)`,
       );
     }
-    throw error;
+    throw new Error(`${purpose}: cannot read ${path} (${(error as Error).message})`);
   }
   const checkpoint = decodeCheckpoint(bytes, path);
-  const meta = checkpoint.meta as unknown as RunMeta;
-  if (meta.format !== "onnx-lm-run" || meta.version !== 1) {
-    throw new Error(
-      `Cannot resume from ${path}: not an onnx-lm run checkpoint (format ${String(meta.format)})`,
-    );
+  try {
+    const meta = parseRunMeta(checkpoint.meta, path, {
+      arch: (model) => findModel(model).arch,
+      tokenizer: HUMAN_NUMBERS_TOKENIZER,
+    });
+    findModel(meta.model); // a model this version knows
+    return { checkpoint, meta };
+  } catch (error) {
+    throw new Error(`${purpose}: ${(error as Error).message}`);
   }
-  return { checkpoint, meta };
 }

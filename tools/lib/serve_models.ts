@@ -7,6 +7,8 @@
  * @module
  */
 
+import { parseSidecar } from "../../src/export/sidecar.ts";
+
 /** One entry of `/models/index.json`: the sidecar's fields plus these. */
 export interface ModelListEntry {
   /** The sidecar's base name (`lm6` for `lm6.json`). */
@@ -45,30 +47,20 @@ async function entryFor(dir: string, jsonName: string): Promise<ModelListEntry |
   }
   // Other JSON files (an index someone saved, editor settings) are not models.
   if (sidecar.format !== "onnx-lm-export") return undefined;
-  const declared = sidecar.file;
-  if (declared !== undefined && (typeof declared !== "string" || !PLAIN_FILE.test(declared))) {
-    return {
-      ...sidecar,
-      name,
-      file: `${name}.onnx`,
-      error: `${jsonName}: "file" must be a plain .onnx file name: got ${JSON.stringify(declared)}`,
-    };
+  let checked;
+  try {
+    checked = parseSidecar(sidecar, jsonName);
+  } catch (error) {
+    const declared = typeof sidecar.file === "string" && PLAIN_FILE.test(sidecar.file)
+      ? sidecar.file
+      : `${name}.onnx`;
+    return { ...sidecar, name, file: declared, error: (error as Error).message };
   }
-  const file = declared ?? `${name}.onnx`;
-  if (sidecar.version !== 1) {
-    return {
-      ...sidecar,
-      name,
-      file,
-      error: `${jsonName} has export format version ${
-        JSON.stringify(sidecar.version)
-      }; this page reads version 1`,
-    };
-  }
+  const file = checked.file;
   try {
     const info = await Deno.stat(`${dir}/${file}`);
     if (!info.isFile) throw new Error("not a file");
-    return { ...sidecar, name, file, size: info.size };
+    return { ...checked, name, file, size: info.size };
   } catch {
     return { ...sidecar, name, file, error: `${file} is missing from the models directory` };
   }

@@ -1,0 +1,207 @@
+/**
+ * A run's contract, `RunMeta`: what a checkpoint holds besides tensors (model, recipe,
+ * architecture, corpus, tokenizer, vocabulary, learner state), and `parseRunMeta`, the one
+ * reader of it. Resume, export and generate take every size and setting from here, never from
+ * the registry's defaults. Browser-compatible.
+ *
+ * @module
+ */
+
+import { ContractError, Fields } from "../contract/fields.ts";
+import { TOKEN_MODES, type TokenizerSpec } from "../data/tokenizer.ts";
+import type { DataKind } from "../data/stream_batches.ts";
+import type { EpochRecord, LearnerState } from "./learner.ts";
+import type { Architecture, Recipe } from "./recipe.ts";
+
+/** Where the run's text came from. */
+export type CorpusMeta =
+  | { readonly kind: "human-numbers" }
+  | {
+    readonly kind: "text";
+    /** `--text` path as given. */
+    readonly text: string;
+    /** `--valid` path, or null when validation is the end of `--text`. */
+    readonly valid: string | null;
+    readonly validPct: number;
+    readonly minFreq: number;
+    readonly maxVocab: number;
+    readonly files: { readonly train: number; readonly valid: number };
+    readonly tokens: { readonly train: number; readonly valid: number };
+    /** `idsChecksum` of train then valid ids. */
+    readonly checksum: string;
+  };
+
+/** The devices a run can name. */
+export const RUN_DEVICES = ["cpu", "cuda", "webgpu"] as const;
+
+/** Everything a checkpoint stores besides tensors. */
+export interface RunMeta {
+  readonly format: "onnx-lm-run";
+  readonly version: 2;
+  readonly producer: string;
+  readonly model: string;
+  readonly recipe: Recipe;
+  readonly arch: Architecture;
+  readonly epochs: number;
+  readonly lrMax: number;
+  readonly seed: number;
+  readonly device: typeof RUN_DEVICES[number];
+  readonly corpus: CorpusMeta;
+  readonly tokenizer: TokenizerSpec;
+  /** Tokens by id. */
+  readonly vocab: readonly string[];
+  readonly learner: LearnerState;
+}
+
+/** Defaults for metadata written before version 2 (Human Numbers, the book's sizes). */
+export interface LegacyDefaults {
+  /** The book architecture of a registered model. */
+  readonly arch: (model: string) => Architecture;
+  readonly tokenizer: TokenizerSpec;
+}
+
+const DATA_KINDS: readonly DataKind[] = ["three-token", "three-token-stateful", "sequence"];
+
+function readRecipe(f: Fields): Recipe {
+  const moms = f.list("moms");
+  if (moms.length !== 3 || moms.some((m) => typeof m !== "number" || !Number.isFinite(m))) {
+    f.fail("moms", `must be three finite numbers: got ${JSON.stringify(moms)}`);
+  }
+  return {
+    data: f.oneOf("data", DATA_KINDS),
+    epochs: f.int("epochs", { min: 1 }),
+    lrMax: f.num("lrMax", { min: 0 }),
+    wd: f.num("wd", { min: 0 }),
+    moms: moms as unknown as [number, number, number],
+    ...(f.has("ar") ? { ar: f.num("ar", { min: 0 }) } : {}),
+    ...(f.has("tar") ? { tar: f.num("tar", { min: 0 }) } : {}),
+    batchSize: f.int("batchSize", { min: 1 }),
+    seqLen: f.int("seqLen", { min: 1 }),
+  };
+}
+
+function readArch(f: Fields): Architecture {
+  return {
+    vocabSize: f.int("vocabSize", { min: 1 }),
+    hidden: f.int("hidden", { min: 1 }),
+    layers: f.int("layers", { min: 1 }),
+    dropout: f.num("dropout", { min: 0, max: 0.99 }),
+    tied: f.bool("tied"),
+  };
+}
+
+/**
+ * Reads a tokenizer spec.
+ *
+ * @param f The `tokenizer` object.
+ * @returns The spec.
+ */
+export function readTokenizer(f: Fields): TokenizerSpec {
+  return {
+    mode: f.oneOf("mode", TOKEN_MODES),
+    lower: f.bool("lower"),
+    specials: f.strings("specials"),
+  };
+}
+
+function readCorpus(f: Fields): CorpusMeta {
+  const kind = f.oneOf("kind", ["human-numbers", "text"] as const);
+  if (kind === "human-numbers") return { kind };
+  const split = (g: Fields) => ({
+    train: g.int("train", { min: 0 }),
+    valid: g.int("valid", { min: 0 }),
+  });
+  return {
+    kind,
+    text: f.str("text"),
+    valid: f.value.valid === null ? null : f.str("valid"),
+    validPct: f.num("validPct", { min: 0, max: 1 }),
+    minFreq: f.int("minFreq", { min: 1 }),
+    maxVocab: f.int("maxVocab", { min: 1 }),
+    files: split(f.obj("files")),
+    tokens: split(f.obj("tokens")),
+    checksum: f.str("checksum"),
+  };
+}
+
+function readRecord(f: Fields): EpochRecord {
+  return {
+    epoch: f.int("epoch", { min: 0 }),
+    train_loss: f.num("train_loss"),
+    train_loss_mean: f.num("train_loss_mean"),
+    valid_loss: f.num("valid_loss"),
+    accuracy: f.num("accuracy", { min: 0, max: 1 }),
+    time: f.num("time", { min: 0 }),
+  };
+}
+
+function readLearner(f: Fields): LearnerState {
+  const smooth = f.obj("smooth");
+  return {
+    epoch: f.int("epoch", { min: 0 }),
+    step: f.int("step", { min: 0 }),
+    smooth: { val: smooth.num("val"), count: smooth.int("count", { min: 0 }) },
+    history: f.objects("history").map(readRecord),
+  };
+}
+
+/**
+ * Checks and reads run metadata.
+ *
+ * @param value The parsed JSON metadata of a checkpoint.
+ * @param file The checkpoint's path, for messages.
+ * @param legacy How to fill in metadata of version 1 (Human Numbers runs, book sizes).
+ * @returns The metadata.
+ * @throws ContractError naming the file and the first malformed field.
+ */
+export function parseRunMeta(value: unknown, file: string, legacy: LegacyDefaults): RunMeta {
+  const f = Fields.root(file, value, "onnx-lm run metadata");
+  if (f.value.format !== "onnx-lm-run") {
+    f.fail(
+      "format",
+      `must be "onnx-lm-run" (not an onnx-lm run checkpoint): got ${
+        JSON.stringify(f.value.format)
+      }`,
+    );
+  }
+  const version = f.oneOf("version", [1, 2]);
+  const model = f.str("model");
+  const recipe = readRecipe(f.obj("recipe"));
+  const vocab = f.strings("vocab");
+  const common = {
+    format: "onnx-lm-run",
+    version: 2,
+    producer: f.str("producer"),
+    model,
+    recipe,
+    epochs: f.int("epochs", { min: 1 }),
+    lrMax: f.num("lrMax", { min: 0 }),
+    seed: f.int("seed", { min: 0 }),
+    vocab,
+    learner: readLearner(f.obj("learner")),
+  } as const;
+  if (version === 1) {
+    return {
+      ...common,
+      arch: legacy.arch(model),
+      device: "cpu",
+      corpus: { kind: "human-numbers" },
+      tokenizer: legacy.tokenizer,
+    };
+  }
+  const meta: RunMeta = {
+    ...common,
+    arch: readArch(f.obj("arch")),
+    device: f.oneOf("device", RUN_DEVICES),
+    corpus: readCorpus(f.obj("corpus")),
+    tokenizer: readTokenizer(f.obj("tokenizer")),
+  };
+  if (meta.arch.vocabSize !== vocab.length) {
+    throw new ContractError(
+      file,
+      "arch.vocabSize",
+      `must equal the vocabulary's ${vocab.length} tokens: got ${meta.arch.vocabSize}`,
+    );
+  }
+  return meta;
+}

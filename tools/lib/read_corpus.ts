@@ -1,0 +1,210 @@
+/**
+ * Reading one's own text for `deno task train --text`: a UTF-8 file, or a folder of `.txt`
+ * files (recursively, in sorted order, as fastai's `from_folder`), streamed in 1 MiB chunks
+ * through the tokenizer into token ids, with a progress bar (MB/s, ETA) on stderr.
+ *
+ * @module
+ */
+
+import { type TextCorpus, TextCorpusBuilder } from "../../src/data/text_corpus.ts";
+import type { SplitSpec } from "../../src/data/tokenizer.ts";
+import type { VocabLimits } from "../../src/data/text_vocab.ts";
+import { ProgressBar } from "./progress.ts";
+
+/** Raised for a corpus path or file that cannot be used; the message names it. */
+export class CorpusInputError extends Error {
+  override name = "CorpusInputError";
+}
+
+const CHUNK = 1 << 20;
+
+/**
+ * The `.txt` files of a path: the file itself, or every `.txt` under a folder, sorted by path.
+ *
+ * @param path `--text` or `--valid` path.
+ * @param flag The flag, for messages.
+ * @returns File paths and their total size in bytes.
+ * @throws CorpusInputError for a missing path or a folder with no `.txt` file.
+ */
+export async function corpusFiles(
+  path: string,
+  flag: string,
+): Promise<{ files: string[]; bytes: number }> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new CorpusInputError(`--${flag} ${path}: no such file or folder`);
+    }
+    throw new CorpusInputError(`--${flag} ${path}: cannot read it (${(error as Error).message})`);
+  }
+  if (info.isFile) return { files: [path], bytes: info.size };
+  const files: { path: string; size: number }[] = [];
+  const walk = async (dir: string) => {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.name.startsWith(".")) continue;
+      const child = `${dir}/${e.name}`;
+      if (e.isDirectory) await walk(child);
+      else if (/\.txt$/i.test(e.name)) {
+        const s = await Deno.stat(child);
+        if (s.isFile) files.push({ path: child, size: s.size });
+      }
+    }
+  };
+  await walk(path.replace(/\/+$/, "") || "/");
+  if (!files.length) {
+    throw new CorpusInputError(
+      `--${flag} ${path}: the folder has no .txt file (searched recursively)`,
+    );
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files: files.map((f) => f.path), bytes: files.reduce((s, f) => s + f.size, 0) };
+}
+
+/**
+ * The offset of the first byte that breaks UTF-8 in `bytes`, or -1 when all of it is valid.
+ *
+ * @param bytes The file's bytes.
+ * @returns The offset.
+ */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    const need = b < 0x80
+      ? 0
+      : b >= 0xc2 && b <= 0xdf
+      ? 1
+      : b >= 0xe0 && b <= 0xef
+      ? 2
+      : b >= 0xf0 && b <= 0xf4
+      ? 3
+      : -1;
+    if (need < 0) return i;
+    if (i + need >= bytes.length && need > 0) return i;
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      let lo = 0x80, hi = 0xbf;
+      if (k === 1 && b === 0xe0) lo = 0xa0; // no overlong 3-byte forms
+      if (k === 1 && b === 0xed) hi = 0x9f; // no surrogates
+      if (k === 1 && b === 0xf0) lo = 0x90; // no overlong 4-byte forms
+      if (k === 1 && b === 0xf4) hi = 0x8f; // nothing above U+10FFFF
+      if (c < lo || c > hi) return i;
+    }
+    i += need + 1;
+  }
+  return -1;
+}
+
+/** What to read and how to split it. */
+export interface ReadCorpusOptions {
+  /** `--text` path. */
+  readonly text: string;
+  /** `--valid` path, when validation comes from other files. */
+  readonly valid?: string;
+  readonly validPct: number;
+  readonly split: SplitSpec;
+  readonly limits: VocabLimits;
+  /** Draw the reading progress bar (a terminal, no `--json`). */
+  readonly progress: boolean;
+}
+
+/**
+ * Reads, tokenizes and numericalizes the corpus.
+ *
+ * @param options Paths, split, limits, progress.
+ * @returns The corpus and the number of bytes read.
+ * @throws CorpusInputError naming the flag and file for a missing path, an empty file, a
+ *   folder without `.txt` files or text that is not UTF-8 (with the byte offset).
+ */
+export async function readCorpus(
+  options: ReadCorpusOptions,
+): Promise<{ corpus: TextCorpus; bytes: number }> {
+  const train = await corpusFiles(options.text, "text");
+  const valid = options.valid ? await corpusFiles(options.valid, "valid") : undefined;
+  const inputs = [
+    ...train.files.map((file) => ({ file, flag: "text" })),
+    ...(valid?.files ?? []).map((file) => ({ file, flag: "valid" })),
+  ];
+  const total = train.bytes + (valid?.bytes ?? 0);
+  const builder = new TextCorpusBuilder(options.split, total + inputs.length);
+  const bar = new ProgressBar(options.progress);
+  const started = performance.now();
+  let read = 0;
+  for (const { file, flag } of inputs) {
+    const bytes = await readOne(builder, file, flag, (n) => {
+      read += n;
+      const s = (performance.now() - started) / 1000;
+      const rate = read / 1e6 / Math.max(s, 1e-6);
+      const eta = rate > 0 ? (total - read) / 1e6 / rate : 0;
+      bar.update(
+        `reading ${options.text}`,
+        read,
+        total,
+        `${rate.toFixed(1)} MB/s, ETA ${eta.toFixed(0)} s`,
+        "bytes",
+      );
+    });
+    if (bytes === 0 && inputs.length === 1) {
+      throw new CorpusInputError(`--${flag} ${file}: the file is empty`);
+    }
+  }
+  bar.clear();
+  const split = valid ? { validFrom: train.files.length } : { validPct: options.validPct };
+  try {
+    return { corpus: builder.finish(options.limits, split), bytes: total };
+  } catch (error) {
+    const what = valid && (error as Error).message.includes("validation")
+      ? `--valid ${options.valid}`
+      : `--text ${options.text}`;
+    throw new CorpusInputError(`${what}: ${(error as Error).message}`);
+  }
+}
+
+async function readOne(
+  builder: TextCorpusBuilder,
+  file: string,
+  flag: string,
+  onBytes: (n: number) => void,
+): Promise<number> {
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+  let handle: Deno.FsFile;
+  try {
+    handle = await Deno.open(file, { read: true });
+  } catch (error) {
+    throw new CorpusInputError(`--${flag} ${file}: cannot open it (${(error as Error).message})`);
+  }
+  builder.beginFile();
+  let size = 0;
+  const buffer = new Uint8Array(CHUNK);
+  try {
+    for (;;) {
+      const n = await handle.read(buffer);
+      if (n === null) break;
+      size += n;
+      try {
+        builder.push(decoder.decode(buffer.subarray(0, n), { stream: true }));
+      } catch {
+        throw await invalidUtf8(file, flag);
+      }
+      onBytes(n);
+    }
+    try {
+      builder.push(decoder.decode());
+    } catch {
+      throw await invalidUtf8(file, flag);
+    }
+  } finally {
+    handle.close();
+  }
+  builder.endFile();
+  return size;
+}
+
+async function invalidUtf8(file: string, flag: string): Promise<CorpusInputError> {
+  const offset = firstInvalidUtf8(await Deno.readFile(file));
+  return new CorpusInputError(
+    `--${flag} ${file}: not valid UTF-8 at byte ${offset} (expected UTF-8 text; convert it, e.g. with iconv)`,
+  );
+}
