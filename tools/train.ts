@@ -1,7 +1,8 @@
 /**
- * `deno task train <model>`: trains one of the book's models on Human Numbers with
- * onnxruntime-node and leaves a checkpoint, the four ONNX artifacts, metrics, curves and a
- * report in `--out` (default `runs/<model>`).
+ * `deno task train <model>`: trains one of the book's models with onnxruntime-node on Human
+ * Numbers, or on one's own text (`--text`) at any size (`--hidden`, `--layers`, ...), and
+ * leaves a checkpoint, the four ONNX artifacts, metrics, curves and a report in `--out`
+ * (default `runs/<model>`).
  *
  * @module
  */
@@ -9,6 +10,7 @@
 import { ALIASES, type Architecture, findModel, MODELS, type Recipe } from "../models/registry.ts";
 import { sizedModel, type SizeOverrides } from "../models/sizing.ts";
 import { TOKEN_MODES, type TokenMode } from "../src/data/tokenizer.ts";
+import { SPECIALS } from "../src/data/text_vocab.ts";
 import { PRODUCER_NAME, PRODUCER_VERSION } from "../src/onnx/version.ts";
 import { type Device, DEVICES } from "../src/train/session.ts";
 import {
@@ -128,6 +130,14 @@ function corpusFlags(flags: Flags): CorpusFlags | undefined {
       `--tokens must be one of ${TOKEN_MODES.join(", ")}: got "${flags.tokens}"`,
     );
   }
+  const maxVocab = intFlag("max-vocab", flags["max-vocab"], 1, 1_000_000, 60000);
+  if (maxVocab < SPECIALS.length) {
+    throw new UsageError(
+      `--max-vocab must be at least ${SPECIALS.length}, room for the specials ${
+        SPECIALS.join(" and ")
+      }: got ${maxVocab}`,
+    );
+  }
   return {
     text: flags.text,
     ...(flags.valid !== undefined ? { valid: flags.valid } : {}),
@@ -135,7 +145,7 @@ function corpusFlags(flags: Flags): CorpusFlags | undefined {
     tokens,
     lower: flags.lower ?? false,
     minFreq: intFlag("min-freq", flags["min-freq"], 1, 2 ** 31 - 1, tokens === "word" ? 3 : 1),
-    maxVocab: intFlag("max-vocab", flags["max-vocab"], 1, 1_000_000, 60000),
+    maxVocab,
   };
 }
 

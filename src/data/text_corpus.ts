@@ -13,8 +13,8 @@
  * b.push("the cat. the dog.");
  * b.endFile();
  * const corpus = b.finish({ minFreq: 2, maxVocab: 100 }, { validPct: 0.25 });
- * console.log(corpus.vocab); // ["xxunk", "xxbos", "the", "."]
- * console.log(Array.from(corpus.train)); // [1, 2, 0, 3, 2]
+ * console.log(corpus.vocab); // ["xxunk", "xxbos", "the"]
+ * console.log(Array.from(corpus.train)); // [1, 2, 0, 0, 2]: "cat" and "." are rare
  * ```
  * @module
  */

@@ -69,8 +69,11 @@ export class StreamSplitter {
   push(chunk: string): string[] {
     const text = this.#pending + chunk;
     if (this.spec.mode === "char") {
-      this.#pending = "";
-      return splitText(text, this.spec);
+      // A chunk cut inside a surrogate pair keeps its high half for the next chunk.
+      const last = text.charCodeAt(text.length - 1);
+      const cut = last >= 0xd800 && last <= 0xdbff ? text.length - 1 : text.length;
+      this.#pending = text.slice(cut);
+      return splitText(text.slice(0, cut), this.spec);
     }
     // Hold back a trailing word: the next chunk may continue it.
     let cut = text.length;

@@ -1,0 +1,257 @@
+/**
+ * One's own text through the CLIs: two corpora made here (a char-level one and a word-level
+ * one, each with a structure we know) are trained with `deno task train --text`, continued with
+ * `deno task generate`, exported, and every bad input gets its one-line message.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { mulberry32 } from "../../src/generate/sampling.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const PERMS = ["--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "--allow-sys"];
+
+async function tool(
+  name: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMS, `tools/${name}.ts`, ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+async function lastRecord(dir: string): Promise<{ accuracy: number }> {
+  const lines = (await Deno.readTextFile(`${dir}/metrics.jsonl`)).trim().split("\n");
+  return JSON.parse(lines.at(-1)!);
+}
+
+/** Lines that count up in words, wrapping at 6 ("one two three ... six . one two ..."). */
+function countingText(lines: number): string {
+  const words = ["one", "two", "three", "four", "five", "six"];
+  return Array.from({ length: lines }, (_, i) => words.slice(0, 1 + (i % 6)).join(" ") + " .")
+    .join("\n");
+}
+
+/** Sentences of a small grammar, from a seed: "the cat sat on a mat ." */
+function grammarText(sentences: number, seed: number): string {
+  const r = mulberry32(seed);
+  const pick = (xs: string[]) => xs[Math.floor(r() * xs.length)];
+  return Array.from({ length: sentences }, () =>
+    [
+      pick(["the", "a"]),
+      pick(["cat", "dog", "bird"]),
+      pick(["sat", "ran", "slept"]),
+      pick(["on", "under"]),
+      pick(["the", "a"]),
+      pick(["mat", "tree", "house"]),
+      ".",
+    ].join(" ")).join("\n");
+}
+
+Deno.test("own text, char level: a folder trains far above the baseline and generates its text", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "onnx-lm-char-" });
+  try {
+    // Three files of the counting text; validation is the last file.
+    await Deno.mkdir(`${dir}/corpus/part`, { recursive: true });
+    const text = countingText(600);
+    await Deno.writeTextFile(`${dir}/corpus/a.txt`, text);
+    await Deno.writeTextFile(`${dir}/corpus/part/b.txt`, text);
+    await Deno.writeTextFile(`${dir}/corpus/c.txt`, text);
+    await Deno.writeTextFile(`${dir}/corpus/notes.md`, "not read: not a .txt file");
+    const run = `${dir}/run`;
+    const trained = await tool("train", [
+      "lm6",
+      "--text",
+      `${dir}/corpus`,
+      "--tokens",
+      "char",
+      "--hidden",
+      "48",
+      "--sl",
+      "32",
+      "--epochs",
+      "4",
+      "--lr",
+      "0.01",
+      "--out",
+      run,
+    ]);
+    assert.equal(trained.code, 0, trained.stderr);
+    assert.match(trained.stdout, /in 2 \+ 1 files/);
+    const baseline = Number(/Baseline \(always predict " "\): ([\d.]+)/.exec(trained.stdout)![1]);
+    const { accuracy } = await lastRecord(run);
+    assert.ok(
+      accuracy > 0.7 && accuracy > 3 * baseline,
+      `accuracy ${accuracy}, baseline ${baseline}`,
+    );
+
+    // Greedy continuation of the counting pattern: after "one two three" comes " four".
+    const greedy = await tool("generate", [
+      run,
+      "--prompt",
+      "one two three",
+      "--n",
+      "5",
+      "--temperature",
+      "0",
+    ]);
+    assert.equal(greedy.code, 0, greedy.stderr);
+    assert.equal(greedy.stdout, " four\n");
+    // Sampling repeats with a seed, and only the corpus's characters come out.
+    const args = [run, "--prompt", "one", "--n", "40", "--seed", "5", "--top-k", "3"];
+    const [a, b] = [await tool("generate", args), await tool("generate", args)];
+    assert.equal(a.stdout, b.stdout);
+    assert.match(a.stdout, /^[a-z .\n]+$/);
+
+    // The export carries the tokenizer; generating from it gives the run's text.
+    const exported = await tool("export", [run, "--out", `${dir}/export`, "--name", "counting"]);
+    assert.equal(exported.code, 0, exported.stderr);
+    const sidecar = JSON.parse(await Deno.readTextFile(`${dir}/export/counting.json`));
+    assert.deepEqual(sidecar.tokenizer, {
+      mode: "char",
+      lower: false,
+      specials: ["xxunk", "xxbos"],
+    });
+    assert.equal(sidecar.arch.hidden, 48);
+    const fromExport = await tool("generate", [`${dir}/export/counting.onnx`, ...args.slice(1)]);
+    assert.equal(fromExport.stdout, a.stdout);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("own text, word level: trains far above the baseline, resumes only on the same text", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "onnx-lm-word-" });
+  try {
+    const file = `${dir}/grammar.txt`;
+    await Deno.writeTextFile(file, grammarText(3000, 1));
+    const run = `${dir}/run`;
+    const trained = await tool("train", [
+      "lm7",
+      "--text",
+      file,
+      "--hidden",
+      "32",
+      "--bs",
+      "32",
+      "--epochs",
+      "3",
+      "--out",
+      run,
+      "--json",
+    ]);
+    assert.equal(trained.code, 0, trained.stderr);
+    const summary = JSON.parse(trained.stdout.trim().split("\n").at(-1)!);
+    const baseline = Number(/Baseline \(always predict "\S+"\): ([\d.]+)/.exec(trained.stderr)![1]);
+    // Half the grammar's words are a free choice of 2 or 3, so ~0.55 is near the best possible.
+    assert.ok(summary.final_accuracy > 0.45 && summary.final_accuracy > 2.5 * baseline);
+
+    // The text after "sat" is always "on" or "under": greedy picks one of them.
+    const g = await tool("generate", [
+      run,
+      "--prompt",
+      "The cat sat",
+      "--n",
+      "1",
+      "--temperature",
+      "0",
+    ]);
+    assert.equal(g.code, 0, g.stderr);
+    assert.match(g.stdout, /^ (on|under)\n$/);
+    const unk = await tool("generate", [
+      run,
+      "--prompt",
+      "the zebra sat",
+      "--n",
+      "3",
+      "--seed",
+      "1",
+    ]);
+    assert.match(unk.stderr, /note: "zebra" became xxunk/);
+    const none = await tool("generate", [run, "--prompt", "zebra yak", "--n", "3"]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /^error: --prompt "zebra yak": every token is unknown to the model/m);
+
+    // --resume re-reads the text and refuses it once it changed.
+    const done = await tool("train", ["lm7", "--resume", "--out", run]);
+    assert.equal(done.code, 0, done.stderr);
+    assert.match(done.stdout, /already finished its 3 epochs/);
+    await Deno.writeTextFile(file, grammarText(3000, 2));
+    const changed = await tool("train", ["lm7", "--resume", "--out", run]);
+    assert.equal(changed.code, 1);
+    assert.match(changed.stderr, /the text changed since the run started/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("own text: every bad input gets one line naming the flag or file, and leaves no run", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "onnx-lm-bad-" });
+  try {
+    await Deno.writeTextFile(`${dir}/empty.txt`, "");
+    await Deno.mkdir(`${dir}/no-txt`);
+    await Deno.writeTextFile(`${dir}/no-txt/a.md`, "words");
+    await Deno.writeFile(`${dir}/latin1.txt`, new Uint8Array([0x61, 0x62, 0x20, 0xe9, 0x74, 0xe9]));
+    await Deno.writeTextFile(`${dir}/short.txt`, "a few words only .");
+    await Deno.writeTextFile(`${dir}/ok.txt`, grammarText(400, 3));
+    const run = `${dir}/run`;
+    const cases: [string[], number, RegExp][] = [
+      [
+        ["--text", `${dir}/missing.txt`],
+        1,
+        /^error: --text .*missing\.txt: no such file or folder$/,
+      ],
+      [["--text", `${dir}/empty.txt`], 1, /^error: --text .*empty\.txt: the file is empty$/],
+      [["--text", `${dir}/no-txt`], 1, /^error: --text .*no-txt: the folder has no \.txt file/],
+      [
+        ["--text", `${dir}/latin1.txt`],
+        1,
+        /^error: --text .*latin1\.txt: not valid UTF-8 at byte 3 /,
+      ],
+      [
+        ["--text", `${dir}/short.txt`],
+        2,
+        /^error: --bs 64 --sl 16: the training text is too short for one batch: \d+ tokens found, 1026 needed/,
+      ],
+      [
+        ["--text", `${dir}/ok.txt`, "--bs", "16", "--valid-pct", "0.01"],
+        2,
+        /^error: --bs 16 --sl 16: the validation text is too short for one batch: \d+ tokens found, 258 needed \(the last 0\.01/,
+      ],
+      [
+        ["--text", `${dir}/ok.txt`, "--max-vocab", "1"],
+        2,
+        /^error: --max-vocab must be at least 2, room for the specials xxunk and xxbos: got 1$/,
+      ],
+      [
+        ["--text", `${dir}/ok.txt`, "--tokens", "bpe"],
+        2,
+        /^error: --tokens must be one of word, char: got "bpe"$/,
+      ],
+      [["--tokens", "char"], 2, /^error: --tokens needs --text PATH/],
+    ];
+    for (const [args, code, message] of cases) {
+      const r = await tool("train", ["lm6", ...args, "--out", run]);
+      const line = r.stderr.trim().split("\n")[0];
+      assert.equal(r.code, code, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(line, message, args.join(" "));
+      assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+      assert.equal(await Deno.stat(run).then(() => true, () => false), false, "no run directory");
+    }
+    const sized = await tool("train", ["lm4", "--layers", "3", "--out", run]);
+    assert.equal(sized.code, 2);
+    assert.match(
+      sized.stderr,
+      /^error: --layers does not apply to lm4: it is the book's single-layer RNN/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
