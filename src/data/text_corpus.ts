@@ -133,8 +133,10 @@ export class TextCorpusBuilder {
     }
     return {
       vocab,
-      train: ids.slice(0, cut),
-      valid: ids.slice(cut),
+      // Views, not copies: the one id array is the corpus (its unused capacity was never
+      // written, so it costs address space, not memory).
+      train: ids.subarray(0, cut),
+      valid: ids.subarray(cut),
       files: { train: files - validFiles, valid: validFiles },
       unkRate: cut ? unks / cut : 0,
     };

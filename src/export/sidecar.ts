@@ -98,7 +98,10 @@ export function parseSidecar(value: unknown, file: string): Sidecar {
     f.fail("format", `must be "onnx-lm-export": got ${JSON.stringify(f.value.format)}`);
   }
   const version = f.oneOf("version", [1, 2]);
-  const onnxFile = f.str("file");
+  // Without "file", the model is the .onnx file named like the sidecar.
+  const onnxFile = f.has("file")
+    ? f.str("file")
+    : `${file.slice(file.lastIndexOf("/") + 1).replace(/\.json$/, "")}.onnx`;
   if (!PLAIN_ONNX.test(onnxFile)) {
     f.fail("file", `must be a plain .onnx file name: got ${JSON.stringify(onnxFile)}`);
   }

@@ -4,7 +4,21 @@ import { safeSegments, UnsafePathError } from "../../tools/lib/serve_files.ts";
 import { listModels, ModelsDirError } from "../../tools/lib/serve_models.ts";
 import { findOrtDist, ORT_ENTRY } from "../../tools/lib/serve_ort.ts";
 
-const SIDECAR = { format: "onnx-lm-export", version: 1, kind: "recurrent", vocab: ["a"] };
+const SIDECAR = {
+  format: "onnx-lm-export",
+  version: 2,
+  model: "lm6",
+  kind: "recurrent",
+  context: 1,
+  vocab: ["xxunk", "xxbos", "a"],
+  tokenizer: { mode: "char", lower: false, specials: ["xxunk", "xxbos"] },
+  state: [{ name: "h", shape: [2, "batch", 8] }, { name: "c", shape: [2, "batch", 8] }],
+  metrics: { accuracy: 0.5, valid_loss: 1, epochs: 1 },
+  recipe: {},
+  seed: 1,
+  opset: 17,
+  ir_version: 8,
+};
 
 async function modelsDir(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "onnx-lm-serve-" });
@@ -40,7 +54,7 @@ Deno.test("listModels() lists sidecars in natural order, each unusable one with 
     assert.equal(byName.gone.error, "gone.onnx is missing from the models directory");
     assert.match(
       byName.old.error!,
-      /old\.json has export format version 7; this page reads version 1/,
+      /^old\.json: "version" must be one of 1, 2: got 7$/,
     );
     assert.match(
       byName.evil.error!,
