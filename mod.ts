@@ -32,3 +32,6 @@ export * from "./src/grad/mod.ts";
 export * from "./src/nn/mod.ts";
 export * from "./src/optim/mod.ts";
 export * from "./src/train/mod.ts";
+export * from "./src/export/mod.ts";
+export * from "./src/generate/mod.ts";
+export * from "./src/contract/mod.ts";

@@ -38,3 +38,33 @@ export {
   sequenceLoaders,
   threeTokenLoaders,
 } from "./pipelines.ts";
+export {
+  BOS,
+  HUMAN_NUMBERS_TOKENIZER,
+  joinTokens,
+  type SplitSpec,
+  splitText,
+  StreamSplitter,
+  TOKEN_MODES,
+  type TokenizerSpec,
+  type TokenMode,
+  UNK,
+} from "./tokenizer.ts";
+export { chooseVocab, SPECIALS, type VocabLimits, VocabLimitError } from "./text_vocab.ts";
+export {
+  CorpusError,
+  idsChecksum,
+  type TextCorpus,
+  TextCorpusBuilder,
+  type ValidSplit,
+} from "./text_corpus.ts";
+export {
+  arrayBatches,
+  type BatchSource,
+  type DataKind,
+  sampleCount,
+  streamBatches,
+  type StreamBatchOptions,
+  tokensForOneBatch,
+} from "./stream_batches.ts";
+export { encodePrompt, type PromptToken } from "./prompt.ts";

@@ -20,3 +20,23 @@ export {
   SessionError,
   type SessionOptions,
 } from "./session.ts";
+export type { Architecture, Recipe } from "./recipe.ts";
+export {
+  type CorpusMeta,
+  type LegacyDefaults,
+  parseRunMeta,
+  readTokenizer,
+  RUN_DEVICES,
+  type RunMeta,
+} from "./run_meta.ts";
+export {
+  type EpochRecord,
+  type FitCallbacks,
+  FitInterrupted,
+  humanNumbersData,
+  Learner,
+  type LearnerOptions,
+  type LearnerState,
+  NonFiniteLossError,
+  type TrainData,
+} from "./learner.ts";

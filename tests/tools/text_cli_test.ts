@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import { mulberry32 } from "../../src/generate/sampling.ts";
+import { loadRun } from "../../tools/lib/run_dir.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const PERMS = ["--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "--allow-sys"];
@@ -187,6 +188,64 @@ Deno.test("own text, word level: trains far above the baseline, resumes only on 
     const changed = await tool("train", ["lm7", "--resume", "--out", run]);
     assert.equal(changed.code, 1);
     assert.match(changed.stderr, /the text changed since the run started/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("own text: --valid files are the validation set, --lower folds case, the run records both", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "onnx-lm-valid-" });
+  try {
+    await Deno.writeTextFile(`${dir}/train.txt`, grammarText(1500, 4).toUpperCase());
+    await Deno.writeTextFile(`${dir}/valid.txt`, grammarText(300, 5));
+    const run = `${dir}/run`;
+    const r = await tool("train", [
+      "gru",
+      "--text",
+      `${dir}/train.txt`,
+      "--valid",
+      `${dir}/valid.txt`,
+      "--lower",
+      "--hidden",
+      "16",
+      "--layers",
+      "1",
+      "--epochs",
+      "1",
+      "--out",
+      run,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const { meta, checkpoint } = await loadRun(run, "test");
+    assert.equal(meta.corpus.kind, "text");
+    if (meta.corpus.kind !== "text") return;
+    assert.equal(meta.corpus.valid, `${dir}/valid.txt`);
+    assert.deepEqual(meta.corpus.files, { train: 1, valid: 1 });
+    assert.equal(meta.corpus.tokens.valid, 300 * 7 + 1); // xxbos + 7 tokens a sentence
+    assert.deepEqual(meta.tokenizer, { mode: "word", lower: true, specials: ["xxunk", "xxbos"] });
+    assert.ok(meta.vocab.includes("cat") && !meta.vocab.includes("CAT"));
+    assert.deepEqual(meta.arch, {
+      vocabSize: meta.vocab.length,
+      hidden: 16,
+      layers: 1,
+      dropout: 0,
+      tied: false,
+    });
+    // The weights have the run's sizes: 3 gates x 16 hidden rows.
+    assert.deepEqual(checkpoint.tensors.get("rnn.weight_hh_l0")!.dims, [48, 16]);
+    const both = await tool("train", [
+      "gru",
+      "--text",
+      `${dir}/train.txt`,
+      "--valid",
+      `${dir}/valid.txt`,
+      "--valid-pct",
+      "0.2",
+      "--out",
+      `${dir}/r2`,
+    ]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--valid-pct cannot be combined with --valid/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

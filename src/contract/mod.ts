@@ -1,0 +1,7 @@
+/**
+ * Reading the JSON files onnx-lm writes, field by field, with errors naming the file and field.
+ *
+ * @module
+ */
+
+export { type Bounds, ContractError, Fields } from "./fields.ts";
