@@ -50,7 +50,7 @@ export {
   type TokenMode,
   UNK,
 } from "./tokenizer.ts";
-export { chooseVocab, SPECIALS, type VocabLimits, VocabLimitError } from "./text_vocab.ts";
+export { chooseVocab, SPECIALS, VocabLimitError, type VocabLimits } from "./text_vocab.ts";
 export {
   CorpusError,
   idsChecksum,

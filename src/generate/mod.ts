@@ -5,12 +5,5 @@
  * @module
  */
 
-export {
-  argmax,
-  mulberry32,
-  pickToken,
-  type SamplingOptions,
-  softmax,
-  topK,
-} from "./sampling.ts";
+export { argmax, mulberry32, pickToken, type SamplingOptions, softmax, topK } from "./sampling.ts";
 export { generate, type GenerateOptions, PromptError, type RunStep } from "./generate.ts";
