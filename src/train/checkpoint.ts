@@ -16,7 +16,7 @@ export interface Checkpoint {
   /** Tensors by name: parameters (`i_h.weight`) and optimizer state (`adam.m.i_h.weight`). */
   readonly tensors: ReadonlyMap<string, Tensor>;
   /** JSON-serializable training state (model, recipe, vocab, seed, epoch, step, ...). */
-  readonly meta: Readonly<Record<string, unknown>>;
+  readonly meta: object;
 }
 
 /** Raised for bytes that are not a readable checkpoint. */
@@ -124,5 +124,11 @@ export function decodeCheckpoint(bytes: Uint8Array, source = "checkpoint"): Chec
     new Uint8Array(array.buffer).set(data.subarray(begin, end));
     tensors.set(name, { dtype, dims: shape, data: array });
   }
-  return { tensors, meta: JSON.parse(metaText as string) };
+  let meta: object;
+  try {
+    meta = JSON.parse(metaText as string);
+  } catch (error) {
+    return fail(`its onnx-lm metadata is not JSON (${(error as Error).message})`);
+  }
+  return { tensors, meta };
 }

@@ -71,7 +71,7 @@ export async function saveEpoch(dir: string, learner: Learner, info: RunInfo): P
   const meta: RunMeta = { ...info.meta, learner: learner.state() };
   const checkpoint: Checkpoint = {
     tensors: learner.runner.tensors(),
-    meta: meta as unknown as Record<string, unknown>, // RunMeta is plain JSON
+    meta,
   };
   await writeFileAtomic(`${dir}/${CHECKPOINT_FILE}`, encodeCheckpoint(checkpoint));
   const rows = learner.history;
