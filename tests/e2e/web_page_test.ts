@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
+import { joinTokens } from "../../src/data/tokenizer.ts";
 import { startServer } from "../../tools/lib/serve_app.ts";
 import { ignoreWithoutChromium, launchChromium } from "./browser.ts";
 import { exportFixture } from "./fixture.ts";
@@ -108,9 +109,10 @@ Deno.test({
         // Continue right after typing, while the prediction for the prompt may still run.
         await page.fill("#prompt", "one . two . three .");
         await page.click("#continue");
-        const want = `one . two . three . ${
-          (await lm7.greedy("one . two . three .", 6)).join(" ")
-        }`;
+        // The continuation is joinTokens' text, as the CLI prints it: "four. five." after
+        // the prompt as typed.
+        const want = "one . two . three ." +
+          joinTokens(await lm7.greedy("one . two . three .", 6), "word", true);
         await waitForGeneration(page, `value === ${JSON.stringify(want)}`);
         assertSameTop5(await pageTop5(page, want), await lm7.top(want), "after continue");
       });
@@ -123,7 +125,7 @@ Deno.test({
           await page.fill("#temperature", "1.5");
           await page.fill("#seed", "7");
           await page.click("#continue");
-          await waitForGeneration(page, 'value.split(" ").length === 10');
+          await waitForGeneration(page, "tokens === 10");
           return await page.inputValue("#prompt");
         };
         const first = await sample();
@@ -198,7 +200,7 @@ Deno.test({
         const first = Number(await page.getAttribute("#t-first", "data-ms"));
         await page.fill("#steps", "50");
         await page.click("#continue");
-        await waitForGeneration(page, 'value.split(" ").length === 62'); // 12 + 50 tokens
+        await waitForGeneration(page, "tokens === 62"); // 12 + 50 tokens
         await page.waitForSelector("#top5 li");
         const median = Number(await page.getAttribute("#t-run", "data-ms"));
         const mean = Number(await page.getAttribute("#t-run", "data-mean-ms"));
@@ -221,11 +223,15 @@ Deno.test({
   },
 });
 
-/** Waits until generation has finished and the prompt's `value` satisfies `condition`. */
-async function waitForGeneration(page: Page, condition: string): Promise<void> {
+/**
+ * Waits until generation has finished and `condition` holds, over the prompt's `value` and
+ * its number of `tokens` (chips).
+ */
+export async function waitForGeneration(page: Page, condition: string): Promise<void> {
   // A string, evaluated in the page: this file is type-checked without the DOM library.
   await page.waitForFunction(
     `(() => { const value = document.getElementById("prompt").value; ` +
+      `const tokens = document.querySelectorAll("#tokens .token").length; ` +
       `return document.getElementById("continue").textContent === "Continue" && ${condition}; })()`,
     undefined,
     { timeout: 20_000 },
