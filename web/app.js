@@ -6,8 +6,9 @@
  * @module
  */
 
-import { formatMs, mulberry32, pickToken, tokenize } from "./lm.js";
-import { entryProblem, messageOf, PageModel } from "./model.js";
+import { BOS, encodePrompt, joinTokens, mulberry32, pickToken, UNK } from "/lib/onnx_lm.js";
+import { formatMs } from "./lm.js";
+import { checkEntry, messageOf, PageModel } from "./model.js";
 import {
   clearPredictions,
   describe,
@@ -29,7 +30,7 @@ let ort;
 let entries = [];
 /** @type {PageModel | undefined} */
 let model;
-/** @type {Map<string, number>} */
+/** @type {Map<string, number>} Token → id of the model's vocabulary. */
 let vocab = new Map();
 let firstPredictionShown = false;
 let generating = false;
@@ -61,25 +62,51 @@ function schedulePrediction() {
   });
 }
 
+/**
+ * Tokenizes a prompt as the model's training text was (`encodePrompt`, the CLI's function)
+ * and says what, if anything, keeps it from being predicted from.
+ *
+ * @param {PageModel} current
+ * @param {string} text The prompt.
+ * @returns {{ tokens: import("../src/data/prompt.ts").PromptToken[], ids: number[],
+ *   problem?: string }} The tokens as typed, the ids the model reads, and the problem.
+ */
+function readPrompt(current, text) {
+  const { sidecar, entry } = current;
+  const { tokenizer, vocab: words } = sidecar;
+  const tokens = encodePrompt(text, tokenizer, words, vocab);
+  // Training text starts every file with xxbos, so a prompt does too (as in the CLI).
+  const bos = tokenizer.specials.includes(BOS) ? [/** @type {number} */ (vocab.get(BOS))] : [];
+  const ids = [...bos, ...tokens.map((t) => t.id)];
+  const refused = [...new Set(tokens.filter((t) => t.id < 0).map((t) => `"${t.text}"`))];
+  const name = entry.name;
+  const hasUnk = tokenizer.specials.includes(UNK);
+  let problem;
+  if (tokens.length === 0) {
+    problem = !hasUnk
+      ? "Type a prompt in the book's tokens, for example: one . two . three ."
+      : `Type a prompt: ${name} reads ${tokenizer.mode === "char" ? "characters" : "words"}`;
+  } else if (refused.length) {
+    problem = `${refused.length === 1 ? "Unknown word" : "Unknown words"} ${refused.join(", ")}: ` +
+      `${name} knows only these ${words.length} tokens: ${words.join(" ")}`;
+  } else if (tokens.every((t) => t.unknown)) {
+    problem = `${name} knows none of the prompt's tokens (each would be read as ${UNK}): ` +
+      `type some of its ${words.length.toLocaleString("en")} tokens (see Vocabulary)`;
+  } else if (ids.length < current.minTokens) {
+    const need = current.minTokens - bos.length;
+    problem = `${name} reads the last ${current.minTokens} tokens: type at least ` +
+      `${need} (you have ${tokens.length})`;
+  }
+  return { tokens, ids, problem };
+}
+
 /** Tokenizes the prompt, shows its tokens, and predicts when the model can. */
 async function predict() {
   const current = model;
   if (!current) return;
   const text = ui.prompt.value;
-  const tokens = tokenize(text, vocab);
+  const { tokens, ids, problem } = readPrompt(current, text);
   renderTokens(tokens);
-  const unknown = [...new Set(tokens.filter((t) => t.id < 0).map((t) => `"${t.token}"`))];
-  const { name, vocab: words } = current.entry;
-  let problem;
-  if (tokens.length === 0) {
-    problem = "Type a prompt in the book's tokens, for example: one . two . three .";
-  } else if (unknown.length) {
-    problem = `${unknown.length === 1 ? "Unknown word" : "Unknown words"} ${unknown.join(", ")}: ` +
-      `${name} knows only these ${words.length} tokens: ${words.join(" ")}`;
-  } else if (tokens.length < current.minTokens) {
-    problem = `${name} reads the last ${current.minTokens} tokens: type at least ` +
-      `${current.minTokens} (you have ${tokens.length})`;
-  }
   if (problem) {
     clearPredictions();
     showMessage(problem);
@@ -87,9 +114,9 @@ async function predict() {
   }
   showMessage(undefined);
   try {
-    const logits = await current.logitsAfter(tokens.map((t) => t.id));
+    const logits = await current.logitsAfter(ids);
     if (model !== current || ui.prompt.value !== text) return; // a newer prompt or model
-    renderTop5(words, tokens.map((t) => t.token).join(" "), logits);
+    renderTop5(current.sidecar.vocab, text, logits);
     if (!firstPredictionShown) {
       firstPredictionShown = true;
       showFirstPrediction();
@@ -117,8 +144,8 @@ async function continuePrompt() {
     showMessage(invalid);
     return;
   }
-  const tokens = tokenize(ui.prompt.value, vocab);
-  if (tokens.length < current.minTokens || tokens.some((t) => t.id < 0)) {
+  const { tokens, ids, problem } = readPrompt(current, ui.prompt.value);
+  if (problem) {
     schedulePrediction(); // shows what is wrong with the prompt
     return;
   }
@@ -129,14 +156,20 @@ async function continuePrompt() {
   ui.model.disabled = true;
   await inflight;
   const random = mulberry32(Number(seed));
-  const ids = tokens.map((t) => t.id);
-  const words = tokens.map((t) => t.token);
+  const { vocab: words, tokenizer } = current.sidecar;
+  // As the CLI does: xxunk is never chosen, the text is the tokens joined (joinTokens) after
+  // the prompt as typed. In word mode whitespace is no token, so trailing spaces can go.
+  const banned = vocab.has(UNK) ? [/** @type {number} */ (vocab.get(UNK))] : [];
+  const typed = tokenizer.mode === "word" ? ui.prompt.value.trimEnd() : ui.prompt.value;
+  /** @type {string[]} */
+  const generated = [];
   try {
     for (let i = 0; i < Number(steps) && !stopRequested; i++) {
-      const next = pickToken(await current.logitsAfter(ids), Number(temperature), random);
+      const logits = await current.logitsAfter(ids);
+      const next = pickToken(logits, { temperature: Number(temperature), banned }, random);
       ids.push(next);
-      words.push(current.entry.vocab[next]);
-      ui.prompt.value = words.join(" ");
+      generated.push(words[next]);
+      ui.prompt.value = typed + joinTokens(generated, tokenizer.mode, tokens.length > 0);
       setStatus("busy", `Generating: ${i + 1} of ${steps} tokens`);
     }
   } catch (error) {
@@ -151,10 +184,12 @@ async function continuePrompt() {
   }
 }
 
-/** @param {string} word A vocabulary word the person clicked. */
-function appendWord(word) {
-  if (generating) return;
-  ui.prompt.value = `${ui.prompt.value.trimEnd()} ${word}`.trimStart();
+/** @param {string} token A vocabulary token the person clicked. */
+function appendToken(token) {
+  if (generating || !model) return;
+  ui.prompt.value = model.sidecar.tokenizer.mode === "char"
+    ? ui.prompt.value + token // a character is itself: no space between
+    : `${ui.prompt.value.trimEnd()} ${token}`.trimStart();
   schedulePrediction();
 }
 
@@ -182,8 +217,8 @@ async function selectModel(entry) {
     ui.model.disabled = false;
     return;
   }
-  vocab = new Map(entry.vocab.map((w, i) => [w, i]));
-  renderModel(entry, appendWord);
+  vocab = new Map(model.sidecar.vocab.map((w, i) => [w, i]));
+  renderModel(entry, model.sidecar, appendToken);
   ui.model.disabled = false;
   ui.continue.disabled = false;
   setStatus("ready", `${entry.name} is ready`);
@@ -227,13 +262,16 @@ async function start() {
     return;
   }
   ui.model.replaceChildren(...entries.map((entry, i) => {
-    const option = el("option", describe(entry) + (entryProblem(entry) ? " (unusable)" : ""));
+    const unusable = "problem" in checkEntry(entry);
+    const option = el("option", describe(entry) + (unusable ? " (unusable)" : ""));
     option.setAttribute("value", String(i));
     return option;
   }));
   const wanted = new URLSearchParams(location.search).get("model");
   const found = wanted === null ? -1 : entries.findIndex((e) => e.name === wanted);
-  const index = found >= 0 ? found : Math.max(0, entries.findIndex((e) => !entryProblem(e)));
+  const index = found >= 0
+    ? found
+    : Math.max(0, entries.findIndex((e) => "sidecar" in checkEntry(e)));
   ui.model.value = String(index);
   await selectModel(entries[index]);
   if (wanted !== null && found < 0 && model) {

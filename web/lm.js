@@ -1,144 +1,11 @@
 /**
- * The page's arithmetic, free of the DOM and of onnxruntime: tokenizing a prompt in the
- * book's tokens, softmax, top-k, greedy and seeded sampling. Plain ES module (no build step);
- * the tests import it too.
+ * The page's own small arithmetic, free of the DOM and of onnxruntime: sizes, durations and
+ * medians for the timing card. Tokenizing, sidecar checks and sampling are not here: the page
+ * imports them from `/lib/onnx_lm.js`, the bundle of `src/browser.ts` the CLI shares. Plain
+ * ES module (no build step); the tests import it too.
  *
  * @module
  */
-
-/**
- * One token of the prompt as typed.
- *
- * @typedef {object} PromptToken
- * @property {string} token The word as shown (the vocabulary's spelling when known).
- * @property {number} id Its vocabulary index, or -1 when unknown.
- */
-
-/**
- * Splits a prompt into the book's tokens: words and "." separated by whitespace. A word that
- * is not in the vocabulary but becomes known in lower case, or once a "." glued to it is
- * split off (`one.` → `one` `.`), is accepted in that form.
- *
- * @param {string} text The prompt.
- * @param {ReadonlyMap<string, number>} vocab Token → index.
- * @returns {PromptToken[]} The tokens, unknown ones with id -1.
- */
-export function tokenize(text, vocab) {
-  /** @type {PromptToken[]} */
-  const out = [];
-  /** @param {string} word */
-  const lookup = (word) => vocab.get(word) ?? vocab.get(word.toLowerCase()) ?? -1;
-  for (const word of text.split(/\s+/)) {
-    if (word === "") continue;
-    const id = lookup(word);
-    if (id < 0 && vocab.has(".") && word.includes(".") && word !== ".") {
-      const parts = word.split(/(\.)/).filter((p) => p !== "");
-      if (parts.every((p) => lookup(p) >= 0)) {
-        for (const p of parts) {
-          const pid = lookup(p);
-          out.push({ token: vocabWord(vocab, pid, p), id: pid });
-        }
-        continue;
-      }
-    }
-    out.push({ token: id >= 0 ? vocabWord(vocab, id, word) : word, id });
-  }
-  return out;
-}
-
-/**
- * @param {ReadonlyMap<string, number>} vocab
- * @param {number} id
- * @param {string} fallback
- * @returns {string}
- */
-function vocabWord(vocab, id, fallback) {
-  if (vocab.get(fallback) === id) return fallback;
-  for (const [word, i] of vocab) if (i === id) return word;
-  return fallback;
-}
-
-/**
- * Softmax in float64 (max subtracted first, so large logits cannot overflow).
- *
- * @param {ArrayLike<number>} logits Scores.
- * @param {number} [temperature] Divides the logits (1).
- * @returns {Float64Array} Probabilities summing to 1.
- */
-export function softmax(logits, temperature = 1) {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
-  const out = new Float64Array(logits.length);
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) {
-    out[i] = Math.exp((logits[i] - max) / temperature);
-    sum += out[i];
-  }
-  for (let i = 0; i < out.length; i++) out[i] /= sum;
-  return out;
-}
-
-/**
- * The k largest probabilities, largest first; equal ones in index order.
- *
- * @param {ArrayLike<number>} probs Probabilities.
- * @param {number} k How many.
- * @returns {{ id: number, prob: number }[]} Indices with their probabilities.
- */
-export function topK(probs, k) {
-  return Array.from(probs, (prob, id) => ({ id, prob }))
-    .sort((a, b) => b.prob - a.prob || a.id - b.id)
-    .slice(0, k);
-}
-
-/**
- * Index of the largest score (the first one on ties): greedy decoding.
- *
- * @param {ArrayLike<number>} logits Scores.
- * @returns {number} The index.
- */
-export function argmax(logits) {
-  let best = 0;
-  for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
-  return best;
-}
-
-/**
- * A seeded pseudo-random generator (mulberry32): the same seed gives the same numbers.
- *
- * @param {number} seed An integer (taken modulo 2^32).
- * @returns {() => number} Uniform numbers in [0, 1).
- */
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * The next token: greedy at temperature 0, else drawn from softmax(logits / temperature).
- *
- * @param {ArrayLike<number>} logits Scores.
- * @param {number} temperature 0 or more.
- * @param {() => number} random Uniform numbers in [0, 1) (seeded).
- * @returns {number} The chosen index.
- */
-export function pickToken(logits, temperature, random) {
-  if (temperature === 0) return argmax(logits);
-  const probs = softmax(logits, temperature);
-  const r = random();
-  let cumulative = 0;
-  for (let i = 0; i < probs.length; i++) {
-    cumulative += probs[i];
-    if (r < cumulative) return i;
-  }
-  return argmax(logits); // r landed past a sum rounded below 1
-}
 
 /**
  * A size for people: `812 B`, `33.8 kB`, `1.2 MB`.
@@ -175,4 +42,50 @@ export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Marks for whitespace tokens, so a char model's " " or "\n" can be seen on a chip. */
+const VISIBLE = new Map([[" ", "␣"], ["\n", "↵"], ["\t", "⇥"], ["\r", "␍"]]);
+
+/**
+ * A token as a chip shows it: whitespace as a visible mark (`␣`, `↵`, `⇥`, or `U+00A0` for
+ * others), everything else as it is.
+ *
+ * @param {string} token A vocabulary entry or a typed token.
+ * @returns {string} The text to show.
+ */
+export function visibleToken(token) {
+  const mark = VISIBLE.get(token);
+  if (mark) return mark;
+  if (/^\s$/u.test(token)) {
+    return `U+${token.codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0")}`;
+  }
+  return token;
+}
+
+/**
+ * The vocabulary entries that match a search, for a list too long to show whole: those that
+ * start with the query first, then those that contain it (case-insensitive), each group in
+ * vocabulary order.
+ *
+ * @param {readonly string[]} vocab Token strings by id.
+ * @param {string} query What was typed ("" matches everything).
+ * @param {number} limit Most ids to return.
+ * @returns {{ ids: number[], total: number }} The first `limit` matching ids, and how many
+ *   match in all.
+ */
+export function filterVocab(vocab, query, limit) {
+  const q = query.toLowerCase();
+  if (q === "") return { ids: vocab.slice(0, limit).map((_, i) => i), total: vocab.length };
+  /** @type {number[]} */
+  const starts = [];
+  /** @type {number[]} */
+  const contains = [];
+  vocab.forEach((token, id) => {
+    const t = token.toLowerCase();
+    if (t.startsWith(q)) starts.push(id);
+    else if (t.includes(q)) contains.push(id);
+  });
+  const all = [...starts, ...contains];
+  return { ids: all.slice(0, limit), total: all.length };
 }

@@ -12,21 +12,22 @@
  * @module
  */
 
+import { parseSidecar } from "/lib/onnx_lm.js";
+
 /**
- * One entry of `/models/index.json`: the sidecar's fields plus `name`, `file`, `size`.
+ * One entry of `/models/index.json`: the sidecar's fields plus `name`, `file`, `size`, and
+ * `error` when the server found the model unusable.
  *
  * @typedef {object} ModelEntry
  * @property {string} name
  * @property {string} file
  * @property {number} [size]
  * @property {string} [error]
- * @property {"recurrent" | "fixed"} kind
- * @property {number} context
- * @property {string[]} vocab
- * @property {{ name: string, shape: (number | string)[] }[]} state
  * @property {string} [description]
  * @property {{ accuracy?: number, valid_loss?: number, epochs?: number }} [metrics]
  */
+
+/** @typedef {import("../src/export/sidecar.ts").Sidecar} Sidecar */
 
 /** A model that failed to load: the message is meant for the person using the page. */
 export class ModelLoadError extends Error {
@@ -38,29 +39,19 @@ export class ModelLoadError extends Error {
 }
 
 /**
- * Checks that a sidecar describes something this page can run.
+ * Checks an entry with the sidecar check the server and the CLI use (`parseSidecar`).
  *
  * @param {ModelEntry} entry
- * @returns {string | undefined} What is wrong, or undefined.
+ * @returns {{ sidecar: Sidecar } | { problem: string }} The checked sidecar, or what is
+ *   wrong (the server's `error` first).
  */
-export function entryProblem(entry) {
-  if (entry.error) return entry.error;
-  if (!Array.isArray(entry.vocab) || entry.vocab.length === 0) {
-    return `${entry.name}.json has no vocabulary`;
+export function checkEntry(entry) {
+  if (entry.error) return { problem: entry.error };
+  try {
+    return { sidecar: parseSidecar(entry, `${entry.name}.json`) };
+  } catch (error) {
+    return { problem: messageOf(error) };
   }
-  if (entry.vocab.some((w) => typeof w !== "string")) {
-    return `${entry.name}.json: the vocabulary must be strings`;
-  }
-  if (entry.kind !== "recurrent" && entry.kind !== "fixed") {
-    return `${entry.name}.json: unknown kind ${JSON.stringify(entry.kind)}`;
-  }
-  if (!Number.isInteger(entry.context) || entry.context < 1) {
-    return `${entry.name}.json: "context" must be a positive integer`;
-  }
-  if (entry.kind === "recurrent" && !Array.isArray(entry.state)) {
-    return `${entry.name}.json: a recurrent model needs its "state" list`;
-  }
-  return undefined;
 }
 
 /** A loaded model. */
@@ -68,11 +59,13 @@ export class PageModel {
   /**
    * @param {typeof import("onnxruntime-web")} ort
    * @param {ModelEntry} entry
+   * @param {Sidecar} sidecar The entry, checked.
    * @param {import("onnxruntime-web").InferenceSession} session
    */
-  constructor(ort, entry, session) {
+  constructor(ort, entry, sidecar, session) {
     this.ort = ort;
     this.entry = entry;
+    this.sidecar = sidecar;
     this.session = session;
     /** @type {number[]} Duration of every `session.run`, in ms. */
     this.runTimes = [];
@@ -93,8 +86,9 @@ export class PageModel {
    * @throws {ModelLoadError} For a missing, unreadable or unusable file.
    */
   static async load(ort, entry) {
-    const problem = entryProblem(entry);
-    if (problem) throw new ModelLoadError(problem);
+    const checked = checkEntry(entry);
+    if ("problem" in checked) throw new ModelLoadError(checked.problem);
+    const { sidecar } = checked;
     let response;
     try {
       response = await fetch(`/models/${encodeURIComponent(entry.file)}`);
@@ -118,7 +112,7 @@ export class PageModel {
     }
     const needed = [
       "tokens",
-      ...(entry.kind === "recurrent" ? entry.state.map((s) => s.name) : []),
+      ...(sidecar.kind === "recurrent" ? sidecar.state.map((s) => s.name) : []),
     ];
     const missing = needed.filter((n) => !session.inputNames.includes(n));
     if (missing.length || !session.outputNames.includes("logits")) {
@@ -129,15 +123,15 @@ export class PageModel {
           session.outputNames.join(", "),
       );
     }
-    return new PageModel(ort, entry, session);
+    return new PageModel(ort, entry, sidecar, session);
   }
 
   /** @returns {Record<string, import("onnxruntime-web").Tensor>} */
   zeroState() {
     /** @type {Record<string, import("onnxruntime-web").Tensor>} */
     const state = {};
-    if (this.entry.kind !== "recurrent") return state;
-    for (const s of this.entry.state) {
+    if (this.sidecar.kind !== "recurrent") return state;
+    for (const s of this.sidecar.state) {
       const dims = s.shape.map((d) => typeof d === "number" ? d : 1); // the symbolic batch is 1
       const size = dims.reduce((a, b) => a * b, 1);
       state[s.name] = new this.ort.Tensor("float32", new Float32Array(size), dims);
@@ -147,7 +141,7 @@ export class PageModel {
 
   /** Fewest prompt tokens the model can predict from. */
   get minTokens() {
-    return this.entry.kind === "fixed" ? this.entry.context : 1;
+    return this.sidecar.kind === "fixed" ? this.sidecar.context : 1;
   }
 
   /**
@@ -173,8 +167,8 @@ export class PageModel {
     }
     const tokens = (/** @type {readonly number[]} */ row) =>
       new this.ort.Tensor("int64", BigInt64Array.from(row.map(BigInt)), [1, row.length]);
-    if (this.entry.kind === "fixed") {
-      const out = await this.run({ tokens: tokens(ids.slice(-this.entry.context)) });
+    if (this.sidecar.kind === "fixed") {
+      const out = await this.run({ tokens: tokens(ids.slice(-this.sidecar.context)) });
       return /** @type {Float32Array} */ (out.logits.data);
     }
     let same = 0;
@@ -190,7 +184,7 @@ export class PageModel {
       const out = await this.run({ tokens: tokens([ids[k]]), ...this.states[k] });
       /** @type {Record<string, import("onnxruntime-web").Tensor>} */
       const next = {};
-      for (const s of this.entry.state) next[s.name] = out[`${s.name}_out`];
+      for (const s of this.sidecar.state) next[s.name] = out[`${s.name}_out`];
       this.cachedIds.push(ids[k]);
       this.states.push(next);
       this.logitsAfterToken.push(/** @type {Float32Array} */ (out.logits.data));

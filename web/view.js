@@ -5,7 +5,11 @@
  * @module
  */
 
-import { formatBytes, formatMs, median, softmax, topK } from "./lm.js";
+import { softmax, topK, UNK } from "/lib/onnx_lm.js";
+import { filterVocab, formatBytes, formatMs, median, visibleToken } from "./lm.js";
+
+/** Above this many tokens the vocabulary is searched, not shown whole. */
+export const VOCAB_CHIPS_MAX = 200;
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -15,6 +19,7 @@ export const ui = {
   model: /** @type {HTMLSelectElement} */ ($("model")),
   modelInfo: $("model-info"),
   prompt: /** @type {HTMLTextAreaElement} */ ($("prompt")),
+  promptHint: $("prompt-hint"),
   tokens: $("tokens"),
   message: $("message"),
   top5: $("top5"),
@@ -26,6 +31,8 @@ export const ui = {
   tLoad: $("t-load"),
   tRun: $("t-run"),
   vocab: $("vocab"),
+  vocabSearch: /** @type {HTMLInputElement} */ ($("vocab-search")),
+  vocabCount: $("vocab-count"),
 };
 
 /**
@@ -56,11 +63,22 @@ export function el(tag, text, className) {
   return node;
 }
 
-/** @param {import("./lm.js").PromptToken[]} tokens The prompt, unknown words marked. */
+/**
+ * The prompt as chips: known tokens, tokens read as `xxunk` (the typed text struck, then
+ * "→ xxunk"), and unknown tokens a model without `xxunk` refuses (marked, class `unknown`).
+ *
+ * @param {import("../src/data/prompt.ts").PromptToken[]} tokens The prompt.
+ */
 export function renderTokens(tokens) {
-  ui.tokens.replaceChildren(
-    ...tokens.map((t) => el("span", t.token, t.id < 0 ? "token unknown" : "token")),
-  );
+  ui.tokens.replaceChildren(...tokens.map((t) => {
+    if (!t.unknown) return el("span", visibleToken(t.token), "token");
+    if (t.id < 0) return el("span", visibleToken(t.text), "token unknown");
+    const chip = el("span", "", "token substituted");
+    chip.title = `${JSON.stringify(t.text)} is not in the vocabulary: the model reads ${UNK}`;
+    chip.dataset.text = t.text;
+    chip.append(el("s", visibleToken(t.text)), document.createTextNode(` → ${t.token}`));
+    return chip;
+  }));
 }
 
 export function clearPredictions() {
@@ -73,7 +91,7 @@ export function clearPredictions() {
  * belong to; `data-token` and `data-prob` on each row hold the exact figures.
  *
  * @param {readonly string[]} words The vocabulary.
- * @param {string} prompt The prompt's tokens joined by spaces.
+ * @param {string} prompt The prompt as typed.
  * @param {Float32Array} logits Next-token scores.
  */
 export function renderTop5(words, prompt, logits) {
@@ -86,7 +104,7 @@ export function renderTop5(words, prompt, logits) {
     bar.style.width = `${(prob * 100).toFixed(2)}%`;
     track.append(bar);
     li.append(
-      el("span", words[id], "word"),
+      el("span", visibleToken(words[id]), "word"),
       track,
       el("span", `${(prob * 100).toFixed(1)}%`, "prob"),
     );
@@ -151,25 +169,66 @@ export function describe(entry) {
 }
 
 /**
- * Shows what a loaded model is and the words it knows (buttons that call `onPick`).
+ * Shows what a loaded model is and the tokens it knows, as buttons that call `onPick`: all of
+ * them for a small vocabulary, else a search box and the first matches.
  *
  * @param {import("./model.js").ModelEntry} entry
- * @param {(word: string) => void} onPick
+ * @param {import("../src/export/sidecar.ts").Sidecar} sidecar The entry, checked.
+ * @param {(token: string) => void} onPick
  */
-export function renderModel(entry, onPick) {
+export function renderModel(entry, sidecar, onPick) {
   const m = entry.metrics ?? {};
+  const { mode } = sidecar.tokenizer;
   ui.modelInfo.textContent = [
     entry.description ?? entry.name,
     typeof m.accuracy === "number" ? `validation accuracy ${m.accuracy.toFixed(4)}` : "",
     typeof m.valid_loss === "number" ? `loss ${m.valid_loss.toFixed(3)}` : "",
     typeof m.epochs === "number" ? `${m.epochs} epochs` : "",
     typeof entry.size === "number" ? formatBytes(entry.size) : "",
-    entry.kind === "fixed" ? `reads the last ${entry.context} tokens` : "one token per step",
+    sidecar.kind === "fixed" ? `reads the last ${sidecar.context} tokens` : "one token per step",
+    `${mode === "char" ? "characters" : "words"}, ${sidecar.vocab.length.toLocaleString("en")} ` +
+    "tokens",
   ].filter(Boolean).join(" · ");
-  ui.vocab.replaceChildren(...entry.vocab.map((word) => {
-    const button = /** @type {HTMLButtonElement} */ (el("button", word, "token"));
+  ui.promptHint.textContent = !sidecar.tokenizer.specials.includes(UNK)
+    ? "Words and . separated by spaces, as in the book: one . two . three ."
+    : mode === "char"
+    ? `Any text: ${entry.name} reads it character by character, as it read its training text; ` +
+      `a character it never saw is read as ${UNK}.`
+    : `Words and punctuation, split as ${entry.name}'s training text was` +
+      `${sidecar.tokenizer.lower ? " (lower-cased)" : ""}; a word it never saw is read as ${UNK}.`;
+  /** @param {number} id */
+  const chip = (id) => {
+    const token = sidecar.vocab[id];
+    const button = /** @type {HTMLButtonElement} */ (el("button", visibleToken(token), "token"));
     button.type = "button";
-    button.addEventListener("click", () => onPick(word));
+    button.dataset.token = token;
+    // In a char model a special is one token but several characters: typing it is not it.
+    if (mode === "char" && sidecar.tokenizer.specials.includes(token)) button.disabled = true;
+    else button.addEventListener("click", () => onPick(token));
     return button;
-  }));
+  };
+  const large = sidecar.vocab.length > VOCAB_CHIPS_MAX;
+  ui.vocabSearch.hidden = !large;
+  ui.vocabCount.hidden = !large;
+  ui.vocabSearch.value = "";
+  ui.vocabSearch.oninput = null;
+  if (!large) {
+    ui.vocab.replaceChildren(...sidecar.vocab.map((_, id) => chip(id)));
+    return;
+  }
+  const show = () => {
+    const query = ui.vocabSearch.value;
+    const { ids, total } = filterVocab(sidecar.vocab, query, VOCAB_CHIPS_MAX);
+    const all = sidecar.vocab.length.toLocaleString("en");
+    ui.vocabCount.textContent = query === ""
+      ? `The first ${ids.length} of ${all} tokens: type to search them all.`
+      : total === 0
+      ? `No token of ${all} contains ${JSON.stringify(query)}.`
+      : `${total.toLocaleString("en")} of ${all} tokens contain ${JSON.stringify(query)}` +
+        (total > ids.length ? `; the first ${ids.length} are shown.` : ".");
+    ui.vocabCount.dataset.total = String(total);
+    ui.vocab.replaceChildren(...ids.map(chip));
+  };
+  ui.vocabSearch.oninput = show;
+  show();
 }

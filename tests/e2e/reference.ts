@@ -2,12 +2,17 @@
  * The reference the page is checked against: an exported model run by onnxruntime-node
  * (`Session`), with the export contract's procedure: recurrent models start from zero state
  * and take one step per prompt token, feeding `<state>_out` back; fixed models read the last
- * `context` tokens. Probabilities are a float64 softmax of the float32 logits.
+ * `context` tokens. Prompts are tokenized as the model's training text was (`encodePrompt`
+ * with the sidecar's tokenizer, `xxbos` first when the model has it); greedy continuation
+ * never chooses `xxunk`, as in the CLI. Probabilities are a float64 softmax of the float32
+ * logits.
  *
  * @module
  */
 
-import type { Sidecar } from "../../src/export/mod.ts";
+import { encodePrompt } from "../../src/data/prompt.ts";
+import { BOS, UNK } from "../../src/data/tokenizer.ts";
+import { parseSidecar, type Sidecar } from "../../src/export/sidecar.ts";
 import { type Tensor, tensor } from "../../src/onnx/tensor.ts";
 import { Session } from "../../src/train/session.ts";
 
@@ -29,23 +34,28 @@ export class Reference {
    * @returns The reference.
    */
   static async load(dir: string, name: string): Promise<Reference> {
-    const sidecar = JSON.parse(await Deno.readTextFile(`${dir}/${name}.json`)) as Sidecar;
+    const sidecar = parseSidecar(
+      JSON.parse(await Deno.readTextFile(`${dir}/${name}.json`)),
+      `${name}.json`,
+    );
     const bytes = await Deno.readFile(`${dir}/${sidecar.file}`);
     return new Reference(sidecar, await Session.create(bytes, { source: sidecar.file }));
   }
 
   /**
-   * Token ids of a prompt in the book's tokens (space separated).
+   * Token ids of a prompt, as the model reads it.
    *
    * @param prompt The prompt.
-   * @returns The ids.
+   * @returns The ids (`xxbos` first when the model has it).
+   * @throws Error for a token the model refuses (no `xxunk`).
    */
   encode(prompt: string): number[] {
-    return prompt.trim().split(/\s+/).map((w) => {
-      const id = this.sidecar.vocab.indexOf(w);
-      if (id < 0) throw new Error(`"${w}" is not in the vocabulary`);
-      return id;
+    const { tokenizer, vocab } = this.sidecar;
+    const ids = encodePrompt(prompt, tokenizer, vocab).map((t) => {
+      if (t.id < 0) throw new Error(`"${t.text}" is not in the vocabulary`);
+      return t.id;
     });
+    return tokenizer.specials.includes(BOS) ? [vocab.indexOf(BOS), ...ids] : ids;
   }
 
   /**
@@ -105,11 +115,14 @@ export class Reference {
    */
   async greedy(prompt: string, n: number): Promise<string[]> {
     const ids = this.encode(prompt);
+    const unk = this.sidecar.vocab.indexOf(UNK);
     const out: string[] = [];
     for (let i = 0; i < n; i++) {
       const logits = await this.logits(ids);
-      let best = 0;
-      for (let j = 1; j < logits.length; j++) if (logits[j] > logits[best]) best = j;
+      let best = unk === 0 ? 1 : 0;
+      for (let j = 1; j < logits.length; j++) {
+        if (j !== unk && logits[j] > logits[best]) best = j;
+      }
       ids.push(best);
       out.push(this.sidecar.vocab[best]);
     }

@@ -6,41 +6,21 @@
  */
 
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
+import { joinTokens } from "../../src/data/tokenizer.ts";
 import { startServer } from "../../tools/lib/serve_app.ts";
 import { ignoreWithoutChromium, launchChromium } from "./browser.ts";
 import { exportFixture } from "./fixture.ts";
-import { type Ranked, Reference } from "./reference.ts";
+import {
+  assertSameTop5,
+  message,
+  optionLabel,
+  pageTop5,
+  waitForGeneration,
+} from "./page_helpers.ts";
+import { Reference } from "./reference.ts";
 
-/** Page and node run different float32 kernels (wasm vs native): probabilities within this. */
-const PROB_TOL = 1e-5;
 /** Where the screenshot goes; `ONNX_LM_SCREENSHOT=docs/web.png` refreshes the README's. */
 const SCREENSHOT = Deno.env.get("ONNX_LM_SCREENSHOT") ?? ".tmp/web.png";
-
-async function pageTop5(page: Page, prompt: string): Promise<Ranked[]> {
-  await page.waitForSelector(`#top5[data-prompt="${prompt}"]`, { timeout: 20_000 });
-  const rows = page.locator("#top5 li");
-  const tokens = await rows.evaluateAll((items) =>
-    items.map((li) => li.getAttribute("data-token"))
-  );
-  const probs = await rows.evaluateAll((items) => items.map((li) => li.getAttribute("data-prob")));
-  return tokens.map((token, i) => ({ token: token ?? "", prob: Number(probs[i]) }));
-}
-
-function assertSameTop5(got: Ranked[], want: Ranked[], what: string): void {
-  assert.deepEqual(got.map((r) => r.token), want.map((r) => r.token), `${what}: tokens`);
-  got.forEach((r, i) => {
-    assert.ok(
-      Math.abs(r.prob - want[i].prob) <= PROB_TOL,
-      `${what}: p(${r.token}) is ${r.prob} in the page, ${want[i].prob} in onnxruntime-node`,
-    );
-  });
-}
-
-async function message(page: Page): Promise<string> {
-  await page.waitForSelector("#message:not([hidden])", { timeout: 10_000 });
-  return (await page.textContent("#message")) ?? "";
-}
 
 const NAME = "the web page predicts and continues like onnxruntime-node, in headless Chromium";
 
@@ -108,9 +88,10 @@ Deno.test({
         // Continue right after typing, while the prediction for the prompt may still run.
         await page.fill("#prompt", "one . two . three .");
         await page.click("#continue");
-        const want = `one . two . three . ${
-          (await lm7.greedy("one . two . three .", 6)).join(" ")
-        }`;
+        // The continuation is joinTokens' text, as the CLI prints it: "four. five." after
+        // the prompt as typed.
+        const want = "one . two . three ." +
+          joinTokens(await lm7.greedy("one . two . three .", 6), "word", true);
         await waitForGeneration(page, `value === ${JSON.stringify(want)}`);
         assertSameTop5(await pageTop5(page, want), await lm7.top(want), "after continue");
       });
@@ -123,7 +104,7 @@ Deno.test({
           await page.fill("#temperature", "1.5");
           await page.fill("#seed", "7");
           await page.click("#continue");
-          await waitForGeneration(page, 'value.split(" ").length === 10');
+          await waitForGeneration(page, "tokens === 10");
           return await page.inputValue("#prompt");
         };
         const first = await sample();
@@ -198,7 +179,7 @@ Deno.test({
         const first = Number(await page.getAttribute("#t-first", "data-ms"));
         await page.fill("#steps", "50");
         await page.click("#continue");
-        await waitForGeneration(page, 'value.split(" ").length === 62'); // 12 + 50 tokens
+        await waitForGeneration(page, "tokens === 62"); // 12 + 50 tokens
         await page.waitForSelector("#top5 li");
         const median = Number(await page.getAttribute("#t-run", "data-ms"));
         const mean = Number(await page.getAttribute("#t-run", "data-mean-ms"));
@@ -220,21 +201,3 @@ Deno.test({
     }
   },
 });
-
-/** Waits until generation has finished and the prompt's `value` satisfies `condition`. */
-async function waitForGeneration(page: Page, condition: string): Promise<void> {
-  // A string, evaluated in the page: this file is type-checked without the DOM library.
-  await page.waitForFunction(
-    `(() => { const value = document.getElementById("prompt").value; ` +
-      `return document.getElementById("continue").textContent === "Continue" && ${condition}; })()`,
-    undefined,
-    { timeout: 20_000 },
-  );
-}
-
-async function optionLabel(page: Page, name: string): Promise<string> {
-  const labels = await page.locator("#model option").allTextContents();
-  const label = labels.find((l) => l.startsWith(`${name} ·`));
-  assert.ok(label, `no option for ${name} among ${JSON.stringify(labels)}`);
-  return label;
-}

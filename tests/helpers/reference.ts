@@ -48,7 +48,7 @@ export function normAxis(axis: number, rank: number): number {
 }
 
 /** A seeded uniform generator in [0, 1) (mulberry32, shared with the web page). */
-export { mulberry32 as rng } from "../../web/lm.js";
+export { mulberry32 as rng } from "../../src/generate/sampling.ts";
 
 /** Uniform random floats in [lo, hi). */
 export function randArr(r: () => number, shape: readonly number[], lo = -1, hi = 1): Arr {

@@ -1,32 +1,39 @@
 import assert from "node:assert/strict";
-import { createHandler, PAGE_CSP, PROJECT_ROOT } from "../../tools/lib/serve_app.ts";
+import { bundleBrowserLib } from "../../tools/lib/bundle.ts";
+import {
+  BROWSER_LIB_PATH,
+  createHandler,
+  PAGE_CSP,
+  PROJECT_ROOT,
+} from "../../tools/lib/serve_app.ts";
 import { safeSegments, UnsafePathError } from "../../tools/lib/serve_files.ts";
 import { listModels, ModelsDirError } from "../../tools/lib/serve_models.ts";
 import { findOrtDist, ORT_ENTRY } from "../../tools/lib/serve_ort.ts";
 
+/** A complete version-1 sidecar (a Human Numbers export), for `file` given per model. */
 const SIDECAR = {
   format: "onnx-lm-export",
-  version: 2,
+  version: 1,
   model: "lm6",
+  file: "lm2.onnx",
   kind: "recurrent",
   context: 1,
-  vocab: ["xxunk", "xxbos", "a"],
-  tokenizer: { mode: "char", lower: false, specials: ["xxunk", "xxbos"] },
-  state: [{ name: "h", shape: [2, "batch", 8] }, { name: "c", shape: [2, "batch", 8] }],
+  vocab: ["a"],
+  state: [{ name: "h", shape: [2, "batch", 64] }],
   metrics: { accuracy: 0.5, valid_loss: 1, epochs: 1 },
   recipe: {},
-  seed: 1,
+  seed: 42,
   opset: 17,
   ir_version: 8,
 };
 
 async function modelsDir(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "onnx-lm-serve-" });
-  await Deno.writeTextFile(`${dir}/lm10.json`, JSON.stringify(SIDECAR));
+  await Deno.writeTextFile(`${dir}/lm10.json`, JSON.stringify({ ...SIDECAR, file: "lm10.onnx" }));
   await Deno.writeFile(`${dir}/lm10.onnx`, new Uint8Array(5));
   await Deno.writeTextFile(`${dir}/lm2.json`, JSON.stringify(SIDECAR));
   await Deno.writeFile(`${dir}/lm2.onnx`, new Uint8Array(3));
-  await Deno.writeTextFile(`${dir}/gone.json`, JSON.stringify(SIDECAR));
+  await Deno.writeTextFile(`${dir}/gone.json`, JSON.stringify({ ...SIDECAR, file: "gone.onnx" }));
   await Deno.writeTextFile(`${dir}/old.json`, JSON.stringify({ ...SIDECAR, version: 7 }));
   await Deno.writeTextFile(`${dir}/evil.json`, JSON.stringify({ ...SIDECAR, file: "../x.onnx" }));
   await Deno.writeTextFile(`${dir}/torn.json`, "{");
@@ -74,7 +81,7 @@ Deno.test("the server serves the page, the model list, models and onnxruntime-we
     webDir: `${PROJECT_ROOT}/web`,
     modelsDir: dir,
     ortDir: await findOrtDist(PROJECT_ROOT),
-  });
+  }, await bundleBrowserLib(PROJECT_ROOT));
   const get = (path: string, method = "GET") =>
     handle(new Request(`http://127.0.0.1${path}`, { method }));
   try {
@@ -95,6 +102,16 @@ Deno.test("the server serves the page, the model list, models and onnxruntime-we
     assert.equal(ort.status, 200);
     assert.match(ort.headers.get("content-type")!, /^text\/javascript/);
     await ort.body?.cancel();
+    // The page's share of src/, bundled: the same functions the CLI runs.
+    const lib = await get(BROWSER_LIB_PATH);
+    assert.equal(lib.status, 200);
+    assert.match(lib.headers.get("content-type")!, /^text\/javascript/);
+    assert.equal(lib.headers.get("x-content-type-options"), "nosniff");
+    const libText = await lib.text();
+    for (const name of ["encodePrompt", "joinTokens", "parseSidecar", "pickToken", "mulberry32"]) {
+      assert.match(libText, new RegExp(`export \\{[^}]*\\b${name}\\b`), name);
+    }
+    assert.doesNotMatch(libText, /^import /m, "the bundle imports nothing");
     const head = await get("/web/app.js", "HEAD");
     assert.equal(head.status, 200);
     assert.equal(head.body, null);
@@ -122,7 +139,7 @@ Deno.test("the server serves the page, the model list, models and onnxruntime-we
       webDir: `${PROJECT_ROOT}/web`,
       modelsDir: `${dir}/nope`,
       ortDir: dir,
-    });
+    }, "");
     const r = await missing(new Request("http://127.0.0.1/models/index.json"));
     assert.equal(r.status, 404);
     assert.match((await r.json()).error, /does not exist/);

@@ -4,7 +4,9 @@
  * - `/` → `web/index.html`; `/web/<file>` → the page's files;
  * - `/models/index.json` → the model list built from the sidecars (`serve_models.ts`);
  * - `/models/<file>` → the models directory's files;
- * - `/ort/<file>` → onnxruntime-web's `dist/` from `node_modules` (`serve_ort.ts`).
+ * - `/ort/<file>` → onnxruntime-web's `dist/` from `node_modules` (`serve_ort.ts`);
+ * - `/lib/onnx_lm.js` → `src/browser.ts` bundled at start (`bundle.ts`): the tokenizer,
+ *   sidecar check and sampling the CLI uses.
  *
  * Only GET and HEAD; only known file types; paths checked against traversal
  * (`serve_files.ts`). The page runs onnxruntime-web single-threaded, so no cross-origin
@@ -13,6 +15,7 @@
  * @module
  */
 
+import { bundleBrowserLib } from "./bundle.ts";
 import { fileResponse, safeSegments, UnsafePathError } from "./serve_files.ts";
 import { listModels, ModelsDirError } from "./serve_models.ts";
 import { findOrtDist } from "./serve_ort.ts";
@@ -30,6 +33,9 @@ export interface ServeDirs {
   /** onnxruntime-web's `dist/`. */
   readonly ortDir: string;
 }
+
+/** Where the page imports the bundled `src/browser.ts` from. */
+export const BROWSER_LIB_PATH = "/lib/onnx_lm.js";
 
 /** The page's Content-Security-Policy: its own files only; wasm compilation for ORT. */
 export const PAGE_CSP = [
@@ -74,13 +80,30 @@ const ROUTES = [
   ["/ort/", "ortDir"],
 ] as const;
 
+function script(js: Uint8Array<ArrayBuffer>, method: string): Response {
+  return new Response(method === "HEAD" ? null : js, {
+    headers: {
+      "content-type": "text/javascript; charset=utf-8",
+      "content-length": String(js.length),
+      "x-content-type-options": "nosniff",
+      "cache-control": "no-cache",
+    },
+  });
+}
+
 /**
  * The request handler.
  *
  * @param dirs Directories to serve.
+ * @param browserLib The bundled `src/browser.ts` (`bundleBrowserLib`), served at
+ *   `/lib/onnx_lm.js`.
  * @returns A handler for `Deno.serve`.
  */
-export function createHandler(dirs: ServeDirs): (request: Request) => Promise<Response> {
+export function createHandler(
+  dirs: ServeDirs,
+  browserLib: string,
+): (request: Request) => Promise<Response> {
+  const lib = new TextEncoder().encode(browserLib);
   return async (request) => {
     const method = request.method;
     if (method !== "GET" && method !== "HEAD") {
@@ -94,6 +117,7 @@ export function createHandler(dirs: ServeDirs): (request: Request) => Promise<Re
         });
         return page ?? text(500, `web/index.html is missing from ${dirs.webDir}`);
       }
+      if (path === BROWSER_LIB_PATH) return script(lib, method);
       if (path === "/models/index.json") {
         try {
           return json(200, await listModels(dirs.modelsDir), method);
@@ -146,7 +170,8 @@ export interface RunningServer {
  *
  * @param options Port, host and models directory.
  * @returns The running server.
- * @throws Error when onnxruntime-web is not installed or the port cannot be bound.
+ * @throws Error when onnxruntime-web is not installed, `src/browser.ts` cannot be bundled
+ *   (`BundleError`) or the port cannot be bound.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const root = options.root ?? PROJECT_ROOT;
@@ -155,13 +180,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     modelsDir: options.modelsDir,
     ortDir: await findOrtDist(root),
   };
+  // Once, before listening: the page cannot work without it, so fail here, not in the page.
+  const browserLib = await bundleBrowserLib(root);
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
     server = Deno.serve({
       port: options.port,
       hostname: options.host,
       onListen: () => {},
-    }, createHandler(dirs));
+    }, createHandler(dirs, browserLib));
   } catch (error) {
     const where = `${options.host}:${options.port}`;
     if (error instanceof Deno.errors.AddrInUse) {

@@ -1,0 +1,36 @@
+/**
+ * The page's share of onnx-lm: what `web/` needs to tokenize a prompt, join generated tokens,
+ * check a sidecar and choose the next token, as the CLI does it. `deno task serve` bundles
+ * this file (`deno bundle --platform browser`) and serves it at `/lib/onnx_lm.js`, so the page
+ * and `deno task generate` run one implementation. Re-exports only.
+ *
+ * @example
+ * ```ts
+ * import { encodePrompt, joinTokens } from "./browser.ts";
+ * const spec = { mode: "char", lower: false, specials: ["xxunk", "xxbos"] } as const;
+ * encodePrompt("ab", spec, ["xxunk", "xxbos", "a", "b"]).map((t) => t.id); // [2, 3]
+ * joinTokens(["a", " ", "b"], "char"); // "a b"
+ * ```
+ * @module
+ */
+
+export { encodePrompt, type PromptToken } from "./data/prompt.ts";
+export {
+  BOS,
+  HUMAN_NUMBERS_TOKENIZER,
+  joinTokens,
+  splitText,
+  type TokenizerSpec,
+  type TokenMode,
+  UNK,
+} from "./data/tokenizer.ts";
+export { ContractError } from "./contract/fields.ts";
+export { parseSidecar, type Sidecar } from "./export/sidecar.ts";
+export {
+  argmax,
+  mulberry32,
+  pickToken,
+  type SamplingOptions,
+  softmax,
+  topK,
+} from "./generate/sampling.ts";
