@@ -9,7 +9,7 @@ import { findModel } from "../models/registry.ts";
 import { exportModel } from "../src/export/export_model.ts";
 import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
 import { writeFileAtomic } from "./lib/atomic.ts";
-import { loadRun } from "./lib/run_dir.ts";
+import { loadRun, runDescription } from "./lib/run_dir.ts";
 
 const USAGE = `Usage: deno task export <run dir> [--out DIR] [--name NAME] [--seq N]
 
@@ -56,7 +56,7 @@ async function main(): Promise<number> {
     exported = exportModel(model, weights, {
       name: entry.name,
       ...(name ? { fileBase: name } : {}),
-      description: entry.description,
+      description: runDescription(meta),
       vocab: meta.vocab,
       tokenizer: meta.tokenizer,
       arch: meta.arch,

@@ -15,7 +15,7 @@ import { generate, PromptError } from "../src/generate/generate.ts";
 import { mulberry32 } from "../src/generate/sampling.ts";
 import { Session } from "../src/train/session.ts";
 import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
-import { loadRun } from "./lib/run_dir.ts";
+import { loadRun, runDescription } from "./lib/run_dir.ts";
 
 const USAGE = `Usage: deno task generate <run dir | model.onnx> --prompt TEXT [options]
 
@@ -70,7 +70,7 @@ async function openModel(path: string): Promise<{ sidecar: Sidecar; bytes: Uint8
   const last = meta.learner.history.at(-1);
   const { sidecar, files } = exportModel(model, weights, {
     name: entry.name,
-    description: entry.description,
+    description: runDescription(meta),
     vocab: meta.vocab,
     tokenizer: meta.tokenizer,
     arch: meta.arch,

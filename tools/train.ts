@@ -21,7 +21,14 @@ import {
 } from "../src/train/learner.ts";
 import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
 import { ProgressBar } from "./lib/progress.ts";
-import { CHECKPOINT_FILE, loadRun, type RunInfo, saveArtifacts, saveEpoch } from "./lib/run_dir.ts";
+import {
+  CHECKPOINT_FILE,
+  loadRun,
+  runDescription,
+  type RunInfo,
+  saveArtifacts,
+  saveEpoch,
+} from "./lib/run_dir.ts";
 import {
   type CorpusFlags,
   humanNumbersCorpus,
@@ -278,23 +285,24 @@ async function main(): Promise<number> {
   }
   const { corpus, arch, recipe, epochs, lrMax, seed } = run;
   const data = corpus.data(recipe); // refuses a corpus too short for --bs/--sl before anything is written
+  const runMeta: RunInfo["meta"] = {
+    format: "onnx-lm-run",
+    version: 2,
+    producer: `${PRODUCER_NAME} ${PRODUCER_VERSION}`,
+    model: entry.name,
+    recipe,
+    arch,
+    epochs,
+    lrMax,
+    seed,
+    device,
+    corpus: corpus.corpus,
+    tokenizer: corpus.tokenizer,
+    vocab: corpus.vocab,
+  };
   const info: RunInfo = {
-    meta: {
-      format: "onnx-lm-run",
-      version: 2,
-      producer: `${PRODUCER_NAME} ${PRODUCER_VERSION}`,
-      model: entry.name,
-      recipe,
-      arch,
-      epochs,
-      lrMax,
-      seed,
-      device,
-      corpus: corpus.corpus,
-      tokenizer: corpus.tokenizer,
-      vocab: corpus.vocab,
-    },
-    description: entry.description,
+    meta: runMeta,
+    description: runDescription(runMeta),
     baseline: corpus.baseline.accuracy,
   };
 
@@ -320,7 +328,7 @@ async function main(): Promise<number> {
       say(`${entry.name} already finished its ${epochs} epochs in ${out}`);
     }
     await saveArtifacts(out, learner.artifacts, info);
-    say(`${entry.name}: ${entry.description}`);
+    say(`${entry.name}: ${info.description}`);
     say(`corpus: ${corpus.summary}`);
     if (corpus.corpus.kind === "text" || JSON.stringify(arch) !== JSON.stringify(entry.arch)) {
       say(

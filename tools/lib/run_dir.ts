@@ -30,6 +30,30 @@ export interface RunInfo {
   readonly baseline: number;
 }
 
+/**
+ * What a run is, in one line: the registry's description for the book's Human Numbers runs;
+ * the model, corpus and sizes for one's own text (the registry's recipe text would be wrong).
+ *
+ * @param meta The run's metadata.
+ * @returns The line (the report's subtitle and the export's description).
+ */
+export function runDescription(meta: Omit<RunMeta, "learner">): string {
+  const entry = findModel(meta.model);
+  const a = meta.arch;
+  const book = entry.arch;
+  const sameSize = a.hidden === book.hidden && a.layers === book.layers &&
+    a.dropout === book.dropout && meta.recipe.batchSize === entry.recipe.batchSize &&
+    meta.recipe.seqLen === entry.recipe.seqLen;
+  if (meta.corpus.kind === "human-numbers" && sameSize) return entry.description;
+  const kind = entry.description.slice(0, entry.description.indexOf(":"));
+  const corpus = meta.corpus.kind === "text"
+    ? `${meta.corpus.text} (${meta.tokenizer.mode} tokens)`
+    : "Human Numbers";
+  return `${kind} on ${corpus}: vocabulary ${a.vocabSize}, hidden ${a.hidden}, ` +
+    `${a.layers} layer${a.layers === 1 ? "" : "s"}${a.dropout ? `, dropout ${a.dropout}` : ""}; ` +
+    `fit_one_cycle(${meta.epochs}, ${meta.lrMax}) at bs ${meta.recipe.batchSize}, sl ${meta.recipe.seqLen}`;
+}
+
 /** The device line of the report. */
 export function runtimeName(device: RunMeta["device"]): string {
   const ep = { cpu: "CPU", cuda: "CUDA", webgpu: "WebGPU" }[device];
