@@ -9,7 +9,9 @@ import { findModel } from "../models/registry.ts";
 import { exportModel } from "../src/export/export_model.ts";
 import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
 import { writeFileAtomic } from "./lib/atomic.ts";
-import { loadRun, runDescription } from "./lib/run_dir.ts";
+import { atPath, checkDirFlag, makeDirFlag } from "./lib/fs_errors.ts";
+import { removeStaleTemps } from "./lib/run_guard.ts";
+import { CHECKPOINT_FILE, checkpointWeights, loadRun, runDescription } from "./lib/run_dir.ts";
 
 const USAGE = `Usage: deno task export <run dir> [--out DIR] [--name NAME] [--seq N]
 
@@ -31,6 +33,7 @@ async function main(): Promise<number> {
   }
   const runDir = positionals[0];
   const out = values.out ?? "runs/export";
+  await checkDirFlag("out", out);
   const name = values.name ?? undefined;
   if (name !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/.test(name)) {
     throw new UsageError(
@@ -43,14 +46,12 @@ async function main(): Promise<number> {
   const last = meta.learner.history.at(-1);
   if (!last) throw new Error(`Cannot export ${runDir}: the run has no finished epoch`);
   const model = entry.create(meta.arch); // the run's sizes, never the registry's defaults
-  const weights = new Map<string, Float32Array>();
-  for (const [name] of model.namedParameters()) {
-    const t = checkpoint.tensors.get(name);
-    if (!t || t.dtype !== "float32") {
-      throw new Error(`Cannot export ${runDir}: the checkpoint has no float32 "${name}"`);
-    }
-    weights.set(name, t.data as Float32Array);
-  }
+  const weights = checkpointWeights(
+    checkpoint,
+    model,
+    `${runDir}/${CHECKPOINT_FILE}`,
+    `Cannot export ${runDir}`,
+  );
   let exported;
   try {
     exported = exportModel(model, weights, {
@@ -68,9 +69,10 @@ async function main(): Promise<number> {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  await Deno.mkdir(out, { recursive: true });
+  await makeDirFlag("out", out);
+  await removeStaleTemps(out);
   for (const [file, bytes] of exported.files) {
-    await writeFileAtomic(`${out}/${file}`, bytes);
+    await atPath("--out", out, () => writeFileAtomic(`${out}/${file}`, bytes));
     console.log(`wrote ${out}/${file} (${bytes.length} bytes)`);
   }
   return 0;

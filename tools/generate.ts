@@ -10,12 +10,12 @@ import { findModel } from "../models/registry.ts";
 import { encodePrompt } from "../src/data/prompt.ts";
 import { BOS, joinTokens, UNK } from "../src/data/tokenizer.ts";
 import { exportModel } from "../src/export/export_model.ts";
-import { parseSidecar, type Sidecar } from "../src/export/sidecar.ts";
+import { readSidecarText, type Sidecar } from "../src/export/sidecar.ts";
 import { generate, PromptError } from "../src/generate/generate.ts";
 import { mulberry32 } from "../src/generate/sampling.ts";
 import { Session } from "../src/train/session.ts";
 import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
-import { loadRun, runDescription } from "./lib/run_dir.ts";
+import { CHECKPOINT_FILE, checkpointWeights, loadRun, runDescription } from "./lib/run_dir.ts";
 
 const USAGE = `Usage: deno task generate <run dir | model.onnx> --prompt TEXT [options]
 
@@ -41,13 +41,7 @@ async function openModel(path: string): Promise<{ sidecar: Sidecar; bytes: Uint8
       const why = error instanceof Deno.errors.NotFound ? "is missing" : (error as Error).message;
       throw new Error(`Cannot generate with ${path}: its sidecar ${jsonPath} ${why}`);
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw new Error(`Cannot read ${jsonPath}: not JSON (${(error as Error).message})`);
-    }
-    const sidecar = parseSidecar(parsed, jsonPath);
+    const sidecar = readSidecarText(text, jsonPath);
     const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
     const file = `${dir}/${sidecar.file}`;
     try {
@@ -59,14 +53,12 @@ async function openModel(path: string): Promise<{ sidecar: Sidecar; bytes: Uint8
   const { checkpoint, meta } = await loadRun(path, `Cannot generate with ${path}`);
   const entry = findModel(meta.model);
   const model = entry.create(meta.arch);
-  const weights = new Map<string, Float32Array>();
-  for (const [name] of model.namedParameters()) {
-    const t = checkpoint.tensors.get(name);
-    if (!t || t.dtype !== "float32") {
-      throw new Error(`Cannot generate with ${path}: the checkpoint has no float32 "${name}"`);
-    }
-    weights.set(name, t.data as Float32Array);
-  }
+  const weights = checkpointWeights(
+    checkpoint,
+    model,
+    `${path}/${CHECKPOINT_FILE}`,
+    `Cannot generate with ${path}`,
+  );
   const last = meta.learner.history.at(-1);
   const { sidecar, files } = exportModel(model, weights, {
     name: entry.name,

@@ -20,6 +20,8 @@ import {
   NonFiniteLossError,
 } from "../src/train/learner.ts";
 import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
+import { atPath, checkDirFlag } from "./lib/fs_errors.ts";
+import { planRunDir, removeStaleTemps } from "./lib/run_guard.ts";
 import { ProgressBar } from "./lib/progress.ts";
 import {
   CHECKPOINT_FILE,
@@ -52,7 +54,8 @@ Options:
   --device D      cpu (default), cuda or webgpu
   --threads N     onnxruntime intra-op threads (default 1: fastest for these sizes)
   --json          one JSON object per epoch on stdout, then a summary object
-  --resume        continue the run in --out from its last checkpoint
+  --resume        continue the run in --out from its last checkpoint (--lr may be lowered)
+  --force         replace a run already in --out (it stays until the new one saves an epoch)
   --list          list the models
   -h, --help      this help
 
@@ -90,6 +93,7 @@ const FLAGS = {
   threads: { type: "string" },
   json: { type: "boolean" },
   resume: { type: "boolean" },
+  force: { type: "boolean" },
   list: { type: "boolean" },
   text: { type: "string" },
   valid: { type: "string" },
@@ -214,6 +218,10 @@ async function main(): Promise<number> {
   }
   const threads = intFlag("threads", flags.threads, 0, 64, 1);
   const out = flags.out ?? `runs/${entry.name}`;
+  await checkDirFlag("out", out);
+  if (flags.force && flags.resume) {
+    throw new UsageError(`--force replaces a run and --resume continues it: give one of them`);
+  }
   const json = flags.json ?? false;
   const progress = !json && Deno.stderr.isTerminal();
   const sizes = sizeFlags(flags);
@@ -233,11 +241,9 @@ async function main(): Promise<number> {
     if (m.model !== entry.name) {
       throw new UsageError(`--resume: ${out} holds a run of "${m.model}", not "${entry.name}"`);
     }
-    sameAsRun({ epochs: flags.epochs, lr: flags.lr, seed: flags.seed }, {
-      epochs: m.epochs,
-      lr: m.lrMax,
-      seed: m.seed,
-    });
+    // --lr may change on resume: after a divergence, the rest of the schedule runs at a lower
+    // peak (each epoch's record says which it ran under).
+    sameAsRun({ epochs: flags.epochs, seed: flags.seed }, { epochs: m.epochs, seed: m.seed });
     sameAsRun(
       {
         hidden: sizes.hidden,
@@ -264,7 +270,7 @@ async function main(): Promise<number> {
       arch: m.arch,
       recipe: m.recipe,
       epochs: m.epochs,
-      lrMax: m.lrMax,
+      lrMax: numberFlag("lr", flags.lr, 0, 10, m.lrMax),
       seed: m.seed,
     };
   } else {
@@ -307,6 +313,10 @@ async function main(): Promise<number> {
   };
 
   const say = (line: string) => json ? console.error(line) : console.log(line);
+  // A run already in --out is refused (or, under --force, replaced once the new one has a
+  // checkpoint) before anything is built or written.
+  const plan = resumed ? undefined : await planRunDir(out, flags.force ?? false);
+  const dir = () => plan?.dir ?? out;
   const learner = await Learner.create(entry.create(arch), recipe, {
     seed,
     session: { device, threads },
@@ -319,7 +329,8 @@ async function main(): Promise<number> {
   Deno.addSignalListener("SIGINT", onSigint);
   const started = performance.now();
   try {
-    await Deno.mkdir(out, { recursive: true });
+    await atPath("--out", dir(), () => Deno.mkdir(dir(), { recursive: true }));
+    await removeStaleTemps(dir());
     if (resumed) {
       learner.restore(resumed.checkpoint.tensors, resumed.meta.learner);
       say(`Resuming ${entry.name} from ${out}/${CHECKPOINT_FILE} after epoch ${learner.epoch - 1}`);
@@ -327,7 +338,7 @@ async function main(): Promise<number> {
     if (learner.epoch >= epochs) {
       say(`${entry.name} already finished its ${epochs} epochs in ${out}`);
     }
-    await saveArtifacts(out, learner.artifacts, info);
+    await atPath("--out", dir(), () => saveArtifacts(dir(), learner.artifacts, info));
     say(`${entry.name}: ${info.description}`);
     say(`corpus: ${corpus.summary}`);
     if (corpus.corpus.kind === "text" || JSON.stringify(arch) !== JSON.stringify(entry.arch)) {
@@ -367,7 +378,8 @@ async function main(): Promise<number> {
       },
       onEpoch: async (record: EpochRecord) => {
         bar.clear();
-        await saveEpoch(out, learner, info);
+        await atPath("--out", dir(), () => saveEpoch(dir(), learner, info));
+        await plan?.saved();
         say(tableRow(record));
         if (json) console.log(JSON.stringify({ model: entry.name, ...record }));
       },
@@ -375,18 +387,28 @@ async function main(): Promise<number> {
     });
   } catch (error) {
     if (error instanceof FitInterrupted || error instanceof NonFiniteLossError) {
-      const saved = learner.epoch > 0
-        ? `the checkpoint after epoch ${
-          learner.epoch - 1
-        } is ${out}/${CHECKPOINT_FILE}; continue with --resume`
-        : `no epoch finished, so there is no checkpoint yet`;
-      console.error(`\n${error.message}: ${saved}`);
+      const lower = Number((lrMax / 10).toPrecision(2));
+      const checkpoint = `the checkpoint after epoch ${
+        learner.epoch - 1
+      } is ${out}/${CHECKPOINT_FILE}`;
+      // Resuming a diverged run as it was would diverge again (runs repeat bit for bit):
+      // the way forward is the rest of the schedule at a lower peak learning rate.
+      const next = error instanceof FitInterrupted
+        ? learner.epoch > 0
+          ? `${checkpoint}; continue with --resume`
+          : `no epoch finished, so there is no checkpoint yet`
+        : learner.epoch > 0
+        ? `${checkpoint}; continue from it at a lower peak learning rate with --resume --lr ${lower}` +
+          ` (this run's was ${lrMax})`
+        : `no epoch finished, so there is no checkpoint yet; start again with a lower --lr, e.g. --lr ${lower}`;
+      console.error(`\n${error.message}: ${next}`);
       return error instanceof FitInterrupted ? 130 : 1;
     }
     throw error;
   } finally {
     Deno.removeSignalListener("SIGINT", onSigint);
     await learner.release();
+    await plan?.abandon(); // a no-op once the new run has taken --out's place
   }
   const seconds = (performance.now() - started) / 1000;
   const last = learner.history.at(-1);

@@ -6,4 +6,10 @@
 
 export { buildDeployGraph, type DeployGraphOptions } from "./deploy_graph.ts";
 export { type ExportFiles, type ExportInfo, exportModel } from "./export_model.ts";
-export { type ExportMetrics, metadataProps, parseSidecar, type Sidecar } from "./sidecar.ts";
+export {
+  type ExportMetrics,
+  metadataProps,
+  parseSidecar,
+  readSidecarText,
+  type Sidecar,
+} from "./sidecar.ts";

@@ -156,3 +156,21 @@ export function parseSidecar(value: unknown, file: string): Sidecar {
     ...(seq ? { seq: { file: seq.str("file"), length: seq.int("length", { min: 1 }) } } : {}),
   };
 }
+
+/**
+ * Reads a sidecar file's text: JSON, then `parseSidecar`.
+ *
+ * @param text The file's contents.
+ * @param file Its name, for messages.
+ * @returns The sidecar.
+ * @throws ContractError naming the file when it is not JSON or not a valid sidecar.
+ */
+export function readSidecarText(text: string, file: string): Sidecar {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ContractError(file, "", `not JSON (${(error as Error).message})`);
+  }
+  return parseSidecar(value, file);
+}

@@ -31,6 +31,11 @@ export interface EpochRecord {
   readonly accuracy: number;
   /** Seconds for the epoch, validation included. */
   readonly time: number;
+  /**
+   * The one-cycle peak learning rate the epoch ran under (a run resumed with another `--lr`
+   * after a divergence shows where it changed); absent in runs saved before it was recorded.
+   */
+  readonly lr_max?: number;
 }
 
 /** Hooks into `fit`. */
@@ -48,11 +53,15 @@ export class NonFiniteLossError extends Error {
   override name = "NonFiniteLossError";
   /**
    * @param epoch 0-based epoch.
-   * @param step 0-based batch within the epoch.
+   * @param step 0-based batch within the epoch, or -1 for the validation after it.
    * @param loss The loss.
    */
   constructor(readonly epoch: number, readonly step: number, readonly loss: number) {
-    super(`Training loss is ${loss} at epoch ${epoch}, batch ${step}: stopping`);
+    super(
+      step < 0
+        ? `Validation loss is ${loss} after epoch ${epoch}: the weights diverged; stopping`
+        : `Training loss is ${loss} at epoch ${epoch}, batch ${step}: stopping`,
+    );
   }
 }
 
@@ -215,6 +224,8 @@ export class Learner {
         callbacks.onBatch?.(epoch, i + 1, n, this.smooth.value);
       }
       const { validLoss, accuracy } = await this.validate();
+      // Weights that give a non-finite validation loss are no checkpoint to keep.
+      if (!Number.isFinite(validLoss)) throw new NonFiniteLossError(epoch, -1, validLoss);
       const record: EpochRecord = {
         epoch,
         train_loss: this.smooth.value,
@@ -222,6 +233,7 @@ export class Learner {
         valid_loss: validLoss,
         accuracy,
         time: (performance.now() - start) / 1000,
+        lr_max: lrMax,
       };
       this.epoch = epoch + 1;
       this.history.push(record);

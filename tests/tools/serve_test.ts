@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { Graph } from "../../src/graph/graph.ts";
+import { saveGraph } from "../../src/graph/model_io.ts";
+import * as ops from "../../src/ops/mod.ts";
 import { bundleBrowserLib } from "../../tools/lib/bundle.ts";
 import {
   BROWSER_LIB_PATH,
@@ -27,12 +30,34 @@ const SIDECAR = {
   ir_version: 8,
 };
 
+/** A real (tiny) ONNX model whose output is named `output`. */
+function onnxBytes(output: string): Uint8Array {
+  const g = new Graph("tiny");
+  g.output(ops.relu(g.input("x", "float32", ["batch", 2])), output);
+  return saveGraph(g);
+}
+const MODEL = onnxBytes("logits");
+
 async function modelsDir(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "onnx-lm-serve-" });
   await Deno.writeTextFile(`${dir}/lm10.json`, JSON.stringify({ ...SIDECAR, file: "lm10.onnx" }));
-  await Deno.writeFile(`${dir}/lm10.onnx`, new Uint8Array(5));
+  await Deno.writeFile(`${dir}/lm10.onnx`, MODEL);
   await Deno.writeTextFile(`${dir}/lm2.json`, JSON.stringify(SIDECAR));
-  await Deno.writeFile(`${dir}/lm2.onnx`, new Uint8Array(3));
+  await Deno.writeFile(`${dir}/lm2.onnx`, MODEL);
+  // Files that look like models and are not: empty, truncated, an ONNX model of something else.
+  for (
+    const [name, bytes] of [
+      ["empty", new Uint8Array(0)],
+      ["torn-model", MODEL.subarray(0, MODEL.length - 7)],
+      ["other", onnxBytes("y")],
+    ] as const
+  ) {
+    await Deno.writeTextFile(
+      `${dir}/${name}.json`,
+      JSON.stringify({ ...SIDECAR, file: `${name}.onnx` }),
+    );
+    await Deno.writeFile(`${dir}/${name}.onnx`, bytes);
+  }
   await Deno.writeTextFile(`${dir}/gone.json`, JSON.stringify({ ...SIDECAR, file: "gone.onnx" }));
   await Deno.writeTextFile(`${dir}/old.json`, JSON.stringify({ ...SIDECAR, version: 7 }));
   await Deno.writeTextFile(`${dir}/evil.json`, JSON.stringify({ ...SIDECAR, file: "../x.onnx" }));
@@ -54,10 +79,26 @@ Deno.test("listModels() lists sidecars in natural order, each unusable one with 
   const dir = await modelsDir();
   try {
     const models = await listModels(dir);
-    assert.deepEqual(models.map((m) => m.name), ["evil", "gone", "lm2", "lm10", "old", "torn"]);
+    assert.deepEqual(models.map((m) => m.name), [
+      "empty",
+      "evil",
+      "gone",
+      "lm2",
+      "lm10",
+      "old",
+      "other",
+      "torn-model",
+      "torn",
+    ]);
     const byName = Object.fromEntries(models.map((m) => [m.name, m]));
-    assert.equal(byName.lm2.size, 3);
+    assert.equal(byName.lm2.size, MODEL.length);
     assert.equal(byName.lm2.error, undefined);
+    assert.equal(byName.empty.error, "empty.onnx is empty (0 bytes): export the model again");
+    assert.match(byName["torn-model"].error!, /torn-model\.onnx.*export the model again$/);
+    assert.equal(
+      byName.other.error,
+      `other.onnx is an ONNX model without a "logits" output: not an onnx-lm export`,
+    );
     assert.equal(byName.gone.error, "gone.onnx is missing from the models directory");
     assert.match(
       byName.old.error!,
@@ -92,11 +133,17 @@ Deno.test("the server serves the page, the model list, models and onnxruntime-we
 
     const index = await get("/models/index.json");
     assert.equal(index.status, 200);
-    assert.equal((await index.json()).length, 6);
+    assert.equal((await index.json()).length, 9);
 
     const model = await get("/models/lm2.onnx");
     assert.equal(model.headers.get("content-type"), "application/octet-stream");
-    assert.equal((await model.arrayBuffer()).byteLength, 3);
+    assert.equal((await model.arrayBuffer()).byteLength, MODEL.length);
+    // Every response carries the page's policy, whatever path reaches an HTML file.
+    for (const path of ["/web/index.html", "/index.html", "/models/lm2.onnx", "/nope"]) {
+      const r = await get(path);
+      assert.equal(r.headers.get("content-security-policy"), PAGE_CSP, path);
+      await r.body?.cancel();
+    }
 
     const ort = await get(`/ort/${ORT_ENTRY}`);
     assert.equal(ort.status, 200);

@@ -14,8 +14,10 @@ import { reportHtml } from "../../src/report/report_html.ts";
 import type { Artifacts } from "../../src/train/artifacts.ts";
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from "../../src/train/checkpoint.ts";
 import type { Learner } from "../../src/train/learner.ts";
+import type { LanguageModel } from "../../src/nn/language_model.ts";
 import { parseRunMeta, type RunMeta } from "../../src/train/run_meta.ts";
 import { writeFileAtomic } from "./atomic.ts";
+import { osProblem } from "./fs_errors.ts";
 
 export type { RunMeta } from "../../src/train/run_meta.ts";
 
@@ -132,6 +134,48 @@ export async function saveEpoch(dir: string, learner: Learner, info: RunInfo): P
 }
 
 /**
+ * The trained weights of a model, from a checkpoint, checked: every parameter present, float32,
+ * of the model's shape, and finite (a run that diverged is not exported).
+ *
+ * @param checkpoint The checkpoint.
+ * @param model The model built with the run's architecture.
+ * @param source The checkpoint's path, for messages.
+ * @param purpose What the weights are for, starting messages (`Cannot export runs/lm6`).
+ * @returns Weights by parameter name.
+ * @throws Error naming the tensor and what is wrong.
+ */
+export function checkpointWeights(
+  checkpoint: Checkpoint,
+  model: LanguageModel,
+  source: string,
+  purpose: string,
+): Map<string, Float32Array> {
+  const weights = new Map<string, Float32Array>();
+  for (const [name, p] of model.namedParameters()) {
+    const t = checkpoint.tensors.get(name);
+    const want = `float32[${p.shape.join(", ")}]`;
+    if (!t) throw new Error(`${purpose}: ${source} has no tensor "${name}" (expected ${want})`);
+    if (t.dtype !== "float32" || t.dims.join() !== p.shape.join()) {
+      throw new Error(
+        `${purpose}: ${source}: tensor "${name}" is ${t.dtype}[${
+          t.dims.join(", ")
+        }], the run's model needs ${want}`,
+      );
+    }
+    const data = t.data as Float32Array;
+    const bad = data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      throw new Error(
+        `${purpose}: ${source}: tensor "${name}" holds ${data[bad]} at index ${bad}: ` +
+          `the run diverged; resume from an earlier checkpoint with a lower --lr`,
+      );
+    }
+    weights.set(name, data);
+  }
+  return weights;
+}
+
+/**
  * Reads a run directory's checkpoint and checks its metadata.
  *
  * @param dir Run directory.
@@ -144,6 +188,10 @@ export async function loadRun(
   purpose: string,
 ): Promise<{ checkpoint: Checkpoint; meta: RunMeta }> {
   const path = `${dir}/${CHECKPOINT_FILE}`;
+  const info = await Deno.stat(dir).catch(() => undefined);
+  if (info && !info.isDirectory) {
+    throw new Error(`${purpose}: ${dir} is a file, not a run directory of deno task train`);
+  }
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);
@@ -153,7 +201,7 @@ export async function loadRun(
         `${purpose}: no checkpoint at ${path} (is it a run directory of deno task train?)`,
       );
     }
-    throw new Error(`${purpose}: cannot read ${path} (${(error as Error).message})`);
+    throw new Error(`${purpose}: cannot read ${path}: ${osProblem(error)}`);
   }
   const checkpoint = decodeCheckpoint(bytes, path);
   try {

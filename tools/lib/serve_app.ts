@@ -104,6 +104,20 @@ export function createHandler(
   browserLib: string,
 ): (request: Request) => Promise<Response> {
   const lib = new TextEncoder().encode(browserLib);
+  const route = routeRequest(dirs, lib);
+  // Every response carries the policy, so no path to an HTML file (`/web/index.html`, a
+  // model directory's stray page) can serve it without one.
+  return async (request) => {
+    const response = await route(request);
+    response.headers.set("content-security-policy", PAGE_CSP);
+    return response;
+  };
+}
+
+function routeRequest(
+  dirs: ServeDirs,
+  lib: Uint8Array<ArrayBuffer>,
+): (request: Request) => Promise<Response> {
   return async (request) => {
     const method = request.method;
     if (method !== "GET" && method !== "HEAD") {
@@ -112,9 +126,7 @@ export function createHandler(
     const path = new URL(request.url).pathname;
     try {
       if (path === "/" || path === "/index.html") {
-        const page = await fileResponse(dirs.webDir, ["index.html"], method, {
-          "content-security-policy": PAGE_CSP,
-        });
+        const page = await fileResponse(dirs.webDir, ["index.html"], method);
         return page ?? text(500, `web/index.html is missing from ${dirs.webDir}`);
       }
       if (path === BROWSER_LIB_PATH) return script(lib, method);

@@ -8,6 +8,7 @@
  */
 
 import { parseSidecar } from "../../src/export/sidecar.ts";
+import { decodeModel } from "../../src/onnx/decode.ts";
 
 /** One entry of `/models/index.json`: the sidecar's fields plus these. */
 export interface ModelListEntry {
@@ -57,13 +58,43 @@ async function entryFor(dir: string, jsonName: string): Promise<ModelListEntry |
     return { ...sidecar, name, file: declared, error: (error as Error).message };
   }
   const file = checked.file;
+  let info: Deno.FileInfo;
   try {
-    const info = await Deno.stat(`${dir}/${file}`);
+    info = await Deno.stat(`${dir}/${file}`);
     if (!info.isFile) throw new Error("not a file");
-    return { ...checked, name, file, size: info.size };
   } catch {
     return { ...sidecar, name, file, error: `${file} is missing from the models directory` };
   }
+  const problem = await onnxProblem(`${dir}/${file}`, file, info);
+  return problem
+    ? { ...checked, name, file, size: info.size, error: problem }
+    : { ...checked, name, file, size: info.size };
+}
+
+// Decoding a model costs a read of the whole file: remember the verdict per (size, mtime).
+const verdicts = new Map<string, { key: string; problem: string | undefined }>();
+
+/** Why an `.onnx` file cannot be a model (empty, truncated, not ONNX), or undefined. */
+async function onnxProblem(
+  path: string,
+  file: string,
+  info: Deno.FileInfo,
+): Promise<string | undefined> {
+  if (info.size === 0) return `${file} is empty (0 bytes): export the model again`;
+  const key = `${info.size}:${info.mtime?.getTime()}`;
+  const known = verdicts.get(path);
+  if (known?.key === key) return known.problem;
+  let problem: string | undefined;
+  try {
+    const model = decodeModel(await Deno.readFile(path), file);
+    if (!model.graph.outputs.some((o) => o.name === "logits")) {
+      problem = `${file} is an ONNX model without a "logits" output: not an onnx-lm export`;
+    }
+  } catch (error) {
+    problem = `${(error as Error).message}: export the model again`;
+  }
+  verdicts.set(path, { key, problem });
+  return problem;
 }
 
 /**

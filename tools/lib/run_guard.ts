@@ -1,0 +1,116 @@
+/**
+ * A run directory is never replaced without being asked. `train` into a directory that holds a
+ * run is refused with what is there (model, epochs done, when saved) and the three ways on:
+ * `--resume`, another `--out`, or `--force`. Under `--force` the new run trains in a hidden
+ * sibling directory and takes the old one's place only once it has saved its first
+ * checkpoint, so an interrupted replacement loses nothing.
+ *
+ * @module
+ */
+
+import { UsageError } from "./cli.ts";
+import { atPath } from "./fs_errors.ts";
+import { CHECKPOINT_FILE, loadRun } from "./run_dir.ts";
+
+/** Our atomic-write temp files: `.<name>.<pid>.<8 hex>.tmp` (see `atomic.ts`). */
+const TEMP_FILE = /^\..+\.\d+\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * One line saying what run a directory holds, or undefined when it holds none.
+ *
+ * @param dir The directory.
+ * @returns `lm6, 8 of 15 epochs done, saved 2026-12-01 09:12 UTC`, or a note that the
+ *   checkpoint is unreadable.
+ */
+export async function describeRun(dir: string): Promise<string | undefined> {
+  let saved: Date | null;
+  try {
+    saved = (await Deno.stat(`${dir}/${CHECKPOINT_FILE}`)).mtime;
+  } catch {
+    return undefined;
+  }
+  const when = saved ? `, saved ${saved.toISOString().slice(0, 16).replace("T", " ")} UTC` : "";
+  try {
+    const { meta } = await loadRun(dir, "describe");
+    const corpus = meta.corpus.kind === "text" ? ` on ${meta.corpus.text}` : "";
+    return `${meta.model}${corpus}, ${meta.learner.epoch} of ${meta.epochs} epochs done${when}`;
+  } catch {
+    return `a checkpoint this version cannot read${when}`;
+  }
+}
+
+/** Where a new run writes until its first checkpoint, and how it then takes its place. */
+export interface RunDirPlan {
+  /** The directory to write into now. */
+  dir: string;
+  /** Called after each saved epoch: the first call under `--force` swaps the directories. */
+  saved(): Promise<void>;
+  /** Called when the run stops before its first checkpoint: removes a staging directory. */
+  abandon(): Promise<void>;
+}
+
+/**
+ * Decides where a new (not resumed) run writes.
+ *
+ * @param out `--out`.
+ * @param force `--force`: replace a run that is there.
+ * @returns The plan.
+ * @throws UsageError when `out` holds a run and `force` is not set.
+ */
+export async function planRunDir(out: string, force: boolean): Promise<RunDirPlan> {
+  const existing = await describeRun(out);
+  if (existing === undefined) {
+    return { dir: out, saved: async () => {}, abandon: async () => {} };
+  }
+  if (!force) {
+    throw new UsageError(
+      `--out ${out} already holds a run (${existing}): continue it with --resume, choose ` +
+        `another --out, or replace it with --force (the old run stays until the new one saves ` +
+        `its first checkpoint)`,
+    );
+  }
+  const slash = out.replace(/\/+$/, "").lastIndexOf("/");
+  const parent = slash >= 0 ? out.slice(0, slash) || "/" : ".";
+  const base = out.replace(/\/+$/, "").slice(slash + 1);
+  const staging = `${parent}/.${base}.new-${Deno.pid}`;
+  let swapped = false;
+  const plan: RunDirPlan = {
+    dir: staging,
+    async saved() {
+      if (swapped) return;
+      const old = `${parent}/.${base}.old-${Deno.pid}`;
+      await atPath("--out", out, async () => {
+        await Deno.rename(out, old);
+        await Deno.rename(staging, out);
+        await Deno.remove(old, { recursive: true });
+      });
+      swapped = true;
+      plan.dir = out;
+    },
+    async abandon() {
+      if (!swapped) await Deno.remove(staging, { recursive: true }).catch(() => {});
+    },
+  };
+  return plan;
+}
+
+/**
+ * Removes temp files that a killed atomic write left in a directory.
+ *
+ * @param dir The directory (nothing happens when it does not exist).
+ * @returns The names removed.
+ */
+export async function removeStaleTemps(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isFile && TEMP_FILE.test(e.name)) {
+        await Deno.remove(`${dir}/${e.name}`);
+        removed.push(e.name);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return removed;
+}
