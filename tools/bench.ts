@@ -6,20 +6,15 @@
  * @module
  */
 
-import { cpus } from "node:os";
 import { findModel } from "../models/registry.ts";
 import { Learner } from "../src/train/learner.ts";
-import { intFlag, parseFlags, runTool } from "./lib/cli.ts";
+import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
+import { machineLine, median } from "./lib/machine.ts";
 
 const USAGE = `Usage: deno task bench [models...] [--epochs N] [--threads N]
 
 Median seconds per epoch (training + validation) of each model (default lm1 lm6 lm7) over the
 first N epochs (default 5) of its recipe, with the machine noted.`;
-
-function machine(): string {
-  const cores = cpus();
-  return `${cores[0]?.model ?? "unknown CPU"}, ${cores.length} cores, Deno ${Deno.version.deno}`;
-}
 
 async function main(): Promise<number> {
   const parsed = parseFlags(Deno.args, {
@@ -31,10 +26,18 @@ async function main(): Promise<number> {
   const names = positionals.length ? positionals : ["lm1", "lm6", "lm7"];
   const epochs = intFlag("epochs", values.epochs, 1, 100, 5);
   const threads = intFlag("threads", values.threads, 0, 64, 1);
-  console.log(`machine: ${machine()}; onnxruntime-node CPU EP, ${threads} intra-op thread(s)`);
-  console.log(`model  median s/epoch  min     max     (${epochs} epochs of the recipe's schedule)`);
-  for (const name of names) {
-    const entry = findModel(name);
+  // Every name is checked before anything is timed.
+  const entries = names.map((name) => {
+    try {
+      return findModel(name);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  });
+  console.log(`machine: ${machineLine()}; onnxruntime-node CPU EP, ${threads} intra-op thread(s)`);
+  console.log(`model  median s/epoch  min     max     epochs timed (of the recipe's schedule)`);
+  for (const entry of entries) {
+    const timed = Math.min(epochs, entry.recipe.epochs); // the schedule has no more
     const learner = await Learner.create(entry.create(), entry.recipe, {
       seed: 0,
       session: { threads },
@@ -42,17 +45,16 @@ async function main(): Promise<number> {
     try {
       // The schedule is the recipe's; only the first `epochs` epochs are timed.
       const rows = await learner.fit(entry.recipe.epochs, entry.recipe.lrMax, {
-        shouldStop: () => learner.epoch >= epochs,
+        shouldStop: () => learner.epoch >= timed,
       }).catch((e) => {
-        if (learner.epoch >= epochs) return learner.history;
+        if (learner.epoch >= timed) return learner.history;
         throw e;
       });
-      const times = rows.map((r) => r.time).sort((a, b) => a - b);
-      const med = times[times.length >> 1];
+      const times = rows.map((r) => r.time);
       console.log(
-        `${entry.name.padEnd(6)} ${med.toFixed(3).padEnd(15)} ${times[0].toFixed(3).padEnd(7)} ${
-          times.at(-1)!.toFixed(3)
-        }`,
+        `${entry.name.padEnd(6)} ${median(times).toFixed(3).padEnd(15)} ${
+          Math.min(...times).toFixed(3).padEnd(7)
+        } ${Math.max(...times).toFixed(3).padEnd(7)} ${timed} of ${entry.recipe.epochs}`,
       );
     } finally {
       await learner.release();

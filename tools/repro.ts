@@ -1,33 +1,113 @@
 /**
  * `deno task repro`: trains every model of the book with its full recipe for 3 seeds and
  * writes `docs/RESULTS.md`: mean and spread of the final accuracy beside the book's figure
- * and this project's target, with seconds per epoch.
+ * and this project's target, with seconds per epoch. Each seed's result is appended to
+ * `docs/RESULTS.jsonl` the moment it finishes, so an interrupted run keeps what it did and a
+ * second run skips the seeds already done on this CPU.
  *
  * @module
  */
 
+import { findModel, type ModelEntry } from "../models/registry.ts";
 import { MODELS } from "../models/registry.ts";
 import { Learner } from "../src/train/learner.ts";
 import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
 import { writeFileAtomic } from "./lib/atomic.ts";
+import { atPath, osProblem, PathError } from "./lib/fs_errors.ts";
+import { cpuModel, median } from "./lib/machine.ts";
 import { markdownTable } from "./lib/markdown.ts";
 
 const USAGE = `Usage: deno task repro [--seeds N] [--models a,b] [--out FILE]
 
 Trains each model with its full recipe for seeds 0..N-1 (default 3) and writes the table
-(default docs/RESULTS.md).`;
+(default docs/RESULTS.md). Each seed's result goes to FILE's .jsonl as it finishes; seeds
+already there for this CPU are not trained again.`;
 
+/** One seed's result: a line of the .jsonl. */
 interface Outcome {
+  readonly model: string;
   readonly seed: number;
+  readonly epochs: number;
+  readonly lrMax: number;
   readonly accuracy: number;
   readonly validLoss: number;
   readonly secPerEpoch: number;
+  readonly cpu: string;
 }
 
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+/** The .jsonl beside the table: `docs/RESULTS.md` → `docs/RESULTS.jsonl`. */
+const jsonlPath = (out: string) => out.replace(/\.md$/i, "") + ".jsonl";
+
+/** Checks before any training that the table and the .jsonl can be written. */
+async function checkOut(out: string): Promise<void> {
+  if (out.trim() === "") throw new UsageError(`--out must name a file: got ""`);
+  const info = await Deno.stat(out).catch(() => undefined);
+  if (info?.isDirectory) throw new PathError(`--out ${out} is a directory, not a file`);
+  const dir = out.includes("/") ? out.slice(0, out.lastIndexOf("/")) || "/" : ".";
+  await atPath("--out", out, async () => {
+    await Deno.mkdir(dir, { recursive: true });
+    const probe = `${dir}/.repro-probe-${Deno.pid}.tmp`;
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+  });
+}
+
+/** The results already in the .jsonl (a torn last line from a kill is skipped). */
+async function readDone(path: string): Promise<Outcome[]> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw new PathError(`${path}: ${osProblem(error)}`);
+  }
+  const done: Outcome[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (!line.trim()) return;
+    try {
+      const o = JSON.parse(line);
+      if (typeof o?.model === "string" && Number.isInteger(o.seed) && typeof o.cpu === "string") {
+        done.push(o);
+        return;
+      }
+    } catch { /* reported below */ }
+    console.error(`warning: ${path} line ${i + 1} is not a result; ignoring it`);
+  });
+  return done;
+}
+
+/** Appends one result line and flushes it to disk. */
+async function appendOutcome(path: string, o: Outcome): Promise<void> {
+  await atPath("--out", path, async () => {
+    const file = await Deno.open(path, { append: true, create: true });
+    try {
+      await file.write(new TextEncoder().encode(JSON.stringify(o) + "\n"));
+      await file.syncData();
+    } finally {
+      file.close();
+    }
+  });
+}
+
+async function trainSeed(entry: ModelEntry, seed: number, cpu: string): Promise<Outcome> {
+  const learner = await Learner.create(entry.create(), entry.recipe, { seed, cpu });
+  try {
+    const history = await learner.fit();
+    const last = history.at(-1)!;
+    return {
+      model: entry.name,
+      seed,
+      epochs: entry.recipe.epochs,
+      lrMax: entry.recipe.lrMax,
+      accuracy: last.accuracy,
+      validLoss: last.valid_loss,
+      secPerEpoch: median(history.map((r) => r.time)),
+      cpu,
+    };
+  } finally {
+    await learner.release();
+  }
+}
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: readonly number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
 
@@ -43,39 +123,39 @@ async function main(): Promise<number> {
   const nSeeds = intFlag("seeds", values.seeds, 1, 20, 3);
   const names = values.models?.split(",") ?? MODELS.map((m) => m.name);
   const entries = names.map((n) => {
-    const e = MODELS.find((m) => m.name === n);
-    if (!e) {
-      throw new UsageError(
-        `--models: unknown model "${n}": expected some of ${MODELS.map((m) => m.name).join(",")}`,
-      );
+    try {
+      return findModel(n.trim()); // aliases too, as train takes them
+    } catch (error) {
+      throw new UsageError(`--models: ${(error as Error).message}`);
     }
-    return e;
   });
   const out = values.out ?? "docs/RESULTS.md";
+  await checkOut(out);
+  const jsonl = jsonlPath(out);
+  const cpu = cpuModel();
+  const done = await readDone(jsonl);
   const seeds = Array.from({ length: nSeeds }, (_, i) => i);
   const rows: string[][] = [];
   const details: string[][] = [];
   for (const entry of entries) {
     const outcomes: Outcome[] = [];
     for (const seed of seeds) {
-      const learner = await Learner.create(entry.create(), entry.recipe, { seed });
-      try {
-        const history = await learner.fit();
-        const last = history.at(-1)!;
-        outcomes.push({
-          seed,
-          accuracy: last.accuracy,
-          validLoss: last.valid_loss,
-          secPerEpoch: median(history.map((r) => r.time)),
-        });
+      const same = (o: Outcome) =>
+        o.model === entry.name && o.seed === seed && o.cpu === cpu &&
+        o.epochs === entry.recipe.epochs && o.lrMax === entry.recipe.lrMax;
+      let outcome = done.find(same);
+      if (outcome) {
+        console.error(`${entry.name} seed ${seed}: already in ${jsonl}`);
+      } else {
+        outcome = await trainSeed(entry, seed, cpu);
+        await appendOutcome(jsonl, outcome);
         console.error(
-          `${entry.name} seed ${seed}: accuracy ${last.accuracy.toFixed(4)}, ${
-            median(history.map((r) => r.time)).toFixed(3)
+          `${entry.name} seed ${seed}: accuracy ${outcome.accuracy.toFixed(4)}, ${
+            outcome.secPerEpoch.toFixed(3)
           } s/epoch`,
         );
-      } finally {
-        await learner.release();
       }
+      outcomes.push(outcome);
     }
     const accs = outcomes.map((o) => o.accuracy);
     const m = mean(accs);
@@ -99,9 +179,10 @@ async function main(): Promise<number> {
 
 Generated by \`deno task repro\` (${nSeeds} seeds: ${seeds.join(", ")}; each model trained with its
 full recipe from \`models/registry.ts\`; onnxruntime-node 1.30, CPU execution provider, one
-intra-op thread). Accuracy is the final epoch's exact validation accuracy; "± " is the
-standard deviation over seeds. Seconds per epoch are medians (validation included) on the
-machine that ran this: 2 cores, noisy, shared.
+intra-op thread) on ${cpu}. Accuracy is the final epoch's exact validation accuracy; "± " is
+the standard deviation over seeds. Seconds per epoch are medians (validation included) on
+that machine: 2 cores, noisy, shared. The same seed gives the same figures on the same CPU;
+another CPU's kernels may round differently and a chaotic run amplifies that.
 
 ${
     markdownTable(
@@ -126,9 +207,9 @@ that results vary between runs, LMModel4 and LMModel5 most.
 
 ${markdownTable(["model", ...seeds.map((s) => `seed ${s}`)], details)}
 `;
-  await Deno.mkdir(out.slice(0, out.lastIndexOf("/")) || ".", { recursive: true });
-  await writeFileAtomic(out, doc);
+  // The table first: a failed write must not cost the results.
   console.log(doc);
+  await atPath("--out", out, () => writeFileAtomic(out, doc));
   return 0;
 }
 

@@ -21,6 +21,7 @@ import {
 } from "../src/train/learner.ts";
 import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
 import { atPath, checkDirFlag } from "./lib/fs_errors.ts";
+import { cpuModel, median } from "./lib/machine.ts";
 import { planRunDir, removeStaleTemps } from "./lib/run_guard.ts";
 import { ProgressBar } from "./lib/progress.ts";
 import {
@@ -321,6 +322,7 @@ async function main(): Promise<number> {
     seed,
     session: { device, threads },
     data,
+    cpu: cpuModel(),
   });
   let stop = false;
   const onSigint = () => {
@@ -412,14 +414,14 @@ async function main(): Promise<number> {
   }
   const seconds = (performance.now() - started) / 1000;
   const last = learner.history.at(-1);
-  const times = learner.history.map((r) => r.time).sort((a, b) => a - b);
+  const times = learner.history.map((r) => r.time);
   const summary = {
     model: entry.name,
     epochs,
     final_accuracy: last?.accuracy ?? NaN,
     final_valid_loss: last?.valid_loss ?? NaN,
     seconds,
-    sec_per_epoch: times.length ? times[times.length >> 1] : NaN,
+    sec_per_epoch: median(times),
     out,
   };
   if (json) console.log(JSON.stringify(summary));

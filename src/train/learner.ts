@@ -36,6 +36,8 @@ export interface EpochRecord {
    * after a divergence shows where it changed); absent in runs saved before it was recorded.
    */
   readonly lr_max?: number;
+  /** The CPU that ran the epoch (results repeat bit for bit only on one machine). */
+  readonly cpu?: string;
 }
 
 /** Hooks into `fit`. */
@@ -80,6 +82,8 @@ export interface LearnerOptions {
   readonly session?: SessionOptions;
   /** Training and validation batches (default: Human Numbers in the recipe's layout). */
   readonly data?: TrainData;
+  /** The CPU model, recorded in every epoch's row (`cpu`). */
+  readonly cpu?: string;
 }
 
 /** The batches a learner trains and validates on. */
@@ -128,6 +132,7 @@ export class Learner {
     readonly train: BatchSource,
     readonly valid: BatchSource,
     readonly seed: number,
+    private readonly cpu?: string,
   ) {}
 
   /**
@@ -163,6 +168,7 @@ export class Learner {
       loaders.train,
       loaders.valid,
       options.seed,
+      options.cpu,
     );
   }
 
@@ -234,6 +240,7 @@ export class Learner {
         accuracy,
         time: (performance.now() - start) / 1000,
         lr_max: lrMax,
+        ...(this.cpu ? { cpu: this.cpu } : {}),
       };
       this.epoch = epoch + 1;
       this.history.push(record);

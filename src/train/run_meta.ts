@@ -133,6 +133,7 @@ function readRecord(f: Fields): EpochRecord {
     accuracy: f.num("accuracy", { min: 0, max: 1 }),
     time: f.num("time", { min: 0 }),
     ...(f.has("lr_max") ? { lr_max: f.num("lr_max", { min: 0 }) } : {}),
+    ...(f.has("cpu") ? { cpu: f.str("cpu") } : {}),
   };
 }
 

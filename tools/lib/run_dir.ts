@@ -18,6 +18,7 @@ import type { LanguageModel } from "../../src/nn/language_model.ts";
 import { parseRunMeta, type RunMeta } from "../../src/train/run_meta.ts";
 import { writeFileAtomic } from "./atomic.ts";
 import { osProblem } from "./fs_errors.ts";
+import { machineLine } from "./machine.ts";
 
 export type { RunMeta } from "../../src/train/run_meta.ts";
 
@@ -128,6 +129,7 @@ export async function saveEpoch(dir: string, learner: Learner, info: RunInfo): P
         architecture: JSON.stringify(m.arch),
         recipe: JSON.stringify(m.recipe),
         runtime: runtimeName(m.device),
+        machine: machineLine(),
       },
     }),
   );

@@ -7,10 +7,11 @@
 import type { EpochRecord } from "../../src/train/learner.ts";
 
 const COLUMNS = ["epoch", "train_loss", "valid_loss", "accuracy", "time"] as const;
+const WIDTH = 11;
 
 /** The header row. */
 export function tableHeader(): string {
-  return COLUMNS.map((c) => c.padEnd(12)).join("").trimEnd();
+  return COLUMNS.map((c) => c.padEnd(WIDTH)).join(" ").trimEnd();
 }
 
 /**
@@ -27,5 +28,6 @@ export function tableRow(r: EpochRecord): string {
     r.accuracy.toFixed(6),
     `${r.time.toFixed(2)}s`,
   ];
-  return cells.map((c) => c.padEnd(12)).join("").trimEnd();
+  // A space always separates cells, however wide a loss of 1e5 or more makes one.
+  return cells.map((c) => c.padEnd(WIDTH)).join(" ").trimEnd();
 }
