@@ -10,11 +10,13 @@ import { findModel } from "../models/registry.ts";
 import { encodePrompt } from "../src/data/prompt.ts";
 import { BOS, joinTokens, UNK } from "../src/data/tokenizer.ts";
 import { exportModel } from "../src/export/export_model.ts";
-import { readSidecarText, type Sidecar } from "../src/export/sidecar.ts";
+import { readSidecarText, type Sidecar, sidecarMismatch } from "../src/export/sidecar.ts";
+import { decodeModel } from "../src/onnx/decode.ts";
 import { generate, PromptError } from "../src/generate/generate.ts";
 import { mulberry32 } from "../src/generate/sampling.ts";
 import { Session } from "../src/train/session.ts";
 import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
+import { osProblem } from "./lib/fs_errors.ts";
 import { CHECKPOINT_FILE, checkpointWeights, loadRun, runDescription } from "./lib/run_dir.ts";
 
 const USAGE = `Usage: deno task generate <run dir | model.onnx> --prompt TEXT [options]
@@ -42,13 +44,16 @@ async function openModel(path: string): Promise<{ sidecar: Sidecar; bytes: Uint8
       throw new Error(`Cannot generate with ${path}: its sidecar ${jsonPath} ${why}`);
     }
     const sidecar = readSidecarText(text, jsonPath);
-    const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
-    const file = `${dir}/${sidecar.file}`;
+    // The path given is the model: a renamed pair works, whatever "file" the sidecar names.
+    let bytes: Uint8Array;
     try {
-      return { sidecar, bytes: await Deno.readFile(file) };
+      bytes = await Deno.readFile(path);
     } catch (error) {
-      throw new Error(`Cannot read ${file}: ${(error as Error).message}`);
+      throw new Error(`Cannot read ${path}: ${osProblem(error)}`);
     }
+    const mismatch = sidecarMismatch(decodeModel(bytes, path), sidecar, path);
+    if (mismatch) throw new Error(`Cannot generate: ${mismatch}`);
+    return { sidecar, bytes };
   }
   const { checkpoint, meta } = await loadRun(path, `Cannot generate with ${path}`);
   const entry = findModel(meta.model);

@@ -32,30 +32,53 @@ export const UNK = "xxunk";
 export const BOS = "xxbos";
 
 // A word is a run of letters, digits and combining marks (so "naïve" written with a combining
-// diaeresis stays whole); anything else that is not whitespace is a token of its own.
-const WORD_TOKEN = /[\p{L}\p{N}\p{M}]+|[^\s\p{L}\p{N}\p{M}]/gu;
+// diaeresis stays whole). Anything else that is not whitespace is a token of its own, with the
+// marks that follow it and any zero-width-joined sequence ("❤️" with its variation selector,
+// a ZWJ family emoji): one symbol as the reader sees it.
+const WORD_TOKEN =
+  /[\p{L}\p{N}\p{M}]+|[^\s\p{L}\p{N}\p{M}]\p{M}*(?:\u200d[^\s\p{L}\p{N}\p{M}]\p{M}*)*/gu;
 const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
+const MARK = /\p{M}/u;
+const SPACE = /\s/u;
+const ZWJ = "\u200d";
 
 /**
- * Splits text into tokens.
+ * Splits text into tokens. Text is first put in Unicode normalization form NFC, so "é"
+ * typed as one code point and "e" + U+0301 (as macOS often saves files) are the same token.
  *
  * @param text Any string.
  * @param spec Word or char mode, lowercasing.
  * @returns The tokens in order (no specials: the caller adds `xxbos`).
  */
 export function splitText(text: string, spec: SplitSpec): string[] {
-  const s = spec.lower ? text.toLowerCase() : text;
+  const nfc = text.normalize("NFC");
+  const s = spec.lower ? nfc.toLowerCase() : nfc;
   // Array.from iterates code points, so a surrogate pair is one token.
   return spec.mode === "char" ? Array.from(s) : s.match(WORD_TOKEN) ?? [];
 }
 
+/** Longest run without whitespace held back before it is cut at a safe boundary. */
+const HOLD_LIMIT = 1 << 16;
+
+/** The code point ending at `i` (exclusive) and its start. */
+function pointBefore(text: string, i: number): [string, number] {
+  const low = text.charCodeAt(i - 1);
+  const start = i >= 2 && low >= 0xdc00 && low <= 0xdfff ? i - 2 : i - 1;
+  return [text.slice(start, i), start];
+}
+
 /**
- * Splits a stream of text that arrives in chunks, so that a word cut by a chunk boundary is
- * still one token: the last word of a chunk is held back until the next chunk (or `end`)
- * shows whether it continues.
+ * Splits a stream of text that arrives in chunks into exactly the tokens `splitText` gives the
+ * whole text. The tail of each chunk that the next chunk may continue is held back: in word
+ * mode, the text after the last whitespace (no token, normalization or case rule crosses
+ * whitespace); in char mode, the last character with its combining marks. A run without
+ * whitespace longer than 64 KiB is cut at the last point no token spans (between a word and a
+ * symbol), so a megabyte-long line costs linear time, not quadratic.
  */
 export class StreamSplitter {
   #pending = "";
+  /** The last safe boundary inside `#pending`, or 0 for none. */
+  #safe = 0;
 
   /** @param spec Word or char mode, lowercasing. */
   constructor(readonly spec: SplitSpec) {}
@@ -67,25 +90,12 @@ export class StreamSplitter {
    * @returns The tokens that are complete so far.
    */
   push(chunk: string): string[] {
+    const held = this.#pending.length;
     const text = this.#pending + chunk;
-    if (this.spec.mode === "char") {
-      // A chunk cut inside a surrogate pair keeps its high half for the next chunk.
-      const last = text.charCodeAt(text.length - 1);
-      const cut = last >= 0xd800 && last <= 0xdbff ? text.length - 1 : text.length;
-      this.#pending = text.slice(cut);
-      return splitText(text.slice(0, cut), this.spec);
-    }
-    // Hold back a trailing word: the next chunk may continue it.
-    let cut = text.length;
-    while (cut > 0) {
-      const code = text.codePointAt(cut - 1)!;
-      // Step back over a low surrogate to the start of its pair.
-      const back = cut >= 2 && code >= 0xdc00 && code <= 0xdfff ? 2 : 1;
-      if (!WORD_CHAR.test(text.slice(cut - back, cut))) break;
-      cut -= back;
-    }
+    const cut = this.spec.mode === "char" ? charCut(text) : this.#wordCut(text, held);
     this.#pending = text.slice(cut);
-    return splitText(text.slice(0, cut), this.spec);
+    this.#safe = this.#safe > cut ? this.#safe - cut : 0;
+    return cut > 0 ? splitText(text.slice(0, cut), this.spec) : [];
   }
 
   /**
@@ -96,17 +106,73 @@ export class StreamSplitter {
   end(): string[] {
     const rest = this.#pending;
     this.#pending = "";
+    this.#safe = 0;
     return splitText(rest, this.spec);
   }
+
+  /**
+   * Word mode: the end of the last whitespace, searched only after `held` (the held text has
+   * none); for a run without whitespace past the limit, the last safe boundary. Either search
+   * looks at each character once over the whole stream.
+   */
+  #wordCut(text: string, held: number): number {
+    let safe = 0;
+    for (let i = text.length; i > held;) {
+      const [cur, start] = pointBefore(text, i);
+      // Every \s character is in the BMP, so testing one code point is exact.
+      if (SPACE.test(cur)) return i;
+      if (safe === 0 && start > 0 && isSafeBoundary(text, start, cur)) safe = start;
+      i = start;
+    }
+    if (safe > 0) this.#safe = safe;
+    return text.length > HOLD_LIMIT ? this.#safe : 0;
+  }
+}
+
+/**
+ * Whether no token spans the boundary before `cur` (at `start`): a word next to a symbol, or
+ * two symbols, where `cur` is no mark and no zero-width joiner joins across.
+ */
+function isSafeBoundary(text: string, start: number, cur: string): boolean {
+  const [prev] = pointBefore(text, start);
+  if (MARK.test(cur) || cur === ZWJ || prev === ZWJ || SPACE.test(prev)) return false;
+  return !(WORD_CHAR.test(prev) && WORD_CHAR.test(cur));
+}
+
+/** Char mode: hold back the last base character and the marks after it. */
+function charCut(text: string): number {
+  let i = text.length;
+  while (i > 0) {
+    const [point, start] = pointBefore(text, i);
+    i = start;
+    if (!MARK.test(point) && point !== ZWJ) break;
+  }
+  return i;
 }
 
 // Punctuation that attaches to the word before it, and to the word after it.
 const CLOSING = /^[.,;:!?%)\]}”’»…]$/u;
 const OPENING = /^[(\[{“‘«¿¡]$/u;
+// Inside a word: an apostrophe before a contraction's end ("don't", "it’s"); a separator
+// between digits ("3.14", "1,000", "12:30").
+const APOSTROPHE = /^['’]$/u;
+const CONTRACTION = /^(s|t|re|ve|ll|d|m)$/iu;
+const DIGITS = /^\p{N}+$/u;
+const NUMBER_SEPARATOR = /^[.,:]$/u;
+const STRAIGHT_QUOTE = /^['"]$/u;
+
+/** Whether token `i` joins the tokens on both sides into one word. */
+function joinsBothSides(tokens: readonly string[], i: number): boolean {
+  const [prev, t, next] = [tokens[i - 1], tokens[i], tokens[i + 1]];
+  if (prev === undefined || next === undefined) return false;
+  if (APOSTROPHE.test(t)) return WORD_CHAR.test(prev) && CONTRACTION.test(next);
+  return NUMBER_SEPARATOR.test(t) && DIGITS.test(prev) && DIGITS.test(next);
+}
 
 /**
  * Joins tokens back into text: characters as they are; words with spaces, punctuation
- * attached to its word (`hello , world .` → `hello, world.`). `xxbos` starts a new line.
+ * attached to its word (`hello , world .` → `hello, world.`), contractions and numbers kept
+ * whole (`don ' t` → `don't`, `3 . 14` → `3.14`). `xxbos` starts a new line.
  *
  * @param tokens Tokens of one mode.
  * @param mode `word` or `char`.
@@ -121,19 +187,27 @@ export function joinTokens(
 ): string {
   let out = "";
   let glue = !leadingSpace; // true: the next token attaches without a space
-  for (const t of tokens) {
+  const open = new Set<string>(); // straight quotes opened and not yet closed
+  tokens.forEach((t, i) => {
     if (t === BOS) {
       out += "\n";
       glue = true;
-      continue;
-    }
-    if (mode === "char") {
+    } else if (mode === "char") {
       out += t;
-      continue;
+    } else if (joinsBothSides(tokens, i)) {
+      out += t;
+      glue = true;
+    } else if (STRAIGHT_QUOTE.test(t)) {
+      // A straight quote opens (attaches to the next word) or closes (to the one before).
+      const closing = open.delete(t);
+      if (!closing) open.add(t);
+      out += glue || closing ? t : ` ${t}`;
+      glue = !closing;
+    } else {
+      out += glue || CLOSING.test(t) ? t : ` ${t}`;
+      glue = OPENING.test(t);
     }
-    out += glue || CLOSING.test(t) ? t : ` ${t}`;
-    glue = OPENING.test(t);
-  }
+  });
   return out;
 }
 

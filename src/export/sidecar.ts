@@ -10,7 +10,8 @@ import { ContractError, Fields } from "../contract/fields.ts";
 import { HUMAN_NUMBERS_TOKENIZER, type TokenizerSpec } from "../data/tokenizer.ts";
 import type { Dim } from "../onnx/model.ts";
 import { IR_VERSION, OPSET_VERSION, PRODUCER_NAME, PRODUCER_VERSION } from "../onnx/version.ts";
-import { readTokenizer } from "../train/run_meta.ts";
+import { readArch, readTokenizer } from "../train/run_meta.ts";
+import type { ModelData } from "../onnx/model.ts";
 import type { Architecture } from "../train/recipe.ts";
 
 /** Final figures of the training run. */
@@ -132,6 +133,14 @@ export function parseSidecar(value: unknown, file: string): Sidecar {
   }
   const metrics = f.obj("metrics");
   const seq = f.has("seq") ? f.obj("seq") : undefined;
+  const arch = f.has("arch") ? readArch(f.obj("arch")) : undefined;
+  if (arch && arch.vocabSize !== vocab.length) {
+    throw new ContractError(
+      file,
+      "vocab",
+      `must hold arch.vocabSize = ${arch.vocabSize} tokens: got ${vocab.length}`,
+    );
+  }
   return {
     format: "onnx-lm-export",
     version,
@@ -142,6 +151,7 @@ export function parseSidecar(value: unknown, file: string): Sidecar {
     context: f.int("context", { min: 1 }),
     vocab,
     tokenizer,
+    ...(arch ? { arch } : {}),
     state,
     metrics: {
       accuracy: metrics.num("accuracy", { min: 0, max: 1 }),
@@ -173,4 +183,36 @@ export function readSidecarText(text: string, file: string): Sidecar {
     throw new ContractError(file, "", `not JSON (${(error as Error).message})`);
   }
   return parseSidecar(value, file);
+}
+
+/**
+ * Checks an exported graph against its sidecar: a `tokens` input, the state inputs and
+ * outputs the sidecar lists, and `logits` as wide as the vocabulary.
+ *
+ * @param model The decoded `.onnx` file.
+ * @param sidecar Its sidecar.
+ * @param file The `.onnx` file's name, for messages.
+ * @returns What does not match, or undefined.
+ */
+export function sidecarMismatch(
+  model: ModelData,
+  sidecar: Sidecar,
+  file: string,
+): string | undefined {
+  const { inputs, outputs } = model.graph;
+  const logits = outputs.find((o) => o.name === "logits");
+  if (!logits) return `${file} has no "logits" output: not an onnx-lm export`;
+  if (!inputs.some((i) => i.name === "tokens")) return `${file} has no "tokens" input`;
+  const width = logits.shape.at(-1);
+  if (typeof width === "number" && width !== sidecar.vocab.length) {
+    return `${file} predicts ${width} tokens, but its sidecar's vocabulary has ${sidecar.vocab.length}: the two files do not belong together`;
+  }
+  for (const s of sidecar.state) {
+    if (
+      !inputs.some((i) => i.name === s.name) || !outputs.some((o) => o.name === `${s.name}_out`)
+    ) {
+      return `${file} lacks the state "${s.name}" (input) / "${s.name}_out" (output) its sidecar lists`;
+    }
+  }
+  return undefined;
 }

@@ -80,7 +80,13 @@ function readRecipe(f: Fields): Recipe {
   };
 }
 
-function readArch(f: Fields): Architecture {
+/**
+ * Reads an architecture.
+ *
+ * @param f The `arch` object.
+ * @returns The architecture.
+ */
+export function readArch(f: Fields): Architecture {
   return {
     vocabSize: f.int("vocabSize", { min: 1 }),
     hidden: f.int("hidden", { min: 1 }),

@@ -17,13 +17,14 @@ Deno.test("splitText() keeps letters, digits and combining marks in words, split
     "2026",
     ".",
   ]);
-  // "e" + U+0301 COMBINING ACUTE stays one word; CJK and Cyrillic letters are letters.
-  assert.deepEqual(splitText("cafe\u0301 東京 привет…", word), [
-    "cafe\u0301",
-    "東京",
-    "привет",
-    "…",
-  ]);
+  // "q" + U+0301 COMBINING ACUTE (no precomposed form) stays one word; CJK and Cyrillic
+  // letters are letters.
+  assert.deepEqual(splitText("q\u0301x 東京 привет…", word), ["q\u0301x", "東京", "привет", "…"]);
+  // NFC: "é" typed as one code point and as "e" + U+0301 are the same token.
+  assert.deepEqual(splitText("caf\u00e9 cafe\u0301", word), ["caf\u00e9", "caf\u00e9"]);
+  assert.deepEqual(splitText("cafe\u0301", char), ["c", "a", "f", "\u00e9"]);
+  // A symbol keeps its variation selector and zero-width-joined partners.
+  assert.deepEqual(splitText("I ❤️ 👨‍👩‍👧!", word), ["I", "❤️", "👨‍👩‍👧", "!"]);
   assert.deepEqual(splitText("a--b  \n\t c", word), ["a", "-", "-", "b", "c"]);
   assert.deepEqual(splitText("ÉTÉ Été", { mode: "word", lower: true }), ["été", "été"]);
   assert.deepEqual(splitText("", word), []);
@@ -55,10 +56,41 @@ Deno.test("StreamSplitter gives the same tokens however the text is cut into chu
   }
 });
 
+Deno.test("StreamSplitter cuts long runs without whitespace at safe points, same tokens", () => {
+  const random = mulberry32(11);
+  const pieces = ["abc", "déf", ".", "-", "❤️", "12", "q\u0301", ",", "👨‍👩‍👧", "\u00e9"];
+  let run = "";
+  while (run.length < 300_000) run += pieces[Math.floor(random() * pieces.length)];
+  for (const text of [run, "x".repeat(200_000), `${run} tail`]) {
+    const whole = splitText(text, word);
+    const s = new StreamSplitter(word);
+    const got: string[] = [];
+    for (let i = 0; i < text.length;) {
+      let n = 1 + Math.floor(random() * 40_000);
+      // Cut between code points, as TextDecoder does.
+      const code = text.charCodeAt(i + n - 1);
+      if (code >= 0xd800 && code <= 0xdbff) n++;
+      got.push(...s.push(text.slice(i, i + n)));
+      i += n;
+    }
+    got.push(...s.end());
+    assert.equal(got.length, whole.length);
+    assert.deepEqual(got, whole);
+  }
+});
+
 Deno.test("joinTokens() attaches punctuation to words and joins characters as they are", () => {
   assert.equal(joinTokens(["hello", ",", "world", "."], "word"), "hello, world.");
   assert.equal(joinTokens(["say", "(", "hi", ")", "!"], "word"), "say (hi)!");
   assert.equal(joinTokens(["more", "words"], "word", true), " more words");
+  for (
+    const text of [
+      "I don't know, it’s 3.14 or 1,000 at 12:30.",
+      `Rock 'n' roll: "quoted" words, 'single' too.`,
+    ]
+  ) {
+    assert.equal(joinTokens(splitText(text, word), "word"), text);
+  }
   assert.equal(joinTokens(["a", "b", "xxbos", "c"], "word"), "a b\nc");
   assert.equal(joinTokens(["a", " ", "😀", "\n"], "char"), "a 😀\n");
 });

@@ -47,6 +47,10 @@ Deno.test("parseSidecar() names the file and field of a malformed sidecar", () =
     [{ ...SIDECAR, state: [] }, `s.json: "state" must list the state of a recurrent model`],
     [{ ...SIDECAR, context: 0 }, `s.json: "context" must be an integer >= 1: got 0`],
     [
+      { ...SIDECAR, arch: { vocabSize: 20, hidden: 8, layers: 2, dropout: 0, tied: false } },
+      `s.json: "vocab" must hold arch.vocabSize = 20 tokens: got 3`,
+    ],
+    [
       { ...SIDECAR, tokenizer: { ...SIDECAR.tokenizer, lower: "yes" } },
       `s.json: "tokenizer.lower" must be true or false`,
     ],

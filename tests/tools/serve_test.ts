@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { findModel } from "../../models/registry.ts";
+import { exportModel } from "../../src/export/export_model.ts";
 import { Graph } from "../../src/graph/graph.ts";
 import { saveGraph } from "../../src/graph/model_io.ts";
 import * as ops from "../../src/ops/mod.ts";
@@ -30,13 +32,28 @@ const SIDECAR = {
   ir_version: 8,
 };
 
-/** A real (tiny) ONNX model whose output is named `output`. */
+/** A real (tiny) ONNX model whose output is named `output`: not an onnx-lm export. */
 function onnxBytes(output: string): Uint8Array {
   const g = new Graph("tiny");
   g.output(ops.relu(g.input("x", "float32", ["batch", 2])), output);
   return saveGraph(g);
 }
-const MODEL = onnxBytes("logits");
+
+/** A real export matching SIDECAR: LMModel5 with one token, hidden 64, 2 layers (state h). */
+function exportBytes(): Uint8Array {
+  const model = findModel("lm5").create({ ...findModel("lm5").arch, vocabSize: 1 });
+  const { files } = exportModel(model, model.initParameters(1), {
+    name: "lm2",
+    description: "",
+    vocab: ["a"],
+    metrics: { accuracy: 0.5, valid_loss: 1, epochs: 1 },
+    recipe: {},
+    seed: 1,
+    context: 1,
+  });
+  return files.get("lm2.onnx")!;
+}
+const MODEL = exportBytes();
 
 async function modelsDir(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "onnx-lm-serve-" });
@@ -44,6 +61,11 @@ async function modelsDir(): Promise<string> {
   await Deno.writeFile(`${dir}/lm10.onnx`, MODEL);
   await Deno.writeTextFile(`${dir}/lm2.json`, JSON.stringify(SIDECAR));
   await Deno.writeFile(`${dir}/lm2.onnx`, MODEL);
+  // A sidecar from another model: its vocabulary is wider than the graph's logits.
+  await Deno.writeTextFile(
+    `${dir}/wide.json`,
+    JSON.stringify({ ...SIDECAR, file: "lm2.onnx", vocab: ["a", "b"] }),
+  );
   // Files that look like models and are not: empty, truncated, an ONNX model of something else.
   for (
     const [name, bytes] of [
@@ -89,15 +111,20 @@ Deno.test("listModels() lists sidecars in natural order, each unusable one with 
       "other",
       "torn-model",
       "torn",
+      "wide",
     ]);
     const byName = Object.fromEntries(models.map((m) => [m.name, m]));
     assert.equal(byName.lm2.size, MODEL.length);
     assert.equal(byName.lm2.error, undefined);
+    assert.equal(
+      byName.wide.error,
+      "lm2.onnx predicts 1 tokens, but its sidecar's vocabulary has 2: the two files do not belong together",
+    );
     assert.equal(byName.empty.error, "empty.onnx is empty (0 bytes): export the model again");
     assert.match(byName["torn-model"].error!, /torn-model\.onnx.*export the model again$/);
     assert.equal(
       byName.other.error,
-      `other.onnx is an ONNX model without a "logits" output: not an onnx-lm export`,
+      `other.onnx has no "logits" output: not an onnx-lm export`,
     );
     assert.equal(byName.gone.error, "gone.onnx is missing from the models directory");
     assert.match(
@@ -133,7 +160,7 @@ Deno.test("the server serves the page, the model list, models and onnxruntime-we
 
     const index = await get("/models/index.json");
     assert.equal(index.status, 200);
-    assert.equal((await index.json()).length, 9);
+    assert.equal((await index.json()).length, 10);
 
     const model = await get("/models/lm2.onnx");
     assert.equal(model.headers.get("content-type"), "application/octet-stream");

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { parseSidecar } from "../../src/export/sidecar.ts";
+import { parseSidecar, type Sidecar, sidecarMismatch } from "../../src/export/sidecar.ts";
 import { decodeModel } from "../../src/onnx/decode.ts";
 
 /** One entry of `/models/index.json`: the sidecar's fields plus these. */
@@ -65,7 +65,7 @@ async function entryFor(dir: string, jsonName: string): Promise<ModelListEntry |
   } catch {
     return { ...sidecar, name, file, error: `${file} is missing from the models directory` };
   }
-  const problem = await onnxProblem(`${dir}/${file}`, file, info);
+  const problem = await onnxProblem(`${dir}/${file}`, file, info, checked);
   return problem
     ? { ...checked, name, file, size: info.size, error: problem }
     : { ...checked, name, file, size: info.size };
@@ -79,17 +79,15 @@ async function onnxProblem(
   path: string,
   file: string,
   info: Deno.FileInfo,
+  sidecar: Sidecar,
 ): Promise<string | undefined> {
   if (info.size === 0) return `${file} is empty (0 bytes): export the model again`;
-  const key = `${info.size}:${info.mtime?.getTime()}`;
+  const key = `${info.size}:${info.mtime?.getTime()}:${sidecar.vocab.length}`;
   const known = verdicts.get(path);
   if (known?.key === key) return known.problem;
   let problem: string | undefined;
   try {
-    const model = decodeModel(await Deno.readFile(path), file);
-    if (!model.graph.outputs.some((o) => o.name === "logits")) {
-      problem = `${file} is an ONNX model without a "logits" output: not an onnx-lm export`;
-    }
+    problem = sidecarMismatch(decodeModel(await Deno.readFile(path), file), sidecar, file);
   } catch (error) {
     problem = `${(error as Error).message}: export the model again`;
   }
