@@ -62,5 +62,10 @@ export function sizedModel(
     ...(overrides.batchSize !== undefined ? { batchSize: overrides.batchSize } : {}),
     ...(overrides.seqLen !== undefined ? { seqLen: overrides.seqLen } : {}),
   };
+  if (recipe.tar && recipe.seqLen < 2) {
+    throw new SizeError(
+      `--sl must be at least 2 for ${entry.name} (TAR compares consecutive time steps): got ${recipe.seqLen}`,
+    );
+  }
   return { arch, recipe };
 }

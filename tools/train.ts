@@ -343,6 +343,7 @@ async function main(): Promise<number> {
     await atPath("--out", dir(), () => saveArtifacts(dir(), learner.artifacts, info));
     say(`${entry.name}: ${info.description}`);
     say(`corpus: ${corpus.summary}`);
+    if (corpus.warning) console.error(corpus.warning);
     if (corpus.corpus.kind === "text" || JSON.stringify(arch) !== JSON.stringify(entry.arch)) {
       say(
         `size: vocab ${arch.vocabSize}, hidden ${arch.hidden}, layers ${arch.layers}, dropout ${arch.dropout}, bs ${recipe.batchSize}, sl ${recipe.seqLen}`,

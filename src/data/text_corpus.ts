@@ -34,6 +34,8 @@ export interface TextCorpus {
   readonly files: { readonly train: number; readonly valid: number };
   /** Share of the training tokens that became `xxunk`. */
   readonly unkRate: number;
+  /** Share of the validation tokens that became `xxunk` (words never or rarely seen). */
+  readonly validUnkRate: number;
 }
 
 /** Where validation comes from. */
@@ -127,9 +129,10 @@ export class TextCorpusBuilder {
     const renumber = Int32Array.from(this.#words, (w) => index.get(w) ?? unk);
     const ids = this.#tokens.subarray(0, this.#length);
     let unks = 0;
+    let validUnks = 0;
     for (let i = 0; i < ids.length; i++) {
       ids[i] = renumber[ids[i]];
-      if (i < cut && ids[i] === unk) unks++;
+      if (ids[i] === unk) i < cut ? unks++ : validUnks++;
     }
     return {
       vocab,
@@ -139,6 +142,7 @@ export class TextCorpusBuilder {
       valid: ids.subarray(cut),
       files: { train: files - validFiles, valid: validFiles },
       unkRate: cut ? unks / cut : 0,
+      validUnkRate: ids.length > cut ? validUnks / (ids.length - cut) : 0,
     };
   }
 

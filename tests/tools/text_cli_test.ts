@@ -258,7 +258,10 @@ Deno.test("own text: every bad input gets one line naming the flag or file, and 
     await Deno.mkdir(`${dir}/no-txt`);
     await Deno.writeTextFile(`${dir}/no-txt/a.md`, "words");
     await Deno.writeFile(`${dir}/latin1.txt`, new Uint8Array([0x61, 0x62, 0x20, 0xe9, 0x74, 0xe9]));
-    await Deno.writeTextFile(`${dir}/short.txt`, "a few words only .");
+    await Deno.writeTextFile(`${dir}/short.txt`, "the cat sat . ".repeat(20));
+    await Deno.mkdir(`${dir}/linked`);
+    await Deno.writeTextFile(`${dir}/linked/a.txt`, grammarText(400, 6));
+    await Deno.symlink(`${dir}/nowhere.txt`, `${dir}/linked/b.txt`);
     await Deno.writeTextFile(`${dir}/ok.txt`, grammarText(400, 3));
     const run = `${dir}/run`;
     const cases: [string[], number, RegExp][] = [
@@ -295,6 +298,27 @@ Deno.test("own text: every bad input gets one line naming the flag or file, and 
         /^error: --tokens must be one of word, char: got "bpe"$/,
       ],
       [["--tokens", "char"], 2, /^error: --tokens needs --text PATH/],
+      [
+        ["--text", `${dir}/ok.txt`, "--valid", `${dir}/ok.txt`],
+        2,
+        /^error: --valid .*ok\.txt: .*ok\.txt is also training text/,
+      ],
+      [
+        ["--text", `${dir}/ok.txt`, "--valid", `${dir}/empty.txt`],
+        1,
+        /^error: --valid .*empty\.txt: the file is empty$/,
+      ],
+      [
+        ["--text", `${dir}/ok.txt`, "--min-freq", "100000"],
+        2,
+        /^error: --min-freq 100000: no token of --text .* occurs that often/,
+      ],
+      [["--text", "/dev/null"], 1, /^error: --text \/dev\/null: not a regular file or folder$/],
+      [
+        ["--text", `${dir}/linked`],
+        1,
+        /^error: --text .*linked: cannot read .*b\.txt: a link to a file that does not exist$/,
+      ],
     ];
     for (const [args, code, message] of cases) {
       const r = await tool("train", ["lm6", ...args, "--out", run]);
@@ -304,6 +328,15 @@ Deno.test("own text: every bad input gets one line naming the flag or file, and 
       assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
       assert.equal(await Deno.stat(run).then(() => true, () => false), false, "no run directory");
     }
+    const file = await tool("train", ["lm1", "--out", `${dir}/ok.txt`]);
+    assert.equal(file.code, 1);
+    assert.match(file.stderr, /^error: --out .*ok\.txt is a file, not a directory$/m);
+    const tar = await tool("train", ["lm7", "--sl", "1", "--out", run]);
+    assert.equal(tar.code, 2);
+    assert.match(
+      tar.stderr,
+      /^error: --sl must be at least 2 for lm7 \(TAR compares consecutive time steps\): got 1$/m,
+    );
     const sized = await tool("train", ["lm4", "--layers", "3", "--out", run]);
     assert.equal(sized.code, 2);
     assert.match(

@@ -9,6 +9,8 @@
 import { type TextCorpus, TextCorpusBuilder } from "../../src/data/text_corpus.ts";
 import type { SplitSpec } from "../../src/data/tokenizer.ts";
 import type { VocabLimits } from "../../src/data/text_vocab.ts";
+import { UsageError } from "./cli.ts";
+import { osProblem } from "./fs_errors.ts";
 import { ProgressBar } from "./progress.ts";
 
 /** Raised for a corpus path or file that cannot be used; the message names it. */
@@ -19,35 +21,61 @@ export class CorpusInputError extends Error {
 const CHUNK = 1 << 20;
 
 /**
- * The `.txt` files of a path: the file itself, or every `.txt` under a folder, sorted by path.
+ * The `.txt` files of a path: the file itself, or every `.txt` under a folder, sorted by path
+ * (hidden entries and folders reached through links are skipped).
  *
  * @param path `--text` or `--valid` path.
- * @param flag The flag, for messages.
+ * @param label How messages name it (`--text`, or `the run's --text` on resume).
  * @returns File paths and their total size in bytes.
- * @throws CorpusInputError for a missing path or a folder with no `.txt` file.
+ * @throws CorpusInputError naming the path for a missing path, an empty file, something
+ *   that is neither file nor folder, a folder with no `.txt` file, a broken link or a file
+ *   name that is not UTF-8.
  */
 export async function corpusFiles(
   path: string,
-  flag: string,
+  label: string,
 ): Promise<{ files: string[]; bytes: number }> {
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(path);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new CorpusInputError(`--${flag} ${path}: no such file or folder`);
-    }
-    throw new CorpusInputError(`--${flag} ${path}: cannot read it (${(error as Error).message})`);
+    const why = error instanceof Deno.errors.NotFound ? "no such file or folder" : osProblem(error);
+    throw new CorpusInputError(`${label} ${path}: ${why}`);
   }
-  if (info.isFile) return { files: [path], bytes: info.size };
+  if (info.isFile) {
+    if (info.size === 0) throw new CorpusInputError(`${label} ${path}: the file is empty`);
+    return { files: [path], bytes: info.size };
+  }
+  if (!info.isDirectory) {
+    throw new CorpusInputError(`${label} ${path}: not a regular file or folder`);
+  }
   const files: { path: string; size: number }[] = [];
   const walk = async (dir: string) => {
-    for await (const e of Deno.readDir(dir)) {
+    const entries: Deno.DirEntry[] = [];
+    try {
+      for await (const e of Deno.readDir(dir)) entries.push(e);
+    } catch (error) {
+      throw new CorpusInputError(
+        `${label} ${path}: cannot read the folder ${dir}: ${osProblem(error)}`,
+      );
+    }
+    for (const e of entries) {
       if (e.name.startsWith(".")) continue;
       const child = `${dir}/${e.name}`;
       if (e.isDirectory) await walk(child);
       else if (/\.txt$/i.test(e.name)) {
-        const s = await Deno.stat(child);
+        let s: Deno.FileInfo;
+        try {
+          s = await Deno.stat(child);
+        } catch (error) {
+          // Deno returns a name that is not UTF-8 with U+FFFD in it, which names no file.
+          const why = e.name.includes("\ufffd")
+            ? "its file name is not valid UTF-8; rename it"
+            : e.isSymlink && error instanceof Deno.errors.NotFound
+            ? "a link to a file that does not exist"
+            : osProblem(error);
+          throw new CorpusInputError(`${label} ${path}: cannot read ${child}: ${why}`);
+        }
         if (s.isFile) files.push({ path: child, size: s.size });
       }
     }
@@ -55,7 +83,7 @@ export async function corpusFiles(
   await walk(path.replace(/\/+$/, "") || "/");
   if (!files.length) {
     throw new CorpusInputError(
-      `--${flag} ${path}: the folder has no .txt file (searched recursively)`,
+      `${label} ${path}: the folder has no .txt file (searched recursively)`,
     );
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -101,6 +129,8 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
 export interface ReadCorpusOptions {
   /** `--text` path. */
   readonly text: string;
+  /** How messages name the paths: `""` (the flags) or `the run's ` on resume. */
+  readonly labelPrefix?: string;
   /** `--valid` path, when validation comes from other files. */
   readonly valid?: string;
   readonly validPct: number;
@@ -108,6 +138,24 @@ export interface ReadCorpusOptions {
   readonly limits: VocabLimits;
   /** Draw the reading progress bar (a terminal, no `--json`). */
   readonly progress: boolean;
+}
+
+/** Refuses validation text that is also training text (the same file, by its real path). */
+async function refuseOverlap(
+  train: readonly string[],
+  valid: readonly string[],
+  options: ReadCorpusOptions,
+): Promise<void> {
+  const real = (f: string) => Deno.realPath(f).catch(() => f);
+  const trained = new Set(await Promise.all(train.map(real)));
+  for (const f of valid) {
+    if (trained.has(await real(f))) {
+      throw new UsageError(
+        `--valid ${options.valid}: ${f} is also training text (in --text ${options.text}); ` +
+          `validation must be text the model does not train on`,
+      );
+    }
+  }
 }
 
 /**
@@ -121,8 +169,10 @@ export interface ReadCorpusOptions {
 export async function readCorpus(
   options: ReadCorpusOptions,
 ): Promise<{ corpus: TextCorpus; bytes: number }> {
-  const train = await corpusFiles(options.text, "text");
-  const valid = options.valid ? await corpusFiles(options.valid, "valid") : undefined;
+  const prefix = options.labelPrefix ?? "";
+  const train = await corpusFiles(options.text, `${prefix}--text`);
+  const valid = options.valid ? await corpusFiles(options.valid, `${prefix}--valid`) : undefined;
+  if (valid) await refuseOverlap(train.files, valid.files, options);
   const inputs = [
     ...train.files.map((file) => ({ file, flag: "text" })),
     ...(valid?.files ?? []).map((file) => ({ file, flag: "valid" })),
@@ -133,7 +183,7 @@ export async function readCorpus(
   const started = performance.now();
   let read = 0;
   for (const { file, flag } of inputs) {
-    const bytes = await readOne(builder, file, flag, (n) => {
+    await readOne(builder, file, flag, (n) => {
       read += n;
       const s = (performance.now() - started) / 1000;
       const rate = read / 1e6 / Math.max(s, 1e-6);
@@ -146,9 +196,6 @@ export async function readCorpus(
         "bytes",
       );
     });
-    if (bytes === 0 && inputs.length === 1) {
-      throw new CorpusInputError(`--${flag} ${file}: the file is empty`);
-    }
   }
   bar.clear();
   const split = valid ? { validFrom: train.files.length } : { validPct: options.validPct };

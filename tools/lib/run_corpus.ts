@@ -23,8 +23,12 @@ import { SPECIALS } from "../../src/data/text_vocab.ts";
 import { humanNumbersData, type TrainData } from "../../src/train/learner.ts";
 import type { Recipe } from "../../src/train/recipe.ts";
 import type { CorpusMeta, RunMeta } from "../../src/train/run_meta.ts";
+import { resolve } from "node:path";
 import { UsageError } from "./cli.ts";
 import { CorpusInputError, readCorpus } from "./read_corpus.ts";
+
+/** Share of `xxunk` tokens above which the run warns that accuracy is inflated. */
+const UNK_WARNING = 0.05;
 
 /** The corpus flags of `deno task train`. */
 export interface CorpusFlags {
@@ -44,6 +48,8 @@ export interface RunCorpus {
   readonly vocab: readonly string[];
   /** One line about it for the run's header. */
   readonly summary: string;
+  /** A line to print when the vocabulary leaves many tokens unknown. */
+  readonly warning?: string | undefined;
   /** Accuracy of always predicting the most frequent training token. */
   readonly baseline: { readonly token: string; readonly accuracy: number };
   /**
@@ -96,12 +102,21 @@ function textBaseline(c: TextCorpus): { token: string; accuracy: number } {
   return { token: c.vocab[best], accuracy: c.valid.length > 1 ? hits / (c.valid.length - 1) : 0 };
 }
 
+/** A path as the run records it: absolute, so a resume from another directory finds it. */
+const absolute = (path: string) => resolve(path);
+
 function textCorpus(flags: CorpusFlags, c: TextCorpus): RunCorpus {
+  if (c.vocab.length <= SPECIALS.length) {
+    throw new UsageError(
+      `--min-freq ${flags.minFreq}: no token of --text ${flags.text} occurs that often, so the ` +
+        `vocabulary would be only ${SPECIALS.join(" and ")}; lower --min-freq`,
+    );
+  }
   const tokenizer: TokenizerSpec = { mode: flags.tokens, lower: flags.lower, specials: SPECIALS };
   const corpus: CorpusMeta = {
     kind: "text",
-    text: flags.text,
-    valid: flags.valid ?? null,
+    text: absolute(flags.text),
+    valid: flags.valid === undefined ? null : absolute(flags.valid),
     validPct: flags.validPct,
     minFreq: flags.minFreq,
     maxVocab: flags.maxVocab,
@@ -118,9 +133,14 @@ function textCorpus(flags: CorpusFlags, c: TextCorpus): RunCorpus {
     vocab: c.vocab,
     summary:
       `${flags.text}: ${c.train.length} train / ${c.valid.length} valid ${flags.tokens} tokens${fileNote}, ` +
-      `vocabulary ${c.vocab.length} (${
-        (c.unkRate * 100).toFixed(2)
-      }% of training tokens are xxunk)`,
+      `vocabulary ${c.vocab.length} (xxunk: ${(c.unkRate * 100).toFixed(2)}% of training tokens, ` +
+      `${(c.validUnkRate * 100).toFixed(2)}% of validation tokens)`,
+    warning: c.unkRate > UNK_WARNING || c.validUnkRate > UNK_WARNING
+      ? `warning: ${(c.unkRate * 100).toFixed(1)}% of training and ${
+        (c.validUnkRate * 100).toFixed(1)
+      }% of validation tokens are xxunk, and predicting xxunk counts as correct: the accuracy ` +
+        `overstates the model; lower --min-freq or raise --max-vocab`
+      : undefined,
     baseline: textBaseline(c),
     data(recipe) {
       const { data, batchSize: bs, seqLen: sl } = recipe;
@@ -158,8 +178,13 @@ function textCorpus(flags: CorpusFlags, c: TextCorpus): RunCorpus {
  * @returns The corpus.
  * @throws CorpusInputError for a bad path or file.
  */
-export async function ownTextCorpus(flags: CorpusFlags, progress: boolean): Promise<RunCorpus> {
+export async function ownTextCorpus(
+  flags: CorpusFlags,
+  progress: boolean,
+  labelPrefix = "",
+): Promise<RunCorpus> {
   const { corpus } = await readCorpus({
+    labelPrefix,
     text: flags.text,
     ...(flags.valid ? { valid: flags.valid } : {}),
     validPct: flags.validPct,
@@ -190,7 +215,7 @@ export async function runCorpus(meta: RunMeta, progress: boolean): Promise<RunCo
     minFreq: c.minFreq,
     maxVocab: c.maxVocab,
   };
-  const again = await ownTextCorpus(flags, progress);
+  const again = await ownTextCorpus(flags, progress, "the run's ");
   const now = again.corpus as Extract<CorpusMeta, { kind: "text" }>;
   if (now.checksum !== c.checksum || again.vocab.join("\n") !== meta.vocab.join("\n")) {
     throw new CorpusInputError(

@@ -49,8 +49,9 @@ export function runDescription(meta: Omit<RunMeta, "learner">): string {
     meta.recipe.seqLen === entry.recipe.seqLen;
   if (meta.corpus.kind === "human-numbers" && sameSize) return entry.description;
   const kind = entry.description.slice(0, entry.description.indexOf(":"));
+  // The corpus by its base name: an export's description travels, a home directory should not.
   const corpus = meta.corpus.kind === "text"
-    ? `${meta.corpus.text} (${meta.tokenizer.mode} tokens)`
+    ? `${meta.corpus.text.replace(/\/+$/, "").split("/").at(-1)} (${meta.tokenizer.mode} tokens)`
     : "Human Numbers";
   return `${kind} on ${corpus}: vocabulary ${a.vocabSize}, hidden ${a.hidden}, ` +
     `${a.layers} layer${a.layers === 1 ? "" : "s"}${a.dropout ? `, dropout ${a.dropout}` : ""}; ` +
