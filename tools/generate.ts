@@ -146,7 +146,11 @@ async function main(): Promise<number> {
   const banned = vocab.includes(UNK) ? [vocab.indexOf(UNK)] : [];
   console.error(
     `${sidecar.model}: ${sidecar.tokenizer.mode} tokens, vocabulary ${vocab.length}; ` +
-      `${n} tokens at temperature ${temperature}${topK ? `, top-k ${topK}` : ""}, seed ${seed}`,
+      (temperature === 0
+        ? `${n} tokens, greedy`
+        : `${n} tokens at temperature ${temperature}${
+          topK ? `, top-k ${topK}` : ""
+        }, seed ${seed}`),
   );
   const session = await Session.create(bytes, { source: sidecar.file, threads: 1 });
   let chosen: number[];

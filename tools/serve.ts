@@ -49,7 +49,9 @@ async function main(): Promise<number> {
     const models = await listModels(modelsDir);
     const usable = models.filter((m) => !m.error).length;
     note = `${usable} model${usable === 1 ? "" : "s"} in ${modelsDir}` +
-      (usable < models.length ? ` (${models.length - usable} unusable)` : "");
+      (usable < models.length
+        ? `, and ${models.length - usable} unusable (the page says why)`
+        : "");
   } catch (error) {
     note = `warning: ${(error as Error).message}`;
   }

@@ -57,7 +57,8 @@ export async function generate(
     const k = sidecar.context;
     if (prompt.length < k) {
       throw new PromptError(
-        `${sidecar.model} reads the last ${k} tokens: the prompt has ${prompt.length}`,
+        `${sidecar.model} reads the last ${k} tokens: the prompt gives ${prompt.length}` +
+          (sidecar.tokenizer.specials.includes("xxbos") ? ` (counting the xxbos before it)` : ""),
       );
     }
     const ids = [...prompt];
