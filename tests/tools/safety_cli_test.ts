@@ -73,8 +73,12 @@ Deno.test("a run directory is never replaced unasked; --force swaps only after a
     child.kill("SIGINT");
     while (!(await reader.read()).done) { /* drain */ }
     const stopped = await child.status;
-    await child.stderr.cancel();
+    const stderr = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
     assert.equal(stopped.code, 130);
+    assert.match(
+      stderr,
+      /no epoch finished, so there is no checkpoint yet; the run already in .*run is untouched/,
+    );
     assert.deepEqual(await Deno.readFile(`${run}/checkpoint.safetensors`), original);
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["chars.txt", "run"]);
 

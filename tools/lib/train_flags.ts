@@ -1,0 +1,189 @@
+/**
+ * The command line of `deno task train`: its usage text, flags, and the checks that turn the
+ * corpus and size flags into settings (or one-line usage errors).
+ *
+ * @module
+ */
+
+import { ALIASES, MODELS } from "../../models/registry.ts";
+import type { SizeOverrides } from "../../models/sizing.ts";
+import { TOKEN_MODES, type TokenMode } from "../../src/data/tokenizer.ts";
+import { SPECIALS } from "../../src/data/text_vocab.ts";
+import { intFlag, numberFlag, UsageError } from "./cli.ts";
+import type { CorpusFlags } from "./run_corpus.ts";
+
+/** The usage text. */
+export const USAGE = `Usage: deno task train <model> [options]
+       deno task train --list
+
+Trains a model of fastbook chapter 12 (onnxruntime-node) on Human Numbers, or on your own
+text with --text.
+
+Options:
+  --epochs N      epochs of the one-cycle schedule (default: the model's recipe)
+  --lr X          peak learning rate (default: the model's recipe)
+  --seed N        seed for initialization and dropout (default 42)
+  --out DIR       output directory (default runs/<model>)
+  --device D      cpu (default), cuda or webgpu
+  --threads N     onnxruntime intra-op threads (default 1: fastest for these sizes)
+  --json          one JSON object per epoch on stdout, then a summary object
+  --resume        continue the run in --out from its last checkpoint (--lr may be lowered)
+  --force         replace a run already in --out (it stays until the new one saves an epoch)
+  --list          list the models
+  -h, --help      this help
+
+Your own text:
+  --text PATH     a UTF-8 text file, or a folder of .txt files (recursive, sorted order)
+  --valid PATH    validation text (default: the last --valid-pct of --text)
+  --valid-pct P   share of the tokens (of the files, for a folder) kept for validation (0.1)
+  --tokens T      word (default) or char
+  --lower         lower-case the text first
+  --min-freq N    rarer tokens become xxunk (default 3 for words, 1 for chars)
+  --max-vocab N   largest vocabulary, specials included (default 60000)
+
+Model size (the book's by default: hidden 64, 2 layers, bs 64, sl 16):
+  --hidden N      hidden size (every model)
+  --layers N      recurrent layers (lm5, lm6, lm7, gru)
+  --dropout P     dropout probability (lm7)
+  --bs N          batch size (every model)
+  --sl N          tokens per sequence (lm4..lm7, gru; lm1..lm3 read 3)`;
+
+/** The models with their aliases and descriptions, for `--list`. */
+export function listModels(): string {
+  const aliases = Object.entries(ALIASES);
+  return MODELS.map((m) => {
+    const alias = aliases.filter(([, target]) => target === m.name).map(([a]) => a);
+    const name = alias.length ? `${m.name} (${alias.join(", ")})` : m.name;
+    return `${name.padEnd(18)} ${m.description}`;
+  }).join("\n");
+}
+
+/** The flags, for `parseFlags`. */
+export const FLAGS = {
+  epochs: { type: "string" },
+  lr: { type: "string" },
+  seed: { type: "string" },
+  out: { type: "string" },
+  device: { type: "string" },
+  threads: { type: "string" },
+  json: { type: "boolean" },
+  resume: { type: "boolean" },
+  force: { type: "boolean" },
+  list: { type: "boolean" },
+  text: { type: "string" },
+  valid: { type: "string" },
+  "valid-pct": { type: "string" },
+  tokens: { type: "string" },
+  lower: { type: "boolean" },
+  "min-freq": { type: "string" },
+  "max-vocab": { type: "string" },
+  hidden: { type: "string" },
+  layers: { type: "string" },
+  dropout: { type: "string" },
+  bs: { type: "string" },
+  sl: { type: "string" },
+} as const;
+
+/** The parsed flags. */
+export type Flags = {
+  readonly [K in keyof typeof FLAGS]?: typeof FLAGS[K]["type"] extends "boolean" ? boolean
+    : string;
+};
+
+/**
+ * The corpus flags, checked.
+ *
+ * @param flags The parsed flags.
+ * @returns The settings, or undefined without `--text`.
+ * @throws UsageError for a flag out of range or without `--text`.
+ */
+export function corpusFlags(flags: Flags): CorpusFlags | undefined {
+  const textOnly = ["valid", "valid-pct", "tokens", "lower", "min-freq", "max-vocab"] as const;
+  if (flags.text === undefined) {
+    const stray = textOnly.find((f) => flags[f] !== undefined);
+    if (stray) {
+      throw new UsageError(
+        `--${stray} needs --text PATH (Human Numbers has its own split and vocabulary)`,
+      );
+    }
+    return undefined;
+  }
+  if (flags.text.trim() === "") throw new UsageError(`--text must be a file or folder: got ""`);
+  if (flags.valid !== undefined && flags.valid.trim() === "") {
+    throw new UsageError(`--valid must be a file or folder: got ""`);
+  }
+  if (flags.valid !== undefined && flags["valid-pct"] !== undefined) {
+    throw new UsageError(
+      `--valid-pct cannot be combined with --valid (the --valid text is the validation set)`,
+    );
+  }
+  const tokens = (flags.tokens ?? "word") as TokenMode;
+  if (!TOKEN_MODES.includes(tokens)) {
+    throw new UsageError(
+      `--tokens must be one of ${TOKEN_MODES.join(", ")}: got "${flags.tokens}"`,
+    );
+  }
+  const maxVocab = intFlag("max-vocab", flags["max-vocab"], 1, 1_000_000, 60000);
+  if (maxVocab < SPECIALS.length) {
+    throw new UsageError(
+      `--max-vocab must be at least ${SPECIALS.length}, room for the specials ${
+        SPECIALS.join(" and ")
+      }: got ${maxVocab}`,
+    );
+  }
+  return {
+    text: flags.text,
+    ...(flags.valid !== undefined ? { valid: flags.valid } : {}),
+    validPct: numberFlag("valid-pct", flags["valid-pct"], 0, 0.9, 0.1),
+    tokens,
+    lower: flags.lower ?? false,
+    minFreq: intFlag("min-freq", flags["min-freq"], 1, 2 ** 31 - 1, tokens === "word" ? 3 : 1),
+    maxVocab,
+  };
+}
+
+/**
+ * The size flags, checked.
+ *
+ * @param flags The parsed flags.
+ * @returns The sizes given.
+ * @throws UsageError for a size out of range.
+ */
+export function sizeFlags(flags: Flags): SizeOverrides {
+  const dropout = flags.dropout === undefined ? undefined : Number(flags.dropout);
+  if (dropout !== undefined && (flags.dropout!.trim() === "" || !(dropout >= 0 && dropout < 1))) {
+    throw new UsageError(`--dropout must be a number in [0, 1): got "${flags.dropout}"`);
+  }
+  const int = (flag: "hidden" | "layers" | "bs" | "sl", max: number) =>
+    flags[flag] === undefined ? undefined : intFlag(flag, flags[flag], 1, max, 0);
+  const sizes = {
+    hidden: int("hidden", 8192),
+    layers: int("layers", 16),
+    dropout,
+    batchSize: int("bs", 4096),
+    seqLen: int("sl", 4096),
+  };
+  return Object.fromEntries(Object.entries(sizes).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * Refuses a flag given with `--resume` that would change the run.
+ *
+ * @param given Flag values given (undefined when absent).
+ * @param saved The run's values.
+ * @throws UsageError naming the first flag that differs.
+ */
+export function sameAsRun(
+  given: Readonly<Record<string, unknown>>,
+  saved: Readonly<Record<string, unknown>>,
+): void {
+  for (const [flag, value] of Object.entries(given)) {
+    if (value !== undefined && String(value) !== String(saved[flag])) {
+      throw new UsageError(
+        `--resume: --${flag} ${value} differs from the run's ${
+          saved[flag]
+        }; omit it to continue the run`,
+      );
+    }
+  }
+}
