@@ -57,7 +57,7 @@ async function main(): Promise<number> {
     exported = exportModel(model, weights, {
       name: entry.name,
       ...(name ? { fileBase: name } : {}),
-      description: runDescription(meta),
+      description: runDescription(meta, { schedule: true }),
       vocab: meta.vocab,
       tokenizer: meta.tokenizer,
       arch: meta.arch,

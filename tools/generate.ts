@@ -40,7 +40,7 @@ async function openModel(path: string): Promise<{ sidecar: Sidecar; bytes: Uint8
     try {
       text = await Deno.readTextFile(jsonPath);
     } catch (error) {
-      const why = error instanceof Deno.errors.NotFound ? "is missing" : (error as Error).message;
+      const why = error instanceof Deno.errors.NotFound ? "is missing" : `: ${osProblem(error)}`;
       throw new Error(`Cannot generate with ${path}: its sidecar ${jsonPath} ${why}`);
     }
     const sidecar = readSidecarText(text, jsonPath);
@@ -67,7 +67,7 @@ async function openModel(path: string): Promise<{ sidecar: Sidecar; bytes: Uint8
   const last = meta.learner.history.at(-1);
   const { sidecar, files } = exportModel(model, weights, {
     name: entry.name,
-    description: runDescription(meta),
+    description: runDescription(meta, { schedule: true }),
     vocab: meta.vocab,
     tokenizer: meta.tokenizer,
     arch: meta.arch,
@@ -100,7 +100,9 @@ async function main(): Promise<number> {
   }
   if (flags.prompt === undefined) throw new UsageError(`--prompt TEXT is required\n${USAGE}`);
   const n = intFlag("n", flags.n, 1, 100_000, 50);
-  const temperature = flags.temperature === "0"
+  // 0 (or 0.0) is greedy; anything else must be a positive temperature.
+  const temperature = flags.temperature !== undefined && flags.temperature.trim() !== "" &&
+      Number(flags.temperature) === 0
     ? 0
     : numberFlag("temperature", flags.temperature, 0, 100, 1);
   const topK = flags["top-k"] === undefined

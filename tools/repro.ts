@@ -16,6 +16,9 @@ import { writeFileAtomic } from "./lib/atomic.ts";
 import { atPath, osProblem, PathError } from "./lib/fs_errors.ts";
 import { cpuModel, median } from "./lib/machine.ts";
 import { markdownTable } from "./lib/markdown.ts";
+import { PRODUCER_NAME, PRODUCER_VERSION } from "../src/onnx/version.ts";
+
+const PRODUCER = `${PRODUCER_NAME} ${PRODUCER_VERSION}`;
 
 const USAGE = `Usage: deno task repro [--seeds N] [--models a,b] [--out FILE]
 
@@ -33,6 +36,12 @@ interface Outcome {
   readonly validLoss: number;
   readonly secPerEpoch: number;
   readonly cpu: string;
+  /**
+   * The whole recipe, as JSON, and the producer: a result of another recipe or version (or a
+   * line without them) is kept in the file but not reused.
+   */
+  readonly recipe: string;
+  readonly producer: string;
 }
 
 /** The .jsonl beside the table: `docs/RESULTS.md` → `docs/RESULTS.jsonl`. */
@@ -66,7 +75,11 @@ async function readDone(path: string): Promise<Outcome[]> {
     if (!line.trim()) return;
     try {
       const o = JSON.parse(line);
-      if (typeof o?.model === "string" && Number.isInteger(o.seed) && typeof o.cpu === "string") {
+      const numbers = ["accuracy", "validLoss", "secPerEpoch", "epochs", "lrMax"];
+      if (
+        typeof o?.model === "string" && Number.isInteger(o.seed) && typeof o.cpu === "string" &&
+        numbers.every((k) => typeof o[k] === "number" && Number.isFinite(o[k]))
+      ) {
         done.push(o);
         return;
       }
@@ -79,9 +92,23 @@ async function readDone(path: string): Promise<Outcome[]> {
 /** Appends one result line and flushes it to disk. */
 async function appendOutcome(path: string, o: Outcome): Promise<void> {
   await atPath("--out", path, async () => {
+    // A line torn by a kill gets its own line ended first, so the new one stays readable.
+    const size = (await Deno.stat(path).catch(() => undefined))?.size ?? 0;
+    let torn = false;
+    if (size > 0) {
+      const last = new Uint8Array(1);
+      const f = await Deno.open(path, { read: true });
+      try {
+        await f.seek(size - 1, Deno.SeekMode.Start);
+        await f.read(last);
+      } finally {
+        f.close();
+      }
+      torn = last[0] !== 0x0a;
+    }
     const file = await Deno.open(path, { append: true, create: true });
     try {
-      await file.write(new TextEncoder().encode(JSON.stringify(o) + "\n"));
+      await file.write(new TextEncoder().encode((torn ? "\n" : "") + JSON.stringify(o) + "\n"));
       await file.syncData();
     } finally {
       file.close();
@@ -103,6 +130,8 @@ async function trainSeed(entry: ModelEntry, seed: number, cpu: string): Promise<
       validLoss: last.valid_loss,
       secPerEpoch: median(history.map((r) => r.time)),
       cpu,
+      recipe: JSON.stringify(entry.recipe),
+      producer: PRODUCER,
     };
   } finally {
     await learner.release();
@@ -143,7 +172,7 @@ async function main(): Promise<number> {
     for (const seed of seeds) {
       const same = (o: Outcome) =>
         o.model === entry.name && o.seed === seed && o.cpu === cpu &&
-        o.epochs === entry.recipe.epochs && o.lrMax === entry.recipe.lrMax;
+        o.recipe === JSON.stringify(entry.recipe) && o.producer === PRODUCER;
       let outcome = done.find(same);
       if (outcome) {
         console.error(`${entry.name} seed ${seed}: already in ${jsonl}`);

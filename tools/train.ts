@@ -180,6 +180,7 @@ async function main(): Promise<number> {
   try {
     await atPath("--out", dir(), () => Deno.mkdir(dir(), { recursive: true }));
     await removeStaleTemps(dir());
+    if (dir() !== out) await removeStaleTemps(out);
     if (resumed) {
       learner.restore(resumed.checkpoint.tensors, resumed.meta.learner);
       say(`Resuming ${entry.name} from ${out}/${CHECKPOINT_FILE} after epoch ${learner.epoch - 1}`);
@@ -252,7 +253,9 @@ async function main(): Promise<number> {
         : learner.epoch > 0
         ? `${checkpoint}; continue from it at a lower peak learning rate with --resume --lr ${lower}` +
           ` (this run's was ${lrMax})`
-        : `no epoch finished, so there is no checkpoint yet; start again with a lower --lr, e.g. --lr ${lower}`;
+        : `no epoch finished, so there is no checkpoint yet; start again with a lower --lr, e.g. --lr ${lower}${
+          plan && plan.dir !== out ? " --force" : ""
+        }`;
       console.error(`\n${error.message}: ${next}${untouched}`);
       return error instanceof FitInterrupted ? 130 : 1;
     }

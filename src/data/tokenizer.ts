@@ -44,7 +44,8 @@ const ZWJ = "\u200d";
 
 /**
  * Splits text into tokens. Text is first put in Unicode normalization form NFC, so "é"
- * typed as one code point and "e" + U+0301 (as macOS often saves files) are the same token.
+ * typed as one code point and "e" + U+0301 (as macOS often saves files) are the same token;
+ * `lower` then lower-cases each token.
  *
  * @param text Any string.
  * @param spec Word or char mode, lowercasing.
@@ -52,9 +53,11 @@ const ZWJ = "\u200d";
  */
 export function splitText(text: string, spec: SplitSpec): string[] {
   const nfc = text.normalize("NFC");
-  const s = spec.lower ? nfc.toLowerCase() : nfc;
   // Array.from iterates code points, so a surrogate pair is one token.
-  return spec.mode === "char" ? Array.from(s) : s.match(WORD_TOKEN) ?? [];
+  const tokens = spec.mode === "char" ? Array.from(nfc) : nfc.match(WORD_TOKEN) ?? [];
+  // Lower-cased token by token, not as one text: a rule with context (Greek final sigma)
+  // then sees only its token, so any cut of a stream between tokens gives the same result.
+  return spec.lower ? tokens.map((t) => t.toLowerCase()) : tokens;
 }
 
 /** Longest run without whitespace held back before it is cut at a safe boundary. */
@@ -139,13 +142,24 @@ function isSafeBoundary(text: string, start: number, cur: string): boolean {
   return !(WORD_CHAR.test(prev) && WORD_CHAR.test(cur));
 }
 
-/** Char mode: hold back the last base character and the marks after it. */
+/** Hangul conjoining jamo, which NFC composes into syllables (up to three in a row). */
+const JAMO = /[\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff]/u;
+
+/**
+ * Char mode: hold back what NFC could still compose with the next chunk: the last base
+ * character with the marks after it, and a run of Hangul jamo before it.
+ */
 function charCut(text: string): number {
   let i = text.length;
   while (i > 0) {
     const [point, start] = pointBefore(text, i);
     i = start;
     if (!MARK.test(point) && point !== ZWJ) break;
+  }
+  for (let k = 0; k < 2 && i > 0; k++) {
+    const [point, start] = pointBefore(text, i);
+    if (!JAMO.test(point)) break;
+    i = start;
   }
   return i;
 }

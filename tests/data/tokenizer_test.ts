@@ -79,6 +79,27 @@ Deno.test("StreamSplitter cuts long runs without whitespace at safe points, same
   }
 });
 
+Deno.test("StreamSplitter agrees with splitText where case and composition need context", () => {
+  const cases: [string[], "word" | "char", boolean][] = [
+    [["ΑΣ", " x"], "char", true], // final sigma: lower-cased token by token
+    [["ΟΔΟΣ", ". ΑΣ"], "word", true],
+    [["a".repeat(70_000) + "Σ", ".Α"], "word", true], // cut at a safe boundary, then lowered
+    [["\u1100", "\u1161"], "char", false], // NFD Hangul jamo compose across the cut
+    [["\u1100\u1161", "\u11a8"], "char", false],
+    [["e", "\u0301\u0323x"], "char", false],
+  ];
+  for (const [chunks, mode, lower] of cases) {
+    const spec = { mode, lower };
+    const s = new StreamSplitter(spec);
+    const got = [...chunks.flatMap((c) => s.push(c)), ...s.end()];
+    assert.deepEqual(
+      got,
+      splitText(chunks.join(""), spec),
+      `${mode}: ${chunks.join("|").slice(-12)}`,
+    );
+  }
+});
+
 Deno.test("joinTokens() attaches punctuation to words and joins characters as they are", () => {
   assert.equal(joinTokens(["hello", ",", "world", "."], "word"), "hello, world.");
   assert.equal(joinTokens(["say", "(", "hi", ")", "!"], "word"), "say (hi)!");

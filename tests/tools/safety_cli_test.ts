@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { findModel } from "../../models/registry.ts";
 import { tensor } from "../../src/onnx/tensor.ts";
 import { decodeCheckpoint, encodeCheckpoint } from "../../src/train/checkpoint.ts";
 import { cpuModel } from "../../tools/lib/machine.ts";
@@ -81,8 +82,14 @@ Deno.test("a run directory is never replaced unasked; --force swaps only after a
     );
     assert.deepEqual(await Deno.readFile(`${run}/checkpoint.safetensors`), original);
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["chars.txt", "run"]);
+    assert.equal([...Deno.readDirSync(run)].some((e) => e.name.startsWith(".new-")), false);
 
-    // --force with a finished epoch replaces it; a temp file a killed write left is removed.
+    // --force with a finished epoch replaces the run's files, and only those: a user's notes
+    // and folders in --out stay. A temp file a killed write left, and a staging directory a
+    // killed --force left, are removed.
+    await Deno.writeTextFile(`${run}/notes.md`, "mine");
+    await Deno.mkdir(`${run}/exports/.new-1`, { recursive: true });
+    await Deno.mkdir(`${run}/.new-77`);
     const stale = `${run}/.checkpoint.safetensors.4242.0123abcd.tmp`;
     await Deno.writeFile(stale, new Uint8Array(100));
     const forced = await tool("train", ["lm1", "--epochs", "2", "--out", run, "--force"]);
@@ -90,6 +97,10 @@ Deno.test("a run directory is never replaced unasked; --force swaps only after a
     const metrics = (await Deno.readTextFile(`${run}/metrics.jsonl`)).trim().split("\n");
     assert.equal(metrics.length, 2);
     assert.equal(await exists(stale), false);
+    assert.equal(await Deno.readTextFile(`${run}/notes.md`), "mine");
+    assert.equal(await exists(`${run}/exports/.new-1`), true);
+    assert.equal(await exists(`${run}/.new-77`), false);
+    assert.equal([...Deno.readDirSync(run)].some((e) => e.name.startsWith(".new-")), false);
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["chars.txt", "run"]);
     assert.equal(JSON.parse(metrics[0]).cpu, cpuModel()); // every row names its CPU
   } finally {
@@ -250,12 +261,27 @@ Deno.test("repro checks --out before training, keeps each seed in a .jsonl and s
     assert.match(again.stderr, /lm1 seed 0: already in .*R\.jsonl/);
     assert.equal(again.stdout, first.stdout);
     // Aliases name models as train's do: "lstm" is lm6, found done here without training.
-    const lm6 = { ...JSON.parse(lines[0]), model: "lm6", epochs: 15, lrMax: 0.01 };
+    const lm6 = {
+      ...JSON.parse(lines[0]),
+      model: "lm6",
+      recipe: JSON.stringify(findModel("lm6").recipe),
+    };
+    // A kill mid-append leaves a torn last line: it is skipped, and the next result goes on a
+    // line of its own.
     await Deno.writeTextFile(`${dir}/R.jsonl`, JSON.stringify(lm6) + "\n{torn", { append: true });
-    const alias = await tool("repro", ["--models", "lstm", "--seeds", "1", "--out", out]);
+    const alias = await tool("repro", ["--models", "lstm,lm2", "--seeds", "1", "--out", out]);
     assert.equal(alias.code, 0, alias.stderr);
     assert.match(alias.stderr, /lm6 seed 0: already in/);
     assert.match(alias.stderr, /warning: .*R\.jsonl line 3 is not a result; ignoring it/);
+    const after = (await Deno.readTextFile(`${dir}/R.jsonl`)).split("\n");
+    assert.equal(after[2], "{torn");
+    assert.equal(JSON.parse(after[3]).model, "lm2");
+    // A result of another recipe is kept in the file but not reused.
+    const changed = { ...JSON.parse(lines[0]), recipe: "{}" };
+    await Deno.writeTextFile(`${dir}/S.jsonl`, JSON.stringify(changed) + "\n");
+    const other = await tool("repro", ["--models", "lm1", "--seeds", "1", "--out", `${dir}/S.md`]);
+    assert.doesNotMatch(other.stderr, /already in/);
+    assert.equal((await Deno.readTextFile(`${dir}/S.jsonl`)).trim().split("\n").length, 2);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

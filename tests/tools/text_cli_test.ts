@@ -105,6 +105,17 @@ Deno.test("own text, char level: a folder trains far above the baseline and gene
     ]);
     assert.equal(greedy.code, 0, greedy.stderr);
     assert.equal(greedy.stdout, " four\n");
+    const greedy0 = await tool("generate", [
+      run,
+      "--prompt",
+      "one two three",
+      "--n",
+      "5",
+      "--temperature",
+      "0.0",
+    ]);
+    assert.equal(greedy0.stdout, greedy.stdout);
+    assert.match(greedy0.stderr, /5 tokens, greedy/);
     // Sampling repeats with a seed, and only the corpus's characters come out.
     const args = [run, "--prompt", "one", "--n", "40", "--seed", "5", "--top-k", "3"];
     const [a, b] = [await tool("generate", args), await tool("generate", args)];

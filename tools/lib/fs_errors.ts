@@ -50,7 +50,9 @@ export async function atPath<T>(what: string, path: string, work: () => Promise<
   try {
     return await work();
   } catch (error) {
-    if (error instanceof Deno.errors.NotCapable || (error as Error)?.name in Deno.errors) {
+    // Deno's typed errors, and the OS errors it has no class for (EBUSY: "(os error 16)").
+    const os = (error as Error)?.name in Deno.errors || /\(os error \d+\)/.test(String(error));
+    if (os) {
       throw new PathError(`${what} ${path}: ${osProblem(error)}`);
     }
     throw error;

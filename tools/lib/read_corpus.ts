@@ -220,7 +220,7 @@ async function readOne(
   try {
     handle = await Deno.open(file, { read: true });
   } catch (error) {
-    throw new CorpusInputError(`--${flag} ${file}: cannot open it (${(error as Error).message})`);
+    throw new CorpusInputError(`--${flag} ${file}: cannot open it: ${osProblem(error)}`);
   }
   builder.beginFile();
   let size = 0;

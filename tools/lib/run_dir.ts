@@ -38,16 +38,25 @@ export interface RunInfo {
  * the model, corpus and sizes for one's own text (the registry's recipe text would be wrong).
  *
  * @param meta The run's metadata.
+ * @param options `schedule`: also describe a book-sized run whose epochs or lr differ from the
+ *   recipe's (for exports).
  * @returns The line (the report's subtitle and the export's description).
  */
-export function runDescription(meta: Omit<RunMeta, "learner">): string {
+export function runDescription(
+  meta: Omit<RunMeta, "learner">,
+  options: { schedule?: boolean } = {},
+): string {
   const entry = findModel(meta.model);
   const a = meta.arch;
   const book = entry.arch;
   const sameSize = a.hidden === book.hidden && a.layers === book.layers &&
     a.dropout === book.dropout && meta.recipe.batchSize === entry.recipe.batchSize &&
     meta.recipe.seqLen === entry.recipe.seqLen;
-  if (meta.corpus.kind === "human-numbers" && sameSize) return entry.description;
+  // The training artifacts keep the registry's text for the book's sizes (their bytes stay
+  // those of before); an export also says when the schedule was not the recipe's.
+  const sameSchedule = !options.schedule ||
+    (meta.epochs === entry.recipe.epochs && meta.lrMax === entry.recipe.lrMax);
+  if (meta.corpus.kind === "human-numbers" && sameSize && sameSchedule) return entry.description;
   const kind = entry.description.slice(0, entry.description.indexOf(":"));
   // The corpus by its base name: an export's description travels, a home directory should not.
   const corpus = meta.corpus.kind === "text"

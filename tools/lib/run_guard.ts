@@ -43,14 +43,21 @@ export async function describeRun(dir: string): Promise<string | undefined> {
 export interface RunDirPlan {
   /** The directory to write into now. */
   dir: string;
-  /** Called after each saved epoch: the first call under `--force` swaps the directories. */
+  /** Called after each saved epoch: the first call under `--force` moves the new run in. */
   saved(): Promise<void>;
-  /** Called when the run stops before its first checkpoint: removes a staging directory. */
+  /** Called when the run ends: removes a staging directory that holds no checkpoint. */
   abandon(): Promise<void>;
 }
 
+/** The staging directories of `--force` runs: `<out>/.new-<pid>`. */
+const STAGING = /^\.new-\d+$/;
+
 /**
  * Decides where a new (not resumed) run writes.
+ *
+ * Under `--force`, the new run writes into `<out>/.new-<pid>` and, once its first checkpoint
+ * is saved, its files are renamed over the old run's one by one, the checkpoint last. Only the
+ * run's own files are replaced: anything else in `out` (notes, exports) stays.
  *
  * @param out `--out`.
  * @param force `--force`: replace a run that is there.
@@ -69,29 +76,40 @@ export async function planRunDir(out: string, force: boolean): Promise<RunDirPla
         `its first checkpoint)`,
     );
   }
-  const slash = out.replace(/\/+$/, "").lastIndexOf("/");
-  const parent = slash >= 0 ? out.slice(0, slash) || "/" : ".";
-  const base = out.replace(/\/+$/, "").slice(slash + 1);
-  const staging = `${parent}/.${base}.new-${Deno.pid}`;
+  await removeStaleStaging(out);
+  const staging = `${out}/.new-${Deno.pid}`;
   let swapped = false;
   const plan: RunDirPlan = {
     dir: staging,
     async saved() {
       if (swapped) return;
-      const old = `${parent}/.${base}.old-${Deno.pid}`;
+      const names = [...Deno.readDirSync(staging)].filter((e) => e.isFile).map((e) => e.name);
+      // The checkpoint moves last: until it does, --out holds the old run's checkpoint.
+      names.sort((a, b) => Number(a === CHECKPOINT_FILE) - Number(b === CHECKPOINT_FILE));
       await atPath("--out", out, async () => {
-        await Deno.rename(out, old);
-        await Deno.rename(staging, out);
-        await Deno.remove(old, { recursive: true });
+        for (const name of names) await Deno.rename(`${staging}/${name}`, `${out}/${name}`);
       });
       swapped = true;
       plan.dir = out;
+      await Deno.remove(staging, { recursive: true }).catch(() => {});
     },
     async abandon() {
-      if (!swapped) await Deno.remove(staging, { recursive: true }).catch(() => {});
+      if (swapped) return;
+      const saved = await Deno.stat(`${staging}/${CHECKPOINT_FILE}`).then(() => true, () => false);
+      // A staging directory with a checkpoint is a run that could not be moved in: keep it.
+      if (!saved) await Deno.remove(staging, { recursive: true }).catch(() => {});
     },
   };
   return plan;
+}
+
+/** Removes `--force` staging directories that a killed run left in `out`. */
+async function removeStaleStaging(out: string): Promise<void> {
+  for await (const e of Deno.readDir(out)) {
+    if (e.isDirectory && STAGING.test(e.name)) {
+      await Deno.remove(`${out}/${e.name}`, { recursive: true }).catch(() => {});
+    }
+  }
 }
 
 /**
