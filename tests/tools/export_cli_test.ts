@@ -1,23 +1,8 @@
 import assert from "node:assert/strict";
 import { decodeModel } from "../../src/onnx/mod.ts";
+import { runTool } from "../helpers/cli.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
-const PERMS = ["--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "--allow-sys"];
-
-async function run(
-  tool: string,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMS, `tools/${tool}.ts`, ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
-}
+const run = runTool;
 
 Deno.test("export CLI: a trained run becomes <model>.onnx, <model>_seq<N>.onnx and <model>.json", async () => {
   const dir = await Deno.makeTempDir({ prefix: "onnx-lm-export-" });

@@ -11,27 +11,10 @@ import { findModel } from "../../models/registry.ts";
 import { tensor } from "../../src/onnx/tensor.ts";
 import { decodeCheckpoint, encodeCheckpoint } from "../../src/train/checkpoint.ts";
 import { cpuModel } from "../../tools/lib/machine.ts";
+import { runTool, toolCommand } from "../helpers/cli.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
-// The permissions of the deno tasks (deno.json), so Deno's own refusals show as users see them.
-const PERMS = ["--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "--allow-sys"];
-
-function command(name: string, args: string[]): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMS, `tools/${name}.ts`, ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
-
-async function tool(name: string, args: string[]) {
-  const out = await command(name, args).output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
-}
-
+const command = toolCommand;
+const tool = runTool;
 const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 
 Deno.test("a run directory is never replaced unasked; --force swaps only after a checkpoint", async () => {

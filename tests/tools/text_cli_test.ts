@@ -9,24 +9,9 @@
 import assert from "node:assert/strict";
 import { mulberry32 } from "../../src/generate/sampling.ts";
 import { loadRun } from "../../tools/lib/run_dir.ts";
+import { runTool } from "../helpers/cli.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
-const PERMS = ["--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "--allow-sys"];
-
-async function tool(
-  name: string,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMS, `tools/${name}.ts`, ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
-}
+const tool = runTool;
 
 async function lastRecord(dir: string): Promise<{ accuracy: number }> {
   const lines = (await Deno.readTextFile(`${dir}/metrics.jsonl`)).trim().split("\n");

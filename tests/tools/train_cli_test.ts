@@ -1,25 +1,10 @@
 import assert from "node:assert/strict";
 import { type ModelToCheck, referenceCheckTest } from "../helpers/onnx_checker.ts";
+import { ROOT, runTool, toolCommand } from "../helpers/cli.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
-const PERMS = ["--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "--allow-sys"];
 const checked: ModelToCheck[] = [];
-
-function command(args: string[]): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMS, "tools/train.ts", ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
-
-async function train(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await command(args).output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
-}
+const command = (args: string[]) => toolCommand("train", args);
+const train = (args: string[]) => runTool("train", args);
 
 Deno.test("train CLI: --list names every model and alias", async () => {
   const { code, stdout } = await train(["--list"]);

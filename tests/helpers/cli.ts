@@ -1,0 +1,55 @@
+/**
+ * Running the CLIs from tests as a user runs them: `deno run` with the permissions the deno
+ * tasks give (so Deno's own refusals show as users see them), in the project folder.
+ *
+ * @module
+ */
+
+/** The project root. */
+export const ROOT: string = decodeURIComponent(new URL("../../", import.meta.url).pathname);
+
+/** The permissions of the training tasks in `deno.json`. */
+export const PERMS: readonly string[] = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-ffi",
+  "--allow-sys",
+];
+
+/** What a tool printed. */
+export interface ToolResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * The command that runs `tools/<name>.ts`.
+ *
+ * @param name Tool name (`train`, `export`, ...).
+ * @param args Its arguments.
+ * @returns The command, stdout and stderr piped.
+ */
+export function toolCommand(name: string, args: readonly string[]): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMS, `tools/${name}.ts`, ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+/**
+ * Runs `tools/<name>.ts` to the end.
+ *
+ * @param name Tool name.
+ * @param args Its arguments.
+ * @returns Exit code and output.
+ */
+export async function runTool(name: string, args: readonly string[]): Promise<ToolResult> {
+  const out = await toolCommand(name, args).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
