@@ -11,7 +11,7 @@
 
 import type { Graph, Node } from "../graph/graph.ts";
 import type { Value } from "../graph/value.ts";
-import { sum } from "../ops/elementwise.ts";
+import { add } from "../ops/elementwise.ts";
 import { gemm } from "../ops/linalg.ts";
 import { concat } from "../ops/shape.ts";
 
@@ -49,5 +49,7 @@ export function accumulate(
       return gemm(concat(as, 0), concat(bs, 0), null, { transA: true, alpha });
     }
   }
-  return sum(...parts);
+  // A chain of Adds, not one Sum: onnxruntime's WebGPU EP has no Sum kernel, and a left fold
+  // adds in the order Sum does, so the CPU's bits stay the same.
+  return parts.slice(1).reduce((total, part) => add(total, part), parts[0]);
 }

@@ -23,11 +23,14 @@ function targetLogProbs(logits: Value, targets: Value): Value {
   if (typeof vocab !== "number") {
     throw new Error(`Cross-entropy needs a static vocabulary size: got ${String(vocab)}`);
   }
+  // Compared as floats (exact below 2^24 tokens), so a GPU keeps the one-hot on the device:
+  // onnxruntime's WebGPU EP leaves int64 Equal to the CPU.
+  const dt = logits.dtype as "float32" | "float64";
   const range = constant(
     logits.graph,
-    tensor("int64", [vocab], Array.from({ length: vocab }, (_, i) => BigInt(i))),
+    tensor(dt, [vocab], Array.from({ length: vocab }, (_, i) => i)),
   );
-  const oneHot = cast(equal(unsqueeze(targets, [-1]), range), logits.dtype);
+  const oneHot = cast(equal(unsqueeze(cast(targets, dt), [-1]), range), logits.dtype);
   return reduceSum(mul(logSoftmax(logits, -1), oneHot), [-1], { keepdims: false });
 }
 
@@ -61,7 +64,10 @@ export function crossEntropySum(logits: Value, targets: Value): Value {
  * @returns A float scalar of the logits' dtype.
  */
 export function correctCount(logits: Value, targets: Value): Value {
-  const hits = cast(equal(argMax(logits, -1, { keepdims: false }), targets), logits.dtype);
+  // Compared as floats (exact below 2^24 tokens): a GPU keeps the comparison on the device.
+  const dt = logits.dtype as "float32" | "float64";
+  const predicted = cast(argMax(logits, -1, { keepdims: false }), dt);
+  const hits = cast(equal(predicted, cast(targets, dt)), logits.dtype);
   return reduceSum(hits, [], { keepdims: false });
 }
 

@@ -48,7 +48,11 @@ export function fromTimeMajorRows(rows: Value, steps: number): Value {
  * @returns One value per step.
  */
 export function splitSteps(rows: Value, steps: number): Value[] {
-  return steps === 1 ? [rows] : split(rows, steps, 0);
+  if (steps === 1) return [rows];
+  // Split along a static time axis ([T, B, F], not [T*B, F] with a symbolic batch), so a
+  // long sequence can be split in groups of pieces (see `split`).
+  const f = rows.shape[1] as number;
+  return split(reshape(rows, [steps, -1, f]), steps, 0).map((step) => squeeze(step, [0]));
 }
 
 /**

@@ -24,8 +24,27 @@ export function concat(xs: readonly Value[], axis: number): Value {
   if (xs.length === 0) {
     throw new GraphBuildError(`Cannot build "Concat": needs at least one input: got none`);
   }
+  // Past the buffer limit, join groups first, then the groups: the same bytes, in pieces a
+  // WebGPU shader can bind.
+  const most = MAX_NODE_TENSORS - 1;
+  if (xs.length > most) {
+    const groups: Value[] = [];
+    for (let i = 0; i < xs.length; i += most) {
+      const group = xs.slice(i, i + most);
+      groups.push(group.length === 1 ? group[0] : concat(group, axis));
+    }
+    return concat(groups, axis);
+  }
   return op(xs[0].graph, "Concat", xs, { axis: int(axis) })[0];
 }
+
+/**
+ * The most tensors one node reads and writes together. WebGPU guarantees a shader only 8
+ * storage buffers (`maxStorageBuffersPerShaderStage`), and onnxruntime's WebGPU EP binds each
+ * input and output of a node as one; so `concat` and `split` build trees of smaller nodes past
+ * it, which move exactly the same bytes.
+ */
+export const MAX_NODE_TENSORS = 8;
 
 /**
  * Splits a tensor along an axis into pieces of the given sizes, or `parts` equal pieces.
@@ -36,9 +55,38 @@ export function concat(xs: readonly Value[], axis: number): Value {
  * @returns The pieces.
  */
 export function split(x: Value, sizesOrParts: readonly number[] | number, axis = 0): Value[] {
-  const sizes = typeof sizesOrParts === "number" ? null : intsValue(x.graph, sizesOrParts);
   const n = typeof sizesOrParts === "number" ? sizesOrParts : sizesOrParts.length;
+  // The sizes input counts too (the data, the sizes and every output): at most 6 pieces.
+  const most = MAX_NODE_TENSORS - 2;
+  if (n > most) return splitInGroups(x, sizesOrParts, axis, most);
+  const sizes = typeof sizesOrParts === "number" ? null : intsValue(x.graph, sizesOrParts);
   return op(x.graph, "Split", [x, sizes], axis ? { axis: int(axis) } : {}, n);
+}
+
+/** `split` past the buffer limit: into groups of at most `most` pieces, then each group. */
+function splitInGroups(
+  x: Value,
+  sizesOrParts: readonly number[] | number,
+  axis: number,
+  most: number,
+): Value[] {
+  let sizes: readonly number[];
+  if (typeof sizesOrParts === "number") {
+    const dim = x.shape[axis < 0 ? x.shape.length + axis : axis];
+    if (typeof dim !== "number" || dim % sizesOrParts !== 0) {
+      throw new GraphBuildError(
+        `Cannot build "Split": ${sizesOrParts} equal pieces (over ${most}, WebGPU's limit per ` +
+          `node) need a static axis ${axis} divisible by ${sizesOrParts}: got ${String(dim)}`,
+      );
+    }
+    sizes = new Array<number>(sizesOrParts).fill(dim / sizesOrParts);
+  } else sizes = sizesOrParts;
+  const groups: number[][] = [];
+  for (let i = 0; i < sizes.length; i += most) groups.push(sizes.slice(i, i + most));
+  const pieces = split(x, groups.map((g) => g.reduce((a, b) => a + b, 0)), axis);
+  return pieces.flatMap((piece, i) =>
+    groups[i].length === 1 ? [piece] : split(piece, groups[i], axis)
+  );
 }
 
 /**

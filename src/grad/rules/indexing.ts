@@ -24,14 +24,15 @@ const ONE_HOT_MAX_ROWS = 4096;
 function embeddingGrad(table: Value, idx: Value, dy: Value): Value {
   const g = table.graph;
   const [rows, cols] = table.shape as number[];
-  const flat = reshape(idx, [-1]);
+  // The one-hot is computed on indices cast to dy's float type: exact for any table that fits
+  // (fewer than 2^24 rows), and on a GPU, where onnxruntime's WebGPU EP leaves int64
+  // arithmetic to the CPU, it stays on the device.
+  const dt = dy.dtype as "float32" | "float64";
+  const flat = cast(reshape(idx, [-1]), dt);
   // Gather accepts negative indices (counted from the end): map them to 0..V-1 first.
-  const negative = cast(greater(constantScalar(g, "int64", 0), flat), "int64");
-  const wrapped = add(flat, mul(negative, constantScalar(g, "int64", rows)));
-  const range = constant(
-    g,
-    tensor("int64", [rows], Array.from({ length: rows }, (_, i) => BigInt(i))),
-  );
+  const negative = cast(greater(constantScalar(g, dt, 0), flat), dt);
+  const wrapped = add(flat, mul(negative, constantScalar(g, dt, rows)));
+  const range = constant(g, tensor(dt, [rows], Array.from({ length: rows }, (_, i) => i)));
   const oneHot = cast(equal(unsqueeze(wrapped, [1]), range), dy.dtype); // [N, V]
   return gemm(oneHot, reshape(dy, [-1, cols]), null, { transA: true });
 }
