@@ -7,6 +7,7 @@
 
 import type { AttributeValue } from "../onnx/model.ts";
 import { GraphBuildError } from "../graph/infer/context.ts";
+import { MAX_NODE_TENSORS } from "../graph/limits.ts";
 import { op } from "../graph/op.ts";
 import type { Value } from "../graph/value.ts";
 import { type IntsLike, intsValue } from "./constant.ts";
@@ -39,14 +40,6 @@ export function concat(xs: readonly Value[], axis: number): Value {
 }
 
 /**
- * The most tensors one node reads and writes together. WebGPU guarantees a shader only 8
- * storage buffers (`maxStorageBuffersPerShaderStage`), and onnxruntime's WebGPU EP binds each
- * input and output of a node as one; so `concat` and `split` build trees of smaller nodes past
- * it, which move exactly the same bytes.
- */
-export const MAX_NODE_TENSORS = 8;
-
-/**
  * Splits a tensor along an axis into pieces of the given sizes, or `parts` equal pieces.
  *
  * @param x The tensor.
@@ -56,6 +49,15 @@ export const MAX_NODE_TENSORS = 8;
  */
 export function split(x: Value, sizesOrParts: readonly number[] | number, axis = 0): Value[] {
   const n = typeof sizesOrParts === "number" ? sizesOrParts : sizesOrParts.length;
+  if (typeof sizesOrParts === "number" && n > MAX_NODE_TENSORS - 1) {
+    // Equal pieces, no sizes input: the data and at most 7 outputs. A symbolic axis (a
+    // symbolic batch) splits by factors: 16 = 4 x 4 groups of equal pieces.
+    const f = [7, 6, 5, 4, 3, 2].find((k) => n % k === 0);
+    const dim = x.shape[axis < 0 ? x.shape.length + axis : axis];
+    if (f !== undefined && typeof dim !== "number") {
+      return split(x, f, axis).flatMap((group) => split(group, n / f, axis));
+    }
+  }
   // The sizes input counts too (the data, the sizes and every output): at most 6 pieces.
   const most = MAX_NODE_TENSORS - 2;
   if (n > most) return splitInGroups(x, sizesOrParts, axis, most);
@@ -76,7 +78,8 @@ function splitInGroups(
     if (typeof dim !== "number" || dim % sizesOrParts !== 0) {
       throw new GraphBuildError(
         `Cannot build "Split": ${sizesOrParts} equal pieces (over ${most}, WebGPU's limit per ` +
-          `node) need a static axis ${axis} divisible by ${sizesOrParts}: got ${String(dim)}`,
+          `node) need a static axis ${axis} divisible by ${sizesOrParts}, or a count with a ` +
+          `factor of at most 7: got axis ${String(dim)}`,
       );
     }
     sizes = new Array<number>(sizesOrParts).fill(dim / sizesOrParts);
