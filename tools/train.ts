@@ -10,7 +10,6 @@
 import { type Architecture, findModel, type Recipe } from "../models/registry.ts";
 import { sizedModel } from "../models/sizing.ts";
 import { PRODUCER_NAME, PRODUCER_VERSION } from "../src/onnx/version.ts";
-import { type Device, DEVICES } from "../src/train/session.ts";
 import {
   type EpochRecord,
   FitInterrupted,
@@ -18,6 +17,7 @@ import {
   NonFiniteLossError,
 } from "../src/train/learner.ts";
 import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
+import { deviceFlags } from "./lib/device.ts";
 import { atPath, checkDirFlag } from "./lib/fs_errors.ts";
 import { cpuModel, median } from "./lib/machine.ts";
 import { planRunDir, removeStaleTemps } from "./lib/run_guard.ts";
@@ -60,10 +60,11 @@ async function main(): Promise<number> {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const device = (flags.device ?? "cpu") as Device;
-  if (!DEVICES.includes(device)) {
-    throw new UsageError(`--device must be one of ${DEVICES.join(", ")}: got "${flags.device}"`);
-  }
+  const { device, deviceId, note: deviceNote } = await deviceFlags(
+    flags.device,
+    flags["device-id"],
+  );
+  if (deviceNote) console.error(deviceNote);
   const threads = intFlag("threads", flags.threads, 0, 64, 1);
   const out = flags.out ?? `runs/${entry.name}`;
   await checkDirFlag("out", out);
@@ -167,7 +168,7 @@ async function main(): Promise<number> {
   const dir = () => plan?.dir ?? out;
   const learner = await Learner.create(entry.create(arch), recipe, {
     seed,
-    session: { device, threads },
+    session: { device, threads, ...(deviceId !== undefined ? { deviceId } : {}) },
     data,
     cpu: cpuModel(),
   });

@@ -27,7 +27,7 @@ const DEVICE_NEEDS: Readonly<Record<Device, string>> = {
   cpu: "",
   cuda: "onnxruntime-node's CUDA execution provider needs libonnxruntime_providers_cuda.so and " +
     "libonnxruntime_providers_shared.so next to its binding (the npm package does not ship them) " +
-    "plus the CUDA 12 and cuDNN 9 runtime libraries",
+    "plus the CUDA 12 and cuDNN 9 runtime libraries: run deno task setup:cuda",
   webgpu: "the WebGPU execution provider needs a GPU adapter reachable through Vulkan " +
     "(libvulkan.so.1 and a driver)",
 };
@@ -36,6 +36,8 @@ const DEVICE_NEEDS: Readonly<Record<Device, string>> = {
 export interface SessionOptions {
   /** Execution provider ("cpu"). */
   device?: Device;
+  /** Which GPU, for `cuda` (0). */
+  deviceId?: number;
   /** Threads used inside one operator (onnxruntime's intra-op pool); 0 lets it decide. */
   threads?: number;
   /** Graph optimizations applied when the session is created ("all"). */
@@ -96,7 +98,11 @@ export class Session {
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(bytes, {
-        executionProviders: [device],
+        executionProviders: [
+          device === "cuda" && options.deviceId !== undefined
+            ? { name: "cuda", deviceId: options.deviceId }
+            : device,
+        ],
         // Errors reach the caller as exceptions; keep onnxruntime's own log quiet.
         logSeverityLevel: device === "cpu" ? 3 : 4,
         graphOptimizationLevel: options.graphOptimizationLevel ?? "all",

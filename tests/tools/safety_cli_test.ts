@@ -170,7 +170,19 @@ Deno.test("OS errors name the flag and the path, never Deno's --allow-all advice
         1,
         /^error: Cannot export .*none: no checkpoint at .*none\/checkpoint\.safetensors/,
       ],
-      ["train", ["lm1", "--device", "cuda", "--out", `${dir}/cuda`], 1, /^error: /],
+      // Without its provider libraries, cuda fails before training and names the fix.
+      [
+        "train",
+        ["lm1", "--device", "cuda", "--out", `${dir}/cuda`],
+        1,
+        /^error: .*run deno task setup:cuda/m,
+      ],
+      [
+        "train",
+        ["lm1", "--device", "webgpu", "--device-id", "1"],
+        2,
+        /^error: --device-id picks one of several CUDA GPUs: it does not apply to --device webgpu$/m,
+      ],
     ];
     for (const [name, args, code, message] of cases) {
       const r = await tool(name, args);
@@ -265,6 +277,31 @@ Deno.test("repro checks --out before training, keeps each seed in a .jsonl and s
     const other = await tool("repro", ["--models", "lm1", "--seeds", "1", "--out", `${dir}/S.md`]);
     assert.doesNotMatch(other.stderr, /already in/);
     assert.equal((await Deno.readTextFile(`${dir}/S.jsonl`)).trim().split("\n").length, 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("--device auto says what it chose and why it skipped the others", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "onnx-lm-auto-" });
+  try {
+    const r = await tool("train", [
+      "lm1",
+      "--device",
+      "auto",
+      "--epochs",
+      "1",
+      "--out",
+      `${dir}/run`,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const line = /^--device auto chose (cpu|cuda|webgpu)(?: \(skipped (.*)\))?$/m.exec(r.stderr);
+    assert.ok(line, r.stderr);
+    // Every device before the chosen one in the order cuda, webgpu, cpu is named with a reason.
+    const before = ["cuda", "webgpu", "cpu"].slice(0, ["cuda", "webgpu", "cpu"].indexOf(line[1]));
+    for (const d of before) assert.match(line[2] ?? "", new RegExp(`${d}: \\S`));
+    const meta = JSON.parse((await Deno.readTextFile(`${dir}/run/metrics.jsonl`)).split("\n")[0]);
+    assert.ok(meta.cpu);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

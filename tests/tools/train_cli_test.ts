@@ -27,7 +27,10 @@ Deno.test("train CLI: bad input gets one clear line and exit code 2, never a sta
     [["lm1", "--lr=-1"], `error: --lr must be a number in (0, 10]: got "-1"`],
     [["lm1", "--lr", "0"], `error: --lr must be a number in (0, 10]: got "0"`],
     [["lm1", "--seed", "x"], `error: --seed must be an integer in 0..4294967295: got "x"`],
-    [["lm1", "--device", "tpu"], `error: --device must be one of cpu, cuda, webgpu: got "tpu"`],
+    [
+      ["lm1", "--device", "tpu"],
+      `error: --device must be one of cpu, cuda, webgpu, auto: got "tpu"`,
+    ],
     [
       ["lm1", "--resume", "--out", `${ROOT}.tmp/no-such-run`],
       `error: Cannot resume: no checkpoint at`,

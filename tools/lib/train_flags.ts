@@ -24,7 +24,9 @@ Options:
   --lr X          peak learning rate (default: the model's recipe)
   --seed N        seed for initialization and dropout (default 42)
   --out DIR       output directory (default runs/<model>)
-  --device D      cpu (default), cuda or webgpu
+  --device D      cpu (default), cuda, webgpu, or auto (the first of cuda, webgpu, cpu
+                  that starts; it says which and why it skipped the others)
+  --device-id N   which CUDA GPU (0)
   --threads N     onnxruntime intra-op threads (default 1: fastest for these sizes)
   --json          one JSON object per epoch on stdout, then a summary object
   --resume        continue the run in --out from its last checkpoint (--lr may be lowered)
@@ -65,6 +67,7 @@ export const FLAGS = {
   seed: { type: "string" },
   out: { type: "string" },
   device: { type: "string" },
+  "device-id": { type: "string" },
   threads: { type: "string" },
   json: { type: "boolean" },
   resume: { type: "boolean" },
