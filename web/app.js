@@ -26,6 +26,8 @@ import {
 
 /** @type {typeof import("onnxruntime-web") | undefined} */
 let ort;
+/** @type {"wasm" | "webgpu"} The execution provider models load with. */
+let backend = "wasm";
 /** @type {import("./model.js").ModelEntry[]} */
 let entries = [];
 /** @type {PageModel | undefined} */
@@ -209,7 +211,7 @@ async function selectModel(entry) {
   ui.modelInfo.textContent = "";
   try {
     const start = performance.now();
-    model = await PageModel.load(ort, entry);
+    model = await PageModel.load(ort, entry, backend);
     ui.tLoad.textContent = formatMs(performance.now() - start);
   } catch (error) {
     setStatus("error", `Cannot use ${entry.name}`);
@@ -234,10 +236,45 @@ async function fetchModelList() {
   return body;
 }
 
+/**
+ * Picks the execution provider: `?ep=wasm|webgpu` when given, else WebGPU when the browser
+ * has an adapter, else WebAssembly; and says which, and why, beside the picker.
+ */
+async function chooseBackend() {
+  /** @type {unknown} */
+  let adapter = null;
+  const gpu = /** @type {{ requestAdapter(): Promise<unknown> } | undefined} */ (
+    /** @type {{ gpu?: unknown }} */ (navigator).gpu
+  );
+  try {
+    adapter = gpu ? await gpu.requestAdapter() : null;
+  } catch {
+    adapter = null;
+  }
+  const hasGpu = adapter !== null && adapter !== undefined;
+  const webgpuOption =
+    /** @type {HTMLOptionElement} */ (ui.backend.querySelector('option[value="webgpu"]'));
+  webgpuOption.disabled = !hasGpu;
+  const asked = new URLSearchParams(location.search).get("ep");
+  if (asked === "webgpu" && !hasGpu) {
+    showMessage("This browser has no WebGPU adapter (navigator.gpu): running on wasm instead.");
+  }
+  backend = asked === "wasm" || !hasGpu ? "wasm" : "webgpu";
+  ui.backend.value = backend;
+  ui.backend.disabled = false;
+  ui.backendInfo.textContent = backend === "webgpu"
+    ? "Running on WebGPU (the browser has an adapter); wasm is one click away."
+    : hasGpu
+    ? "Running on WebAssembly, as asked; WebGPU is available."
+    : "Running on WebAssembly: this browser offers no WebGPU adapter.";
+  ui.backendInfo.dataset.backend = backend;
+}
+
 async function start() {
   setStatus("busy", "Loading onnxruntime-web…");
   try {
-    ort = await import("/ort/ort.wasm.min.mjs");
+    // The build with both backends: WebAssembly and WebGPU.
+    ort = await import("/ort/ort.min.mjs");
     ort.env.wasm.wasmPaths = "/ort/";
     ort.env.wasm.numThreads = 1; // no cross-origin isolation needed; these models are tiny
   } catch (error) {
@@ -245,6 +282,7 @@ async function start() {
     showMessage(`onnxruntime-web did not load from /ort/: ${messageOf(error)}`);
     return;
   }
+  await chooseBackend();
   setStatus("busy", "Reading the model list…");
   try {
     entries = await fetchModelList();
@@ -282,6 +320,14 @@ async function start() {
 ui.prompt.addEventListener("input", () => {
   if (!generating) schedulePrediction();
 });
+ui.backend.addEventListener("change", () => {
+  backend = ui.backend.value === "webgpu" ? "webgpu" : "wasm";
+  ui.backendInfo.dataset.backend = backend;
+  ui.backendInfo.textContent = `Running on ${backend === "webgpu" ? "WebGPU" : "WebAssembly"}.`;
+  const entry = entries[Number(ui.model.value)];
+  if (entry) void selectModel(entry);
+});
+
 ui.model.addEventListener("change", () => {
   const entry = entries[Number(ui.model.value)];
   if (entry) selectModel(entry);

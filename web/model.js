@@ -85,7 +85,7 @@ export class PageModel {
    * @returns {Promise<PageModel>}
    * @throws {ModelLoadError} For a missing, unreadable or unusable file.
    */
-  static async load(ort, entry) {
+  static async load(ort, entry, backend = "wasm") {
     const checked = checkEntry(entry);
     if ("problem" in checked) throw new ModelLoadError(checked.problem);
     const { sidecar } = checked;
@@ -103,7 +103,7 @@ export class PageModel {
     const bytes = new Uint8Array(await response.arrayBuffer());
     let session;
     try {
-      session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"] });
+      session = await ort.InferenceSession.create(bytes, { executionProviders: [backend] });
     } catch (error) {
       throw new ModelLoadError(
         `${entry.file} (${bytes.length} bytes) is not a model onnxruntime-web can open: ` +

@@ -17,6 +17,8 @@ const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.get
 export const ui = {
   status: $("status"),
   model: /** @type {HTMLSelectElement} */ ($("model")),
+  backend: /** @type {HTMLSelectElement} */ ($("backend")),
+  backendInfo: $("backend-info"),
   modelInfo: $("model-info"),
   prompt: /** @type {HTMLTextAreaElement} */ ($("prompt")),
   promptHint: $("prompt-hint"),

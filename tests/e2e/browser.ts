@@ -52,14 +52,23 @@ export const CHROMIUM_FLAGS: readonly string[] = [
 /**
  * Launches headless Chromium.
  *
+ * @param options `webgpu`: give the page a (SwiftShader) WebGPU adapter.
  * @returns The browser.
  * @throws Error naming the path when Chromium is missing (under CI).
  */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(options: { webgpu?: boolean } = {}): Promise<Browser> {
   if (!chromiumAvailable) {
     throw new Error(
       `Chromium is required under CI: nothing at ${CHROMIUM_PATH} (apt-get install chromium)`,
     );
   }
-  return await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_FLAGS] });
+  // WebGPU on SwiftShader: Chromium's software Vulkan gives navigator.gpu an adapter.
+  const args = options.webgpu
+    ? [
+      ...CHROMIUM_FLAGS.filter((f) => f !== "--disable-gpu"),
+      "--enable-unsafe-webgpu",
+      "--use-webgpu-adapter=swiftshader",
+    ]
+    : [...CHROMIUM_FLAGS];
+  return await chromium.launch({ executablePath: CHROMIUM_PATH, args });
 }

@@ -6,7 +6,7 @@
  */
 
 /** The file the page imports from `/ort/`. */
-export const ORT_ENTRY = "ort.wasm.min.mjs";
+export const ORT_ENTRY = "ort.min.mjs";
 
 /**
  * The version prefix of `onnxruntime-web` in the project's import map (`1.30` for
