@@ -171,6 +171,7 @@ async function main(): Promise<number> {
     session: { device, threads, ...(deviceId !== undefined ? { deviceId } : {}) },
     data,
     cpu: cpuModel(),
+    ...(flags["host-state"] ? { deviceState: false } : {}),
   });
   let stop = false;
   const onSigint = () => {

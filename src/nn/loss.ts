@@ -8,8 +8,8 @@
 import type { Value } from "../graph/value.ts";
 import { tensor } from "../onnx/tensor.ts";
 import { constant, constantScalar } from "../ops/constant.ts";
-import { cast, equal, mul, neg, sub } from "../ops/elementwise.ts";
-import { argMax, logSoftmax, reduceMean, reduceSum } from "../ops/reduce.ts";
+import { cast, equal, exp, log, mul, neg, sub } from "../ops/elementwise.ts";
+import { argMax, logSoftmax, reduceMax, reduceMean, reduceSum } from "../ops/reduce.ts";
 import { slice, unsqueeze } from "../ops/shape.ts";
 
 /**
@@ -18,7 +18,7 @@ import { slice, unsqueeze } from "../ops/shape.ts";
  * the same number, but its gradient is a ScatterElements, which onnxruntime runs far more
  * slowly than this product's.)
  */
-function targetLogProbs(logits: Value, targets: Value): Value {
+function targetLogProbs(logits: Value, targets: Value, options: LossOptions): Value {
   const vocab = logits.shape[logits.shape.length - 1];
   if (typeof vocab !== "number") {
     throw new Error(`Cross-entropy needs a static vocabulary size: got ${String(vocab)}`);
@@ -31,7 +31,26 @@ function targetLogProbs(logits: Value, targets: Value): Value {
     tensor(dt, [vocab], Array.from({ length: vocab }, (_, i) => i)),
   );
   const oneHot = cast(equal(unsqueeze(cast(targets, dt), [-1]), range), logits.dtype);
-  return reduceSum(mul(logSoftmax(logits, -1), oneHot), [-1], { keepdims: false });
+  const logProbs = options.composite ? composedLogSoftmax(logits) : logSoftmax(logits, -1);
+  return reduceSum(mul(logProbs, oneHot), [-1], { keepdims: false });
+}
+
+/** How the losses are built. */
+export interface LossOptions {
+  /**
+   * Build the log-softmax from ReduceMax, Sub, Exp, ReduceSum and Log instead of one
+   * LogSoftmax node, which onnxruntime's WebGPU EP has no kernel for (it would run on the CPU
+   * with the logits copied each way). Off by default: the CPU's LogSoftmax kernel rounds
+   * differently, and CPU runs keep their bits.
+   */
+  readonly composite?: boolean;
+}
+
+// log_softmax(x) = (x - m) - log(sum(exp(x - m))), m = max(x): the max keeps exp from
+// overflowing; its gradient terms cancel (d/dm = -1 + sum(softmax) = 0).
+function composedLogSoftmax(x: Value): Value {
+  const shifted = sub(x, reduceMax(x, [-1], { keepdims: true }));
+  return sub(shifted, log(reduceSum(exp(shifted), [-1], { keepdims: true })));
 }
 
 /**
@@ -39,10 +58,11 @@ function targetLogProbs(logits: Value, targets: Value): Value {
  *
  * @param logits `[..., vocab]`.
  * @param targets int64 `[...]`.
+ * @param options `composite`: a log-softmax that runs on WebGPU.
  * @returns A scalar.
  */
-export function crossEntropy(logits: Value, targets: Value): Value {
-  return neg(reduceMean(targetLogProbs(logits, targets), [], { keepdims: false }));
+export function crossEntropy(logits: Value, targets: Value, options: LossOptions = {}): Value {
+  return neg(reduceMean(targetLogProbs(logits, targets, options), [], { keepdims: false }));
 }
 
 /**
@@ -50,10 +70,15 @@ export function crossEntropy(logits: Value, targets: Value): Value {
  *
  * @param logits `[..., vocab]`.
  * @param targets int64 `[...]`.
+ * @param options `composite`: a log-softmax that runs on WebGPU.
  * @returns A scalar.
  */
-export function crossEntropySum(logits: Value, targets: Value): Value {
-  return neg(reduceSum(targetLogProbs(logits, targets), [], { keepdims: false }));
+export function crossEntropySum(
+  logits: Value,
+  targets: Value,
+  options: LossOptions = {},
+): Value {
+  return neg(reduceSum(targetLogProbs(logits, targets, options), [], { keepdims: false }));
 }
 
 /**

@@ -57,6 +57,11 @@ export interface ArtifactOptions {
   readonly ar?: number;
   /** Temporal activation regularization weight (LMModel7: 1). */
   readonly tar?: number;
+  /**
+   * Build for onnxruntime's WebGPU EP: the loss's log-softmax as ops it has kernels for (see
+   * `LossOptions.composite`). CPU graphs keep the LogSoftmax node and their bits.
+   */
+  readonly webgpu?: boolean;
 }
 
 /** A tensor the training loop feeds. */
@@ -162,7 +167,8 @@ export function buildArtifacts(model: LanguageModel, options: ArtifactOptions): 
 
   // train
   const t = forward(model, "train", "train", b, seqLen, dtype);
-  const ce = crossEntropy(t.output.logits, t.targets!);
+  const loss = { composite: options.webgpu ?? false };
+  const ce = crossEntropy(t.output.logits, t.targets!, loss);
   const grads = backward(regularizedLoss(t, ce, options), t.params.map(([, , v]) => v));
   t.g.output(ce, "loss");
   const optimParams = t.params.map(([, p, v], i) => ({ param: v, grad: grads[i], decay: p.decay }));
@@ -189,7 +195,7 @@ export function buildArtifacts(model: LanguageModel, options: ArtifactOptions): 
 
   // grad
   const gr = forward(model, "grad", "train", b, seqLen, dtype);
-  const grCe = crossEntropy(gr.output.logits, gr.targets!);
+  const grCe = crossEntropy(gr.output.logits, gr.targets!, loss);
   const grTotal = regularizedLoss(gr, grCe, options);
   const grGrads = backward(grTotal, gr.params.map(([, , v]) => v));
   gr.g.output(grCe, "loss");
@@ -199,7 +205,7 @@ export function buildArtifacts(model: LanguageModel, options: ArtifactOptions): 
 
   // eval
   const e = forward(model, "eval", "eval", "batch", seqLen, dtype);
-  e.g.output(crossEntropySum(e.output.logits, e.targets!), "loss_sum");
+  e.g.output(crossEntropySum(e.output.logits, e.targets!, loss), "loss_sum");
   e.g.output(correctCount(e.output.logits, e.targets!), "correct");
   outputState(model, e);
 

@@ -84,6 +84,8 @@ export interface LearnerOptions {
   readonly data?: TrainData;
   /** The CPU model, recorded in every epoch's row (`cpu`). */
   readonly cpu?: string;
+  /** Keep the training state in GPU memory between steps (`RunnerOptions.deviceState`). */
+  readonly deviceState?: boolean;
 }
 
 /** The batches a learner trains and validates on. */
@@ -154,11 +156,13 @@ export class Learner {
       optimizer: { kind: "adam", wd: recipe.wd },
       ...(recipe.ar ? { ar: recipe.ar } : {}),
       ...(recipe.tar ? { tar: recipe.tar } : {}),
+      ...(options.session?.device === "webgpu" ? { webgpu: true } : {}),
     });
     const loaders = options.data ?? humanNumbersData(recipe);
     const runner = await Runner.create(artifacts, model.initParameters(options.seed), {
       seed: options.seed,
       ...(options.session ? { session: options.session } : {}),
+      ...(options.deviceState !== undefined ? { deviceState: options.deviceState } : {}),
     });
     return new Learner(
       model,
@@ -229,6 +233,7 @@ export class Learner {
         sum += loss;
         callbacks.onBatch?.(epoch, i + 1, n, this.smooth.value);
       }
+      await this.runner.sync(); // parameters kept on a GPU come back for validation and checkpoint
       const { validLoss, accuracy } = await this.validate();
       // Weights that give a non-finite validation loss are no checkpoint to keep.
       if (!Number.isFinite(validLoss)) throw new NonFiniteLossError(epoch, -1, validLoss);

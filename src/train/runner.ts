@@ -6,13 +6,15 @@
  * @module
  */
 
+import { Graph } from "../graph/graph.ts";
 import { saveGraph } from "../graph/model_io.ts";
+import { identity } from "../ops/elementwise.ts";
 import { allocate } from "../onnx/dtype.ts";
 import { type Tensor, tensor } from "../onnx/tensor.ts";
 import type { Batch } from "../data/batches.ts";
 import { Random } from "../nn/random.ts";
 import type { Artifacts, FeedSpec } from "./artifacts.ts";
-import { Session, type SessionOptions } from "./session.ts";
+import { type Feed, isOnDevice, Session, type SessionOptions } from "./session.ts";
 
 /** How to start a runner. */
 export interface RunnerOptions {
@@ -20,6 +22,13 @@ export interface RunnerOptions {
   readonly seed: number;
   /** onnxruntime session options. */
   readonly session?: SessionOptions;
+  /**
+   * Keep parameters, optimizer state and recurrent state in GPU memory between steps (WebGPU):
+   * each step's `X_out` is fed back as the next step's `X` without a copy, and only the loss
+   * comes to the host. `sync()` brings them back (the learner does at every epoch's end).
+   * Default: on for `webgpu`.
+   */
+  readonly deviceState?: boolean;
 }
 
 /** Loss and correct predictions of one evaluation batch. */
@@ -36,16 +45,19 @@ const zeros = (dtype: "float32" | "float64", spec: FeedSpec): Tensor =>
 export class Runner {
   /** Number of optimizer steps taken. */
   step = 0;
-  private state: Record<string, Tensor> = {};
+  private state: Record<string, Feed> = {};
+  private download: Session | undefined;
 
   private constructor(
     readonly artifacts: Artifacts,
     private readonly train: Session,
     private readonly evaluate: Session,
-    readonly params: Record<string, Tensor>,
-    readonly optimizerState: Record<string, Tensor>,
+    readonly params: Record<string, Feed>,
+    readonly optimizerState: Record<string, Feed>,
     private masks: Random,
     private readonly dtype: "float32" | "float64",
+    private readonly onDevice: boolean,
+    private readonly deviceOptions: SessionOptions,
   ) {
     this.resetState();
   }
@@ -65,8 +77,19 @@ export class Runner {
   ): Promise<Runner> {
     const dtype = artifacts.train.inputs[0]?.dtype === "float64" ? "float64" : "float32";
     const sessionOptions = { threads: 1, ...options.session };
+    const onDevice = options.deviceState ?? sessionOptions.device === "webgpu";
+    // Everything the loop feeds back stays where the train graph computed it.
+    const carried = [
+      ...artifacts.spec.params,
+      ...artifacts.spec.optimizerState,
+      ...artifacts.spec.state,
+    ].map((p) => `${p.name}_out`);
     const [train, evaluate] = await Promise.all([
-      Session.create(saveGraph(artifacts.train), { ...sessionOptions, source: "train.onnx" }),
+      Session.create(saveGraph(artifacts.train), {
+        ...sessionOptions,
+        source: "train.onnx",
+        ...(onDevice ? { keepOnDevice: carried } : {}),
+      }),
       Session.create(saveGraph(artifacts.eval), { ...sessionOptions, source: "eval.onnx" }),
     ]);
     const params: Record<string, Tensor> = {};
@@ -80,7 +103,17 @@ export class Runner {
     for (const s of artifacts.spec.optimizerState) optimizerState[s.name] = zeros(dtype, s);
     // Masks get their own stream so that changing anything else never shifts them.
     const masks = new Random(options.seed).fork();
-    return new Runner(artifacts, train, evaluate, params, optimizerState, masks, dtype);
+    return new Runner(
+      artifacts,
+      train,
+      evaluate,
+      params,
+      optimizerState,
+      masks,
+      dtype,
+      onDevice,
+      sessionOptions,
+    );
   }
 
   /**
@@ -118,9 +151,38 @@ export class Runner {
     this.step = step;
   }
 
-  /** Parameters and optimizer state by name (for checkpoints). */
+  /**
+   * Parameters and optimizer state by name (for checkpoints), on the host.
+   *
+   * @returns The tensors.
+   * @throws Error when some are still on the device: call `sync()` first.
+   */
   tensors(): Map<string, Tensor> {
-    return new Map([...Object.entries(this.params), ...Object.entries(this.optimizerState)]);
+    const all = [...Object.entries(this.params), ...Object.entries(this.optimizerState)];
+    const out = new Map<string, Tensor>();
+    for (const [name, t] of all) {
+      if (isOnDevice(t)) {
+        throw new Error(`Runner.tensors(): "${name}" is on the device: sync() first`);
+      }
+      out.set(name, t);
+    }
+    return out;
+  }
+
+  /** Brings parameters and optimizer state from the device to the host (a no-op on the CPU). */
+  async sync(): Promise<void> {
+    const slots = { ...this.params, ...this.optimizerState };
+    const onDevice = Object.entries(slots).filter(([, t]) => isOnDevice(t));
+    if (!onDevice.length) return;
+    // onnxruntime-node 1.30 aborts the process on Tensor.getData() of a GPU buffer; a graph
+    // of Identity nodes with host outputs copies them instead (one run for all of them).
+    this.download ??= await downloadSession(this.artifacts, this.dtype, this.deviceOptions);
+    const host = await this.download.run(slots);
+    for (const [name, t] of onDevice) {
+      const target = name in this.params ? this.params : this.optimizerState;
+      target[name] = host[`${name}_host`];
+      if (isOnDevice(t)) t.onDevice.dispose();
+    }
   }
 
   /**
@@ -129,6 +191,7 @@ export class Runner {
    * @param batch Rows of the batches that follow (default: the training batch size).
    */
   resetState(batch?: number): void {
+    for (const t of Object.values(this.state)) if (isOnDevice(t)) t.onDevice.dispose();
     this.state = {};
     for (const s of this.artifacts.spec.state) {
       const shape = batch === undefined ? s.shape : [s.shape[0], batch, ...s.shape.slice(2)];
@@ -147,7 +210,7 @@ export class Runner {
   async trainStep(batch: Batch, lr: number, mom: number): Promise<number> {
     const spec = this.artifacts.spec;
     const scalar = (v: number) => tensor(this.dtype, [], [v]);
-    const feeds: Record<string, Tensor> = {
+    const feeds: Record<string, Feed> = {
       ...this.params,
       ...this.optimizerState,
       ...this.state,
@@ -166,14 +229,19 @@ export class Runner {
         this.dtype === "float64" ? Float64Array.from(values) : values,
       );
     }
-    const out = await this.train.run(feeds);
+    const out = await this.train.run(feeds, undefined, true);
     this.step++;
-    for (const name of Object.keys(this.params)) this.params[name] = out[`${name}_out`];
-    for (const name of Object.keys(this.optimizerState)) {
-      this.optimizerState[name] = out[`${name}_out`];
+    for (const slots of [this.params, this.optimizerState, this.state]) {
+      for (const name of Object.keys(slots)) {
+        const old = slots[name];
+        slots[name] = out[`${name}_out`];
+        // The device copy fed to this step is superseded: free its GPU memory now.
+        if (isOnDevice(old)) old.onDevice.dispose();
+      }
     }
-    for (const name of Object.keys(this.state)) this.state[name] = out[`${name}_out`];
-    return Number(out.loss.data[0]);
+    const loss = out.loss;
+    if (isOnDevice(loss)) throw new Error("Runner: the loss must come back to the host");
+    return Number(loss.data[0]);
   }
 
   /**
@@ -192,6 +260,7 @@ export class Runner {
         );
       }
     }
+    if (Object.values(this.params).some(isOnDevice)) await this.sync();
     const out = await this.evaluate.run({
       ...this.params,
       ...this.state,
@@ -208,6 +277,26 @@ export class Runner {
 
   /** Frees the sessions. */
   async release(): Promise<void> {
-    await Promise.all([this.train.release(), this.evaluate.release()]);
+    for (const slots of [this.params, this.optimizerState, this.state]) {
+      for (const t of Object.values(slots)) if (isOnDevice(t)) t.onDevice.dispose();
+    }
+    await Promise.all([
+      this.train.release(),
+      this.evaluate.release(),
+      ...(this.download ? [this.download.release()] : []),
+    ]);
   }
+}
+
+/** A graph that copies every parameter and optimizer state to the host: `<name>_host`. */
+async function downloadSession(
+  artifacts: Artifacts,
+  dtype: "float32" | "float64",
+  options: SessionOptions,
+): Promise<Session> {
+  const g = new Graph("download");
+  for (const p of [...artifacts.spec.params, ...artifacts.spec.optimizerState]) {
+    g.output(identity(g.input(p.name, dtype, p.shape)), `${p.name}_host`);
+  }
+  return await Session.create(saveGraph(g), { ...options, source: "download.onnx" });
 }

@@ -44,6 +44,32 @@ export interface SessionOptions {
   graphOptimizationLevel?: GraphOptimizationLevel;
   /** Where the model came from (a path or a name), for error messages. */
   source?: string;
+  /**
+   * Outputs to leave in GPU memory (`preferredOutputLocation: "gpu-buffer"`, WebGPU): `run`
+   * returns them as `DeviceTensor`s, which can be fed back to the same session as they are.
+   */
+  keepOnDevice?: readonly string[];
+}
+
+/** A tensor left in GPU memory by `Session.run` (see `SessionOptions.keepOnDevice`). */
+export interface DeviceTensor {
+  readonly dtype: DType;
+  readonly dims: readonly number[];
+  /** onnxruntime's tensor, location "gpu-buffer". */
+  readonly onDevice: ort.Tensor;
+}
+
+/** What `run` takes and gives: host tensors, or tensors left on the device. */
+export type Feed = Tensor | DeviceTensor;
+
+/**
+ * Whether a feed is on the device.
+ *
+ * @param t A feed.
+ * @returns True for a `DeviceTensor`.
+ */
+export function isOnDevice(t: Feed): t is DeviceTensor {
+  return "onDevice" in t;
 }
 
 /** Raised for feeds that do not match the model's inputs, and for onnxruntime failures. */
@@ -106,6 +132,13 @@ export class Session {
         // Errors reach the caller as exceptions; keep onnxruntime's own log quiet.
         logSeverityLevel: device === "cpu" ? 3 : 4,
         graphOptimizationLevel: options.graphOptimizationLevel ?? "all",
+        ...(options.keepOnDevice?.length
+          ? {
+            preferredOutputLocation: Object.fromEntries(
+              options.keepOnDevice.map((name) => [name, "gpu-buffer" as const]),
+            ),
+          }
+          : {}),
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
         executionMode: "sequential",
@@ -141,9 +174,27 @@ export class Session {
    *   mistyped or misshaped feed, and for failures inside onnxruntime.
    */
   async run(
-    feeds: Readonly<Record<string, Tensor>>,
+    feeds: Readonly<Record<string, Feed>>,
     outputNames?: readonly string[],
-  ): Promise<Record<string, Tensor>> {
+  ): Promise<Record<string, Tensor>>;
+  /**
+   * Runs the model with feeds that may be on the device, and may leave outputs there.
+   *
+   * @param feeds One tensor (host or device) per input.
+   * @param outputNames Which outputs to compute (all by default).
+   * @param device Must be true: outputs named in `keepOnDevice` come back as DeviceTensors.
+   * @returns The outputs by name.
+   */
+  async run(
+    feeds: Readonly<Record<string, Feed>>,
+    outputNames: readonly string[] | undefined,
+    device: true,
+  ): Promise<Record<string, Feed>>;
+  async run(
+    feeds: Readonly<Record<string, Feed>>,
+    outputNames?: readonly string[],
+    device = false,
+  ): Promise<Record<string, Feed>> {
     this.checkFeeds(feeds);
     const names = outputNames ?? this.outputs.map((o) => o.name);
     for (const name of names) {
@@ -157,7 +208,7 @@ export class Session {
     }
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, t] of Object.entries(feeds)) {
-      ortFeeds[name] = new ort.Tensor(t.dtype, t.data, t.dims);
+      ortFeeds[name] = isOnDevice(t) ? t.onDevice : new ort.Tensor(t.dtype, t.data, t.dims);
     }
     let results: ort.InferenceSession.OnnxValueMapType;
     try {
@@ -167,12 +218,17 @@ export class Session {
         `onnxruntime failed running ${this.source}: ${firstLine((error as Error).message)}`,
       );
     }
-    const out: Record<string, Tensor> = {};
+    const out: Record<string, Feed> = {};
     for (const name of names) {
       const r = results[name] as ort.Tensor;
       const dtype = ORT_TYPES[r.type];
       if (!dtype) throw new SessionError(`Output "${name}" has unsupported type ${r.type}`);
-      out[name] = { dtype, dims: [...r.dims], data: r.data as Tensor["data"] };
+      if (r.location === "gpu-buffer") {
+        if (!device) {
+          throw new SessionError(`Output "${name}" is on the device: call run(feeds, names, true)`);
+        }
+        out[name] = { dtype, dims: [...r.dims], onDevice: r };
+      } else out[name] = { dtype, dims: [...r.dims], data: r.data as Tensor["data"] };
     }
     return out;
   }
@@ -182,7 +238,7 @@ export class Session {
     await this.ort.release();
   }
 
-  private checkFeeds(feeds: Readonly<Record<string, Tensor>>): void {
+  private checkFeeds(feeds: Readonly<Record<string, Feed>>): void {
     const where = `Cannot run ${this.source}`;
     const expected = new Map(this.inputs.map((v) => [v.name, v]));
     for (const name of Object.keys(feeds)) {
@@ -212,15 +268,17 @@ export class Session {
 function checkFeed(
   where: string,
   input: ValueInfo,
-  feed: Tensor,
+  feed: Feed,
   bound: Map<string, { size: number; input: string }>,
 ): void {
   const expectedType = `${input.dtype}${formatShape(input.shape)}`;
-  const arrayType = dtypeOfArray(feed.data);
+  const arrayType = isOnDevice(feed) ? feed.dtype : dtypeOfArray(feed.data);
   if (feed.dtype !== input.dtype || arrayType !== input.dtype) {
     throw new SessionError(
       `${where}: input "${input.name}" must be ${input.dtype}: got ${feed.dtype} ` +
-        `(${feed.data?.constructor?.name ?? typeof feed.data})`,
+        `(${
+          isOnDevice(feed) ? "on the device" : feed.data?.constructor?.name ?? typeof feed.data
+        })`,
     );
   }
   const dims = feed.dims;
@@ -256,7 +314,7 @@ function checkFeed(
       bound.set(d, { size: actual, input: input.name });
     }
   });
-  if (feed.data.length !== sizeOf(dims)) {
+  if (!isOnDevice(feed) && feed.data.length !== sizeOf(dims)) {
     throw new SessionError(
       `${where}: input "${input.name}" has ${feed.data.length} elements for dims ${
         formatShape(dims)

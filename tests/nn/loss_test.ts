@@ -8,6 +8,7 @@ import {
   crossEntropySum,
   temporalActivationRegularization,
 } from "../../src/nn/loss.ts";
+import { checkGrad, f64, i64 } from "../grad/fd.ts";
 import { referenceCheckTest } from "../helpers/onnx_checker.ts";
 import { assertClose, rng } from "../helpers/reference.ts";
 import { runGraph, saved, t32, t64, tI64 } from "./run_graph.ts";
@@ -39,12 +40,13 @@ async function runLosses(
   dims: number[],
   logits: number[],
   targets: number[],
+  composite = false,
 ) {
   const g = new Graph("loss");
   const x = g.input("logits", dtype, dims);
   const y = g.input("targets", "int64", dims.slice(0, -1));
-  g.output(crossEntropy(x, y), "ce");
-  g.output(crossEntropySum(x, y), "ce_sum");
+  g.output(crossEntropy(x, y, { composite }), "ce");
+  g.output(crossEntropySum(x, y, { composite }), "ce_sum");
   const correct = correctCount(x, y);
   assert.equal(correct.dtype, dtype);
   g.output(correct, "correct");
@@ -135,6 +137,32 @@ Deno.test("crossEntropy() is stable for huge logits in float32", async () => {
     1 + Math.log(1 + Math.exp(-0.5) + Math.exp(-1)),
   ];
   assertClose(rows, expected, TOL64, "reference rows");
+});
+
+Deno.test("the composed log-softmax (for WebGPU) gives the same losses, stable for huge logits", async () => {
+  for (const c of CE_CASES) {
+    const V = c.dims[c.dims.length - 1];
+    const n = c.dims.slice(0, -1).reduce((a, b) => a * b, 1);
+    const r = rng(n * 17 + V);
+    const logits = Array.from({ length: n * V }, () => 6 * r() - 3);
+    const targets = Array.from({ length: n }, () => Math.floor(r() * V));
+    const ref = referenceLosses(logits, targets, V);
+    const got = await runLosses(`composite ${c.label}`, "float64", c.dims, logits, targets, true);
+    assertClose([got.ce, got.ceSum], [ref.ce, ref.ceSum], TOL64, `composite ${c.label}`);
+  }
+  const huge = [1000, 999, 0, 88, 89, -90, 1e4, -1e4, 0];
+  const ref = referenceLosses(huge, [1, 0, 2], 3);
+  const got = await runLosses("composite huge float32", "float32", [3, 3], huge, [1, 0, 2], true);
+  assertClose([got.ce], [ref.ce], TOL32, "composite crossEntropy, huge logits");
+});
+
+Deno.test("the composed log-softmax's gradient matches central differences", async () => {
+  await checkGrad(
+    "composite cross-entropy",
+    { logits: f64([4, 6], 5, { lo: -2, hi: 2 }), targets: i64([4], [0, 5, 2, 2]) },
+    (xs) => crossEntropy(xs.logits, xs.targets, { composite: true }),
+    { wrt: ["logits"] },
+  );
 });
 
 Deno.test("activationRegularization() is alpha * mean(out^2)", async () => {

@@ -83,7 +83,7 @@ Deno.test("a NaN loss stops training, naming the epoch and batch", async () => {
             meta: { epoch: record.epoch },
           });
           // Poison one weight: the next batch's loss is NaN.
-          const bias = learner.runner.params["h_o.bias"];
+          const bias = learner.runner.tensors().get("h_o.bias")!; // on the host (CPU run)
           const data = Float32Array.from(bias.data as Float32Array);
           data[3] = NaN;
           learner.runner.params["h_o.bias"] = tensor("float32", bias.dims, data);

@@ -145,7 +145,7 @@ Deno.test("lm1's first training steps match an independent float64 implementatio
     );
     assert.equal(learner.runner.step, steps);
     for (const [name, want] of Object.entries(p)) {
-      const got = learner.runner.params[name].data as Float32Array;
+      const got = learner.runner.tensors().get(name)!.data as Float32Array;
       const worst = want.reduce((acc, v, i) => Math.max(acc, Math.abs(v - got[i])), 0);
       assert.ok(worst < 1e-4, `parameter "${name}" after ${steps} steps differs by ${worst}`);
     }

@@ -101,3 +101,61 @@ for (const model of ["lm6", "lm7", "gru"]) {
     },
   });
 }
+
+const DEVICE_NAME =
+  "Runner keeps the training state in GPU memory between steps, and sync() brings it back";
+Deno.test({
+  name: DEVICE_NAME,
+  ignore: !available && !required,
+  fn: async () => {
+    assert.ok(available, `${DEVICE_NAME}: needs ${ICD} and libvulkan.so.1 (CI installs them)`);
+    Deno.env.set("VK_ICD_FILENAMES", ICD);
+    if (!Deno.env.get("XDG_RUNTIME_DIR")) Deno.env.set("XDG_RUNTIME_DIR", await Deno.makeTempDir());
+    const { LMModel6 } = await import("../../models/lm_model6.ts");
+    const { buildArtifacts } = await import("../../src/train/artifacts.ts");
+    const { Runner } = await import("../../src/train/runner.ts");
+    const { isOnDevice } = await import("../../src/train/session.ts");
+    const model = new LMModel6(10, 8, 2);
+    const batch = {
+      x: BigInt64Array.from({ length: 16 }, (_, i) => BigInt(i % 10)),
+      xDims: [4, 4],
+      y: BigInt64Array.from({ length: 16 }, (_, i) => BigInt((i + 1) % 10)),
+      yDims: [4, 4],
+    };
+    const run = async (device: "cpu" | "webgpu", deviceState: boolean) => {
+      const artifacts = buildArtifacts(model, {
+        batchSize: 4,
+        seqLen: 4,
+        webgpu: device === "webgpu",
+      });
+      const r = await Runner.create(artifacts, model.initParameters(1), {
+        seed: 1,
+        session: { device },
+        deviceState,
+      });
+      try {
+        const losses = [];
+        for (let i = 0; i < 3; i++) losses.push(await r.trainStep(batch, 0.01, 0.9));
+        const kept = Object.values(r.params).every(isOnDevice);
+        if (deviceState) assert.throws(() => r.tensors(), /sync\(\) first/);
+        await r.sync();
+        return { losses, kept, params: r.tensors() };
+      } finally {
+        await r.release();
+      }
+    };
+    const cpu = await run("cpu", false);
+    const gpu = await run("webgpu", true);
+    assert.equal(cpu.kept, false);
+    assert.equal(gpu.kept, true, "after a step every parameter is still on the device");
+    gpu.losses.forEach((l, i) =>
+      assert.ok(Math.abs(l - cpu.losses[i]) <= 1e-4 * Math.abs(cpu.losses[i]))
+    );
+    for (const [name, t] of cpu.params) {
+      const g = gpu.params.get(name)!.data as Float32Array;
+      (t.data as Float32Array).forEach((v, i) =>
+        assert.ok(Math.abs(v - g[i]) <= 1e-4 + 1e-3 * Math.abs(v), `${name}[${i}]`)
+      );
+    }
+  },
+});

@@ -27,6 +27,8 @@ Options:
   --device D      cpu (default), cuda, webgpu, or auto (the first of cuda, webgpu, cpu
                   that starts; it says which and why it skipped the others)
   --device-id N   which CUDA GPU (0)
+  --host-state    copy parameters and optimizer state to the host every step, instead of
+                  keeping them in GPU memory between steps (webgpu; for comparison)
   --threads N     onnxruntime intra-op threads (default 1: fastest for these sizes)
   --json          one JSON object per epoch on stdout, then a summary object
   --resume        continue the run in --out from its last checkpoint (--lr may be lowered)
@@ -68,6 +70,7 @@ export const FLAGS = {
   out: { type: "string" },
   device: { type: "string" },
   "device-id": { type: "string" },
+  "host-state": { type: "boolean" },
   threads: { type: "string" },
   json: { type: "boolean" },
   resume: { type: "boolean" },
