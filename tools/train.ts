@@ -277,6 +277,8 @@ async function main(): Promise<number> {
     final_valid_loss: last?.valid_loss ?? NaN,
     seconds,
     sec_per_epoch: median(times),
+    train_batches: learner.train.length,
+    device,
     out,
   };
   if (json) console.log(JSON.stringify(summary));

@@ -27,19 +27,19 @@ run="deno run --cached-only --allow-read --allow-write --allow-env --allow-ffi -
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), $threads cores"
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
 if [ "${SCALE:-full}" = small ]; then
-  lm6_epochs=1 mb=0.2 hidden=128 bs=32 sl=16
+  lm6_epochs=1 mb=0.1 words=1000 hidden=64 bs=32 sl=16
 else
-  lm6_epochs=3 mb=4 hidden=1024 bs=256 sl=64
+  lm6_epochs=3 mb=1 words=10000 hidden=1024 bs=256 sl=64 # ~15 steps: minutes on 16 CPU cores
 fi
-$run tools/make_corpus.ts --out .tmp/gpu_corpus.txt --mb "$mb" --words 10000 --seed 1
+$run tools/make_corpus.ts --out .tmp/gpu_corpus.txt --mb "$mb" --words "$words" --seed 1
 for device in cpu webgpu; do
   echo "--- lm6, book size, $device"
   $run tools/train.ts lm6 --epochs "$lm6_epochs" --device "$device" --threads "$threads" \
     --json --out "$out/lm6-$device" --force | tee "$out/lm6-$device.jsonl"
-  echo "--- LSTM hidden $hidden, bs $bs, sl $sl, vocabulary ~10k, $device"
+  echo "--- LSTM hidden $hidden, bs $bs, sl $sl, $words words, $device"
   $run tools/train.ts lm6 --text .tmp/gpu_corpus.txt --hidden "$hidden" --bs "$bs" --sl "$sl" \
     --epochs 1 --device "$device" --threads "$threads" --json --out "$out/big-$device" --force |
     tee "$out/big-$device.jsonl"
 done
-echo "--- summary (s/epoch; steps/s = train batches / s)"
+echo "--- summary: s/epoch (validation included), train batches, final valid loss"
 for f in "$out"/*.jsonl; do echo "$f: $(tail -n 1 "$f")"; done

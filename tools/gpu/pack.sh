@@ -11,11 +11,13 @@ mkdir -p .gpu .gl
 deno install --frozen >/dev/null
 echo "--- packing deno and node_modules (xz, about 90 s on 2 cores)"
 cp "$(readlink -f "$(command -v deno)")" .gpu/deno
-# Only what training needs on linux x64: no onnxruntime-web, no browser driver, no other
-# platforms' onnxruntime binaries (the limit on what a run carries is 64 MiB).
+# Only what training needs on linux x64: onnxruntime-web and the browser driver as their
+# package.json alone (Deno checks every locked package is there), no other platforms'
+# onnxruntime binaries (the limit on what a run carries is 64 MiB).
 tar -cJf .gpu/bundle.tar.xz -C .gpu deno -C .. \
-  --exclude='node_modules/.deno/onnxruntime-web@*' --exclude='node_modules/.deno/playwright-core@*' \
-  --exclude='node_modules/.deno/@types+node@*' --exclude='*/bin/napi-v6/darwin' \
+  --exclude='onnxruntime-web@*/node_modules/onnxruntime-web/dist' \
+  --exclude='onnxruntime-web@*/node_modules/onnxruntime-web/lib' \
+  --exclude='playwright-core@*/node_modules/playwright-core/lib' --exclude='*/bin/napi-v6/darwin' \
   --exclude='*/bin/napi-v6/win32' --exclude='*/bin/napi-v6/linux/arm64' node_modules
 rm .gpu/deno
 echo "--- downloading the Vulkan loader (libvulkan1) for amd64"
