@@ -156,6 +156,7 @@ async function continuePrompt() {
   ui.continue.textContent = "Stop";
   ui.prompt.readOnly = true;
   ui.model.disabled = true;
+  ui.backend.disabled = true; // no backend switch while a model is busy
   await inflight;
   const random = mulberry32(Number(seed));
   const { vocab: words, tokenizer } = current.sidecar;
@@ -181,6 +182,7 @@ async function continuePrompt() {
     ui.continue.textContent = "Continue";
     ui.prompt.readOnly = false;
     ui.model.disabled = false;
+    ui.backend.disabled = false; // no backend switch while a model is busy
     setStatus("ready", `${current.entry.name} is ready`);
     schedulePrediction();
   }
@@ -200,6 +202,7 @@ async function selectModel(entry) {
   if (!ort) return;
   ui.continue.disabled = true;
   ui.model.disabled = true;
+  ui.backend.disabled = true; // no backend switch while a model is busy
   pending = false;
   await inflight;
   clearPredictions();
@@ -217,11 +220,13 @@ async function selectModel(entry) {
     setStatus("error", `Cannot use ${entry.name}`);
     showMessage(messageOf(error));
     ui.model.disabled = false;
+    ui.backend.disabled = false; // no backend switch while a model is busy
     return;
   }
   vocab = new Map(model.sidecar.vocab.map((w, i) => [w, i]));
   renderModel(entry, model.sidecar, appendToken);
   ui.model.disabled = false;
+  ui.backend.disabled = false; // no backend switch while a model is busy
   ui.continue.disabled = false;
   setStatus("ready", `${entry.name} is ready`);
   schedulePrediction();

@@ -145,7 +145,9 @@ export class Runner {
               `got ${t.dtype}[${t.dims.join(", ")}]`,
           );
         }
+        const old = slots[name];
         slots[name] = t;
+        if (isOnDevice(old)) old.onDevice.dispose();
       }
     }
     this.step = step;
@@ -267,7 +269,11 @@ export class Runner {
       tokens: tensor("int64", batch.xDims, batch.x),
       targets: tensor("int64", batch.yDims, batch.y),
     });
-    for (const name of Object.keys(this.state)) this.state[name] = out[`${name}_out`];
+    for (const name of Object.keys(this.state)) {
+      const old = this.state[name];
+      this.state[name] = out[`${name}_out`];
+      if (isOnDevice(old)) old.onDevice.dispose(); // state a train step left on the device
+    }
     return {
       lossSum: Number(out.loss_sum.data[0]),
       correct: Number(out.correct.data[0]),

@@ -142,3 +142,38 @@ referenceCheckTest(
   "every graph built in slice_split_test.ts passes the reference ONNX checker",
   builtModels,
 );
+
+Deno.test("split() and concat() past WebGPU's 8 buffers build trees with the same values", async () => {
+  const a = randArr(rng(65), [3, 17, 2]);
+  const uneven = [1, 2, 1, 3, 1, 1, 2, 1, 1, 4]; // 10 pieces, sum 17
+  const cases: [string, number | number[], number, number[]][] = [
+    ["17 equal parts on axis 1", 17, 1, new Array(17).fill(1)],
+    ["10 uneven sizes on axis -2", uneven, -2, uneven],
+    ["7 equal parts on axis 1 (one node)", [3, 2, 2, 3, 2, 2, 3], 1, [3, 2, 2, 3, 2, 2, 3]],
+  ];
+  for (const [what, sizesOrParts, axis, sizes] of cases) {
+    const outs = await runOne(`tree split ${what}`, { a: f64(a) }, (x) => {
+      const pieces = ops.split(x.a, sizesOrParts, axis);
+      return [...pieces, ops.concat(pieces, axis)]; // and join them back
+    });
+    const expected = ref.split(a, sizes, axis);
+    assert.equal(outs.length, expected.length + 1);
+    expected.forEach((e, i) => {
+      assert.deepEqual(outs[i].tensor.dims, e.shape, `${what}: piece ${i}`);
+      assertClose(outs[i].data, e.data, EXACT, `${what}: piece ${i}`);
+    });
+    assertClose(outs.at(-1)!.data, a.data, EXACT, `${what}: joined again`);
+  }
+  // No node of such a graph binds more than MAX_NODE_TENSORS tensors.
+  const { Graph } = await import("../../src/graph/graph.ts");
+  const { MAX_NODE_TENSORS } = await import("../../src/graph/limits.ts");
+  const g = new Graph("tree");
+  const x = g.input("x", "float64", [3, 17, 2]);
+  g.output(ops.concat(ops.split(x, 17, 1), 1), "y");
+  for (const n of g.nodes) {
+    assert.ok(
+      n.inputs.length + n.outputs.length <= MAX_NODE_TENSORS,
+      `${n.opType}: ${n.inputs.length} + ${n.outputs.length}`,
+    );
+  }
+});

@@ -158,3 +158,31 @@ Deno.test("grad artifact of a 2-layer LSTM with AR and TAR matches finite differ
 });
 
 referenceCheckTest("every training artifact passes the reference ONNX checker", checked);
+
+Deno.test("graphs built for WebGPU use only ops its EP has kernels for; CPU graphs keep LogSoftmax", () => {
+  const kinds = ["train", "grad", "eval"] as const;
+  for (const webgpu of [false, true]) {
+    const a = buildArtifacts(new LMModel7(40, 8, 2, 0.4), {
+      batchSize: 4,
+      seqLen: 9,
+      ar: 2,
+      tar: 1,
+      webgpu,
+    });
+    for (const kind of kinds) {
+      const g = a[kind];
+      const ops = new Set(g.nodes.map((n) => n.opType));
+      assert.equal(ops.has("LogSoftmax"), !webgpu, `${kind}, webgpu ${webgpu}: LogSoftmax`);
+      assert.equal(ops.has("Sum"), false, `${kind}: Sum has no WebGPU kernel`);
+      for (const n of g.nodes) {
+        assert.ok(
+          n.inputs.length + n.outputs.length <= 8,
+          `${kind}: ${n.opType} binds too many tensors`,
+        );
+        if (n.opType === "Equal" || n.opType === "Greater") {
+          assert.notEqual(g.value(n.inputs[0]).dtype, "int64", `${kind}: int64 ${n.opType}`);
+        }
+      }
+    }
+  }
+});
