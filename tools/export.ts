@@ -5,13 +5,12 @@
  * @module
  */
 
-import { findModel } from "../models/registry.ts";
 import { exportModel } from "../src/export/export_model.ts";
 import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
 import { writeFileAtomic } from "./lib/atomic.ts";
 import { atPath, checkDirFlag, makeDirFlag } from "./lib/fs_errors.ts";
 import { removeStaleTemps } from "./lib/run_guard.ts";
-import { CHECKPOINT_FILE, checkpointWeights, loadRun, runDescription } from "./lib/run_dir.ts";
+import { readRunForExport } from "./lib/run_export.ts";
 
 const USAGE = `Usage: deno task export <run dir> [--out DIR] [--name NAME] [--seq N]
 
@@ -41,30 +40,13 @@ async function main(): Promise<number> {
     );
   }
   const seq = values.seq === undefined ? undefined : intFlag("seq", values.seq, 1, 4096, 1);
-  const { checkpoint, meta } = await loadRun(runDir, `Cannot export ${runDir}`);
-  const entry = findModel(meta.model);
-  const last = meta.learner.history.at(-1);
-  if (!last) throw new Error(`Cannot export ${runDir}: the run has no finished epoch`);
-  const model = entry.create(meta.arch); // the run's sizes, never the registry's defaults
-  const weights = checkpointWeights(
-    checkpoint,
-    model,
-    `${runDir}/${CHECKPOINT_FILE}`,
-    `Cannot export ${runDir}`,
-  );
+  const run = await readRunForExport(runDir, `Cannot export ${runDir}`);
+  if (!run.finished) throw new Error(`Cannot export ${runDir}: the run has no finished epoch`);
   let exported;
   try {
-    exported = exportModel(model, weights, {
-      name: entry.name,
+    exported = exportModel(run.model, run.weights, {
+      ...run.info,
       ...(name ? { fileBase: name } : {}),
-      description: runDescription(meta, { schedule: true }),
-      vocab: meta.vocab,
-      tokenizer: meta.tokenizer,
-      arch: meta.arch,
-      metrics: { accuracy: last.accuracy, valid_loss: last.valid_loss, epochs: meta.learner.epoch },
-      recipe: meta.recipe,
-      seed: meta.seed,
-      context: meta.recipe.data === "sequence" ? 1 : 3,
     }, seq);
   } catch (error) {
     throw new UsageError((error as Error).message);

@@ -6,7 +6,6 @@
  * @module
  */
 
-import { findModel } from "../models/registry.ts";
 import { encodePrompt } from "../src/data/prompt.ts";
 import { BOS, joinTokens, UNK } from "../src/data/tokenizer.ts";
 import { exportModel } from "../src/export/export_model.ts";
@@ -17,7 +16,7 @@ import { mulberry32 } from "../src/generate/sampling.ts";
 import { Session } from "../src/train/session.ts";
 import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
 import { osProblem } from "./lib/fs_errors.ts";
-import { CHECKPOINT_FILE, checkpointWeights, loadRun, runDescription } from "./lib/run_dir.ts";
+import { readRunForExport } from "./lib/run_export.ts";
 
 const USAGE = `Usage: deno task generate <run dir | model.onnx> --prompt TEXT [options]
 
@@ -55,31 +54,8 @@ async function openModel(path: string): Promise<{ sidecar: Sidecar; bytes: Uint8
     if (mismatch) throw new Error(`Cannot generate: ${mismatch}`);
     return { sidecar, bytes };
   }
-  const { checkpoint, meta } = await loadRun(path, `Cannot generate with ${path}`);
-  const entry = findModel(meta.model);
-  const model = entry.create(meta.arch);
-  const weights = checkpointWeights(
-    checkpoint,
-    model,
-    `${path}/${CHECKPOINT_FILE}`,
-    `Cannot generate with ${path}`,
-  );
-  const last = meta.learner.history.at(-1);
-  const { sidecar, files } = exportModel(model, weights, {
-    name: entry.name,
-    description: runDescription(meta, { schedule: true }),
-    vocab: meta.vocab,
-    tokenizer: meta.tokenizer,
-    arch: meta.arch,
-    metrics: {
-      accuracy: last?.accuracy ?? 0,
-      valid_loss: last?.valid_loss ?? 0,
-      epochs: meta.learner.epoch,
-    },
-    recipe: meta.recipe,
-    seed: meta.seed,
-    context: meta.recipe.data === "sequence" ? 1 : 3,
-  });
+  const run = await readRunForExport(path, `Cannot generate with ${path}`);
+  const { sidecar, files } = exportModel(run.model, run.weights, run.info);
   return { sidecar, bytes: files.get(sidecar.file)! };
 }
 
