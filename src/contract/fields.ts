@@ -18,8 +18,11 @@
 
 /** Raised for a malformed field; `file` and `field` say where. */
 export class ContractError extends Error {
+  /** The error name. */
   override name = "ContractError";
   /**
+   * An error about one field of one file.
+   *
    * @param file The file (or source) that was read.
    * @param field Dotted path of the field (`recipe.batchSize`), empty for the whole value.
    * @param problem What is wrong, expected vs actual.
@@ -38,7 +41,9 @@ const show = (v: unknown): string =>
 
 /** Numeric bounds for `int` and `num`. */
 export interface Bounds {
+  /** Smallest allowed value. */
   readonly min?: number;
+  /** Largest allowed value. */
   readonly max?: number;
 }
 
@@ -73,7 +78,12 @@ export class Fields {
     return new Fields(file, value as Record<string, unknown>, "");
   }
 
-  /** @param key Field name. @returns Its dotted path. */
+  /**
+   * The dotted path of a field of this object, for messages.
+   *
+   * @param key Field name.
+   * @returns Its dotted path.
+   */
   at(key: string): string {
     return this.path ? `${this.path}.${key}` : key;
   }
@@ -88,12 +98,22 @@ export class Fields {
     throw new ContractError(this.file, this.at(key), problem);
   }
 
-  /** @param key Field name. @returns Whether the field is present (not undefined). */
+  /**
+   * Whether a field is present (not undefined).
+   *
+   * @param key Field name.
+   * @returns Whether the field is present (not undefined).
+   */
   has(key: string): boolean {
     return this.value[key] !== undefined;
   }
 
-  /** @param key Field name. @returns A reader for the nested object. */
+  /**
+   * Reads a nested object.
+   *
+   * @param key Field name.
+   * @returns A reader for the nested object.
+   */
   obj(key: string): Fields {
     const v = this.value[key];
     if (v === null || typeof v !== "object" || Array.isArray(v)) {
@@ -102,14 +122,25 @@ export class Fields {
     return new Fields(this.file, v as Record<string, unknown>, this.at(key));
   }
 
-  /** @param key Field name. @returns The string. */
+  /**
+   * Reads a string field.
+   *
+   * @param key Field name.
+   * @returns The string.
+   */
   str(key: string): string {
     const v = this.value[key];
     if (typeof v !== "string") this.fail(key, `must be a string: got ${show(v)}`);
     return v;
   }
 
-  /** @param key Field name. @param allowed The values allowed. @returns The value. */
+  /**
+   * Reads a field that must be one of some values.
+   *
+   * @param key Field name.
+   * @param allowed The values allowed.
+   * @returns The value.
+   */
   oneOf<T extends string | number>(key: string, allowed: readonly T[]): T {
     const v = this.value[key];
     if (!allowed.includes(v as T)) {
@@ -121,14 +152,25 @@ export class Fields {
     return v as T;
   }
 
-  /** @param key Field name. @returns The boolean. */
+  /**
+   * Reads a boolean field.
+   *
+   * @param key Field name.
+   * @returns The boolean.
+   */
   bool(key: string): boolean {
     const v = this.value[key];
     if (typeof v !== "boolean") this.fail(key, `must be true or false: got ${show(v)}`);
     return v;
   }
 
-  /** @param key Field name. @param range Bounds. @returns The finite number. */
+  /**
+   * Reads a finite number field within bounds.
+   *
+   * @param key Field name.
+   * @param range Bounds.
+   * @returns The finite number.
+   */
   num(key: string, range: Bounds = {}): number {
     const v = this.value[key];
     const ok = typeof v === "number" && Number.isFinite(v) &&
@@ -137,7 +179,13 @@ export class Fields {
     return v as number;
   }
 
-  /** @param key Field name. @param range Bounds. @returns The integer. */
+  /**
+   * Reads an integer field within bounds.
+   *
+   * @param key Field name.
+   * @param range Bounds.
+   * @returns The integer.
+   */
   int(key: string, range: Bounds = {}): number {
     const v = this.value[key];
     const ok = Number.isSafeInteger(v) && (range.min === undefined || (v as number) >= range.min) &&
@@ -146,14 +194,24 @@ export class Fields {
     return v as number;
   }
 
-  /** @param key Field name. @returns The array, unchecked inside. */
+  /**
+   * Reads an array field (its elements unchecked).
+   *
+   * @param key Field name.
+   * @returns The array, unchecked inside.
+   */
   list(key: string): readonly unknown[] {
     const v = this.value[key];
     if (!Array.isArray(v)) this.fail(key, `must be an array: got ${show(v)}`);
     return v;
   }
 
-  /** @param key Field name. @returns The array of strings. */
+  /**
+   * Reads an array of strings.
+   *
+   * @param key Field name.
+   * @returns The array of strings.
+   */
   strings(key: string): string[] {
     const list = this.list(key);
     const bad = list.findIndex((w) => typeof w !== "string");

@@ -22,6 +22,8 @@ export interface BatchSource {
   /** Number of batches. */
   readonly length: number;
   /**
+   * One batch.
+   *
    * @param i Batch index in `0..length-1`.
    * @returns The batch.
    */
@@ -40,7 +42,9 @@ export function arrayBatches(batches: readonly Batch[]): BatchSource {
 
 /** How to cut a stream. */
 export interface StreamBatchOptions {
+  /** Sample layout. */
   readonly data: DataKind;
+  /** Batch size. */
   readonly bs: number;
   /** Tokens per sample for `sequence` (3 otherwise). */
   readonly sl: number;

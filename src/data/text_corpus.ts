@@ -47,6 +47,7 @@ export type ValidSplit =
 
 /** Raised when the text cannot make a corpus (empty, nothing left for validation). */
 export class CorpusError extends Error {
+  /** The error name. */
   override name = "CorpusError";
 }
 
@@ -60,6 +61,8 @@ export class TextCorpusBuilder {
   readonly #fileStarts: number[] = [];
 
   /**
+   * An empty builder.
+   *
    * @param spec Word or char mode, lowercasing.
    * @param capacity Expected number of tokens (the array grows when it is exceeded). The
    *   byte size of the text plus one per file is an upper bound for both modes.
@@ -80,7 +83,11 @@ export class TextCorpusBuilder {
     this.#add([BOS]);
   }
 
-  /** @param chunk The next piece of the current file's text. */
+  /**
+   * Adds text to the current file.
+   *
+   * @param chunk The next piece of the current file's text.
+   */
   push(chunk: string): void {
     this.#add(this.#splitter.push(chunk));
   }

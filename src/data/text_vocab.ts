@@ -21,6 +21,7 @@ export interface VocabLimits {
 
 /** Raised for limits that cannot make a vocabulary. */
 export class VocabLimitError extends RangeError {
+  /** The error name. */
   override name = "VocabLimitError";
 }
 

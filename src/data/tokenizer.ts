@@ -21,6 +21,7 @@ export const TOKEN_MODES: readonly TokenMode[] = ["word", "char"];
 
 /** The settings that decide the split (part of a run's metadata and of every export). */
 export interface SplitSpec {
+  /** Word or char tokens. */
   readonly mode: TokenMode;
   /** Lower-case the text first (`--lower`). */
   readonly lower: boolean;
@@ -83,7 +84,11 @@ export class StreamSplitter {
   /** The last safe boundary inside `#pending`, or 0 for none. */
   #safe = 0;
 
-  /** @param spec Word or char mode, lowercasing. */
+  /**
+   * A splitter for one stream.
+   *
+   * @param spec Word or char mode, lowercasing.
+   */
   constructor(readonly spec: SplitSpec) {}
 
   /**

@@ -17,14 +17,19 @@ export interface ExportInfo {
   readonly name: string;
   /** Base name of the files (the model's name by default). */
   readonly fileBase?: string;
+  /** One line on what the model is. */
   readonly description: string;
+  /** Tokens by id. */
   readonly vocab: readonly string[];
   /** How prompts become tokens (Human Numbers' when absent). */
   readonly tokenizer?: TokenizerSpec;
   /** The sizes the model was built with. */
   readonly arch?: Architecture;
+  /** Final figures of the run. */
   readonly metrics: ExportMetrics;
+  /** The run's recipe, as recorded. */
   readonly recipe: unknown;
+  /** The run's seed. */
   readonly seed: number;
   /** Tokens of the fixed-context models' input (LMModel1/2: 3). */
   readonly context: number;
@@ -32,6 +37,7 @@ export interface ExportInfo {
 
 /** The files of an export, by file name. */
 export interface ExportFiles {
+  /** The sidecar written as `<name>.json`. */
   readonly sidecar: Sidecar;
   /** `<name>.onnx`, `<name>.json` and, with `seq`, `<name>_seq<N>.onnx`. */
   readonly files: ReadonlyMap<string, Uint8Array>;

@@ -16,17 +16,23 @@ import type { Architecture } from "../train/recipe.ts";
 
 /** Final figures of the training run. */
 export interface ExportMetrics {
+  /** Final validation accuracy. */
   readonly accuracy: number;
+  /** Final validation loss. */
   readonly valid_loss: number;
+  /** Epochs trained. */
   readonly epochs: number;
 }
 
 /** The sidecar `<name>.json`. */
 export interface Sidecar {
+  /** Marks the file as an onnx-lm export sidecar. */
   readonly format: "onnx-lm-export";
   /** 2 adds `tokenizer` and `arch`; version 1 files are Human Numbers models. */
   readonly version: 1 | 2;
+  /** Registry name of the model. */
   readonly model: string;
+  /** One line on what the model is. */
   readonly description: string;
   /** The one-step (recurrent) or fixed-context graph. */
   readonly file: string;
@@ -42,11 +48,17 @@ export interface Sidecar {
   readonly arch?: Architecture;
   /** State inputs of recurrent graphs (outputs are `<name>_out`). */
   readonly state: readonly { readonly name: string; readonly shape: readonly Dim[] }[];
+  /** Final figures of the run. */
   readonly metrics: ExportMetrics;
+  /** The run's recipe, as recorded. */
   readonly recipe: unknown;
+  /** The run's seed. */
   readonly seed: number;
+  /** The onnx-lm version that exported it. */
   readonly producer: string;
+  /** Default-domain opset of the `.onnx` file. */
   readonly opset: number;
+  /** ONNX IR version of the `.onnx` file. */
   readonly ir_version: number;
   /** The fixed-length graph written by `--seq N`, when there is one. */
   readonly seq?: { readonly file: string; readonly length: number };

@@ -18,6 +18,7 @@ export type RunStep = (feeds: Record<string, Tensor>) => Promise<Record<string, 
 export interface GenerateOptions {
   /** Tokens to add after the prompt. */
   readonly n: number;
+  /** Temperature, top-k and banned ids. */
   readonly sampling: SamplingOptions;
   /** Uniform numbers in [0, 1) (seeded, e.g. `mulberry32(seed)`). */
   readonly random: () => number;
@@ -27,6 +28,7 @@ export interface GenerateOptions {
 
 /** Raised when a prompt cannot start the model (too short for a fixed-context model). */
 export class PromptError extends Error {
+  /** The error name. */
   override name = "PromptError";
 }
 

@@ -20,5 +20,6 @@ export {
   correctCount,
   crossEntropy,
   crossEntropySum,
+  type LossOptions,
   temporalActivationRegularization,
 } from "./loss.ts";

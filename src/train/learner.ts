@@ -22,12 +22,15 @@ import type { Recipe } from "./recipe.ts";
 
 /** One row of the results table. */
 export interface EpochRecord {
+  /** Epoch index (0-based). */
   readonly epoch: number;
   /** fastai's smoothed training loss at the end of the epoch. */
   readonly train_loss: number;
   /** Mean of the epoch's batch losses. */
   readonly train_loss_mean: number;
+  /** Exact mean validation loss. */
   readonly valid_loss: number;
+  /** Exact validation accuracy. */
   readonly accuracy: number;
   /** Seconds for the epoch, validation included. */
   readonly time: number;
@@ -52,8 +55,11 @@ export interface FitCallbacks {
 
 /** Raised when a training loss is NaN or infinite. */
 export class NonFiniteLossError extends Error {
+  /** The error name. */
   override name = "NonFiniteLossError";
   /**
+   * The error for a non-finite loss.
+   *
    * @param epoch 0-based epoch.
    * @param step 0-based batch within the epoch, or -1 for the validation after it.
    * @param loss The loss.
@@ -69,8 +75,13 @@ export class NonFiniteLossError extends Error {
 
 /** Raised when `shouldStop` interrupts a fit. */
 export class FitInterrupted extends Error {
+  /** The error name. */
   override name = "FitInterrupted";
-  /** @param epoch The epoch that was interrupted (0-based). */
+  /**
+   * The error for a stopped fit.
+   *
+   * @param epoch The epoch that was interrupted (0-based).
+   */
   constructor(readonly epoch: number) {
     super(`Training interrupted during epoch ${epoch}`);
   }
@@ -78,7 +89,9 @@ export class FitInterrupted extends Error {
 
 /** How to start a learner. */
 export interface LearnerOptions {
+  /** Seed for initialization and dropout masks. */
   readonly seed: number;
+  /** onnxruntime session options (device, threads). */
   readonly session?: SessionOptions;
   /** Training and validation batches (default: Human Numbers in the recipe's layout). */
   readonly data?: TrainData;
@@ -90,7 +103,9 @@ export interface LearnerOptions {
 
 /** The batches a learner trains and validates on. */
 export interface TrainData {
+  /** Training batches, in order. */
   readonly train: BatchSource;
+  /** Validation batches, in order. */
   readonly valid: BatchSource;
 }
 
@@ -112,9 +127,13 @@ export function humanNumbersData(recipe: Recipe): TrainData {
 
 /** What a checkpoint stores besides tensors. */
 export interface LearnerState {
+  /** Epoch index (0-based). */
   readonly epoch: number;
+  /** Optimizer steps taken. */
   readonly step: number;
+  /** fastai's smoothed-loss accumulator. */
   readonly smooth: { readonly val: number; readonly count: number };
+  /** Rows of the results table so far. */
   readonly history: readonly EpochRecord[];
 }
 

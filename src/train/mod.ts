@@ -15,7 +15,12 @@ export {
 } from "./artifacts.ts";
 export { type EvalResult, Runner, type RunnerOptions } from "./runner.ts";
 export {
+  type Device,
+  DEVICES,
+  type DeviceTensor,
+  type Feed,
   type GraphOptimizationLevel,
+  isOnDevice,
   Session,
   SessionError,
   type SessionOptions,

@@ -11,8 +11,11 @@ import type { DataKind } from "../data/stream_batches.ts";
 
 /** fastai's `fit_one_cycle` recipe for one model, and the batches it trains on. */
 export interface Recipe {
+  /** Sample layout: three-token, three-token-stateful or sequence. */
   readonly data: DataKind;
+  /** Epochs of the one-cycle schedule. */
   readonly epochs: number;
+  /** Peak learning rate. */
   readonly lrMax: number;
   /** Decoupled weight decay (fastai's default 0.01; LMModel7's TextLearner 0.1). */
   readonly wd: number;
@@ -22,6 +25,7 @@ export interface Recipe {
   readonly ar?: number;
   /** Temporal activation regularization weight (LMModel7). */
   readonly tar?: number;
+  /** Rows per batch. */
   readonly batchSize: number;
   /** Tokens per sample: 3 for the three-token layouts, else the sequence length. */
   readonly seqLen: number;

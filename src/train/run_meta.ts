@@ -36,20 +36,33 @@ export const RUN_DEVICES = ["cpu", "cuda", "webgpu"] as const;
 
 /** Everything a checkpoint stores besides tensors. */
 export interface RunMeta {
+  /** Marks the metadata as an onnx-lm run checkpoint. */
   readonly format: "onnx-lm-run";
+  /** Metadata version (1 is read and filled in with Human Numbers defaults). */
   readonly version: 2;
+  /** The onnx-lm version that wrote it. */
   readonly producer: string;
+  /** Registry name of the model (`lm7`). */
   readonly model: string;
+  /** The training recipe the run uses. */
   readonly recipe: Recipe;
+  /** The sizes the model was built with. */
   readonly arch: Architecture;
+  /** Epochs of the one-cycle schedule. */
   readonly epochs: number;
+  /** Peak learning rate now in force (lowered by `--resume --lr`). */
   readonly lrMax: number;
+  /** Seed for initialization and dropout. */
   readonly seed: number;
+  /** The execution provider of the latest epoch. */
   readonly device: typeof RUN_DEVICES[number];
+  /** Where the text came from. */
   readonly corpus: CorpusMeta;
+  /** How text becomes tokens. */
   readonly tokenizer: TokenizerSpec;
   /** Tokens by id. */
   readonly vocab: readonly string[];
+  /** Epoch, step, smoothed loss and history at the checkpoint. */
   readonly learner: LearnerState;
 }
 
@@ -57,6 +70,7 @@ export interface RunMeta {
 export interface LegacyDefaults {
   /** The book architecture of a registered model. */
   readonly arch: (model: string) => Architecture;
+  /** How text becomes tokens. */
   readonly tokenizer: TokenizerSpec;
 }
 

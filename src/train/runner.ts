@@ -33,8 +33,11 @@ export interface RunnerOptions {
 
 /** Loss and correct predictions of one evaluation batch. */
 export interface EvalResult {
+  /** Summed loss over the batch's predictions. */
   readonly lossSum: number;
+  /** Predictions equal to their targets. */
   readonly correct: number;
+  /** Predictions in the batch. */
   readonly count: number;
 }
 

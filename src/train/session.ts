@@ -74,6 +74,7 @@ export function isOnDevice(t: Feed): t is DeviceTensor {
 
 /** Raised for feeds that do not match the model's inputs, and for onnxruntime failures. */
 export class SessionError extends Error {
+  /** The error name. */
   override name = "SessionError";
 }
 
@@ -238,6 +239,7 @@ export class Session {
     await this.ort.release();
   }
 
+  /** Refuses a missing, extra, mistyped or misshaped feed, naming the input. */
   private checkFeeds(feeds: Readonly<Record<string, Feed>>): void {
     const where = `Cannot run ${this.source}`;
     const expected = new Map(this.inputs.map((v) => [v.name, v]));
