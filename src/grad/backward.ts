@@ -15,6 +15,7 @@ import { GRAD_RULES } from "./rules/mod.ts";
 
 /** Raised when a gradient cannot be built; the message names the op and the path. */
 export class GradError extends Error {
+  /** The error name. */
   override name = "GradError";
 }
 

@@ -12,6 +12,7 @@ import type { AttributeValue } from "../onnx/model.ts";
 
 /** A node seen by its gradient rule: its input and output values, and its attributes. */
 export interface GradNode {
+  /** The node whose gradient failed. */
   readonly node: Node;
   /** Input values aligned with `node.inputs` (`null` for omitted optional inputs). */
   readonly inputs: readonly (Value | null)[];

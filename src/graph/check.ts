@@ -14,6 +14,7 @@ import { formatType, shapesCompatible } from "./value.ts";
 
 /** Raised by `checkGraph()`; the message shows the nodes around the problem. */
 export class GraphCheckError extends GraphBuildError {
+  /** The error name. */
   override name = "GraphCheckError";
 }
 

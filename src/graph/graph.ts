@@ -15,10 +15,15 @@ import { formatType } from "./value.ts";
 
 /** A node of a graph onnx-lm builds. */
 export interface Node {
+  /** Operator name in ONNX spelling. */
   readonly opType: OpType;
+  /** Unique node name. */
   readonly name: string;
+  /** Input value names, in the operator's order. */
   readonly inputs: readonly string[];
+  /** Output value names. */
   readonly outputs: readonly string[];
+  /** Attributes by name. */
   readonly attributes: Attributes;
 }
 
@@ -41,7 +46,11 @@ export class Graph {
   private readonly counters = new Map<string, number>();
   private readonly nodeNames = new Set<string>();
 
-  /** @param name The graph's name in the file. */
+  /**
+   * An empty graph.
+   *
+   * @param name The graph's name in the file.
+   */
   constructor(readonly name = "main") {}
 
   /**

@@ -13,7 +13,9 @@ export type { Dim };
 
 /** A static element type and shape: what shape inference computes for every value. */
 export interface TypeInfo {
+  /** Element type. */
   readonly dtype: DType;
+  /** Shape; a string is a symbolic dimension. */
   readonly shape: readonly Dim[];
 }
 
@@ -21,6 +23,7 @@ export interface TypeInfo {
 export interface Value extends TypeInfo {
   /** The graph the value lives in; op builders add their nodes there. */
   readonly graph: Graph;
+  /** Its name, unique in the graph. */
   readonly name: string;
 }
 

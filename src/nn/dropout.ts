@@ -17,7 +17,11 @@ export class Dropout extends Module {
   /** Name of the mask input this layer declares in training graphs. */
   maskName = "dropout.mask";
 
-  /** @param p Drop probability in [0, 1). */
+  /**
+   * Dropout with probability `p`.
+   *
+   * @param p Drop probability in [0, 1).
+   */
   constructor(readonly p: number) {
     super();
     if (!(p >= 0 && p < 1)) throw new Error(`Dropout p must be in [0, 1): got ${p}`);

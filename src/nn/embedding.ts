@@ -16,6 +16,8 @@ export class Embedding extends Module {
   readonly weight: Parameter;
 
   /**
+   * A `[numEmbeddings, embeddingDim]` lookup table.
+   *
    * @param numEmbeddings Vocabulary size.
    * @param embeddingDim Vector size.
    */

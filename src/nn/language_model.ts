@@ -12,7 +12,9 @@ import type { Module } from "./module.ts";
 export interface StateSpec {
   /** Input name (`h`, `c`); the updated state is output `<name>_out`. */
   readonly name: string;
+  /** Stacked layers (the first dimension). */
   readonly layers: number;
+  /** Hidden size (the last dimension). */
   readonly hidden: number;
 }
 
@@ -30,6 +32,7 @@ export interface ModelOutput {
 
 /** A model of fastbook chapter 12: tokens (and state) in, logits (and state) out. */
 export interface LanguageModel extends Module {
+  /** Tokens in the vocabulary. */
   readonly vocabSize: number;
   /** Recurrent state tensors, empty for stateless models (LMModel1/2). */
   readonly state: readonly StateSpec[];

@@ -31,6 +31,8 @@ export class Linear extends Module {
   readonly bias: Parameter | undefined;
 
   /**
+   * A linear layer.
+   *
    * @param inFeatures Input size.
    * @param outFeatures Output size.
    * @param options Bias flag and a tied weight.

@@ -16,6 +16,8 @@ import { type LayerCell, StackedRecurrent } from "./stacked_recurrent.ts";
 /** PyTorch's `nn.LSTM(inputSize, hiddenSize, numLayers, batch_first=True)`. */
 export class LSTM extends StackedRecurrent {
   /**
+   * A stacked LSTM (PyTorch `nn.LSTM` semantics).
+   *
    * @param inputSize Features of the input.
    * @param hiddenSize Features of h and c.
    * @param numLayers Stacked layers.
@@ -36,6 +38,13 @@ export class LSTM extends StackedRecurrent {
     return [out, [h, c]];
   }
 
+  /**
+   * One LSTM layer's step: the input projection of all steps, then the gates per step.
+   *
+   * @param p The layer's weights.
+   * @param g The graph being built.
+   * @returns The layer's cell.
+   */
   protected cell(p: RecurrentLayerParams, g: Graph): LayerCell {
     const whh = p.weightHh.in(g);
     return {

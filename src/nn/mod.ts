@@ -13,6 +13,8 @@ export { isTraining, setTraining } from "./mode.ts";
 export { Embedding } from "./embedding.ts";
 export { Linear, type LinearOptions } from "./linear.ts";
 export { LSTM } from "./lstm.ts";
+export { type LayerCell, StackedRecurrent } from "./stacked_recurrent.ts";
+export type { RecurrentLayerParams } from "./recurrent.ts";
 export { Dropout } from "./dropout.ts";
 export type { LanguageModel, ModelOutput, StateSpec } from "./language_model.ts";
 export {

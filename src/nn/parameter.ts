@@ -26,6 +26,8 @@ export class Parameter {
   readonly decay: boolean;
 
   /**
+   * A parameter of a module.
+   *
    * @param shape Static shape.
    * @param init How initial values are drawn.
    * @param options Weight decay flag.

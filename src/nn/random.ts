@@ -13,7 +13,11 @@ export class Random {
   private d: number;
   private spare: number | undefined;
 
-  /** @param seed Any integer; the same seed always gives the same stream. */
+  /**
+   * A generator seeded by `seed`.
+   *
+   * @param seed Any integer; the same seed always gives the same stream.
+   */
   constructor(seed: number) {
     if (!Number.isSafeInteger(seed)) throw new Error(`Random seed must be an integer: got ${seed}`);
     // Both 32-bit halves of the seed feed the state, so distinct safe integers (0 and -1,

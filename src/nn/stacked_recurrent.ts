@@ -36,6 +36,8 @@ export abstract class StackedRecurrent extends Module {
   protected readonly layers: RecurrentLayerParams[];
 
   /**
+   * The parameters of `numLayers` stacked layers, named as PyTorch names them.
+   *
    * @param kind Layer name for messages (`LSTM`).
    * @param gates Gates per layer (1 RNN, 3 GRU, 4 LSTM).
    * @param inputSize Features of the input.

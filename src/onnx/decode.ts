@@ -21,6 +21,7 @@ import { sizeOf, type Tensor } from "./tensor.ts";
 
 /** Raised when bytes are not a readable ONNX model. The message says what and where. */
 export class OnnxFormatError extends Error {
+  /** The error name. */
   override name = "OnnxFormatError";
 }
 

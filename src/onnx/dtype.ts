@@ -10,9 +10,13 @@ export type DType = "float32" | "float64" | "int64" | "bool";
 
 /** The typed array that stores each element type. */
 export interface TypedArrayOf {
+  /** 32-bit floats. */
   float32: Float32Array;
+  /** 64-bit floats. */
   float64: Float64Array;
+  /** 64-bit integers, as bigints. */
   int64: BigInt64Array;
+  /** Booleans, one byte each (0 or 1). */
   bool: Uint8Array;
 }
 

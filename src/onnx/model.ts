@@ -13,8 +13,11 @@ export type Dim = number | string | null;
 
 /** The declared dtype and shape of a graph input, output or intermediate value. */
 export interface ValueInfo {
+  /** Its name, unique in the graph. */
   readonly name: string;
+  /** Element type. */
   readonly dtype: DType;
+  /** Shape; a string is a symbolic dimension. */
   readonly shape: readonly Dim[];
 }
 
@@ -33,10 +36,15 @@ export type Attributes = Readonly<Record<string, AttributeValue>>;
 
 /** One operator application (NodeProto). `""` in `inputs` marks an omitted optional input. */
 export interface NodeData {
+  /** Operator name in ONNX spelling (`MatMul`). */
   readonly opType: string;
+  /** Its name, unique in the graph. */
   readonly name: string;
+  /** Input value names, in the operator's order. */
   readonly inputs: readonly string[];
+  /** Output value names. */
   readonly outputs: readonly string[];
+  /** Attributes by name. */
   readonly attributes: Attributes;
   /** Operator domain; `""` (the default ONNX domain) when omitted. */
   readonly domain?: string;
@@ -44,34 +52,51 @@ export interface NodeData {
 
 /** A named constant stored in the file (an initializer). */
 export interface Initializer {
+  /** Its name, unique in the graph. */
   readonly name: string;
+  /** Its value. */
   readonly tensor: Tensor;
 }
 
 /** GraphProto as plain data. */
 export interface GraphData {
+  /** Its name, unique in the graph. */
   readonly name: string;
+  /** Nodes in topological order. */
   readonly nodes: readonly NodeData[];
+  /** Graph inputs (initializers may also appear here, with defaults). */
   readonly inputs: readonly ValueInfo[];
+  /** Graph outputs. */
   readonly outputs: readonly ValueInfo[];
+  /** Weights stored in the file. */
   readonly initializers: readonly Initializer[];
+  /** Types of intermediate values. */
   readonly valueInfo: readonly ValueInfo[];
+  /** Free text describing it. */
   readonly docString?: string;
 }
 
 /** An operator set the model imports. */
 export interface OpsetImport {
+  /** Operator set domain (`""` is the default ONNX domain). */
   readonly domain: string;
+  /** Operator set version. */
   readonly version: number;
 }
 
 /** ModelProto as plain data. */
 export interface ModelData {
+  /** ONNX IR version. */
   readonly irVersion: number;
+  /** Operator sets the graph uses. */
   readonly opsetImports: readonly OpsetImport[];
+  /** The tool that wrote the file. */
   readonly producerName: string;
+  /** That tool's version. */
   readonly producerVersion: string;
+  /** Free text describing it. */
   readonly docString?: string;
+  /** The graph. */
   readonly graph: GraphData;
   /** `metadata_props` in file order. */
   readonly metadata: readonly (readonly [string, string])[];

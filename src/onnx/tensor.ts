@@ -9,8 +9,11 @@ import { allocate, type DType, dtypeOfArray, type TypedArrayOf } from "./dtype.t
 
 /** A dense, row-major tensor. */
 export interface Tensor<D extends DType = DType> {
+  /** Element type. */
   readonly dtype: D;
+  /** Shape. */
   readonly dims: readonly number[];
+  /** The elements, row-major. */
   readonly data: TypedArrayOf[D];
 }
 

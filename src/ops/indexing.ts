@@ -50,7 +50,9 @@ export function gatherElements(
 
 /** ScatterElements attributes. */
 export interface ScatterElementsOptions {
+  /** The axis indexed (0). */
   axis?: number;
+  /** How repeated indices combine ("none"). */
   reduction?: "none" | "add" | "mul";
 }
 

@@ -21,9 +21,13 @@ export function matMul(a: Value, b: Value): Value {
 
 /** Gemm attributes, with the spec's names and defaults. */
 export interface GemmOptions {
+  /** Scales A·B (1). */
   alpha?: number;
+  /** Scales C (1). */
   beta?: number;
+  /** Transpose A first (false). */
   transA?: boolean;
+  /** Transpose B first (false). */
   transB?: boolean;
 }
 

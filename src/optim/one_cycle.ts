@@ -9,7 +9,9 @@ import { checkRange } from "./update.ts";
 
 /** The scheduled hyper-parameters of one step. */
 export interface StepHypers {
+  /** Learning rate. */
   readonly lr: number;
+  /** Momentum (Adam's beta1). */
   readonly mom: number;
 }
 

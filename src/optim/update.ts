@@ -41,7 +41,9 @@ export interface Scalars {
  * caller exposes as an output and feeds back as that input next step.
  */
 export interface StateUpdate {
+  /** The graph input carrying the value into the step. */
   readonly input: Value;
+  /** The updated value, output as `<name>_out`. */
   readonly output: Value;
 }
 

@@ -66,7 +66,9 @@ export interface ArtifactOptions {
 
 /** A tensor the training loop feeds. */
 export interface FeedSpec {
+  /** Input name. */
   readonly name: string;
+  /** Static shape. */
   readonly shape: readonly number[];
 }
 
@@ -82,15 +84,21 @@ export interface ArtifactSpec {
   readonly masks: readonly (FeedSpec & { readonly p: number; readonly module: Dropout })[];
   /** `tokens` and `targets` shapes. */
   readonly tokens: readonly number[];
+  /** Shape of the targets input. */
   readonly targets: readonly number[];
 }
 
 /** The four graphs and their feeding spec. */
 export interface Artifacts {
+  /** One optimizer step: forward, backward and update. */
   readonly train: Graph;
+  /** Loss and gradients, no update (for checks). */
   readonly grad: Graph;
+  /** Summed loss and correct count (symbolic batch). */
   readonly eval: Graph;
+  /** Logits and new state (symbolic batch). */
   readonly infer: Graph;
+  /** What the training loop feeds. */
   readonly spec: ArtifactSpec;
 }
 

@@ -21,6 +21,7 @@ export {
   type Feed,
   type GraphOptimizationLevel,
   isOnDevice,
+  type OrtTensor,
   Session,
   SessionError,
   type SessionOptions,

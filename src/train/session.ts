@@ -51,12 +51,17 @@ export interface SessionOptions {
   keepOnDevice?: readonly string[];
 }
 
+/** onnxruntime's own tensor type (onnxruntime-common's `Tensor`). */
+export type OrtTensor = ort.Tensor;
+
 /** A tensor left in GPU memory by `Session.run` (see `SessionOptions.keepOnDevice`). */
 export interface DeviceTensor {
+  /** Element type. */
   readonly dtype: DType;
+  /** Shape. */
   readonly dims: readonly number[];
   /** onnxruntime's tensor, location "gpu-buffer". */
-  readonly onDevice: ort.Tensor;
+  readonly onDevice: OrtTensor;
 }
 
 /** What `run` takes and gives: host tensors, or tensors left on the device. */

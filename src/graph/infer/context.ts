@@ -12,12 +12,15 @@ import { formatType } from "../value.ts";
 
 /** Raised when a node's inputs or attributes do not fit its operator. */
 export class GraphBuildError extends Error {
+  /** The error name. */
   override name = "GraphBuildError";
 }
 
 /** A node as an inference rule sees it. */
 export class InferContext {
   /**
+   * The error for one node that cannot be built.
+   *
    * @param opType The operator.
    * @param inputNames The spec's input names (`A`, `B`, ...) for messages.
    * @param inputs Input types; undefined for omitted optional inputs.
@@ -114,6 +117,7 @@ export class InferContext {
     return v as number[];
   }
 
+  /** The attribute `name` when it has the given type, else undefined (the caller fails). */
   private attr(name: string, type: AttributeValue["type"]): AttributeValue | undefined {
     const a = this.attributes[name];
     if (a && a.type !== type) {
