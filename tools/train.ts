@@ -19,7 +19,9 @@ import {
 import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
 import { deviceFlags } from "./lib/device.ts";
 import { atPath, checkDirFlag } from "./lib/fs_errors.ts";
-import { cpuModel, median } from "./lib/machine.ts";
+import { cpuModel, machineLine, median } from "./lib/machine.ts";
+import { runtimeName } from "../src/run/describe.ts";
+import { nodeBackend } from "../src/train/backend.ts";
 import { planRunDir, removeStaleTemps } from "./lib/run_guard.ts";
 import { ProgressBar } from "./lib/progress.ts";
 import {
@@ -160,6 +162,10 @@ async function main(): Promise<number> {
     description: runDescription(runMeta),
     baseline: corpus.baseline.accuracy,
   };
+  const place = {
+    runtime: runtimeName((await nodeBackend()).name, device),
+    machine: machineLine(),
+  };
 
   const say = (line: string) => json ? console.error(line) : console.log(line);
   // A run already in --out is refused (or, under --force, replaced once the new one has a
@@ -231,7 +237,7 @@ async function main(): Promise<number> {
       },
       onEpoch: async (record: EpochRecord) => {
         bar.clear();
-        await atPath("--out", dir(), () => saveEpoch(dir(), learner, info));
+        await atPath("--out", dir(), () => saveEpoch(dir(), learner, info, place));
         await plan?.saved();
         say(tableRow(record));
         if (json) console.log(JSON.stringify({ model: entry.name, ...record }));

@@ -32,7 +32,7 @@ export type CorpusMeta =
   };
 
 /** The devices a run can name. */
-export const RUN_DEVICES = ["cpu", "cuda", "webgpu"] as const;
+export const RUN_DEVICES = ["cpu", "cuda", "webgpu", "wasm"] as const;
 
 /** Everything a checkpoint stores besides tensors. */
 export interface RunMeta {

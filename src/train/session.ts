@@ -1,11 +1,13 @@
 /**
- * An onnxruntime-node session over onnx-lm's model bytes, with feeds checked against the
- * model's declared inputs before onnxruntime sees them.
+ * A session over onnx-lm's model bytes, with feeds checked against the model's declared
+ * inputs before onnxruntime sees them. One implementation for onnxruntime-node and
+ * onnxruntime-web (`backend.ts`): feed validation and error messages are shared.
  *
  * @module
  */
 
-import * as ort from "onnxruntime-node";
+import type * as ort from "onnxruntime-node";
+import { type Backend, type Device, NODE_DEVICES, nodeBackend } from "./backend.ts";
 import type { DType } from "../onnx/dtype.ts";
 import { dtypeOfArray } from "../onnx/dtype.ts";
 import type { Dim, ValueInfo } from "../onnx/model.ts";
@@ -16,25 +18,16 @@ import { formatShape } from "../graph/value.ts";
 /** onnxruntime's graph optimization levels. */
 export type GraphOptimizationLevel = "disabled" | "basic" | "extended" | "all";
 
-/** Where onnxruntime runs the model. */
-export type Device = "cpu" | "cuda" | "webgpu";
+export type { Backend, Device } from "./backend.ts";
 
-/** Devices `--device` accepts, in order. */
-export const DEVICES: readonly Device[] = ["cpu", "cuda", "webgpu"];
-
-/** What each device needs beyond onnxruntime-node's npm package, for error messages. */
-const DEVICE_NEEDS: Readonly<Record<Device, string>> = {
-  cpu: "",
-  cuda: "onnxruntime-node's CUDA execution provider needs libonnxruntime_providers_cuda.so and " +
-    "libonnxruntime_providers_shared.so next to its binding (the npm package does not ship them) " +
-    "plus the CUDA 12 and cuDNN 9 runtime libraries: run deno task setup:cuda",
-  webgpu: "the WebGPU execution provider needs a GPU adapter reachable through Vulkan " +
-    "(libvulkan.so.1 and a driver)",
-};
+/** Devices `--device` accepts, in order (onnxruntime-node's). */
+export const DEVICES: readonly Device[] = NODE_DEVICES;
 
 /** How to run a session. */
 export interface SessionOptions {
-  /** Execution provider ("cpu"). */
+  /** The onnxruntime build (onnxruntime-node, loaded on first use, by default). */
+  backend?: Backend;
+  /** Execution provider ("cpu"; onnxruntime-web's first device under another backend). */
   device?: Device;
   /** Which GPU, for `cuda` (0). */
   deviceId?: number;
@@ -83,10 +76,6 @@ export class SessionError extends Error {
   override name = "SessionError";
 }
 
-// onnxruntime's errors reach callers as exceptions with their message; its own console log
-// would print them a second time (in red, with source paths), so only fatal ones pass.
-ort.env.logLevel = "fatal";
-
 const ORT_TYPES: Readonly<Record<string, DType>> = {
   float32: "float32",
   float64: "float64",
@@ -98,6 +87,7 @@ const ORT_TYPES: Readonly<Record<string, DType>> = {
 export class Session {
   private constructor(
     private readonly ort: ort.InferenceSession,
+    private readonly backend: Backend,
     /** Inputs to feed, as the model declares them. */
     readonly inputs: readonly ValueInfo[],
     /** Outputs, as the model declares them. */
@@ -107,10 +97,11 @@ export class Session {
   ) {}
 
   /**
-   * Loads model bytes into onnxruntime-node's CPU execution provider.
+   * Loads model bytes into onnxruntime (onnxruntime-node's CPU execution provider unless
+   * `options` say otherwise).
    *
    * @param bytes The `.onnx` file contents.
-   * @param options Threads, optimization level, source name.
+   * @param options Backend, device, threads, optimization level, source name.
    * @returns The session.
    * @throws OnnxFormatError for bytes that are not a readable model; SessionError when
    *   onnxruntime refuses the model.
@@ -123,20 +114,21 @@ export class Session {
     if (!Number.isInteger(threads) || threads < 0) {
       throw new SessionError(`Session option "threads" must be an integer >= 0: got ${threads}`);
     }
-    const device = options.device ?? "cpu";
-    if (!DEVICES.includes(device)) {
-      throw new SessionError(`Unknown device "${device}": expected one of ${DEVICES.join(", ")}`);
+    const backend = options.backend ?? await nodeBackend();
+    const device = options.device ?? backend.devices[0];
+    if (!backend.devices.includes(device)) {
+      throw new SessionError(
+        `Unknown device "${device}" for ${backend.name}: expected one of ${
+          backend.devices.join(", ")
+        }`,
+      );
     }
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(bytes, {
-        executionProviders: [
-          device === "cuda" && options.deviceId !== undefined
-            ? { name: "cuda", deviceId: options.deviceId }
-            : device,
-        ],
+      session = await backend.ort.InferenceSession.create(bytes, {
+        executionProviders: [backend.provider(device, options.deviceId)],
         // Errors reach the caller as exceptions; keep onnxruntime's own log quiet.
-        logSeverityLevel: device === "cpu" ? 3 : 4,
+        logSeverityLevel: device === "cpu" || device === "wasm" ? 3 : 4,
         graphOptimizationLevel: options.graphOptimizationLevel ?? "all",
         ...(options.keepOnDevice?.length
           ? {
@@ -151,18 +143,18 @@ export class Session {
       });
     } catch (error) {
       const message = firstLine((error as Error).message);
-      if (device !== "cpu") {
+      const needs = backend.needs(device);
+      if (needs) {
         throw new SessionError(
-          `The ${device} execution provider is unavailable (${message}): ${
-            DEVICE_NEEDS[device]
-          }. ` +
-            `Use --device cpu`,
+          `The ${device} execution provider is unavailable (${message}): ${needs}. ` +
+            `Use --device ${backend.devices[0]}`,
         );
       }
       throw new SessionError(`onnxruntime cannot load ${source}: ${message}`);
     }
     return new Session(
       session,
+      backend,
       // Inputs with an initializer of the same name have defaults and need no feed.
       model.graph.inputs.filter((v) => !initialized.has(v.name)),
       model.graph.outputs,
@@ -214,7 +206,9 @@ export class Session {
     }
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, t] of Object.entries(feeds)) {
-      ortFeeds[name] = isOnDevice(t) ? t.onDevice : new ort.Tensor(t.dtype, t.data, t.dims);
+      ortFeeds[name] = isOnDevice(t)
+        ? t.onDevice
+        : new this.backend.ort.Tensor(t.dtype, t.data, t.dims);
     }
     let results: ort.InferenceSession.OnnxValueMapType;
     try {

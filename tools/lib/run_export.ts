@@ -6,21 +6,10 @@
  */
 
 import { findModel } from "../../models/registry.ts";
-import type { ExportInfo } from "../../src/export/export_model.ts";
-import type { LanguageModel } from "../../src/nn/language_model.ts";
-import { CHECKPOINT_FILE, checkpointWeights, loadRun, runDescription } from "./run_dir.ts";
+import { type RunExport, runExport } from "../../src/run/run_export.ts";
+import { CHECKPOINT_FILE, loadRun } from "./run_dir.ts";
 
-/** A run, ready for `exportModel`. */
-export interface RunExport {
-  /** The model, built with the run's architecture (never the registry's defaults). */
-  readonly model: LanguageModel;
-  /** The trained weights, checked for shape and finiteness. */
-  readonly weights: Map<string, Float32Array>;
-  /** Name, description, tokenizer, vocabulary, metrics, recipe, seed and context. */
-  readonly info: ExportInfo;
-  /** Whether the run finished an epoch (its metrics are real, not zeros). */
-  readonly finished: boolean;
-}
+export type { RunExport } from "../../src/run/run_export.ts";
 
 /**
  * Reads a run directory for export.
@@ -32,28 +21,11 @@ export interface RunExport {
  */
 export async function readRunForExport(dir: string, purpose: string): Promise<RunExport> {
   const { checkpoint, meta } = await loadRun(dir, purpose);
-  const entry = findModel(meta.model);
-  const model = entry.create(meta.arch);
-  const weights = checkpointWeights(checkpoint, model, `${dir}/${CHECKPOINT_FILE}`, purpose);
-  const last = meta.learner.history.at(-1);
-  return {
-    model,
-    weights,
-    finished: last !== undefined,
-    info: {
-      name: entry.name,
-      description: runDescription(meta, { schedule: true }),
-      vocab: meta.vocab,
-      tokenizer: meta.tokenizer,
-      arch: meta.arch,
-      metrics: {
-        accuracy: last?.accuracy ?? 0,
-        valid_loss: last?.valid_loss ?? 0,
-        epochs: meta.learner.epoch,
-      },
-      recipe: meta.recipe,
-      seed: meta.seed,
-      context: meta.recipe.data === "sequence" ? 1 : 3,
-    },
-  };
+  return runExport(
+    meta,
+    checkpoint.tensors,
+    findModel(meta.model),
+    `${dir}/${CHECKPOINT_FILE}`,
+    purpose,
+  );
 }

@@ -1,0 +1,185 @@
+/**
+ * The corpus of a training run, as the CLI and the page both use it: Human Numbers (the
+ * default, with the book's exact vocabulary and pipelines) or one's own text, as batches for
+ * the learner and as the facts the run's metadata keeps. Reading files is the caller's job
+ * (`tools/lib/read_corpus.ts` in the CLI, a paste or an upload in the page), so this stays
+ * browser-compatible.
+ *
+ * @module
+ */
+
+import { humanNumbers, mostCommonTokenBaseline } from "../data/pipelines.ts";
+import {
+  arrayBatches,
+  sampleCount,
+  streamBatches,
+  tokensForOneBatch,
+} from "../data/stream_batches.ts";
+import { idsChecksum, type TextCorpus } from "../data/text_corpus.ts";
+import { HUMAN_NUMBERS_TOKENIZER, type TokenizerSpec, type TokenMode } from "../data/tokenizer.ts";
+import { SPECIALS } from "../data/text_vocab.ts";
+import { humanNumbersData, type TrainData } from "../train/learner.ts";
+import type { Recipe } from "../train/recipe.ts";
+import type { CorpusMeta } from "../train/run_meta.ts";
+
+/** Share of `xxunk` tokens above which a run warns that accuracy is inflated. */
+const UNK_WARNING = 0.05;
+
+/** Raised when a corpus cannot fill one batch at the run's size, or leaves no vocabulary. */
+export class CorpusSizeError extends Error {
+  /** The error name. */
+  override name = "CorpusSizeError";
+}
+
+/** Where one's own text came from and how it was read (the `--text` flags). */
+export interface TextSource {
+  /** The text's path (a file or folder), or the name of a paste or upload. */
+  readonly text: string;
+  /** The validation text's path, when validation does not come from the end of `text`. */
+  readonly valid?: string | undefined;
+  readonly validPct: number;
+  readonly tokens: TokenMode;
+  readonly lower: boolean;
+  readonly minFreq: number;
+  readonly maxVocab: number;
+  /** The paths as the run records them, when not as given (the CLI records absolute ones). */
+  readonly recorded?: { readonly text: string; readonly valid: string | null };
+}
+
+/** A corpus ready to train on. */
+export interface RunCorpus {
+  readonly corpus: CorpusMeta;
+  readonly tokenizer: TokenizerSpec;
+  readonly vocab: readonly string[];
+  /** One line about it for the run's header. */
+  readonly summary: string;
+  /** A line to show when the vocabulary leaves many tokens unknown. */
+  readonly warning?: string | undefined;
+  /** Accuracy of always predicting the most frequent training token. */
+  readonly baseline: { readonly token: string; readonly accuracy: number };
+  /**
+   * Batches in a recipe's layout.
+   *
+   * @throws CorpusSizeError naming `--bs`/`--sl` when a split is too short for one batch.
+   */
+  data(recipe: Recipe): TrainData;
+}
+
+/**
+ * Human Numbers, the default corpus.
+ *
+ * @returns The corpus.
+ */
+export function humanNumbersCorpus(): RunCorpus {
+  const baseline = mostCommonTokenBaseline();
+  return {
+    corpus: { kind: "human-numbers" },
+    tokenizer: HUMAN_NUMBERS_TOKENIZER,
+    vocab: humanNumbers().vocab.words,
+    summary: "Human Numbers (63,095 tokens, 30 words)",
+    baseline: { token: baseline.token, accuracy: baseline.accuracy },
+    data(recipe) {
+      let data: TrainData;
+      try {
+        data = humanNumbersData(recipe);
+      } catch {
+        // groupChunks refuses fewer samples than bs: no batch at all.
+        data = { train: arrayBatches([]), valid: arrayBatches([]) };
+      }
+      if (!data.train.length || !data.valid.length) {
+        throw new CorpusSizeError(
+          `--bs ${recipe.batchSize}${
+            recipe.data === "sequence" ? ` --sl ${recipe.seqLen}` : ""
+          }: ` +
+            `Human Numbers has too few samples for one ${
+              data.train.length ? "validation" : "training"
+            } batch; use a smaller --bs`,
+        );
+      }
+      return data;
+    },
+  };
+}
+
+function textBaseline(c: TextCorpus): { token: string; accuracy: number } {
+  const counts = new Float64Array(c.vocab.length);
+  for (const id of c.train) counts[id]++;
+  let best = 0;
+  for (let i = 1; i < counts.length; i++) if (counts[i] > counts[best]) best = i;
+  let hits = 0;
+  for (let i = 1; i < c.valid.length; i++) if (c.valid[i] === best) hits++;
+  return { token: c.vocab[best], accuracy: c.valid.length > 1 ? hits / (c.valid.length - 1) : 0 };
+}
+
+/**
+ * One's own text, numericalized (`TextCorpusBuilder`), as a run's corpus.
+ *
+ * @param source Where it came from and how it was read, as the run records it.
+ * @param c The numericalized text.
+ * @returns The corpus.
+ * @throws CorpusSizeError when `minFreq` leaves only the special tokens.
+ */
+export function textRunCorpus(source: TextSource, c: TextCorpus): RunCorpus {
+  if (c.vocab.length <= SPECIALS.length) {
+    throw new CorpusSizeError(
+      `--min-freq ${source.minFreq}: no token of --text ${source.text} occurs that often, so ` +
+        `the vocabulary would be only ${SPECIALS.join(" and ")}; lower --min-freq`,
+    );
+  }
+  const tokenizer: TokenizerSpec = { mode: source.tokens, lower: source.lower, specials: SPECIALS };
+  const corpus: CorpusMeta = {
+    kind: "text",
+    text: source.recorded?.text ?? source.text,
+    valid: source.recorded ? source.recorded.valid : source.valid ?? null,
+    validPct: source.validPct,
+    minFreq: source.minFreq,
+    maxVocab: source.maxVocab,
+    files: c.files,
+    tokens: { train: c.train.length, valid: c.valid.length },
+    checksum: idsChecksum(c.train, c.valid),
+  };
+  const fileNote = c.files.train + c.files.valid > 1
+    ? ` in ${c.files.train} + ${c.files.valid} files`
+    : "";
+  const pct = (rate: number, digits: number) => (rate * 100).toFixed(digits);
+  return {
+    corpus,
+    tokenizer,
+    vocab: c.vocab,
+    summary:
+      `${source.text}: ${c.train.length} train / ${c.valid.length} valid ${source.tokens} tokens${fileNote}, ` +
+      `vocabulary ${c.vocab.length} (xxunk: ${pct(c.unkRate, 2)}% of training tokens, ` +
+      `${pct(c.validUnkRate, 2)}% of validation tokens)`,
+    warning: c.unkRate > UNK_WARNING || c.validUnkRate > UNK_WARNING
+      ? `warning: ${pct(c.unkRate, 1)}% of training and ${pct(c.validUnkRate, 1)}% of ` +
+        `validation tokens are xxunk, and predicting xxunk counts as correct: the accuracy ` +
+        `overstates the model; lower --min-freq or raise --max-vocab`
+      : undefined,
+    baseline: textBaseline(c),
+    data(recipe) {
+      const { data, batchSize: bs, seqLen: sl } = recipe;
+      const keepLast = data === "three-token";
+      const flag = `--bs ${bs}${data === "sequence" ? ` --sl ${sl}` : ""}`;
+      for (
+        const [split, ids, path, partial] of [
+          ["training", c.train, source.text, false],
+          ["validation", c.valid, source.valid ?? source.text, keepLast],
+        ] as const
+      ) {
+        if (sampleCount(ids.length, data, sl) < (partial ? 1 : bs)) {
+          const needed = tokensForOneBatch(data, bs, sl, partial);
+          const where = split === "validation" && !source.valid
+            ? ` (the last ${source.validPct} of ${path}; raise --valid-pct or pass --valid)`
+            : ` (${path})`;
+          throw new CorpusSizeError(
+            `${flag}: the ${split} text is too short for one batch: ${ids.length} tokens found, ${needed} needed${where}`,
+          );
+        }
+      }
+      return {
+        train: streamBatches(c.train, { data, bs, sl }),
+        valid: streamBatches(c.valid, { data, bs, sl, keepLast }),
+      };
+    },
+  };
+}
