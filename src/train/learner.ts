@@ -45,8 +45,8 @@ export interface EpochRecord {
 
 /** Hooks into `fit`. */
 export interface FitCallbacks {
-  /** After every training batch. */
-  onBatch?(epoch: number, batch: number, batches: number, smoothLoss: number): void;
+  /** After every training batch (the fit waits for a returned promise). */
+  onBatch?(epoch: number, batch: number, batches: number, smoothLoss: number): void | Promise<void>;
   /** After every epoch (e.g. to save a checkpoint and metrics). */
   onEpoch?(record: EpochRecord): Promise<void> | void;
   /** Checked between batches: true stops the fit after the current batch. */
@@ -250,7 +250,7 @@ export class Learner {
         if (!Number.isFinite(loss)) throw new NonFiniteLossError(epoch, i, loss);
         this.smooth.add(loss);
         sum += loss;
-        callbacks.onBatch?.(epoch, i + 1, n, this.smooth.value);
+        await callbacks.onBatch?.(epoch, i + 1, n, this.smooth.value);
       }
       await this.runner.sync(); // parameters kept on a GPU come back for validation and checkpoint
       const { validLoss, accuracy } = await this.validate();

@@ -1,0 +1,64 @@
+/**
+ * The messages between the page and its training worker (`train_worker.ts`). Every failure in
+ * the worker reaches the page as an `error` message with a sentence for the person, never as
+ * a console-only error.
+ *
+ * @module
+ */
+
+import type { EpochRecord } from "../train/learner.ts";
+import type { JobHeader } from "./train_job.ts";
+import type { TrainSettings } from "./train_settings.ts";
+
+/** Page → worker. */
+export type ToWorker =
+  /** Builds a new run (discarding the one before) and trains it. */
+  | { readonly type: "start"; readonly settings: TrainSettings; readonly machine: string }
+  /** Ends the fit after the current batch. */
+  | { readonly type: "stop" }
+  /** Continues a stopped run from its last finished epoch. */
+  | { readonly type: "resume" };
+
+/** What the page can download and predict with, after the last finished epoch. */
+export interface RunFiles {
+  /** `checkpoint.safetensors`, for `deno task train --resume` and `deno task export`. */
+  readonly checkpoint: Uint8Array;
+  /** The export (`<model>.onnx`, `<model>.json`) and the report files, by file name. */
+  readonly files: Readonly<Record<string, Uint8Array>>;
+  /** The export's base name (`lm6`). */
+  readonly name: string;
+}
+
+/** Worker → page. */
+export type FromWorker =
+  /** The run is built: what it is, and where it runs. */
+  | {
+    readonly type: "ready";
+    readonly header: JobHeader;
+    /** The onnxruntime build and execution provider. */
+    readonly runtime: string;
+    /** wasm threads in use. */
+    readonly threads: number;
+    /** Milliseconds to build the graphs and open their sessions. */
+    readonly setupMs: number;
+  }
+  /** Training progress, a few times a second. */
+  | {
+    readonly type: "batch";
+    readonly epoch: number;
+    readonly done: number;
+    readonly total: number;
+    readonly loss: number;
+    /** Training steps per second in this epoch so far. */
+    readonly stepsPerSecond: number;
+  }
+  /** An epoch finished: its row of the table. */
+  | { readonly type: "epoch"; readonly record: EpochRecord; readonly stepsPerSecond: number }
+  /** The fit ended (finished or stopped); files are absent before the first epoch ends. */
+  | {
+    readonly type: "done";
+    readonly outcome: "finished" | "stopped";
+    readonly files?: RunFiles;
+  }
+  /** Something failed; the run can not go on. */
+  | { readonly type: "error"; readonly message: string };

@@ -1,0 +1,186 @@
+/**
+ * The Train panel's settings, and their home in the URL hash (`#train=lm6&epochs=2&seed=42`),
+ * so that a link opens the page with them and `&start` starts training at once. One reader
+ * checks every field and names the bad one; defaults are the model's book recipe.
+ *
+ * @example
+ * ```ts
+ * import { readTrainHash, trainHash } from "./train_settings.ts";
+ * const s = readTrainHash("#train=lm6&epochs=2&seed=42&start");
+ * console.log(s.settings.model, s.settings.epochs, s.start); // "lm6" 2 true
+ * console.log(trainHash(s.settings)); // "#train=lm6&epochs=2&lr=0.01&seed=42&backend=wasm"
+ * ```
+ * @module
+ */
+
+import { findModel, MODELS } from "../../models/registry.ts";
+import { TOKEN_MODES, type TokenMode } from "../data/tokenizer.ts";
+
+/** Where the page trains: onnxruntime-web's CPU (wasm) or its WebGPU execution provider. */
+export type WebDevice = "wasm" | "webgpu";
+
+/** What to train on. */
+export type CorpusChoice =
+  | { readonly kind: "human-numbers" }
+  | {
+    readonly kind: "text";
+    /** The file name of an upload, or `pasted.txt`: the run records it as its `--text`. */
+    readonly name: string;
+    /** The text itself. */
+    readonly text: string;
+    readonly tokens: TokenMode;
+    readonly lower: boolean;
+    readonly minFreq: number;
+    readonly maxVocab: number;
+    readonly validPct: number;
+  };
+
+/** Everything a training run in the page needs. */
+export interface TrainSettings {
+  /** Registry name (`lm6`; aliases resolve to it). */
+  readonly model: string;
+  readonly epochs: number;
+  /** Peak learning rate of the one-cycle schedule. */
+  readonly lr: number;
+  readonly seed: number;
+  readonly backend: WebDevice;
+  /** wasm threads; 1 when the page is not cross-origin isolated. */
+  readonly threads: number;
+  readonly corpus: CorpusChoice;
+}
+
+/** Raised for a setting out of range; the message names the setting and what it takes. */
+export class SettingsError extends Error {
+  /** The error name. */
+  override name = "SettingsError";
+}
+
+/** The model names the panel offers, in the book's order. */
+export const TRAIN_MODELS: readonly string[] = MODELS.map((m) => m.name);
+
+/**
+ * The book's settings for a model: its recipe's epochs and lr, seed 42, Human Numbers, wasm
+ * on one thread.
+ *
+ * @param model A registry name or alias.
+ * @returns The settings.
+ * @throws SettingsError for an unknown model.
+ */
+export function defaultSettings(model = "lm6"): TrainSettings {
+  const entry = entryOf(model);
+  return {
+    model: entry.name,
+    epochs: entry.recipe.epochs,
+    lr: entry.recipe.lrMax,
+    seed: 42,
+    backend: "wasm",
+    threads: 1,
+    corpus: { kind: "human-numbers" },
+  };
+}
+
+function entryOf(model: string) {
+  try {
+    return findModel(model);
+  } catch {
+    throw new SettingsError(
+      `train: unknown model "${model}": expected one of ${TRAIN_MODELS.join(", ")}`,
+    );
+  }
+}
+
+function integer(name: string, raw: string, min: number, max: number): number {
+  const v = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(v) || v < min || v > max) {
+    throw new SettingsError(`${name} must be an integer from ${min} to ${max}: got "${raw}"`);
+  }
+  return v;
+}
+
+function positive(name: string, raw: string, max: number): number {
+  const v = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(v) || v <= 0 || v > max) {
+    throw new SettingsError(`${name} must be a number above 0 and at most ${max}: got "${raw}"`);
+  }
+  return v;
+}
+
+/**
+ * Checks settings as the panel's fields give them (strings), filling in the model's recipe.
+ *
+ * @param fields Field values by name: `train` (the model), `epochs`, `lr`, `seed`, `backend`,
+ *   `threads`; absent ones take their defaults.
+ * @param corpus What to train on.
+ * @returns The settings.
+ * @throws SettingsError naming the field, its range and the value given.
+ */
+export function checkSettings(
+  fields: Readonly<Record<string, string | undefined>>,
+  corpus: CorpusChoice = { kind: "human-numbers" },
+): TrainSettings {
+  const base = defaultSettings(fields.train ?? "lm6");
+  const backend = fields.backend ?? base.backend;
+  if (backend !== "wasm" && backend !== "webgpu") {
+    throw new SettingsError(`backend must be wasm or webgpu: got "${backend}"`);
+  }
+  if (corpus.kind === "text") {
+    if (!TOKEN_MODES.includes(corpus.tokens)) {
+      throw new SettingsError(`tokens must be ${TOKEN_MODES.join(" or ")}: got "${corpus.tokens}"`);
+    }
+    if (!corpus.text.trim()) throw new SettingsError(`the text to train on is empty`);
+  }
+  return {
+    model: base.model,
+    epochs: fields.epochs === undefined ? base.epochs : integer("epochs", fields.epochs, 1, 1000),
+    lr: fields.lr === undefined ? base.lr : positive("lr", fields.lr, 10),
+    seed: fields.seed === undefined ? base.seed : integer("seed", fields.seed, 0, 2 ** 32 - 1),
+    backend,
+    threads: fields.threads === undefined ? 1 : integer("threads", fields.threads, 1, 64),
+    corpus,
+  };
+}
+
+/** The keys the hash may hold. */
+const HASH_KEYS = ["train", "epochs", "lr", "seed", "backend", "threads", "start"];
+
+/**
+ * Reads the Train panel's settings from a URL hash.
+ *
+ * @param hash `location.hash` (`#train=lm6&epochs=2&seed=42&start`).
+ * @returns The settings (none when the hash has no `train`), and whether `start` is set.
+ * @throws SettingsError for an unknown key or a bad value, naming it.
+ */
+export function readTrainHash(hash: string): { settings: TrainSettings; start: boolean } {
+  const params = new URLSearchParams(hash.replace(/^#/, ""));
+  for (const key of params.keys()) {
+    if (!HASH_KEYS.includes(key)) {
+      throw new SettingsError(
+        `the link's "${key}" is not a training setting: expected ${HASH_KEYS.join(", ")}`,
+      );
+    }
+  }
+  const fields: Record<string, string> = {};
+  for (const key of HASH_KEYS.slice(0, -1)) {
+    const v = params.get(key);
+    if (v !== null) fields[key] = v;
+  }
+  return { settings: checkSettings(fields), start: params.has("start") };
+}
+
+/**
+ * The URL hash of settings (the corpus stays out: a link cannot carry one's text).
+ *
+ * @param s The settings.
+ * @returns `#train=...&epochs=...&lr=...&seed=...&backend=...` (and `threads` above 1).
+ */
+export function trainHash(s: TrainSettings): string {
+  const p = new URLSearchParams({
+    train: s.model,
+    epochs: String(s.epochs),
+    lr: String(s.lr),
+    seed: String(s.seed),
+    backend: s.backend,
+  });
+  if (s.threads > 1) p.set("threads", String(s.threads));
+  return `#${p}`;
+}

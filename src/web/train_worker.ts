@@ -1,0 +1,162 @@
+/**
+ * The page's training worker: loads onnxruntime-web, runs a `TrainJob` and posts its progress,
+ * so the page never freezes. `deno task serve` bundles this file and serves it at
+ * `/lib/train_worker.js`; the page starts it as a module worker.
+ *
+ * onnxruntime-web comes from `/ort/ort.min.mjs` (the page's own copy): with cross-origin
+ * isolation it runs wasm on several threads, otherwise on one.
+ *
+ * @module
+ */
+
+import { type Backend, type OrtModule, webBackend } from "../train/backend.ts";
+import { runtimeName } from "../run/describe.ts";
+import { TrainJob } from "./train_job.ts";
+import type { FromWorker, RunFiles, ToWorker } from "./train_protocol.ts";
+import type { TrainSettings } from "./train_settings.ts";
+
+/** The part of a dedicated worker's global scope used here (Deno's types are a window's). */
+interface WorkerScope {
+  postMessage(message: unknown, transfer: Transferable[]): void;
+  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+  addEventListener(type: "unhandledrejection", listener: (e: PromiseRejectionEvent) => void): void;
+  readonly crossOriginIsolated: boolean;
+  readonly location: { readonly href: string };
+}
+
+const scope = globalThis as unknown as WorkerScope;
+
+/** Where the page serves onnxruntime-web. */
+const ORT_URL = "/ort/ort.min.mjs";
+
+let ort: OrtModule | undefined;
+let backend: Backend | undefined;
+let job: TrainJob | undefined;
+let busy = false;
+
+function post(message: FromWorker, transfer: Transferable[] = []): void {
+  scope.postMessage(message, transfer);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Loads onnxruntime-web once; its wasm thread count is fixed by the first session. */
+async function loadBackend(threads: number): Promise<Backend> {
+  if (!ort) {
+    // A URL the bundler must leave alone: the page serves it, nothing bundles it.
+    const url = new URL(ORT_URL, scope.location.href).href;
+    ort = (await import(url)) as OrtModule;
+    ort.env.wasm.numThreads = scope.crossOriginIsolated ? threads : 1;
+    // No nested proxy worker: this is the worker.
+    ort.env.wasm.proxy = false;
+  }
+  backend ??= webBackend(ort);
+  return backend;
+}
+
+// Stop arrives as a message, which only a macrotask turn can deliver: a MessageChannel
+// round trip yields to the event loop in well under a millisecond (setTimeout clamps to 4 ms).
+const channel = new MessageChannel();
+const waiting: (() => void)[] = [];
+channel.port1.onmessage = () => waiting.shift()?.();
+const yieldToEvents = () =>
+  new Promise<void>((resolve) => {
+    waiting.push(resolve);
+    channel.port2.postMessage(null);
+  });
+
+async function train(): Promise<void> {
+  const current = job;
+  if (!current || busy) return;
+  busy = true;
+  let epochStart = performance.now();
+  let lastPost = 0;
+  let lastYield = 0;
+  try {
+    const outcome = await current.run({
+      onBatch: (epoch, done, total, loss) => {
+        const now = performance.now();
+        if (done === 1) epochStart = now;
+        if (now - lastPost > 100 || done === total) {
+          lastPost = now;
+          const seconds = (now - epochStart) / 1000;
+          post({
+            type: "batch",
+            epoch,
+            done,
+            total,
+            loss,
+            stepsPerSecond: seconds > 0 ? done / seconds : 0,
+          });
+        }
+        if (now - lastYield < 20) return;
+        lastYield = now;
+        return yieldToEvents();
+      },
+      onEpoch: (record) => {
+        const train = current.header.trainBatches;
+        post({ type: "epoch", record, stepsPerSecond: train / record.time });
+      },
+    });
+    const files = runFiles(current);
+    post(
+      { type: "done", outcome, ...(files ? { files } : {}) },
+      files ? [files.checkpoint.buffer as ArrayBuffer] : [],
+    );
+  } catch (error) {
+    post({ type: "error", message: `Training stopped: ${messageOf(error)}` });
+  } finally {
+    busy = false;
+  }
+}
+
+function runFiles(current: TrainJob): RunFiles | undefined {
+  const checkpoint = current.checkpoint();
+  const exported = current.exportFiles();
+  if (!checkpoint || !exported) return undefined;
+  const files: Record<string, Uint8Array> = {};
+  for (const [name, bytes] of [...exported, ...current.reportFiles()]) files[name] = bytes;
+  return { checkpoint, files, name: current.settings.model };
+}
+
+async function start(settings: TrainSettings, machine: string): Promise<void> {
+  if (busy) {
+    post({ type: "error", message: "A run is training: stop it before starting another" });
+    return;
+  }
+  busy = true;
+  try {
+    await job?.release();
+    job = undefined;
+    const began = performance.now();
+    const b = await loadBackend(settings.threads);
+    job = await TrainJob.create(settings, b, machine);
+    post({
+      type: "ready",
+      header: job.header,
+      runtime: runtimeName(b.name, settings.backend),
+      threads: settings.backend === "wasm" ? ort?.env.wasm.numThreads ?? 1 : 1,
+      setupMs: performance.now() - began,
+    });
+  } catch (error) {
+    post({ type: "error", message: `Cannot start training: ${messageOf(error)}` });
+    return;
+  } finally {
+    busy = false;
+  }
+  await train();
+}
+
+scope.onmessage = (event) => {
+  const m = event.data;
+  if (m.type === "start") void start(m.settings, m.machine);
+  else if (m.type === "stop") job?.stop();
+  else if (m.type === "resume") void train();
+};
+
+// A failure outside any message handler (a module that cannot load) still reaches the page.
+scope.addEventListener("unhandledrejection", (event) => {
+  post({ type: "error", message: `Training worker failed: ${messageOf(event.reason)}` });
+});
