@@ -35,3 +35,4 @@ export * from "./src/train/mod.ts";
 export * from "./src/export/mod.ts";
 export * from "./src/generate/mod.ts";
 export * from "./src/contract/mod.ts";
+export * from "./src/run/mod.ts";

@@ -34,3 +34,15 @@ export {
   softmax,
   topK,
 } from "./generate/sampling.ts";
+export { curvesSvg } from "./report/curves.ts";
+export { TABLE_COLUMNS, tableCells } from "./report/table.ts";
+export {
+  checkSettings,
+  type CorpusChoice,
+  defaultSettings,
+  readTrainHash,
+  SettingsError,
+  TRAIN_MODELS,
+  trainHash,
+  type TrainSettings,
+} from "./web/train_settings.ts";

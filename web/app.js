@@ -275,6 +275,37 @@ async function chooseBackend() {
   ui.backendInfo.dataset.backend = backend;
 }
 
+/** Fills the model picker from `entries`. */
+function renderModelList() {
+  ui.model.replaceChildren(...entries.map((entry, i) => {
+    const unusable = "problem" in checkEntry(entry);
+    const option = el("option", describe(entry) + (unusable ? " (unusable)" : ""));
+    option.setAttribute("value", String(i));
+    return option;
+  }));
+}
+
+/**
+ * Uses a model the Train panel just trained: it joins the picker (replacing an earlier one
+ * trained here) and is selected at once.
+ *
+ * @param {{ sidecar: object, onnx: Uint8Array }} trained The export's sidecar and `.onnx`.
+ */
+async function useTrained(trained) {
+  /** @type {import("./model.js").ModelEntry} */
+  const entry = /** @type {import("./model.js").ModelEntry} */ ({
+    .../** @type {object} */ (trained.sidecar),
+    name: /** @type {{ model: string }} */ (trained.sidecar).model,
+    size: trained.onnx.length,
+    bytes: trained.onnx,
+  });
+  entries = [...entries.filter((e) => !e.bytes), entry];
+  renderModelList();
+  ui.model.value = String(entries.length - 1);
+  if (generating) stopRequested = true;
+  await selectModel(entry);
+}
+
 async function start() {
   setStatus("busy", "Loading onnxruntime-web…");
   try {
@@ -297,19 +328,14 @@ async function start() {
     return;
   }
   if (entries.length === 0) {
-    setStatus("error", "No models");
+    setStatus("ready", "No models yet");
     showMessage(
-      "The models directory has no exported models: run " +
-        '"deno task export runs/lm6 --out runs/export", then reload.',
+      "The models directory has no exported models: train one in the Train panel above, or " +
+        'run "deno task export runs/lm6 --out runs/export" and reload.',
     );
     return;
   }
-  ui.model.replaceChildren(...entries.map((entry, i) => {
-    const unusable = "problem" in checkEntry(entry);
-    const option = el("option", describe(entry) + (unusable ? " (unusable)" : ""));
-    option.setAttribute("value", String(i));
-    return option;
-  }));
+  renderModelList();
   const wanted = new URLSearchParams(location.search).get("model");
   const found = wanted === null ? -1 : entries.findIndex((e) => e.name === wanted);
   const index = found >= 0
@@ -338,6 +364,10 @@ ui.model.addEventListener("change", () => {
   if (entry) selectModel(entry);
 });
 ui.continue.addEventListener("click", () => continuePrompt());
+document.addEventListener("onnx-lm:trained", (event) => {
+  const detail = /** @type {CustomEvent<{ sidecar: object, onnx: Uint8Array }>} */ (event).detail;
+  void useTrained(detail);
+});
 globalThis.addEventListener("unhandledrejection", (event) => {
   setStatus("error", "Something went wrong");
   showMessage(`Unexpected error: ${messageOf(event.reason)}`);

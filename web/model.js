@@ -25,6 +25,7 @@ import { parseSidecar } from "/lib/onnx_lm.js";
  * @property {string} [error]
  * @property {string} [description]
  * @property {{ accuracy?: number, valid_loss?: number, epochs?: number }} [metrics]
+ * @property {Uint8Array} [bytes] The model itself, for one trained in this page (no fetch).
  */
 
 /** @typedef {import("../src/export/sidecar.ts").Sidecar} Sidecar */
@@ -89,18 +90,7 @@ export class PageModel {
     const checked = checkEntry(entry);
     if ("problem" in checked) throw new ModelLoadError(checked.problem);
     const { sidecar } = checked;
-    let response;
-    try {
-      response = await fetch(`/models/${encodeURIComponent(entry.file)}`);
-    } catch (error) {
-      throw new ModelLoadError(`Cannot fetch ${entry.file}: ${messageOf(error)}`);
-    }
-    if (!response.ok) {
-      throw new ModelLoadError(
-        `Cannot fetch ${entry.file}: the server answered ${response.status} ${response.statusText}`,
-      );
-    }
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    const bytes = entry.bytes ?? await fetchModel(entry);
     let session;
     try {
       session = await ort.InferenceSession.create(bytes, { executionProviders: [backend] });
@@ -196,6 +186,28 @@ export class PageModel {
   async release() {
     await this.session.release();
   }
+}
+
+/**
+ * The bytes of a model in the models directory.
+ *
+ * @param {ModelEntry} entry
+ * @returns {Promise<Uint8Array>}
+ * @throws {ModelLoadError} When the server cannot give it.
+ */
+async function fetchModel(entry) {
+  let response;
+  try {
+    response = await fetch(`/models/${encodeURIComponent(entry.file)}`);
+  } catch (error) {
+    throw new ModelLoadError(`Cannot fetch ${entry.file}: ${messageOf(error)}`);
+  }
+  if (!response.ok) {
+    throw new ModelLoadError(
+      `Cannot fetch ${entry.file}: the server answered ${response.status} ${response.statusText}`,
+    );
+  }
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 /**

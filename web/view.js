@@ -167,7 +167,8 @@ export function describe(entry) {
     ? `accuracy ${entry.metrics.accuracy.toFixed(3)}`
     : "accuracy unknown";
   const size = typeof entry.size === "number" ? formatBytes(entry.size) : "no file";
-  return `${entry.name} · ${acc} · ${size}`;
+  const where = entry.bytes ? " · trained in this page" : "";
+  return `${entry.name} · ${acc} · ${size}${where}`;
 }
 
 /**

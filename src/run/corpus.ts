@@ -37,10 +37,15 @@ export interface TextSource {
   readonly text: string;
   /** The validation text's path, when validation does not come from the end of `text`. */
   readonly valid?: string | undefined;
+  /** Share kept for validation when there is no `valid` text (`--valid-pct`). */
   readonly validPct: number;
+  /** Word or char tokens (`--tokens`). */
   readonly tokens: TokenMode;
+  /** Lowercase every token (`--lower`). */
   readonly lower: boolean;
+  /** Rarer tokens become `xxunk` (`--min-freq`). */
   readonly minFreq: number;
+  /** Largest vocabulary, specials included (`--max-vocab`). */
   readonly maxVocab: number;
   /** The paths as the run records them, when not as given (the CLI records absolute ones). */
   readonly recorded?: { readonly text: string; readonly valid: string | null };
@@ -48,8 +53,11 @@ export interface TextSource {
 
 /** A corpus ready to train on. */
 export interface RunCorpus {
+  /** Where the text came from, as the run's metadata keeps it. */
   readonly corpus: CorpusMeta;
+  /** How prompts become tokens. */
   readonly tokenizer: TokenizerSpec;
+  /** Tokens by id. */
   readonly vocab: readonly string[];
   /** One line about it for the run's header. */
   readonly summary: string;

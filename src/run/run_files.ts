@@ -23,6 +23,7 @@ export const CHECKPOINT_FILE = "checkpoint.safetensors";
 
 /** A run's fixed facts: its metadata without the learner state, plus report details. */
 export interface RunInfo {
+  /** Everything the checkpoint's metadata holds but the learner's state. */
   readonly meta: Omit<RunMeta, "learner">;
   /** One line on what the run is (`runDescription`). */
   readonly description: string;

@@ -1,6 +1,6 @@
 /**
- * Training: the artifacts (train/grad/eval/infer graphs), the onnxruntime-node session, and
- * the runner that steps them.
+ * Training: the artifacts (train/grad/eval/infer graphs), the session (onnxruntime-node or
+ * onnxruntime-web), and the runner that steps them.
  *
  * @module
  */
@@ -13,6 +13,15 @@ export {
   type FeedSpec,
   type OptimizerSpec,
 } from "./artifacts.ts";
+export {
+  type Backend,
+  NODE_DEVICES,
+  nodeBackend,
+  type OrtModule,
+  type ProviderConfig,
+  WEB_DEVICES,
+  webBackend,
+} from "./backend.ts";
 export { type EvalResult, Runner, type RunnerOptions } from "./runner.ts";
 export {
   type Device,

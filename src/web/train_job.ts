@@ -15,13 +15,16 @@
 import { findModel } from "../../models/registry.ts";
 import { sizedModel } from "../../models/sizing.ts";
 import { TextCorpusBuilder } from "../data/text_corpus.ts";
+import { HUMAN_NUMBERS_TOKENIZER } from "../data/tokenizer.ts";
 import { exportModel } from "../export/export_model.ts";
 import type { Tensor } from "../onnx/tensor.ts";
 import { PRODUCER_NAME, PRODUCER_VERSION } from "../onnx/version.ts";
 import { humanNumbersCorpus, type RunCorpus, textRunCorpus } from "../run/corpus.ts";
 import { runDescription, runtimeName } from "../run/describe.ts";
 import { runExport } from "../run/run_export.ts";
-import { checkpointFile, epochFiles, type RunInfo } from "../run/run_files.ts";
+import { CHECKPOINT_FILE, checkpointFile, epochFiles, type RunInfo } from "../run/run_files.ts";
+import { decodeCheckpoint } from "../train/checkpoint.ts";
+import { parseRunMeta } from "../train/run_meta.ts";
 import type { Backend } from "../train/backend.ts";
 import { type EpochRecord, FitInterrupted, Learner, type LearnerState } from "../train/learner.ts";
 import type { CorpusChoice, TrainSettings } from "./train_settings.ts";
@@ -141,7 +144,8 @@ export class TrainJob {
       cpu: machine,
     });
     const header: JobHeader = {
-      description: info.description,
+      // The schedule as run (the artifacts and report keep the CLI's line, byte for byte).
+      description: runDescription(meta, entry, { schedule: true }),
       corpus: corpus.summary,
       warning: corpus.warning,
       baseline: corpus.baseline,
@@ -236,16 +240,18 @@ export class TrainJob {
    *   first epoch ends.
    */
   exportFiles(): ReadonlyMap<string, Uint8Array> | undefined {
-    const s = this.#snapshot;
-    if (s.state.epoch === 0) return undefined;
-    const meta = { ...this.info.meta, learner: s.state };
-    const run = runExport(
-      meta,
-      s.tensors,
-      findModel(meta.model),
-      "the page's run",
-      `Cannot export ${meta.model}`,
-    );
+    const bytes = this.checkpoint();
+    if (!bytes) return undefined;
+    // Through the checkpoint and its one reader, as deno task export goes: the files come out
+    // byte for byte as the CLI would write them from the downloaded checkpoint.
+    const source = CHECKPOINT_FILE;
+    const checkpoint = decodeCheckpoint(bytes, source);
+    const meta = parseRunMeta(checkpoint.meta, source, {
+      arch: (model) => findModel(model).arch,
+      tokenizer: HUMAN_NUMBERS_TOKENIZER,
+    });
+    const purpose = `Cannot export ${meta.model}`;
+    const run = runExport(meta, checkpoint.tensors, findModel(meta.model), source, purpose);
     return exportModel(run.model, run.weights, run.info).files;
   }
 

@@ -31,6 +31,11 @@ export interface RunFiles {
 
 /** Worker → page. */
 export type FromWorker =
+  /**
+   * The worker's modules have loaded (the ONNX schema is fetched first) and it listens:
+   * messages posted before this one could be lost, so the page waits for it.
+   */
+  | { readonly type: "loaded" }
   /** The run is built: what it is, and where it runs. */
   | {
     readonly type: "ready";
@@ -53,7 +58,7 @@ export type FromWorker =
     readonly stepsPerSecond: number;
   }
   /** An epoch finished: its row of the table. */
-  | { readonly type: "epoch"; readonly record: EpochRecord; readonly stepsPerSecond: number }
+  | { readonly type: "epoch"; readonly record: EpochRecord }
   /** The fit ended (finished or stopped); files are absent before the first epoch ends. */
   | {
     readonly type: "done";

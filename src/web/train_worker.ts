@@ -11,6 +11,7 @@
 
 import { type Backend, type OrtModule, webBackend } from "../train/backend.ts";
 import { runtimeName } from "../run/describe.ts";
+import { NonFiniteLossError } from "../train/learner.ts";
 import { TrainJob } from "./train_job.ts";
 import type { FromWorker, RunFiles, ToWorker } from "./train_protocol.ts";
 import type { TrainSettings } from "./train_settings.ts";
@@ -81,24 +82,21 @@ async function train(): Promise<void> {
         if (done === 1) epochStart = now;
         if (now - lastPost > 100 || done === total) {
           lastPost = now;
-          const seconds = (now - epochStart) / 1000;
+          const seconds = (now - epochStart) / 1000; // from the end of the first step
           post({
             type: "batch",
             epoch,
             done,
             total,
             loss,
-            stepsPerSecond: seconds > 0 ? done / seconds : 0,
+            stepsPerSecond: seconds > 0 ? (done - 1) / seconds : 0,
           });
         }
         if (now - lastYield < 20) return;
         lastYield = now;
         return yieldToEvents();
       },
-      onEpoch: (record) => {
-        const train = current.header.trainBatches;
-        post({ type: "epoch", record, stepsPerSecond: train / record.time });
-      },
+      onEpoch: (record) => post({ type: "epoch", record }),
     });
     const files = runFiles(current);
     post(
@@ -106,7 +104,21 @@ async function train(): Promise<void> {
       files ? [files.checkpoint.buffer as ArrayBuffer] : [],
     );
   } catch (error) {
-    post({ type: "error", message: `Training stopped: ${messageOf(error)}` });
+    if (error instanceof NonFiniteLossError) {
+      // Resuming would diverge again (runs repeat bit for bit): the way on is a lower lr. The
+      // last finished epoch's files stay on offer.
+      const lr = current.settings.lr;
+      const lower = Number((lr / 10).toPrecision(2));
+      post({
+        type: "error",
+        message: `${error.message}: the weights diverged at lr ${lr}; train again with a ` +
+          `lower lr, e.g. ${lower}`,
+      });
+      const files = runFiles(current);
+      if (files) {
+        post({ type: "done", outcome: "stopped", files }, [files.checkpoint.buffer as ArrayBuffer]);
+      }
+    } else post({ type: "error", message: `Training stopped: ${messageOf(error)}` });
   } finally {
     busy = false;
   }
@@ -155,6 +167,8 @@ scope.onmessage = (event) => {
   else if (m.type === "stop") job?.stop();
   else if (m.type === "resume") void train();
 };
+
+post({ type: "loaded" });
 
 // A failure outside any message handler (a module that cannot load) still reaches the page.
 scope.addEventListener("unhandledrejection", (event) => {

@@ -1,24 +1,19 @@
 /**
- * Debian's Chromium, headless, driven by playwright-core: found, launched with the flags this
- * network needs, or reported missing. Where it is missing the browser tests are skipped with
- * a loud warning, except under CI (`CI` set), where `.ci/run` installs it and they must run.
+ * Chromium for the browser tests (`tools/lib/chromium.ts`): found and launched, or reported
+ * missing. Where it is missing the browser tests are skipped with a loud warning, except
+ * under CI (`CI` set), where `.ci/run` installs it and they must run.
  *
  * @module
  */
 
-import { type Browser, chromium } from "playwright-core";
+import { CHROMIUM_PATH, chromiumAvailable } from "../../tools/lib/chromium.ts";
 
-/** Where Chromium is: `$CHROMIUM_PATH`, else Debian's `/usr/bin/chromium`. */
-export const CHROMIUM_PATH: string = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-
-/** Whether Chromium can run here. */
-export const chromiumAvailable: boolean = await (async () => {
-  try {
-    return (await Deno.stat(CHROMIUM_PATH)).isFile;
-  } catch {
-    return false;
-  }
-})();
+export {
+  CHROMIUM_FLAGS,
+  CHROMIUM_PATH,
+  chromiumAvailable,
+  launchChromium,
+} from "../../tools/lib/chromium.ts";
 
 /** Whether tests must not skip the browser (CI). */
 export const chromiumRequired: boolean = Deno.env.get("CI") !== undefined;
@@ -36,39 +31,4 @@ export function ignoreWithoutChromium(name: string): boolean {
       `(apt-get install chromium, or set CHROMIUM_PATH)\n`,
   );
   return true;
-}
-
-/** Flags for a headless run on a machine with no network beyond loopback. */
-export const CHROMIUM_FLAGS: readonly string[] = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
-
-/**
- * Launches headless Chromium.
- *
- * @param options `webgpu`: give the page a (SwiftShader) WebGPU adapter.
- * @returns The browser.
- * @throws Error naming the path when Chromium is missing (under CI).
- */
-export async function launchChromium(options: { webgpu?: boolean } = {}): Promise<Browser> {
-  if (!chromiumAvailable) {
-    throw new Error(
-      `Chromium is required under CI: nothing at ${CHROMIUM_PATH} (apt-get install chromium)`,
-    );
-  }
-  // WebGPU on SwiftShader: Chromium's software Vulkan gives navigator.gpu an adapter.
-  const args = options.webgpu
-    ? [
-      ...CHROMIUM_FLAGS.filter((f) => f !== "--disable-gpu"),
-      "--enable-unsafe-webgpu",
-      "--use-webgpu-adapter=swiftshader",
-    ]
-    : [...CHROMIUM_FLAGS];
-  return await chromium.launch({ executablePath: CHROMIUM_PATH, args });
 }

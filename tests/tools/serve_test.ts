@@ -4,12 +4,15 @@ import { exportModel } from "../../src/export/export_model.ts";
 import { Graph } from "../../src/graph/graph.ts";
 import { saveGraph } from "../../src/graph/model_io.ts";
 import * as ops from "../../src/ops/mod.ts";
-import { bundleBrowserLib } from "../../tools/lib/bundle.ts";
 import {
   BROWSER_LIB_PATH,
+  bundleScripts,
   createHandler,
+  ISOLATION_HEADERS,
   PAGE_CSP,
   PROJECT_ROOT,
+  WORKER_CSP,
+  WORKER_PATH,
 } from "../../tools/lib/serve_app.ts";
 import { safeSegments, UnsafePathError } from "../../tools/lib/serve_files.ts";
 import { listModels, ModelsDirError } from "../../tools/lib/serve_models.ts";
@@ -149,7 +152,8 @@ Deno.test("the server serves the page, the model list, models and onnxruntime-we
     webDir: `${PROJECT_ROOT}/web`,
     modelsDir: dir,
     ortDir: await findOrtDist(PROJECT_ROOT),
-  }, await bundleBrowserLib(PROJECT_ROOT));
+    protoDir: `${PROJECT_ROOT}/proto`,
+  }, await bundleScripts(PROJECT_ROOT));
   const get = (path: string, method = "GET") =>
     handle(new Request(`http://127.0.0.1${path}`, { method }));
   try {
@@ -165,12 +169,22 @@ Deno.test("the server serves the page, the model list, models and onnxruntime-we
     const model = await get("/models/lm2.onnx");
     assert.equal(model.headers.get("content-type"), "application/octet-stream");
     assert.equal((await model.arrayBuffer()).byteLength, MODEL.length);
-    // Every response carries the page's policy, whatever path reaches an HTML file.
-    for (const path of ["/web/index.html", "/index.html", "/models/lm2.onnx", "/nope"]) {
+    // Every response carries the page's policy, whatever path reaches an HTML file, and the
+    // headers that make it cross-origin isolated (threads for wasm).
+    for (
+      const path of ["/web/index.html", "/index.html", "/models/lm2.onnx", "/nope", WORKER_PATH]
+    ) {
       const r = await get(path);
-      assert.equal(r.headers.get("content-security-policy"), PAGE_CSP, path);
+      const csp = path === WORKER_PATH ? WORKER_CSP : PAGE_CSP;
+      assert.equal(r.headers.get("content-security-policy"), csp, path);
+      assert.equal(r.headers.get("cross-origin-opener-policy"), "same-origin", path);
+      assert.equal(r.headers.get("cross-origin-embedder-policy"), "require-corp", path);
       await r.body?.cancel();
     }
+    assert.deepEqual(Object.keys(ISOLATION_HEADERS).length, 2);
+    // Only the worker may eval (protobufjs's encoders); the page may not.
+    assert.match(WORKER_CSP, /'unsafe-eval'/);
+    assert.doesNotMatch(PAGE_CSP, /'unsafe-eval'/);
 
     const ort = await get(`/ort/${ORT_ENTRY}`);
     assert.equal(ort.status, 200);
@@ -186,6 +200,18 @@ Deno.test("the server serves the page, the model list, models and onnxruntime-we
       assert.match(libText, new RegExp(`export \\{[^}]*\\b${name}\\b`), name);
     }
     assert.doesNotMatch(libText, /^import /m, "the bundle imports nothing");
+    // The training worker: the CLI's learner, without onnxruntime-node's native binding.
+    const worker = await get(WORKER_PATH);
+    assert.equal(worker.status, 200);
+    const workerText = await worker.text();
+    assert.match(workerText, /\bTrainJob = class\b/);
+    assert.match(workerText, /\bLearner = class\b/);
+    assert.doesNotMatch(workerText, /^import /m, "the worker imports nothing statically");
+    assert.doesNotMatch(workerText, /onnxruntime_binding/);
+    // ... which fetches the ONNX schema relative to itself.
+    const proto = await get("/proto/onnx.proto");
+    assert.equal(proto.status, 200);
+    assert.match(await proto.text(), /message ModelProto/);
     const head = await get("/web/app.js", "HEAD");
     assert.equal(head.status, 200);
     assert.equal(head.body, null);
@@ -213,7 +239,8 @@ Deno.test("the server serves the page, the model list, models and onnxruntime-we
       webDir: `${PROJECT_ROOT}/web`,
       modelsDir: `${dir}/nope`,
       ortDir: dir,
-    }, "");
+      protoDir: dir,
+    }, {});
     const r = await missing(new Request("http://127.0.0.1/models/index.json"));
     assert.equal(r.status, 404);
     assert.match((await r.json()).error, /does not exist/);

@@ -47,7 +47,9 @@ Deno.test("a run resumed from a checkpoint ends exactly where an uninterrupted r
       onEpoch: () => {
         saved = encodeCheckpoint({ tensors: first.runner.tensors(), meta: { ...first.state() } });
       },
-      onBatch: () => batches++,
+      onBatch: () => {
+        batches++;
+      },
       shouldStop: () => batches >= first.train.length + 5, // Ctrl-C during the second epoch
     }),
     (e: Error) => e instanceof FitInterrupted && e.epoch === 1,

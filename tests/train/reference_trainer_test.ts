@@ -138,7 +138,9 @@ Deno.test("lm1's first training steps match an independent float64 implementatio
     let batches = 0;
     await assert.rejects(
       learner.fit(entry.recipe.epochs, entry.recipe.lrMax, {
-        onBatch: () => batches++,
+        onBatch: () => {
+          batches++;
+        },
         shouldStop: () => batches >= steps,
       }),
       FitInterrupted,

@@ -1,13 +1,19 @@
 /**
- * Bundles `src/browser.ts` for the page with Deno itself (`deno bundle --platform browser`),
- * so the page runs the same TypeScript as the CLI without a build step or build output in
- * the repository. Takes a fraction of a second; `startServer` does it once at start.
+ * Bundles the page's share of `src/` with Deno itself (`deno bundle --platform browser`), so
+ * the page runs the same TypeScript as the CLI without a build step or build output in the
+ * repository: `src/browser.ts` (tokenizer, sidecar, sampling) and `src/web/train_worker.ts`
+ * (the whole training stack). Takes a fraction of a second; `startServer` does it once at
+ * start. onnxruntime-node stays out (`--external`): the node backend imports it on first use,
+ * which the page never makes.
  *
  * @module
  */
 
-/** The page's entry module, relative to the project root. */
+/** The page's library module, relative to the project root. */
 export const BROWSER_ENTRY = "src/browser.ts";
+
+/** The training worker's module, relative to the project root. */
+export const WORKER_ENTRY = "src/web/train_worker.ts";
 
 /** Raised when the bundle cannot be built. */
 export class BundleError extends Error {
@@ -28,7 +34,18 @@ export async function bundleBrowserLib(root: string, entry = BROWSER_ENTRY): Pro
   let out: Deno.CommandOutput;
   try {
     out = await new Deno.Command(Deno.execPath(), {
-      args: ["bundle", "--quiet", "--platform", "browser", entry],
+      // deno bundle 2.x prints nothing to stdout once --external is given, unless told to.
+      args: [
+        "bundle",
+        "--quiet",
+        "--platform",
+        "browser",
+        "--external",
+        "onnxruntime-node",
+        "--output",
+        "/dev/stdout",
+        entry,
+      ],
       cwd: root,
       env: { NO_COLOR: "1" },
       stdin: "null",
@@ -46,9 +63,13 @@ export async function bundleBrowserLib(root: string, entry = BROWSER_ENTRY): Pro
     );
   }
   const js = new TextDecoder().decode(out.stdout);
-  // A bundle that exports nothing means the entry was not what we think it is.
-  if (!/\bexport\s*\{/.test(js)) {
-    throw new BundleError(`${what}: the output (${js.length} characters) exports nothing`);
+  // A library that exports nothing, or a worker that listens to no message, means the entry
+  // was not what we think it is.
+  const expected = entry === WORKER_ENTRY ? /\bonmessage\s*=/ : /\bexport\s*\{/;
+  if (!expected.test(js)) {
+    throw new BundleError(
+      `${what}: the output (${js.length} characters) is not the module it should be`,
+    );
   }
   return js;
 }

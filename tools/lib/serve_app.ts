@@ -5,17 +5,21 @@
  * - `/models/index.json` → the model list built from the sidecars (`serve_models.ts`);
  * - `/models/<file>` → the models directory's files;
  * - `/ort/<file>` → onnxruntime-web's `dist/` from `node_modules` (`serve_ort.ts`);
+ * - `/proto/onnx.proto` → the ONNX schema, which the bundled graph code fetches;
  * - `/lib/onnx_lm.js` → `src/browser.ts` bundled at start (`bundle.ts`): the tokenizer,
- *   sidecar check and sampling the CLI uses.
+ *   sidecar check and sampling the CLI uses;
+ * - `/lib/train_worker.js` → `src/web/train_worker.ts` bundled at start: the training stack
+ *   the Train panel runs in a worker.
  *
  * Only GET and HEAD; only known file types; paths checked against traversal
- * (`serve_files.ts`). The page runs onnxruntime-web single-threaded, so no cross-origin
- * isolation headers are needed.
+ * (`serve_files.ts`). Every response makes the page cross-origin isolated (COOP `same-origin`,
+ * COEP `require-corp`): SharedArrayBuffer, and with it onnxruntime-web's multi-threaded wasm,
+ * needs that, and the page loads nothing from another origin.
  *
  * @module
  */
 
-import { bundleBrowserLib } from "./bundle.ts";
+import { BROWSER_ENTRY, bundleBrowserLib, WORKER_ENTRY } from "./bundle.ts";
 import { fileResponse, safeSegments, UnsafePathError } from "./serve_files.ts";
 import { listModels, ModelsDirError } from "./serve_models.ts";
 import { findOrtDist } from "./serve_ort.ts";
@@ -32,10 +36,39 @@ export interface ServeDirs {
   readonly modelsDir: string;
   /** onnxruntime-web's `dist/`. */
   readonly ortDir: string;
+  /** `proto/`: the ONNX schema the bundled graph code fetches (`src/onnx/schema.ts`). */
+  readonly protoDir: string;
 }
 
 /** Where the page imports the bundled `src/browser.ts` from. */
 export const BROWSER_LIB_PATH = "/lib/onnx_lm.js";
+
+/** Where the page starts the bundled training worker from. */
+export const WORKER_PATH = "/lib/train_worker.js";
+
+/** The bundled modules, by URL path. */
+export type Scripts = Readonly<Record<string, string>>;
+
+/**
+ * Bundles the page's modules.
+ *
+ * @param root The project root.
+ * @returns The JavaScript of `/lib/onnx_lm.js` and `/lib/train_worker.js`.
+ * @throws BundleError when either cannot be bundled.
+ */
+export async function bundleScripts(root: string): Promise<Scripts> {
+  const [lib, worker] = await Promise.all([
+    bundleBrowserLib(root, BROWSER_ENTRY),
+    bundleBrowserLib(root, WORKER_ENTRY),
+  ]);
+  return { [BROWSER_LIB_PATH]: lib, [WORKER_PATH]: worker };
+}
+
+/** What makes the page cross-origin isolated (so that wasm can use threads). */
+export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-embedder-policy": "require-corp",
+};
 
 /** The page's Content-Security-Policy: its own files only; wasm compilation for ORT. */
 export const PAGE_CSP = [
@@ -49,6 +82,16 @@ export const PAGE_CSP = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join("; ");
+
+/**
+ * The training worker's policy: the page's, plus `'unsafe-eval'`, because protobufjs builds
+ * its ONNX encoders with `new Function` (it has no eval-free mode). A worker has no DOM and
+ * runs only this server's code, so the page itself keeps its stricter policy.
+ */
+export const WORKER_CSP: string = PAGE_CSP.replace(
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
+);
 
 function text(status: number, message: string, headers: Record<string, string> = {}): Response {
   return new Response(`${message}\n`, {
@@ -78,6 +121,7 @@ const ROUTES = [
   ["/web/", "webDir"],
   ["/models/", "modelsDir"],
   ["/ort/", "ortDir"],
+  ["/proto/", "protoDir"],
 ] as const;
 
 function script(js: Uint8Array<ArrayBuffer>, method: string): Response {
@@ -95,28 +139,33 @@ function script(js: Uint8Array<ArrayBuffer>, method: string): Response {
  * The request handler.
  *
  * @param dirs Directories to serve.
- * @param browserLib The bundled `src/browser.ts` (`bundleBrowserLib`), served at
- *   `/lib/onnx_lm.js`.
+ * @param scripts The bundled modules by URL path (`bundleScripts`).
  * @returns A handler for `Deno.serve`.
  */
 export function createHandler(
   dirs: ServeDirs,
-  browserLib: string,
+  scripts: Scripts,
 ): (request: Request) => Promise<Response> {
-  const lib = new TextEncoder().encode(browserLib);
-  const route = routeRequest(dirs, lib);
+  const js = new Map(
+    Object.entries(scripts).map(([path, text]) => [path, new TextEncoder().encode(text)]),
+  );
+  const route = routeRequest(dirs, js);
   // Every response carries the policy, so no path to an HTML file (`/web/index.html`, a
   // model directory's stray page) can serve it without one.
   return async (request) => {
     const response = await route(request);
-    response.headers.set("content-security-policy", PAGE_CSP);
+    const path = new URL(request.url).pathname;
+    response.headers.set("content-security-policy", path === WORKER_PATH ? WORKER_CSP : PAGE_CSP);
+    for (const [name, value] of Object.entries(ISOLATION_HEADERS)) {
+      response.headers.set(name, value);
+    }
     return response;
   };
 }
 
 function routeRequest(
   dirs: ServeDirs,
-  lib: Uint8Array<ArrayBuffer>,
+  scripts: ReadonlyMap<string, Uint8Array<ArrayBuffer>>,
 ): (request: Request) => Promise<Response> {
   return async (request) => {
     const method = request.method;
@@ -129,7 +178,8 @@ function routeRequest(
         const page = await fileResponse(dirs.webDir, ["index.html"], method);
         return page ?? text(500, `web/index.html is missing from ${dirs.webDir}`);
       }
-      if (path === BROWSER_LIB_PATH) return script(lib, method);
+      const js = scripts.get(path);
+      if (js) return script(js, method);
       if (path === "/models/index.json") {
         try {
           return json(200, await listModels(dirs.modelsDir), method);
@@ -191,16 +241,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     webDir: `${root}/web`,
     modelsDir: options.modelsDir,
     ortDir: await findOrtDist(root),
+    protoDir: `${root}/proto`,
   };
   // Once, before listening: the page cannot work without it, so fail here, not in the page.
-  const browserLib = await bundleBrowserLib(root);
+  const scripts = await bundleScripts(root);
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
     server = Deno.serve({
       port: options.port,
       hostname: options.host,
       onListen: () => {},
-    }, createHandler(dirs, browserLib));
+    }, createHandler(dirs, scripts));
   } catch (error) {
     const where = `${options.host}:${options.port}`;
     if (error instanceof Deno.errors.AddrInUse) {

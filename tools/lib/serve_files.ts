@@ -17,6 +17,7 @@ export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   ".png": "image/png",
   ".svg": "image/svg+xml",
   ".map": "application/json; charset=utf-8",
+  ".proto": "text/plain; charset=utf-8",
 };
 
 /**

@@ -1,17 +1,17 @@
 /**
- * fastai-style results rows for the terminal.
+ * fastai-style results rows for the terminal (cells from `src/report/table.ts`).
  *
  * @module
  */
 
 import type { EpochRecord } from "../../src/train/learner.ts";
+import { TABLE_COLUMNS, tableCells } from "../../src/report/table.ts";
 
-const COLUMNS = ["epoch", "train_loss", "valid_loss", "accuracy", "time"] as const;
 const WIDTH = 11;
 
 /** The header row. */
 export function tableHeader(): string {
-  return COLUMNS.map((c) => c.padEnd(WIDTH)).join(" ").trimEnd();
+  return TABLE_COLUMNS.map((c) => c.padEnd(WIDTH)).join(" ").trimEnd();
 }
 
 /**
@@ -21,13 +21,6 @@ export function tableHeader(): string {
  * @returns The row text.
  */
 export function tableRow(r: EpochRecord): string {
-  const cells = [
-    String(r.epoch),
-    r.train_loss.toFixed(6),
-    r.valid_loss.toFixed(6),
-    r.accuracy.toFixed(6),
-    `${r.time.toFixed(2)}s`,
-  ];
   // A space always separates cells, however wide a loss of 1e5 or more makes one.
-  return cells.map((c) => c.padEnd(WIDTH)).join(" ").trimEnd();
+  return tableCells(r).map((c) => c.padEnd(WIDTH)).join(" ").trimEnd();
 }

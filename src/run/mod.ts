@@ -1,0 +1,24 @@
+/**
+ * A training run's records, shared by `deno task train` and the page: its corpus, its
+ * one-line description, its files (checkpoint, artifacts, report) and its export.
+ *
+ * @module
+ */
+
+export {
+  CorpusSizeError,
+  humanNumbersCorpus,
+  type RunCorpus,
+  textRunCorpus,
+  type TextSource,
+} from "./corpus.ts";
+export { corpusLine, type ModelFacts, runDescription, runtimeName } from "./describe.ts";
+export {
+  artifactFiles,
+  CHECKPOINT_FILE,
+  checkpointFile,
+  epochFiles,
+  type RunInfo,
+  type RunPlace,
+} from "./run_files.ts";
+export { checkpointWeights, type ModelMaker, type RunExport, runExport } from "./run_export.ts";

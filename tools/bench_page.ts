@@ -1,0 +1,158 @@
+/**
+ * `deno task bench:page`: training speed in the browser against onnxruntime-node. Serves the
+ * page, opens headless Chromium on `#train=<model>&epochs=N&backend=..&threads=..&start` for
+ * each backend (wasm on 1 thread, wasm on every core, and WebGPU on SwiftShader with
+ * `--webgpu`: correctness only, SwiftShader is a CPU), and reads the steps/s and seconds per
+ * epoch the Train panel shows; then times the same epochs with onnxruntime-node's CPU EP on
+ * one thread. Prints a Markdown table of medians with the machine named.
+ *
+ * @module
+ */
+
+import { cpus } from "node:os";
+import type { Page } from "playwright-core";
+import { findModel } from "../models/registry.ts";
+import { Learner } from "../src/train/learner.ts";
+import { launchChromium } from "./lib/chromium.ts";
+import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
+import { machineLine, median } from "./lib/machine.ts";
+import { startServer } from "./lib/serve_app.ts";
+
+const USAGE = `Usage: deno task bench:page [models...] [--epochs N] [--webgpu]
+
+Training steps/s and seconds per epoch of each model (default lm6 lm7) in headless Chromium's
+Train panel (wasm on 1 thread and on every core; WebGPU on SwiftShader with --webgpu) and in
+onnxruntime-node (CPU EP, 1 thread), as medians over N epochs (default 3) of an N-epoch
+schedule. Needs Chromium (apt-get install chromium).`;
+
+/** One measured configuration. */
+interface Timing {
+  readonly runtime: string;
+  readonly stepsPerSecond: number;
+  readonly secondsPerEpoch: number;
+}
+
+// The page's globals, for the functions that run in it (no DOM library here).
+// deno-lint-ignore no-explicit-any
+declare const document: any;
+
+async function inPage(
+  page: Page,
+  url: string,
+  hash: string,
+): Promise<{ steps: number[]; times: number[] }> {
+  await page.goto("about:blank");
+  await page.goto(`${url}${hash}`);
+  await page.waitForFunction(
+    () => ["finished", "error"].includes(document.getElementById("train-status").dataset.state),
+    undefined,
+    { timeout: 3_600_000, polling: 200 },
+  );
+  const message = await page.textContent("#train-message");
+  if (message) throw new Error(`${hash}: the page says: ${message}`);
+  const rows = page.locator("#train-table tbody tr");
+  const read = (attr: string) =>
+    rows.evaluateAll((trs, a) => trs.map((tr) => Number(tr.getAttribute(a))), attr);
+  return { steps: await read("data-steps-per-second"), times: await read("data-time") };
+}
+
+async function inNode(model: string, epochs: number): Promise<Timing> {
+  const entry = findModel(model);
+  const learner = await Learner.create(entry.create(), entry.recipe, { seed: 42 });
+  const rates: number[] = [];
+  let first = 0;
+  try {
+    // The page's figure: steps after the first of each epoch, over the time since it ended.
+    const rows = await learner.fit(epochs, entry.recipe.lrMax, {
+      onBatch: (_epoch, done, total) => {
+        if (done === 1) first = performance.now();
+        if (done === total) rates.push((done - 1) / ((performance.now() - first) / 1000));
+      },
+    });
+    return {
+      runtime: "onnxruntime-node 1.30, CPU EP, 1 thread",
+      stepsPerSecond: median(rates),
+      secondsPerEpoch: median(rows.map((r) => r.time)),
+    };
+  } finally {
+    await learner.release();
+  }
+}
+
+async function main(): Promise<number> {
+  const parsed = parseFlags(Deno.args, {
+    epochs: { type: "string" },
+    webgpu: { type: "boolean" },
+  }, USAGE);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
+  const names = positionals.length ? positionals : ["lm6", "lm7"];
+  for (const name of names) {
+    try {
+      findModel(name);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  const epochs = intFlag("epochs", values.epochs, 1, 100, 3);
+  const cores = cpus().length;
+  const configs: { runtime: string; query: string; webgpu?: boolean }[] = [
+    { runtime: "Chromium, onnxruntime-web wasm, 1 thread", query: "backend=wasm&threads=1" },
+    {
+      runtime: `Chromium, onnxruntime-web wasm, ${cores} threads`,
+      query: `backend=wasm&threads=${cores}`,
+    },
+    ...(values.webgpu
+      ? [{
+        runtime: "Chromium, onnxruntime-web WebGPU on SwiftShader (a CPU: correctness only)",
+        query: "backend=webgpu",
+        webgpu: true,
+      }]
+      : []),
+  ];
+  const dir = await Deno.makeTempDir({ prefix: "onnx-lm-bench-page-" });
+  const server = await startServer({ port: 0, host: "127.0.0.1", modelsDir: dir });
+  const lines = [
+    `machine: ${machineLine()}; ${epochs}-epoch schedules, seed 42; medians over the epochs`,
+    "",
+    "| model | runtime | train steps/s | s/epoch (with validation) | vs node |",
+    "| --- | --- | ---: | ---: | ---: |",
+  ];
+  try {
+    for (const name of names) {
+      const node = await inNode(name, epochs);
+      const timings: Timing[] = [node];
+      for (const c of configs) {
+        const browser = await launchChromium({ webgpu: c.webgpu ?? false });
+        try {
+          const page = await browser.newPage();
+          const hash = `#train=${name}&epochs=${epochs}&seed=42&${c.query}&start`;
+          const { steps, times } = await inPage(page, server.url, hash);
+          timings.push({
+            runtime: c.runtime,
+            stepsPerSecond: median(steps),
+            secondsPerEpoch: median(times),
+          });
+        } finally {
+          await browser.close();
+        }
+      }
+      for (const t of timings) {
+        const ratio = t.stepsPerSecond / node.stepsPerSecond;
+        lines.push(
+          `| ${name} | ${t.runtime} | ${t.stepsPerSecond.toFixed(1)} | ${
+            t.secondsPerEpoch.toFixed(2)
+          } | ${ratio.toFixed(2)}x |`,
+        );
+      }
+      console.error(`${name}: done`);
+    }
+  } finally {
+    await server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+  console.log(lines.join("\n"));
+  return 0;
+}
+
+if (import.meta.main) await runTool(main);

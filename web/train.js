@@ -1,0 +1,453 @@
+/**
+ * The Train panel: settings (from the URL hash, or the model's book recipe), a worker that
+ * trains with the CLI's code (`/lib/train_worker.js`, the bundle of `src/web/`), the fastai
+ * table and the curves growing each epoch, a progress bar with steps/s, Stop and Resume, and
+ * downloads of the export and the checkpoint. When a run finishes or stops, the prediction
+ * panels get its model (the `onnx-lm:trained` event, which `app.js` handles).
+ *
+ * @module
+ */
+
+import {
+  checkSettings,
+  curvesSvg,
+  defaultSettings,
+  readTrainHash,
+  SettingsError,
+  tableCells,
+  TRAIN_MODELS,
+  trainHash,
+} from "/lib/onnx_lm.js";
+import { formatBytes } from "./lm.js";
+
+/** @typedef {import("../src/web/train_settings.ts").TrainSettings} TrainSettings */
+/** @typedef {import("../src/web/train_settings.ts").CorpusChoice} CorpusChoice */
+/** @typedef {import("../src/web/train_protocol.ts").FromWorker} FromWorker */
+/** @typedef {import("../src/web/train_protocol.ts").RunFiles} RunFiles */
+/** @typedef {import("../src/train/learner.ts").EpochRecord} EpochRecord */
+
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const input = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ ($(id));
+const select = (/** @type {string} */ id) => /** @type {HTMLSelectElement} */ ($(id));
+
+const t = {
+  model: select("train-model"),
+  epochs: input("train-epochs"),
+  lr: input("train-lr"),
+  seed: input("train-seed"),
+  backend: select("train-backend"),
+  threads: input("train-threads"),
+  threadsInfo: $("train-threads-info"),
+  corpus: select("train-corpus"),
+  own: $("train-own"),
+  text: /** @type {HTMLTextAreaElement} */ ($("train-text")),
+  file: input("train-file"),
+  tokens: select("train-tokens"),
+  lower: input("train-lower"),
+  start: /** @type {HTMLButtonElement} */ ($("train-start")),
+  stop: /** @type {HTMLButtonElement} */ ($("train-stop")),
+  resume: /** @type {HTMLButtonElement} */ ($("train-resume")),
+  link: /** @type {HTMLAnchorElement} */ ($("train-link")),
+  status: $("train-status"),
+  message: $("train-message"),
+  info: $("train-info"),
+  progress: /** @type {HTMLProgressElement} */ ($("train-progress")),
+  speed: $("train-speed"),
+  rows: /** @type {HTMLTableSectionElement} */ (document.querySelector("#train-table tbody")),
+  curve: /** @type {HTMLImageElement} */ ($("train-curve")),
+  downloads: $("train-downloads"),
+};
+
+/** Settings fields that stay locked while a run trains. */
+const FIELDS = [
+  t.model,
+  t.epochs,
+  t.lr,
+  t.seed,
+  t.backend,
+  t.threads,
+  t.corpus,
+  t.text,
+  t.file,
+  t.tokens,
+  t.lower,
+];
+
+/** @type {Worker | undefined} */
+let worker;
+/** @type {Promise<Worker> | undefined} Resolves once the worker listens ("loaded"). */
+let workerReady;
+/** @type {TrainSettings | undefined} The settings of the run in the worker. */
+let current;
+/** @type {EpochRecord[]} */
+let rows = [];
+let baseline = 0;
+/** Training steps/s of the epoch running (the last progress message's figure). */
+let epochRate = 0;
+let training = false;
+/** @type {{ name: string, text: string } | undefined} The chosen file's text. */
+let upload;
+/** @type {string[]} Blob URLs of the downloads, revoked when replaced. */
+let blobUrls = [];
+
+/**
+ * @param {"idle" | "running" | "stopped" | "finished" | "error"} state
+ * @param {string} text
+ */
+function setTrainStatus(state, text) {
+  t.status.dataset.state = state;
+  t.status.textContent = text;
+}
+
+/** @param {string | undefined} text */
+function showTrainMessage(text) {
+  t.message.hidden = !text;
+  t.message.textContent = text ?? "";
+}
+
+/** @param {unknown} error */
+const messageOf = (error) => error instanceof Error ? error.message : String(error);
+
+/** Shows a model's book recipe in the fields. */
+function showDefaults(/** @type {string} */ model) {
+  const d = defaultSettings(model);
+  t.epochs.value = String(d.epochs);
+  t.lr.value = String(d.lr);
+}
+
+/** @param {TrainSettings} s */
+function showSettings(s) {
+  t.model.value = s.model;
+  t.epochs.value = String(s.epochs);
+  t.lr.value = String(s.lr);
+  t.seed.value = String(s.seed);
+  if (
+    !(/** @type {HTMLOptionElement} */ (t.backend.querySelector(`[value="${s.backend}"]`)))
+      .disabled
+  ) t.backend.value = s.backend;
+  if (!t.threads.disabled) t.threads.value = String(Math.min(s.threads, Number(t.threads.max)));
+}
+
+/** @returns {CorpusChoice} */
+function corpusChoice() {
+  if (t.corpus.value !== "text") return { kind: "human-numbers" };
+  const tokens = t.tokens.value === "word" ? "word" : "char";
+  const chosen = upload ?? { name: "pasted.txt", text: t.text.value };
+  return {
+    kind: "text",
+    name: chosen.name,
+    text: chosen.text,
+    tokens,
+    lower: t.lower.checked,
+    // deno task train's defaults: rare words become xxunk, every character is kept.
+    minFreq: tokens === "word" ? 3 : 1,
+    maxVocab: 60000,
+    validPct: 0.1,
+  };
+}
+
+/**
+ * The settings in the fields, checked by the same reader the URL hash goes through.
+ *
+ * @returns {TrainSettings}
+ */
+function readSettings() {
+  return checkSettings({
+    train: t.model.value,
+    epochs: t.epochs.value,
+    lr: t.lr.value,
+    seed: t.seed.value,
+    backend: t.backend.value,
+    threads: t.threads.value,
+  }, corpusChoice());
+}
+
+/** Keeps the link (and, after a change, the URL hash) in step with the fields. */
+function updateLink(replaceHash = true) {
+  try {
+    const hash = trainHash(readSettings());
+    t.link.href = hash;
+    if (replaceHash) history.replaceState(null, "", hash);
+  } catch {
+    // A field being typed is not a setting yet; the link keeps the last good one.
+  }
+}
+
+function lock(/** @type {boolean} */ busy) {
+  training = busy;
+  for (const f of FIELDS) f.disabled = busy || f.dataset.unavailable === "true";
+  t.start.disabled = busy;
+  t.stop.disabled = !busy;
+  if (busy) t.resume.disabled = true;
+}
+
+function clearRun() {
+  rows = [];
+  t.rows.replaceChildren();
+  t.curve.hidden = true;
+  t.curve.removeAttribute("src");
+  t.downloads.hidden = true;
+  t.downloads.replaceChildren();
+  for (const url of blobUrls) URL.revokeObjectURL(url);
+  blobUrls = [];
+  t.progress.value = 0;
+  t.speed.textContent = "";
+  t.info.textContent = "";
+}
+
+/** The browser and its threads, as rows and reports name the machine. */
+function machine(/** @type {TrainSettings} */ s) {
+  const ua = /** @type {{ userAgentData?: { brands?: { brand: string, version: string }[] } }} */ (
+    navigator
+  ).userAgentData;
+  const brand = ua?.brands?.find((b) => !/Not.A.Brand/i.test(b.brand));
+  const browser = brand ? `${brand.brand} ${brand.version}` : navigator.userAgent;
+  const threads = s.backend === "wasm"
+    ? `, wasm ${s.threads} thread${s.threads > 1 ? "s" : ""}`
+    : ", WebGPU";
+  return `${browser} (${navigator.hardwareConcurrency} logical cores${threads})`;
+}
+
+/** @returns {Promise<Worker>} The worker, once it listens. */
+function startWorker() {
+  if (workerReady) return workerReady;
+  const w = new Worker("/lib/train_worker.js", { type: "module" });
+  worker = w;
+  workerReady = new Promise((resolve) => {
+    w.onmessage = (/** @type {MessageEvent<FromWorker>} */ event) => {
+      if (event.data.type === "loaded") resolve(w);
+      else onWorkerMessage(event.data);
+    };
+  });
+  w.onerror = (event) => {
+    event.preventDefault();
+    lock(false);
+    worker = undefined;
+    workerReady = undefined;
+    setTrainStatus("error", "The training worker failed");
+    showTrainMessage(`The training worker failed: ${event.message || "it did not load"}`);
+  };
+  return workerReady;
+}
+
+function startTraining() {
+  showTrainMessage(undefined);
+  let settings;
+  try {
+    settings = readSettings();
+  } catch (error) {
+    showTrainMessage(messageOf(error));
+    return;
+  }
+  clearRun();
+  current = settings;
+  lock(true);
+  setTrainStatus("running", `Building ${settings.model}'s training graphs…`);
+  void startWorker().then((w) =>
+    w.postMessage({ type: "start", settings, machine: machine(settings) })
+  );
+}
+
+/** @param {EpochRecord} record */
+function addRow(record) {
+  rows.push(record);
+  const tr = document.createElement("tr");
+  // Full precision for whoever reads the page programmatically (the tests compare them).
+  tr.dataset.trainLoss = String(record.train_loss);
+  tr.dataset.validLoss = String(record.valid_loss);
+  tr.dataset.accuracy = String(record.accuracy);
+  tr.dataset.time = String(record.time);
+  tr.dataset.stepsPerSecond = String(epochRate);
+  for (const cell of tableCells(record)) {
+    const td = document.createElement("td");
+    td.textContent = cell;
+    tr.append(td);
+  }
+  t.rows.append(tr);
+  if (current) {
+    // The report's own curves (src/report/curves.ts), as an image: no markup is injected.
+    const svg = curvesSvg(rows, current.model, baseline);
+    t.curve.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+    t.curve.hidden = false;
+  }
+}
+
+/** @param {RunFiles} files */
+function offerDownloads(files) {
+  const all = [["checkpoint.safetensors", files.checkpoint], ...Object.entries(files.files)];
+  const links = all.map(([name, bytes]) => {
+    const url = URL.createObjectURL(new Blob([/** @type {Uint8Array} */ (bytes)]));
+    blobUrls.push(url);
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = /** @type {string} */ (name);
+    a.textContent = `${name} (${formatBytes(/** @type {Uint8Array} */ (bytes).length)})`;
+    a.dataset.file = /** @type {string} */ (name);
+    return a;
+  });
+  const hint = document.createElement("p");
+  hint.className = "hint";
+  hint.textContent = "deno task train --resume and deno task export take the checkpoint as " +
+    "it is: put it in a run directory (runs/<model>/checkpoint.safetensors).";
+  t.downloads.replaceChildren(...links, hint);
+  t.downloads.hidden = false;
+  const sidecar = JSON.parse(new TextDecoder().decode(files.files[`${files.name}.json`]));
+  document.dispatchEvent(
+    new CustomEvent("onnx-lm:trained", {
+      detail: { sidecar, onnx: files.files[`${files.name}.onnx`] },
+    }),
+  );
+}
+
+/** @param {FromWorker} m */
+function onWorkerMessage(m) {
+  if (m.type === "ready") {
+    const h = m.header;
+    baseline = h.baseline.accuracy;
+    t.info.textContent = `${h.description}. ${h.corpus}. ${h.trainBatches} training and ` +
+      `${h.validBatches} validation batches (${h.tokensPerStep} tokens a step); always ` +
+      `predicting "${h.baseline.token}" scores ${h.baseline.accuracy.toFixed(3)}. ` +
+      `${m.runtime}${
+        m.runtime.includes("wasm") ? `, ${m.threads} thread${m.threads > 1 ? "s" : ""}` : ""
+      }; ` +
+      `graphs built and sessions opened in ${(m.setupMs / 1000).toFixed(1)} s.` +
+      (h.warning ? ` ${h.warning}` : "");
+    setTrainStatus("running", `Training ${current?.model}…`);
+  } else if (m.type === "batch") {
+    const epochs = current?.epochs ?? 0;
+    t.progress.max = m.total;
+    t.progress.value = m.done;
+    t.speed.textContent = `epoch ${m.epoch + 1}/${epochs}: ${m.done}/${m.total} batches, ` +
+      `train_loss ${m.loss.toFixed(4)}, ${m.stepsPerSecond.toFixed(1)} steps/s`;
+    epochRate = m.stepsPerSecond;
+  } else if (m.type === "epoch") {
+    addRow(m.record);
+  } else if (m.type === "done" && t.status.dataset.state === "error") {
+    // A diverged run: its last finished epoch is still worth having.
+    if (m.files) offerDownloads(m.files);
+  } else if (m.type === "done") {
+    lock(false);
+    const finished = m.outcome === "finished";
+    t.resume.disabled = finished;
+    const epochs = rows.length;
+    setTrainStatus(
+      finished ? "finished" : "stopped",
+      finished
+        ? `Finished ${epochs} epochs: the prediction panels below now use this model`
+        : epochs
+        ? `Stopped; the model after epoch ${epochs - 1} is below. Resume continues from there`
+        : "Stopped before the first epoch ended: nothing to use yet. Resume starts it again",
+    );
+    if (m.files) offerDownloads(m.files);
+  } else if (m.type === "error") {
+    lock(false);
+    t.resume.disabled = true;
+    setTrainStatus("error", "Training failed");
+    showTrainMessage(m.message);
+  }
+}
+
+async function init() {
+  t.model.replaceChildren(...TRAIN_MODELS.map((name) => {
+    const o = document.createElement("option");
+    o.value = name;
+    o.textContent = name;
+    return o;
+  }));
+  const isolated = globalThis.crossOriginIsolated === true;
+  const cores = navigator.hardwareConcurrency || 1;
+  if (isolated) {
+    t.threads.max = String(cores);
+    t.threadsInfo.textContent = `The page is cross-origin isolated: wasm can use up to ${cores} ` +
+      "threads. One is the default: the book's models run ops too small to split (see " +
+      "docs/BENCHMARKS.md).";
+  } else {
+    t.threads.value = "1";
+    t.threads.dataset.unavailable = "true";
+    t.threadsInfo.textContent = "This page is not cross-origin isolated (its server sent no " +
+      "COOP/COEP headers), so wasm trains on one thread.";
+  }
+  const gpu = /** @type {{ gpu?: { requestAdapter(): Promise<unknown> } }} */ (navigator).gpu;
+  const adapter = await gpu?.requestAdapter().catch(() => null);
+  const webgpu = /** @type {HTMLOptionElement} */ (t.backend.querySelector('[value="webgpu"]'));
+  webgpu.disabled = !adapter;
+  if (!adapter) webgpu.textContent = "webgpu (no adapter in this browser)";
+  let start = false;
+  try {
+    const fromHash = location.hash.includes("train=") ? readTrainHash(location.hash) : undefined;
+    showSettings(fromHash?.settings ?? defaultSettings("lm6"));
+    if (fromHash?.settings.backend === "webgpu" && !adapter) {
+      showTrainMessage("The link asks for WebGPU, which this browser lacks: training on wasm.");
+    }
+    start = fromHash?.start ?? false;
+  } catch (error) {
+    showSettings(defaultSettings("lm6"));
+    showTrainMessage(`The link's settings were not used: ${messageOf(error)}`);
+  }
+  lock(false);
+  t.resume.disabled = true;
+  setTrainStatus("idle", "Ready to train");
+  updateLink(false);
+  if (start) startTraining();
+}
+
+t.model.addEventListener("change", () => {
+  showDefaults(t.model.value);
+  updateLink();
+});
+for (const f of [t.epochs, t.lr, t.seed, t.backend, t.threads]) {
+  f.addEventListener("change", () => updateLink());
+}
+t.corpus.addEventListener("change", () => {
+  t.own.hidden = t.corpus.value !== "text";
+});
+t.text.addEventListener("input", () => {
+  upload = undefined;
+  t.file.value = "";
+});
+t.file.addEventListener("change", async () => {
+  const file = t.file.files?.[0];
+  if (!file) return;
+  try {
+    upload = { name: file.name, text: await file.text() };
+    t.text.value = upload.text.length > 20000
+      ? `${upload.text.slice(0, 20000)}\n… (${file.name}: ${formatBytes(file.size)} in all)`
+      : upload.text;
+  } catch (error) {
+    upload = undefined;
+    showTrainMessage(`Cannot read ${file.name}: ${messageOf(error)}`);
+  }
+});
+t.start.addEventListener("click", startTraining);
+t.stop.addEventListener("click", () => {
+  worker?.postMessage({ type: "stop" });
+  t.stop.disabled = true;
+  setTrainStatus("running", "Stopping after this batch…");
+});
+t.resume.addEventListener("click", () => {
+  if (!worker || training) return;
+  lock(true);
+  t.downloads.hidden = true;
+  setTrainStatus("running", `Resuming ${current?.model} after epoch ${rows.length - 1}…`);
+  // The table keeps only finished epochs: the worker goes back to the last one.
+  worker.postMessage({ type: "resume" });
+});
+globalThis.addEventListener("hashchange", () => {
+  if (training || !location.hash.includes("train=")) return;
+  try {
+    const { settings, start } = readTrainHash(location.hash);
+    showSettings(settings);
+    if (start) startTraining();
+  } catch (error) {
+    showTrainMessage(
+      `The link's settings were not used: ${
+        error instanceof SettingsError ? error.message : messageOf(error)
+      }`,
+    );
+  }
+});
+
+init().catch((error) => {
+  setTrainStatus("error", "The Train panel failed to start");
+  showTrainMessage(messageOf(error));
+});
