@@ -1,8 +1,10 @@
 /**
  * The page's share of onnx-lm: what `web/` needs to tokenize a prompt, join generated tokens,
- * check a sidecar and choose the next token, as the CLI does it. `deno task serve` bundles
- * this file (`deno bundle --platform browser`) and serves it at `/lib/onnx_lm.js`, so the page
- * and `deno task generate` run one implementation. Re-exports only.
+ * check a sidecar and choose the next token, as the CLI does it, and to read the Train panel's
+ * settings and draw its table and curves. `deno task serve` bundles this file
+ * (`deno bundle --platform browser`) and serves it at `/lib/onnx_lm.js`, so the page and the CLI
+ * run one implementation; the training itself runs in `src/web/train_worker.ts`. Re-exports
+ * only.
  *
  * @example
  * ```ts

@@ -312,7 +312,7 @@ async function start() {
     // The build with both backends: WebAssembly and WebGPU.
     ort = await import("/ort/ort.min.mjs");
     ort.env.wasm.wasmPaths = "/ort/";
-    ort.env.wasm.numThreads = 1; // no cross-origin isolation needed; these models are tiny
+    ort.env.wasm.numThreads = 1; // one step of these models is too small to split
   } catch (error) {
     setStatus("error", "Cannot load onnxruntime-web");
     showMessage(`onnxruntime-web did not load from /ort/: ${messageOf(error)}`);

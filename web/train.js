@@ -347,6 +347,14 @@ function onWorkerMessage(m) {
   }
 }
 
+/**
+ * wasm threads when the page is isolated: every core up to 4 (onnxruntime-web's own cap). On
+ * 2 cores, 2 threads train lm6 1.25x as fast as one once wasm is warm (docs/BENCHMARKS.md).
+ *
+ * @param {number} cores
+ */
+const defaultThreads = (cores) => Math.max(1, Math.min(cores, 4));
+
 async function init() {
   t.model.replaceChildren(...TRAIN_MODELS.map((name) => {
     const o = document.createElement("option");
@@ -359,23 +367,40 @@ async function init() {
   if (isolated) {
     t.threads.max = String(cores);
     t.threadsInfo.textContent = `The page is cross-origin isolated: wasm can use up to ${cores} ` +
-      "threads. One is the default: the book's models run ops too small to split (see " +
-      "docs/BENCHMARKS.md).";
+      `threads (default ${defaultThreads(cores)}).`;
   } else {
     t.threads.value = "1";
     t.threads.dataset.unavailable = "true";
     t.threadsInfo.textContent = "This page is not cross-origin isolated (its server sent no " +
       "COOP/COEP headers), so wasm trains on one thread.";
   }
-  const gpu = /** @type {{ gpu?: { requestAdapter(): Promise<unknown> } }} */ (navigator).gpu;
+  /** @typedef {{ architecture?: string, description?: string, vendor?: string }} AdapterInfo */
+  const gpu = /** @type {{ gpu?: { requestAdapter(): Promise<any> } }} */ (navigator).gpu;
   const adapter = await gpu?.requestAdapter().catch(() => null);
   const webgpu = /** @type {HTMLOptionElement} */ (t.backend.querySelector('[value="webgpu"]'));
   webgpu.disabled = !adapter;
   if (!adapter) webgpu.textContent = "webgpu (no adapter in this browser)";
+  /** @type {AdapterInfo} */
+  const info = adapter?.info ?? {};
+  // A software adapter (SwiftShader) emulates a GPU on the CPU, far slower than wasm.
+  const software = adapter?.isFallbackAdapter === true ||
+    /swiftshader/i.test(`${info.architecture} ${info.description} ${info.vendor}`);
+  const preferred = adapter && !software ? "webgpu" : "wasm";
+  t.threadsInfo.textContent += adapter
+    ? software
+      ? " WebGPU is a software adapter here (SwiftShader): wasm is the default."
+      : " The browser has a WebGPU adapter: it is the default backend."
+    : "";
   let start = false;
   try {
     const fromHash = location.hash.includes("train=") ? readTrainHash(location.hash) : undefined;
-    showSettings(fromHash?.settings ?? defaultSettings("lm6"));
+    const asked = new URLSearchParams(location.hash.slice(1));
+    const settings = fromHash?.settings ?? defaultSettings("lm6");
+    showSettings({
+      ...settings,
+      ...(asked.has("backend") ? {} : { backend: preferred }),
+      ...(asked.has("threads") || !isolated ? {} : { threads: defaultThreads(cores) }),
+    });
     if (fromHash?.settings.backend === "webgpu" && !adapter) {
       showTrainMessage("The link asks for WebGPU, which this browser lacks: training on wasm.");
     }
