@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import {
+  checkSettings,
+  defaultSettings,
+  readTrainHash,
+  SettingsError,
+  TRAIN_MODELS,
+  trainHash,
+} from "../../src/web/train_settings.ts";
+
+Deno.test("defaultSettings() are the book's recipe for every model the panel offers", () => {
+  assert.deepEqual(TRAIN_MODELS, ["lm1", "lm2", "lm3", "lm4", "lm5", "lm6", "lm7", "gru"]);
+  const lm7 = defaultSettings("lm7");
+  assert.deepEqual(
+    [lm7.model, lm7.epochs, lm7.lr, lm7.seed, lm7.backend, lm7.threads],
+    ["lm7", 15, 1e-2, 42, "wasm", 1],
+  );
+  assert.equal(defaultSettings("lstm").model, "lm6"); // aliases resolve
+  assert.deepEqual(defaultSettings("lm1").corpus, { kind: "human-numbers" });
+});
+
+Deno.test("a URL hash round-trips the settings, and &start asks to start", () => {
+  const { settings, start } = readTrainHash("#train=lm6&epochs=2&seed=7&lr=0.003&threads=2&start");
+  assert.equal(start, true);
+  assert.deepEqual(
+    [settings.model, settings.epochs, settings.seed, settings.lr, settings.threads],
+    ["lm6", 2, 7, 0.003, 2],
+  );
+  const hash = trainHash(settings);
+  assert.equal(hash, "#train=lm6&epochs=2&lr=0.003&seed=7&backend=wasm&threads=2");
+  assert.deepEqual(readTrainHash(hash), { settings, start: false });
+  // Absent keys take the model's recipe.
+  assert.equal(readTrainHash("#train=lm3").settings.epochs, 10);
+});
+
+Deno.test("bad settings name the setting, its range and the value given", () => {
+  for (
+    const [hash, message] of [
+      ["#train=lm9", /unknown model "lm9": expected one of lm1, lm2, .*, gru/],
+      ["#train=lm6&epochs=0", /epochs must be an integer from 1 to 1000: got "0"/],
+      ["#train=lm6&epochs=2.5", /epochs must be an integer from 1 to 1000: got "2\.5"/],
+      ["#train=lm6&lr=-1", /lr must be a number above 0 and at most 10: got "-1"/],
+      ["#train=lm6&lr=abc", /lr must be a number above 0 and at most 10: got "abc"/],
+      ["#train=lm6&seed=4294967296", /seed must be an integer from 0 to 4294967295/],
+      ["#train=lm6&backend=cuda", /backend must be wasm or webgpu: got "cuda"/],
+      ["#train=lm6&threads=0", /threads must be an integer from 1 to 64: got "0"/],
+      ["#train=lm6&epoch=2", /the link's "epoch" is not a training setting: expected train, /],
+    ] as const
+  ) {
+    assert.throws(() => readTrainHash(hash), (e: Error) => {
+      assert.ok(e instanceof SettingsError, hash);
+      assert.match(e.message, message, hash);
+      return true;
+    });
+  }
+  assert.throws(
+    () =>
+      checkSettings({ train: "lm6" }, {
+        kind: "text",
+        name: "a.txt",
+        text: "  \n",
+        tokens: "char",
+        lower: false,
+        minFreq: 1,
+        maxVocab: 100,
+        validPct: 0.1,
+      }),
+    /the text to train on is empty/,
+  );
+});
