@@ -9,7 +9,7 @@
 
 import { type Architecture, findModel, type Recipe } from "../models/registry.ts";
 import { sizedModel } from "../models/sizing.ts";
-import { PRODUCER_NAME, PRODUCER_VERSION } from "../src/onnx/version.ts";
+import { newRunInfo } from "../src/run/run_info.ts";
 import {
   type EpochRecord,
   FitInterrupted,
@@ -24,14 +24,7 @@ import { runtimeName } from "../src/run/describe.ts";
 import { nodeBackend } from "../src/train/backend.ts";
 import { planRunDir, removeStaleTemps } from "./lib/run_guard.ts";
 import { ProgressBar } from "./lib/progress.ts";
-import {
-  CHECKPOINT_FILE,
-  loadRun,
-  runDescription,
-  type RunInfo,
-  saveArtifacts,
-  saveEpoch,
-} from "./lib/run_dir.ts";
+import { CHECKPOINT_FILE, loadRun, saveArtifacts, saveEpoch } from "./lib/run_dir.ts";
 import { humanNumbersCorpus, ownTextCorpus, type RunCorpus, runCorpus } from "./lib/run_corpus.ts";
 import { tableHeader, tableRow } from "./lib/table.ts";
 import {
@@ -142,26 +135,7 @@ async function main(): Promise<number> {
   }
   const { corpus, arch, recipe, epochs, lrMax, seed } = run;
   const data = corpus.data(recipe); // refuses a corpus too short for --bs/--sl before anything is written
-  const runMeta: RunInfo["meta"] = {
-    format: "onnx-lm-run",
-    version: 2,
-    producer: `${PRODUCER_NAME} ${PRODUCER_VERSION}`,
-    model: entry.name,
-    recipe,
-    arch,
-    epochs,
-    lrMax,
-    seed,
-    device,
-    corpus: corpus.corpus,
-    tokenizer: corpus.tokenizer,
-    vocab: corpus.vocab,
-  };
-  const info: RunInfo = {
-    meta: runMeta,
-    description: runDescription(runMeta),
-    baseline: corpus.baseline.accuracy,
-  };
+  const info = newRunInfo({ entry, corpus, arch, recipe, epochs, lrMax, seed, device });
   const place = {
     runtime: runtimeName((await nodeBackend()).name, device),
     machine: machineLine(),

@@ -18,7 +18,7 @@ export {
   CHECKPOINT_FILE,
   checkpointFile,
   epochFiles,
-  type RunInfo,
   type RunPlace,
 } from "./run_files.ts";
+export { newRunInfo, type RunInfo, type RunStart } from "./run_info.ts";
 export { checkpointWeights, type ModelMaker, type RunExport, runExport } from "./run_export.ts";

@@ -17,19 +17,12 @@ import type { EpochRecord, LearnerState } from "../train/learner.ts";
 import type { RunMeta } from "../train/run_meta.ts";
 import type { Tensor } from "../onnx/tensor.ts";
 import { corpusLine } from "./describe.ts";
+import type { RunInfo } from "./run_info.ts";
+
+export type { RunInfo } from "./run_info.ts";
 
 /** The checkpoint file name inside a run directory. */
 export const CHECKPOINT_FILE = "checkpoint.safetensors";
-
-/** A run's fixed facts: its metadata without the learner state, plus report details. */
-export interface RunInfo {
-  /** Everything the checkpoint's metadata holds but the learner's state. */
-  readonly meta: Omit<RunMeta, "learner">;
-  /** One line on what the run is (`runDescription`). */
-  readonly description: string;
-  /** Accuracy of always predicting the most frequent token. */
-  readonly baseline: number;
-}
 
 /**
  * The four artifacts as `.onnx` files, with the model name and vocabulary in their metadata.

@@ -18,11 +18,11 @@ import { TextCorpusBuilder } from "../data/text_corpus.ts";
 import { HUMAN_NUMBERS_TOKENIZER } from "../data/tokenizer.ts";
 import { exportModel } from "../export/export_model.ts";
 import type { Tensor } from "../onnx/tensor.ts";
-import { PRODUCER_NAME, PRODUCER_VERSION } from "../onnx/version.ts";
 import { humanNumbersCorpus, type RunCorpus, textRunCorpus } from "../run/corpus.ts";
 import { runDescription, runtimeName } from "../run/describe.ts";
 import { runExport } from "../run/run_export.ts";
-import { CHECKPOINT_FILE, checkpointFile, epochFiles, type RunInfo } from "../run/run_files.ts";
+import { CHECKPOINT_FILE, checkpointFile, epochFiles } from "../run/run_files.ts";
+import { newRunInfo, type RunInfo } from "../run/run_info.ts";
 import { decodeCheckpoint } from "../train/checkpoint.ts";
 import { parseRunMeta } from "../train/run_meta.ts";
 import type { Backend } from "../train/backend.ts";
@@ -117,26 +117,16 @@ export class TrainJob {
     const { arch, recipe } = sizedModel(entry, { vocabSize: corpus.vocab.length });
     const data = corpus.data(recipe);
     const device = settings.backend;
-    const meta: RunInfo["meta"] = {
-      format: "onnx-lm-run",
-      version: 2,
-      producer: `${PRODUCER_NAME} ${PRODUCER_VERSION}`,
-      model: entry.name,
-      recipe,
+    const info = newRunInfo({
+      entry,
+      corpus,
       arch,
+      recipe,
       epochs: settings.epochs,
       lrMax: settings.lr,
       seed: settings.seed,
       device,
-      corpus: corpus.corpus,
-      tokenizer: corpus.tokenizer,
-      vocab: corpus.vocab,
-    };
-    const info: RunInfo = {
-      meta,
-      description: runDescription(meta, entry),
-      baseline: corpus.baseline.accuracy,
-    };
+    });
     const learner = await Learner.create(entry.create(arch), recipe, {
       seed: settings.seed,
       session: { backend, device, threads: settings.threads },
@@ -145,7 +135,7 @@ export class TrainJob {
     });
     const header: JobHeader = {
       // The schedule as run (the artifacts and report keep the CLI's line, byte for byte).
-      description: runDescription(meta, entry, { schedule: true }),
+      description: runDescription(info.meta, entry, { schedule: true }),
       corpus: corpus.summary,
       warning: corpus.warning,
       baseline: corpus.baseline,

@@ -15,82 +15,21 @@
  */
 
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
 import { TABLE_COLUMNS } from "../../src/report/table.ts";
 import { startServer } from "../../tools/lib/serve_app.ts";
 import { runTool } from "../helpers/cli.ts";
 import { ignoreWithoutChromium, launchChromium } from "./browser.ts";
 import { assertSameTop5, pageTop5 } from "./page_helpers.ts";
 import { Reference } from "./reference.ts";
+import { assertRowsMatch, cliRows, download, pageRows, waitForState } from "./train_helpers.ts";
 
-/** Where the Train panel's screenshot goes (`docs/train-panel.png` refreshes the README's). */
-const SCREENSHOT = Deno.env.get("ONNX_LM_TRAIN_SCREENSHOT") ?? ".tmp/train-panel.png";
-
-const LOSS_TOL = 1e-4;
-const ACCURACY_TOL = 1e-3;
-
-interface Row {
-  readonly train_loss: number;
-  readonly valid_loss: number;
-  readonly accuracy: number;
-}
-
-/** The table rows `deno task train <model> --json` prints, one per epoch. */
-async function cliRows(args: readonly string[]): Promise<Row[]> {
-  const r = await runTool("train", [...args, "--json"]);
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout.trim().split("\n").map((l) => JSON.parse(l)).filter((o) => "valid_loss" in o);
-}
-
-function assertRowsMatch(page: readonly Row[], cli: readonly Row[], what: string): void {
-  assert.equal(page.length, cli.length, `${what}: epochs`);
-  page.forEach((row, i) => {
-    for (const key of ["train_loss", "valid_loss"] as const) {
-      assert.ok(
-        Math.abs(row[key] - cli[i][key]) <= LOSS_TOL,
-        `${what}, epoch ${i}: ${key} ${row[key]} in the page, ${cli[i][key]} in the CLI`,
-      );
-    }
-    assert.ok(
-      Math.abs(row.accuracy - cli[i].accuracy) <= ACCURACY_TOL,
-      `${what}, epoch ${i}: accuracy ${row.accuracy} in the page, ${cli[i].accuracy} in the CLI`,
-    );
-  });
-}
-
-// The page's policy allows no eval, so waits are functions (their source runs in the page),
-// not strings. This file is type-checked without the DOM library: the page's globals are
-// declared here.
+// Functions run in the page (see train_helpers.ts): its globals, declared.
 // deno-lint-ignore no-explicit-any
 declare const document: any;
 declare const crossOriginIsolated: boolean;
 
-async function waitForState(page: Page, states: readonly string[], timeout = 180_000) {
-  await page.waitForFunction(
-    (wanted) => wanted.includes(document.getElementById("train-status").dataset.state),
-    states,
-    { timeout, polling: 100 },
-  );
-  return await page.getAttribute("#train-status", "data-state");
-}
-
-async function pageRows(page: Page): Promise<Row[]> {
-  return await page.locator("#train-table tbody tr").evaluateAll((trs) =>
-    trs.map((tr) => ({
-      train_loss: Number(tr.getAttribute("data-train-loss")),
-      valid_loss: Number(tr.getAttribute("data-valid-loss")),
-      accuracy: Number(tr.getAttribute("data-accuracy")),
-    }))
-  );
-}
-
-async function download(page: Page, file: string, path: string): Promise<void> {
-  const [d] = await Promise.all([
-    page.waitForEvent("download"),
-    page.click(`#train-downloads a[data-file="${file}"]`),
-  ]);
-  await d.saveAs(path);
-}
+/** Where the Train panel's screenshot goes (`docs/train-panel.png` refreshes the README's). */
+const SCREENSHOT = Deno.env.get("ONNX_LM_TRAIN_SCREENSHOT") ?? ".tmp/train-panel.png";
 
 const NAME = "the Train panel trains lm6 and lm7 as deno task train does, in a worker";
 

@@ -12,22 +12,20 @@ import { Buffer } from "node:buffer";
 import type { Browser, Page } from "playwright-core";
 import { numberToWords } from "../../src/data/number_words.ts";
 import { startServer } from "../../tools/lib/serve_app.ts";
-import { runTool } from "../helpers/cli.ts";
 import { ignoreWithoutChromium, launchChromium } from "./browser.ts";
 import { assertSameTop5, pageTop5 } from "./page_helpers.ts";
 import { Reference } from "./reference.ts";
-
-// The page's globals, for the functions that run in it (no DOM library here).
-// deno-lint-ignore no-explicit-any
-declare const document: any;
+import {
+  assertRowsMatch,
+  cliRows,
+  download,
+  pageRows,
+  type Row,
+  waitForState,
+} from "./train_helpers.ts";
 
 /** About 11,500 characters: 9 training batches of 64 x 16 and one validation batch. */
 const TEXT = Array.from({ length: 560 }, (_, i) => numberToWords(i + 1)).join(", ") + ".\n";
-
-interface Row {
-  readonly valid_loss: number;
-  readonly accuracy: number;
-}
 
 async function trainOwnText(page: Page, url: string, backend: string): Promise<Row[]> {
   await page.goto("about:blank");
@@ -44,22 +42,13 @@ async function trainOwnText(page: Page, url: string, backend: string): Promise<R
   });
   await page.selectOption("#train-tokens", "char");
   await page.click("#train-start");
-  await page.waitForFunction(
-    () => ["finished", "error"].includes(document.getElementById("train-status").dataset.state),
-    undefined,
-    { timeout: 300_000, polling: 200 },
-  );
+  assert.equal(await waitForState(page, ["finished", "error"], 300_000), "finished");
   assert.equal(await page.textContent("#train-message"), "");
   assert.match(
     (await page.textContent("#train-info"))!,
     /numbers\.txt: \d+ train \/ \d+ valid char tokens/,
   );
-  return await page.locator("#train-table tbody tr").evaluateAll((trs) =>
-    trs.map((tr) => ({
-      valid_loss: Number(tr.getAttribute("data-valid-loss")),
-      accuracy: Number(tr.getAttribute("data-accuracy")),
-    }))
-  );
+  return await pageRows(page);
 }
 
 const NAME = "the Train panel trains on an uploaded text, on wasm and on WebGPU";
@@ -78,29 +67,20 @@ Deno.test({
     try {
       let wasm: Row[] = [];
       await t.step("wasm: the CLI's figures for the same file; node's top-5", async () => {
-        const cli = await runTool("train", [
+        const cli = await cliRows([
           ...["lm4", "--text", `${dir}/numbers.txt`, "--tokens", "char", "--epochs", "1"],
-          ...["--seed", "42", "--out", `${dir}/cli`, "--json"],
+          ...["--seed", "42", "--out", `${dir}/cli`],
         ]);
-        assert.equal(cli.code, 0, cli.stderr);
-        const want = cli.stdout.trim().split("\n").map((l) => JSON.parse(l))
-          .filter((o) => "valid_loss" in o);
         const browser = await launchChromium();
         browsers.push(browser);
         const page = await browser.newPage();
         wasm = await trainOwnText(page, server.url, "wasm");
-        assert.equal(wasm.length, 1);
-        assert.ok(Math.abs(wasm[0].valid_loss - want[0].valid_loss) <= 1e-4);
-        assert.ok(Math.abs(wasm[0].accuracy - want[0].accuracy) <= 1e-3);
+        assertRowsMatch(wasm, cli, "lm4 on numbers.txt");
 
         await page.waitForSelector('#status[data-state="ready"]', { timeout: 30_000 });
         await Deno.mkdir(`${dir}/export`);
         for (const file of ["lm4.onnx", "lm4.json"]) {
-          const [d] = await Promise.all([
-            page.waitForEvent("download"),
-            page.click(`#train-downloads a[data-file="${file}"]`),
-          ]);
-          await d.saveAs(`${dir}/export/${file}`);
+          await download(page, file, `${dir}/export/${file}`);
         }
         const reference = await Reference.load(`${dir}/export`, "lm4");
         for (const prompt of ["one hundred tw", "three hundred "]) {
@@ -108,6 +88,25 @@ Deno.test({
           assertSameTop5(await pageTop5(page, prompt), await reference.top(prompt), prompt);
         }
       });
+
+      await t.step(
+        "a pasted text too short for one batch is refused, as the CLI refuses it",
+        async () => {
+          const page = await browsers[0].newPage();
+          await page.goto(server.url);
+          await page.waitForSelector('#train-status[data-state="idle"]');
+          await page.selectOption("#train-corpus", "text");
+          await page.fill("#train-text", "one two three. four five six.");
+          await page.selectOption("#train-tokens", "word");
+          await page.click("#train-start");
+          assert.equal(await waitForState(page, ["error", "finished"]), "error");
+          assert.match(
+            (await page.textContent("#train-message"))!,
+            /^Cannot start training: .*pasted\.txt/,
+          );
+          await page.close();
+        },
+      );
 
       await t.step(
         "WebGPU (SwiftShader): the wasm run's figures within float32 tolerance",
