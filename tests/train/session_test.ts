@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Graph, saveGraph } from "../../src/graph/mod.ts";
 import * as ops from "../../src/ops/mod.ts";
 import { OnnxFormatError, tensor } from "../../src/onnx/mod.ts";
+import { type OrtModule, webBackend } from "../../src/train/backend.ts";
 import { Session, SessionError } from "../../src/train/session.ts";
 
 function model(): Uint8Array {
@@ -107,4 +108,30 @@ Deno.test("Session.create() gives clear errors for corrupt, truncated and refuse
     (e: Error) =>
       e instanceof SessionError && /^onnxruntime cannot load broken\.onnx: /.test(e.message),
   );
+});
+
+Deno.test("Session runs on onnxruntime-web with the same checks and messages as on node", async () => {
+  const ortWeb = await import("onnxruntime-web");
+  const web = webBackend(ortWeb as unknown as OrtModule);
+  assert.match(web.name, /^onnxruntime-web 1\.30/);
+  assert.deepEqual(web.devices, ["wasm", "webgpu"]);
+  await assert.rejects(
+    Session.create(model(), { backend: web, device: "cuda" }),
+    /Unknown device "cuda" for onnxruntime-web 1\.30\.\d+: expected one of wasm, webgpu/,
+  );
+  const [onWeb, onNode] = await Promise.all([
+    Session.create(model(), { backend: web, source: "m.onnx" }),
+    Session.create(model(), { source: "m.onnx" }),
+  ]);
+  try {
+    assert.deepEqual(await onWeb.run(feeds(2)), await onNode.run(feeds(2)));
+    for (const s of [onWeb, onNode]) {
+      await assert.rejects(
+        s.run({ ...feeds(2), h: tensor("float32", [2, 3, 4], new Float32Array(24)) }),
+        /input "h" axis 1 \("batch"\) is 3, but input "tokens" set "batch" to 2/,
+      );
+    }
+  } finally {
+    await Promise.all([onWeb.release(), onNode.release()]);
+  }
 });
