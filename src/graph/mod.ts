@@ -1,6 +1,6 @@
 /**
  * Graphs of ONNX nodes with static types: building (`op()`), shape inference, checking,
- * printing, and conversion to and from model files.
+ * printing, FLOP counting, and conversion to and from model files.
  *
  * @module
  */
@@ -13,5 +13,6 @@ export { broadcastShapes } from "./infer/broadcast.ts";
 export { checkGraph, GraphCheckError } from "./check.ts";
 export { printGraph, printNeighbourhood, printNode } from "./print.ts";
 export { pruneUnused } from "./prune.ts";
+export { countFlops, type FlopCount, FlopCountError } from "./flops.ts";
 export { graphToModel, loadGraph, type ModelOptions, modelToGraph, saveGraph } from "./model_io.ts";
 export * from "./value.ts";
