@@ -1,72 +1,140 @@
 /**
- * `deno task bench`: seconds per epoch (training + validation, full default recipe's batch
- * sizes and schedules) for the given models, as medians over the epochs run, with the
- * machine noted. These machines are noisy: compare medians, not single runs.
+ * `deno task bench`: the speed of every configuration of the suite (`bench_configs.ts`):
+ * training step, epoch, evaluation batch, session creation, peak memory, node counts, FLOPs
+ * per step and the share of the machine's own MatMul peak they reach, and the exported step
+ * graph's latency and batched throughput. Medians with p10-p90 over `--repeat` samples after
+ * a warm-up. Prints a table (or JSON) and appends the run to `docs/BENCHMARKS.md` with the
+ * CPU, cores, date and commit. These machines are noisy: compare medians, not single runs.
  *
  * @module
  */
 
-import { findModel } from "../models/registry.ts";
-import { Learner } from "../src/train/learner.ts";
-import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
+import { intFlag, parseFlags, runTool } from "./lib/cli.ts";
+import { pickConfigs } from "./lib/bench_configs.ts";
+import { type BenchResult, measure, type Spread } from "./lib/bench_measure.ts";
 import { deviceFlags } from "./lib/device.ts";
-import { machineLine, median } from "./lib/machine.ts";
+import { atPath } from "./lib/fs_errors.ts";
+import { writeFileAtomic } from "./lib/atomic.ts";
+import { cpuModel, machineLine } from "./lib/machine.ts";
+import { measureMatMulPeak } from "./lib/matmul_peak.ts";
+import { cpus } from "node:os";
 
 const USAGE =
-  `Usage: deno task bench [models...] [--epochs N] [--threads N] [--device D] [--device-id N]
+  `Usage: deno task bench [configs...] [--repeat N] [--epochs N] [--threads N] [--device D]
+                       [--device-id N] [--json] [--record FILE | --no-record]
 
-Median seconds per epoch (training + validation) of each model (default lm1 lm6 lm7) over the
-first N epochs (default 5) of its recipe, with the machine noted.`;
+Configurations: lm1..lm7 and gru at the book's size on Human Numbers; lstm-h256 and lstm-h1024
+(lm6's LSTM at hidden 256 / 1024, vocabulary 10,000, bs 64, sl 64, generated words). Default:
+lm1 lm6 lm7 lstm-h256 lstm-h1024.
+
+  --repeat N    timed samples per figure, after a warm-up (default 5)
+  --epochs N    epochs timed (default 2)
+  --threads N   onnxruntime intra-op threads (default 1, as train)
+  --json        one JSON object per configuration on stdout instead of the table
+  --record FILE append the run to FILE (default docs/BENCHMARKS.md); --no-record: don't`;
+
+const fmt = (s: Spread, digits = 2) =>
+  `${s.median.toFixed(digits)} (${s.p10.toFixed(digits)}-${s.p90.toFixed(digits)})`;
+
+/** The run as a Markdown table. */
+function table(results: readonly BenchResult[], peak: number): string {
+  const head = [
+    "config",
+    "step ms (p10-p90)",
+    "steps/s",
+    "tokens/s",
+    "epoch s",
+    "eval ms",
+    "session ms",
+    "peak RSS MiB",
+    "nodes train/infer",
+    "MFLOP/step",
+    "GFLOP/s",
+    "of peak",
+    "token ms (batch 1)",
+    "tokens/s (batch 64)",
+  ];
+  const rows = results.map((r) => [
+    r.config,
+    fmt(r.stepMs),
+    r.stepsPerSecond.toFixed(1),
+    Math.round(r.tokensPerSecond).toLocaleString("en"),
+    fmt(r.epochS, 3),
+    fmt(r.evalMs),
+    fmt(r.sessionMs, 0),
+    r.peakRssMiB.toFixed(0),
+    `${r.nodes.train}/${r.nodes.infer}`,
+    (r.flopsPerStep / 1e6).toFixed(1),
+    r.gflops.toFixed(1),
+    `${((r.gflops / peak) * 100).toFixed(0)}%`,
+    fmt(r.tokenMs, 3),
+    Math.round(r.batchedTokensPerSecond).toLocaleString("en"),
+  ]);
+  return [head, head.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
+}
+
+async function commit(): Promise<string> {
+  try {
+    const out = await new Deno.Command("git", {
+      args: ["rev-parse", "--short", "HEAD"],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return out.success ? new TextDecoder().decode(out.stdout).trim() : "unknown commit";
+  } catch {
+    return "unknown commit";
+  }
+}
 
 async function main(): Promise<number> {
   const parsed = parseFlags(Deno.args, {
+    repeat: { type: "string" },
     epochs: { type: "string" },
     threads: { type: "string" },
     device: { type: "string" },
     "device-id": { type: "string" },
+    json: { type: "boolean" },
+    record: { type: "string" },
+    "no-record": { type: "boolean" },
   }, USAGE);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
-  const names = positionals.length ? positionals : ["lm1", "lm6", "lm7"];
-  const epochs = intFlag("epochs", values.epochs, 1, 100, 5);
-  const threads = intFlag("threads", values.threads, 0, 64, 1);
+  const configs = pickConfigs(positionals); // every name checked before anything is timed
+  const repeat = intFlag("repeat", values.repeat, 1, 1000, 5);
+  const epochs = intFlag("epochs", values.epochs, 1, 100, 2);
+  const threads = intFlag("threads", values.threads, 1, 64, 1);
   const { device, deviceId, note } = await deviceFlags(values.device, values["device-id"]);
   if (note) console.error(note);
-  // Every name is checked before anything is timed.
-  const entries = names.map((name) => {
-    try {
-      return findModel(name);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-  });
-  console.log(
-    `machine: ${machineLine()}; onnxruntime-node ${device} EP, ${threads} intra-op thread(s)`,
-  );
-  console.log(`model  median s/epoch  min     max     epochs timed (of the recipe's schedule)`);
-  for (const entry of entries) {
-    const timed = Math.min(epochs, entry.recipe.epochs); // the schedule has no more
-    const learner = await Learner.create(entry.create(), entry.recipe, {
-      seed: 0,
-      session: { threads, device, ...(deviceId !== undefined ? { deviceId } : {}) },
-    });
-    try {
-      // The schedule is the recipe's; only the first `epochs` epochs are timed.
-      const rows = await learner.fit(entry.recipe.epochs, entry.recipe.lrMax, {
-        shouldStop: () => learner.epoch >= timed,
-      }).catch((e) => {
-        if (learner.epoch >= timed) return learner.history;
+  const record = values["no-record"] ? undefined : values.record ?? "docs/BENCHMARKS.md";
+  const session = { device, threads, ...(deviceId !== undefined ? { deviceId } : {}) };
+  const say = (line: string) => values.json ? console.error(line) : console.log(line);
+
+  const peak = await measureMatMulPeak({ threads, repeats: Math.max(3, repeat) });
+  const header = `machine: ${machineLine()}; onnxruntime-node 1.30, ${device} EP, ${threads} ` +
+    `intra-op thread(s); MatMul 1024 peak at ${threads} thread(s): ${peak.gflops.toFixed(1)} ` +
+    `GFLOP/s; --repeat ${repeat}, --epochs ${epochs}`;
+  say(header);
+  const results: BenchResult[] = [];
+  for (const c of configs) {
+    console.error(`${c.name}: ${c.data}...`);
+    const r = await measure(c, { repeat, epochs, session });
+    results.push(r);
+    if (values.json) console.log(JSON.stringify({ ...r, matmulPeakGflops: peak.gflops }));
+  }
+  const text = table(results, peak.gflops);
+  if (!values.json) console.log(text);
+  if (record) {
+    const date = new Date().toISOString().slice(0, 10);
+    const entry = `\n### deno task bench ${Deno.args.join(" ")} (${date}, ${await commit()})\n\n` +
+      `${cpuModel()}, ${cpus().length} cores. ${header}.\n\n${text}\n`;
+    await atPath("--record", record, async () => {
+      const before = await Deno.readTextFile(record).catch((e) => {
+        if (e instanceof Deno.errors.NotFound) return "# Benchmarks\n";
         throw e;
       });
-      const times = rows.map((r) => r.time);
-      console.log(
-        `${entry.name.padEnd(6)} ${median(times).toFixed(3).padEnd(15)} ${
-          Math.min(...times).toFixed(3).padEnd(7)
-        } ${Math.max(...times).toFixed(3).padEnd(7)} ${timed} of ${entry.recipe.epochs}`,
-      );
-    } finally {
-      await learner.release();
-    }
+      await writeFileAtomic(record, new TextEncoder().encode(before.trimEnd() + "\n" + entry));
+    });
+    console.error(`appended to ${record}`);
   }
   return 0;
 }

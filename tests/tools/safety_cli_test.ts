@@ -307,9 +307,9 @@ Deno.test("--device auto says what it chose and why it skipped the others", asyn
   }
 });
 
-Deno.test("bench checks every model name before timing any", async () => {
-  const r = await tool("bench", ["lm1", "lm9"]);
+Deno.test("bench checks every configuration name before timing any", async () => {
+  const r = await tool("bench", ["lm1", "lm9", "--no-record"]);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /^error: Unknown model "lm9"/m);
-  assert.doesNotMatch(r.stdout, /^lm1 /m);
+  assert.match(r.stderr, /^error: unknown configuration "lm9": expected one of lm1, .*lstm-h1024/m);
+  assert.equal(r.stdout, "");
 });
