@@ -9,19 +9,21 @@
  * @module
  */
 
-import { intFlag, parseFlags, runTool } from "./lib/cli.ts";
+import type { GraphOptimizationLevel } from "../src/train/session.ts";
+import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
 import { pickConfigs } from "./lib/bench_configs.ts";
 import { type BenchResult, measure, type Spread } from "./lib/bench_measure.ts";
 import { deviceFlags } from "./lib/device.ts";
 import { atPath } from "./lib/fs_errors.ts";
 import { writeFileAtomic } from "./lib/atomic.ts";
-import { cpuModel, machineLine } from "./lib/machine.ts";
+import { machineLine } from "./lib/machine.ts";
 import { measureMatMulPeak } from "./lib/matmul_peak.ts";
-import { cpus } from "node:os";
+import { markdownTable } from "./lib/markdown.ts";
 
 const USAGE =
-  `Usage: deno task bench [configs...] [--repeat N] [--epochs N] [--threads N] [--device D]
-                       [--device-id N] [--json] [--record FILE | --no-record]
+  `Usage: deno task bench [configs...] [--repeat N] [--epochs N] [--threads N] [--inter-op N]
+                       [--opt-level L] [--device D] [--device-id N] [--json]
+                       [--record FILE | --no-record]
 
 Configurations: lm1..lm7 and gru at the book's size on Human Numbers; lstm-h256 and lstm-h1024
 (lm6's LSTM at hidden 256 / 1024, vocabulary 10,000, bs 64, sl 64, generated words). Default:
@@ -30,8 +32,12 @@ lm1 lm6 lm7 lstm-h256 lstm-h1024.
   --repeat N    timed samples per figure, after a warm-up (default 5)
   --epochs N    epochs timed (default 2)
   --threads N   onnxruntime intra-op threads (default 1, as train)
+  --inter-op N  threads running independent nodes at once (default 1: sequential)
+  --opt-level L onnxruntime graph optimizations: disabled, basic, extended, all (default)
   --json        one JSON object per configuration on stdout instead of the table
   --record FILE append the run to FILE (default docs/BENCHMARKS.md); --no-record: don't`;
+
+const OPT_LEVELS = ["disabled", "basic", "extended", "all"] as const;
 
 const fmt = (s: Spread, digits = 2) =>
   `${s.median.toFixed(digits)} (${s.p10.toFixed(digits)}-${s.p90.toFixed(digits)})`;
@@ -70,7 +76,7 @@ function table(results: readonly BenchResult[], peak: number): string {
     fmt(r.tokenMs, 3),
     Math.round(r.batchedTokensPerSecond).toLocaleString("en"),
   ]);
-  return [head, head.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
+  return markdownTable(head, rows);
 }
 
 async function commit(): Promise<string> {
@@ -80,9 +86,9 @@ async function commit(): Promise<string> {
       stdout: "piped",
       stderr: "null",
     }).output();
-    return out.success ? new TextDecoder().decode(out.stdout).trim() : "unknown commit";
+    return out.success ? new TextDecoder().decode(out.stdout).trim() : "unknown";
   } catch {
-    return "unknown commit";
+    return "unknown";
   }
 }
 
@@ -91,6 +97,8 @@ async function main(): Promise<number> {
     repeat: { type: "string" },
     epochs: { type: "string" },
     threads: { type: "string" },
+    "inter-op": { type: "string" },
+    "opt-level": { type: "string" },
     device: { type: "string" },
     "device-id": { type: "string" },
     json: { type: "boolean" },
@@ -103,15 +111,28 @@ async function main(): Promise<number> {
   const repeat = intFlag("repeat", values.repeat, 1, 1000, 5);
   const epochs = intFlag("epochs", values.epochs, 1, 100, 2);
   const threads = intFlag("threads", values.threads, 1, 64, 1);
+  const interOp = intFlag("inter-op", values["inter-op"], 1, 64, 1);
+  const level = values["opt-level"] ?? "all";
+  if (!(OPT_LEVELS as readonly string[]).includes(level)) {
+    throw new UsageError(`--opt-level must be one of ${OPT_LEVELS.join(", ")}: got "${level}"`);
+  }
   const { device, deviceId, note } = await deviceFlags(values.device, values["device-id"]);
   if (note) console.error(note);
   const record = values["no-record"] ? undefined : values.record ?? "docs/BENCHMARKS.md";
-  const session = { device, threads, ...(deviceId !== undefined ? { deviceId } : {}) };
+  const session = {
+    device,
+    threads,
+    interOpThreads: interOp,
+    graphOptimizationLevel: level as GraphOptimizationLevel,
+    ...(deviceId !== undefined ? { deviceId } : {}),
+  };
   const say = (line: string) => values.json ? console.error(line) : console.log(line);
 
   const peak = await measureMatMulPeak({ threads, repeats: Math.max(3, repeat) });
   const header = `machine: ${machineLine()}; onnxruntime-node 1.30, ${device} EP, ${threads} ` +
-    `intra-op thread(s); MatMul 1024 peak at ${threads} thread(s): ${peak.gflops.toFixed(1)} ` +
+    `intra-op thread(s), ${interOp} inter-op, optimization level ${level}; MatMul 1024 peak at ${threads} thread(s): ${
+      peak.gflops.toFixed(1)
+    } ` +
     `GFLOP/s; --repeat ${repeat}, --epochs ${epochs}`;
   say(header);
   const results: BenchResult[] = [];
@@ -125,8 +146,12 @@ async function main(): Promise<number> {
   if (!values.json) console.log(text);
   if (record) {
     const date = new Date().toISOString().slice(0, 10);
-    const entry = `\n### deno task bench ${Deno.args.join(" ")} (${date}, ${await commit()})\n\n` +
-      `${cpuModel()}, ${cpus().length} cores. ${header}.\n\n${text}\n`;
+    // The facts in a code block and the table padded as deno fmt pads it: the file stays
+    // formatted (deno fmt rewraps prose).
+    const entry = `\n### deno task bench, ${date}, commit ${await commit()}\n\n` +
+      "```text\n" + `deno task bench ${Deno.args.join(" ")}\n` +
+      `${header.replace("; onnxruntime", "\nonnxruntime").replace("; MatMul", "\nMatMul")}\n` +
+      "```\n\n" + `${text}\n`;
     await atPath("--record", record, async () => {
       const before = await Deno.readTextFile(record).catch((e) => {
         if (e instanceof Deno.errors.NotFound) return "# Benchmarks\n";

@@ -33,6 +33,12 @@ export interface SessionOptions {
   deviceId?: number;
   /** Threads used inside one operator (onnxruntime's intra-op pool); 0 lets it decide. */
   threads?: number;
+  /**
+   * Threads that run independent nodes at once (onnxruntime's inter-op pool, `executionMode:
+   * "parallel"`); 1, the default, runs nodes one after another. Each node's arithmetic is the
+   * same either way, so results do not change.
+   */
+  interOpThreads?: number;
   /** Graph optimizations applied when the session is created ("all"). */
   graphOptimizationLevel?: GraphOptimizationLevel;
   /** Where the model came from (a path or a name), for error messages. */
@@ -114,6 +120,12 @@ export class Session {
     if (!Number.isInteger(threads) || threads < 0) {
       throw new SessionError(`Session option "threads" must be an integer >= 0: got ${threads}`);
     }
+    const interOp = options.interOpThreads ?? 1;
+    if (!Number.isInteger(interOp) || interOp < 1) {
+      throw new SessionError(
+        `Session option "interOpThreads" must be an integer >= 1: got ${interOp}`,
+      );
+    }
     const backend = options.backend ?? await nodeBackend();
     const device = options.device ?? backend.devices[0];
     if (!backend.devices.includes(device)) {
@@ -138,8 +150,8 @@ export class Session {
           }
           : {}),
         intraOpNumThreads: threads,
-        interOpNumThreads: 1,
-        executionMode: "sequential",
+        interOpNumThreads: interOp,
+        executionMode: interOp > 1 ? "parallel" : "sequential",
       });
     } catch (error) {
       const message = firstLine((error as Error).message);

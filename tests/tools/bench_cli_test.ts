@@ -57,9 +57,19 @@ Deno.test("bench lm1 --repeat 1: every figure, as JSON and as a record appended 
     });
     assert.equal(result.epochSteps, humanNumbersData(entry.recipe).train.length);
     const text = await Deno.readTextFile(record);
-    assert.match(text, /^# Benchmarks\n\nearlier runs\n\n### deno task bench lm1 /);
+    assert.match(
+      text,
+      /^# Benchmarks\n\nearlier runs\n\n### deno task bench, \d{4}-\d\d-\d\d, commit \S+\n\n```text\ndeno task bench lm1 --repeat 1 /,
+    );
     assert.match(text, /MatMul 1024 peak at 1 thread\(s\): [\d.]+ GFLOP\/s/);
-    assert.match(text, /\n\| lm1 \| [\d.]+ \([\d.]+-[\d.]+\) \| /);
+    assert.match(text, /\n\| lm1 +\| [\d.]+ \([\d.]+-[\d.]+\) +\| /);
+    // The record keeps the file as deno fmt writes it.
+    const fmt = await new Deno.Command(Deno.execPath(), {
+      args: ["fmt", "--check", "--line-width", "100", record],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assert.ok(fmt.success, new TextDecoder().decode(fmt.stderr));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
