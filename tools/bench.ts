@@ -17,6 +17,7 @@ import { deviceFlags } from "./lib/device.ts";
 import { atPath } from "./lib/fs_errors.ts";
 import { writeFileAtomic } from "./lib/atomic.ts";
 import { machineLine } from "./lib/machine.ts";
+import { nodeBackend } from "../src/train/backend.ts";
 import { measureMatMulPeak } from "./lib/matmul_peak.ts";
 import { markdownTable } from "./lib/markdown.ts";
 
@@ -43,7 +44,7 @@ const fmt = (s: Spread, digits = 2) =>
   `${s.median.toFixed(digits)} (${s.p10.toFixed(digits)}-${s.p90.toFixed(digits)})`;
 
 /** The run as a Markdown table. */
-function table(results: readonly BenchResult[], peak: number): string {
+function table(results: readonly BenchResult[], peak: number | undefined): string {
   const head = [
     "config",
     "step ms (p10-p90)",
@@ -72,7 +73,7 @@ function table(results: readonly BenchResult[], peak: number): string {
     `${r.nodes.train}/${r.nodes.infer}`,
     (r.flopsPerStep / 1e6).toFixed(1),
     r.gflops.toFixed(1),
-    `${((r.gflops / peak) * 100).toFixed(0)}%`,
+    peak ? `${((r.gflops / peak) * 100).toFixed(0)}%` : "-",
     fmt(r.tokenMs, 3),
     Math.round(r.batchedTokensPerSecond).toLocaleString("en"),
   ]);
@@ -128,21 +129,25 @@ async function main(): Promise<number> {
   };
   const say = (line: string) => values.json ? console.error(line) : console.log(line);
 
-  const peak = await measureMatMulPeak({ threads, repeats: Math.max(3, repeat) });
-  const header = `machine: ${machineLine()}; onnxruntime-node 1.30, ${device} EP, ${threads} ` +
-    `intra-op thread(s), ${interOp} inter-op, optimization level ${level}; MatMul 1024 peak at ${threads} thread(s): ${
-      peak.gflops.toFixed(1)
-    } ` +
-    `GFLOP/s; --repeat ${repeat}, --epochs ${epochs}`;
+  // The peak is the CPU EP's: beside a GPU run it says nothing, and the column is left out.
+  const peak = device === "cpu"
+    ? await measureMatMulPeak({ threads, repeats: Math.max(3, repeat) })
+    : undefined;
+  const header = `machine: ${machineLine()}; ${(await nodeBackend()).name}, ${device} EP, ` +
+    `${threads} intra-op thread(s), ${interOp} inter-op, optimization level ${level}; ` +
+    (peak ? `MatMul 1024 peak at ${threads} thread(s): ${peak.gflops.toFixed(1)} GFLOP/s; ` : "") +
+    `--repeat ${repeat}, --epochs ${epochs}`;
   say(header);
   const results: BenchResult[] = [];
   for (const c of configs) {
     console.error(`${c.name}: ${c.data}...`);
     const r = await measure(c, { repeat, epochs, session });
     results.push(r);
-    if (values.json) console.log(JSON.stringify({ ...r, matmulPeakGflops: peak.gflops }));
+    if (values.json) {
+      console.log(JSON.stringify({ ...r, ...(peak ? { matmulPeakGflops: peak.gflops } : {}) }));
+    }
   }
-  const text = table(results, peak.gflops);
+  const text = table(results, peak?.gflops);
   if (!values.json) console.log(text);
   if (record) {
     const date = new Date().toISOString().slice(0, 10);

@@ -37,6 +37,8 @@ let vocab = new Map();
 let firstPredictionShown = false;
 let generating = false;
 let stopRequested = false;
+/** @type {Promise<void>} Settles when the generation in progress (if any) has ended. */
+let generationEnded = Promise.resolve();
 
 // Predictions run one at a time (a session runs one call at a time); while one runs, a newer
 // prompt replaces any waiting one, so fast typing never builds a queue. Generation and model
@@ -153,6 +155,9 @@ async function continuePrompt() {
   }
   generating = true;
   stopRequested = false;
+  /** @type {() => void} */
+  let ended = () => {};
+  generationEnded = new Promise((resolve) => ended = resolve);
   ui.continue.textContent = "Stop";
   ui.prompt.readOnly = true;
   ui.model.disabled = true;
@@ -184,6 +189,7 @@ async function continuePrompt() {
     ui.model.disabled = false;
     ui.backend.disabled = false; // no backend switch while a model is busy
     setStatus("ready", `${current.entry.name} is ready`);
+    ended();
     schedulePrediction();
   }
 }
@@ -302,7 +308,11 @@ async function useTrained(trained) {
   entries = [...entries.filter((e) => !e.bytes), entry];
   renderModelList();
   ui.model.value = String(entries.length - 1);
-  if (generating) stopRequested = true;
+  if (generating) {
+    // The generation runs on the session selectModel releases: let it end first.
+    stopRequested = true;
+    await generationEnded;
+  }
   await selectModel(entry);
 }
 

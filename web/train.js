@@ -77,6 +77,11 @@ const FIELDS = [
 let worker;
 /** @type {Promise<Worker> | undefined} Resolves once the worker listens ("loaded"). */
 let workerReady;
+/**
+ * wasm threads of the worker's onnxruntime-web: fixed by its first session, so another count
+ * needs a new worker.
+ */
+let workerThreads = 0;
 /** @type {TrainSettings | undefined} The settings of the run in the worker. */
 let current;
 /** @type {EpochRecord[]} */
@@ -125,7 +130,9 @@ function showSettings(s) {
     !(/** @type {HTMLOptionElement} */ (t.backend.querySelector(`[value="${s.backend}"]`)))
       .disabled
   ) t.backend.value = s.backend;
-  if (!t.threads.disabled) t.threads.value = String(Math.min(s.threads, Number(t.threads.max)));
+  if (t.threads.dataset.unavailable !== "true") {
+    t.threads.value = String(Math.min(s.threads, Number(t.threads.max)));
+  }
 }
 
 /** @returns {CorpusChoice} */
@@ -208,22 +215,38 @@ function machine(/** @type {TrainSettings} */ s) {
   return `${browser} (${navigator.hardwareConcurrency} logical cores${threads})`;
 }
 
-/** @returns {Promise<Worker>} The worker, once it listens. */
-function startWorker() {
-  if (workerReady) return workerReady;
+/** Ends the worker, if any: its sessions and memory go with it. */
+function stopWorker() {
+  worker?.terminate();
+  worker = undefined;
+  workerReady = undefined;
+}
+
+/**
+ * The worker, once it listens; a new one when the thread count changes.
+ *
+ * @param {number} threads wasm threads the run needs.
+ * @returns {Promise<Worker>}
+ */
+function startWorker(threads) {
+  if (workerReady && workerThreads === threads) return workerReady;
+  stopWorker();
   const w = new Worker("/lib/train_worker.js", { type: "module" });
   worker = w;
+  workerThreads = threads;
   workerReady = new Promise((resolve) => {
     w.onmessage = (/** @type {MessageEvent<FromWorker>} */ event) => {
+      if (worker !== w) return; // a worker replaced or ended: its messages are stale
       if (event.data.type === "loaded") resolve(w);
       else onWorkerMessage(event.data);
     };
   });
   w.onerror = (event) => {
     event.preventDefault();
+    if (worker !== w) return;
+    stopWorker();
     lock(false);
-    worker = undefined;
-    workerReady = undefined;
+    t.resume.disabled = true;
     setTrainStatus("error", "The training worker failed");
     showTrainMessage(`The training worker failed: ${event.message || "it did not load"}`);
   };
@@ -239,13 +262,15 @@ function startTraining() {
     showTrainMessage(messageOf(error));
     return;
   }
+  // Without cross-origin isolation wasm has one thread, whatever the field says.
+  if (!globalThis.crossOriginIsolated) settings = { ...settings, threads: 1 };
   clearRun();
   current = settings;
   lock(true);
+  t.stop.disabled = true; // until the run is built: a Stop during setup would have no fit to end
   setTrainStatus("running", `Building ${settings.model}'s training graphs…`);
-  void startWorker().then((w) =>
-    w.postMessage({ type: "start", settings, machine: machine(settings) })
-  );
+  const start = { type: "start", settings, machine: machine(settings) };
+  void startWorker(settings.threads).then((w) => w.postMessage(start));
 }
 
 /** @param {EpochRecord} record */
@@ -274,6 +299,8 @@ function addRow(record) {
 
 /** @param {RunFiles} files */
 function offerDownloads(files) {
+  for (const url of blobUrls) URL.revokeObjectURL(url);
+  blobUrls = [];
   const all = [["checkpoint.safetensors", files.checkpoint], ...Object.entries(files.files)];
   const links = all.map(([name, bytes]) => {
     const url = URL.createObjectURL(new Blob([/** @type {Uint8Array} */ (bytes)]));
@@ -313,6 +340,7 @@ function onWorkerMessage(m) {
       `graphs built and sessions opened in ${(m.setupMs / 1000).toFixed(1)} s.` +
       (h.warning ? ` ${h.warning}` : "");
     setTrainStatus("running", `Training ${current?.model}…`);
+    t.stop.disabled = false;
   } else if (m.type === "batch") {
     const epochs = current?.epochs ?? 0;
     t.progress.max = m.total;
@@ -322,9 +350,6 @@ function onWorkerMessage(m) {
     epochRate = m.stepsPerSecond;
   } else if (m.type === "epoch") {
     addRow(m.record);
-  } else if (m.type === "done" && t.status.dataset.state === "error") {
-    // A diverged run: its last finished epoch is still worth having.
-    if (m.files) offerDownloads(m.files);
   } else if (m.type === "done") {
     lock(false);
     const finished = m.outcome === "finished";
@@ -344,6 +369,8 @@ function onWorkerMessage(m) {
     t.resume.disabled = true;
     setTrainStatus("error", "Training failed");
     showTrainMessage(m.message);
+    // A diverged run: its last finished epoch is still worth having.
+    if (m.files) offerDownloads(m.files);
   }
 }
 
@@ -426,20 +453,25 @@ for (const f of [t.epochs, t.lr, t.seed, t.backend, t.threads]) {
 t.corpus.addEventListener("change", () => {
   t.own.hidden = t.corpus.value !== "text";
 });
-t.text.addEventListener("input", () => {
-  upload = undefined;
-  t.file.value = "";
-});
 t.file.addEventListener("change", async () => {
   const file = t.file.files?.[0];
-  if (!file) return;
+  if (!file) {
+    // No file chosen any more: the box is for pasting again.
+    upload = undefined;
+    t.text.readOnly = false;
+    t.text.value = "";
+    return;
+  }
   try {
     upload = { name: file.name, text: await file.text() };
+    // A preview, read-only: editing it would silently train on the preview instead.
+    t.text.readOnly = true;
     t.text.value = upload.text.length > 20000
       ? `${upload.text.slice(0, 20000)}\n… (${file.name}: ${formatBytes(file.size)} in all)`
       : upload.text;
   } catch (error) {
     upload = undefined;
+    t.text.readOnly = false;
     showTrainMessage(`Cannot read ${file.name}: ${messageOf(error)}`);
   }
 });
@@ -453,7 +485,12 @@ t.resume.addEventListener("click", () => {
   if (!worker || training) return;
   lock(true);
   t.downloads.hidden = true;
-  setTrainStatus("running", `Resuming ${current?.model} after epoch ${rows.length - 1}…`);
+  setTrainStatus(
+    "running",
+    rows.length
+      ? `Resuming ${current?.model} after epoch ${rows.length - 1}…`
+      : `Restarting ${current?.model} from its first epoch…`,
+  );
   // The table keeps only finished epochs: the worker goes back to the last one.
   worker.postMessage({ type: "resume" });
 });

@@ -65,5 +65,8 @@ export type FromWorker =
     readonly outcome: "finished" | "stopped";
     readonly files?: RunFiles;
   }
-  /** Something failed; the run can not go on. */
-  | { readonly type: "error"; readonly message: string };
+  /**
+   * Something failed; the run cannot go on. A run that diverged still has the files of its
+   * last finished epoch.
+   */
+  | { readonly type: "error"; readonly message: string; readonly files?: RunFiles };

@@ -109,15 +109,16 @@ async function train(): Promise<void> {
       // last finished epoch's files stay on offer.
       const lr = current.settings.lr;
       const lower = Number((lr / 10).toPrecision(2));
-      post({
-        type: "error",
-        message: `${error.message}: the weights diverged at lr ${lr}; train again with a ` +
-          `lower lr, e.g. ${lower}`,
-      });
       const files = runFiles(current);
-      if (files) {
-        post({ type: "done", outcome: "stopped", files }, [files.checkpoint.buffer as ArrayBuffer]);
-      }
+      post(
+        {
+          type: "error",
+          message: `${error.message}: the weights diverged at lr ${lr}; train again with a ` +
+            `lower lr, e.g. ${lower}`,
+          ...(files ? { files } : {}),
+        },
+        files ? [files.checkpoint.buffer as ArrayBuffer] : [],
+      );
     } else post({ type: "error", message: `Training stopped: ${messageOf(error)}` });
   } finally {
     busy = false;
@@ -140,8 +141,9 @@ async function start(settings: TrainSettings, machine: string): Promise<void> {
   }
   busy = true;
   try {
-    await job?.release();
-    job = undefined;
+    const previous = job;
+    job = undefined; // even if releasing it fails, the next run starts afresh
+    await previous?.release();
     const began = performance.now();
     const b = await loadBackend(settings.threads);
     job = await TrainJob.create(settings, b, machine);
