@@ -333,8 +333,12 @@ async function start() {
   try {
     entries = await fetchModelList();
   } catch (error) {
-    setStatus("error", "No models");
-    showMessage(`Cannot read the model list: ${messageOf(error)}`);
+    // Not fatal: the Train panel needs no exported model, and what it trains lands here.
+    setStatus("ready", "No models yet");
+    showMessage(
+      `Cannot read the model list (${messageOf(error)}): train a model in the Train panel ` +
+        "above, or export one and reload.",
+    );
     return;
   }
   if (entries.length === 0) {

@@ -358,7 +358,9 @@ function onWorkerMessage(m) {
     setTrainStatus(
       finished ? "finished" : "stopped",
       finished
-        ? `Finished ${epochs} epochs: the prediction panels below now use this model`
+        ? `Finished ${epochs} epoch${
+          epochs === 1 ? "" : "s"
+        }: the prediction panels below now use this model`
         : epochs
         ? `Stopped; the model after epoch ${epochs - 1} is below. Resume continues from there`
         : "Stopped before the first epoch ended: nothing to use yet. Resume starts it again",
