@@ -25,11 +25,15 @@ Train panel (wasm on 1 thread and on every core; WebGPU on SwiftShader with --we
 onnxruntime-node (CPU EP, 1 thread): the first epoch's, and the median over the other epochs
 of an N-epoch schedule (default 5). Needs Chromium (apt-get install chromium).`;
 
-/** One measured configuration: per epoch, training steps/s and seconds with validation. */
+/**
+ * One measured configuration: per epoch, training steps/s and seconds with validation; and
+ * the exported model's time per token (node: `deno task bench`'s figure is separate).
+ */
 interface Timing {
   readonly runtime: string;
   readonly steps: readonly number[];
   readonly times: readonly number[];
+  readonly tokenMs?: number;
 }
 
 /** The epochs after the first: wasm's optimizing compiler takes over during the first ones. */
@@ -43,7 +47,7 @@ async function inPage(
   page: Page,
   url: string,
   hash: string,
-): Promise<{ steps: number[]; times: number[] }> {
+): Promise<{ steps: number[]; times: number[]; tokenMs: number }> {
   await page.goto("about:blank");
   await page.goto(`${url}${hash}`);
   await page.waitForFunction(
@@ -56,7 +60,31 @@ async function inPage(
   const rows = page.locator("#train-table tbody tr");
   const read = (attr: string) =>
     rows.evaluateAll((trs, a) => trs.map((tr) => Number(tr.getAttribute(a))), attr);
-  return { steps: await read("data-steps-per-second"), times: await read("data-time") };
+  return {
+    steps: await read("data-steps-per-second"),
+    times: await read("data-time"),
+    tokenMs: await pageTokenMs(page),
+  };
+}
+
+/**
+ * The trained model's per-token time in the prediction panel: 200 greedy tokens, one
+ * `session.run` each; the mean over every run (browsers coarsen timers to 0.1 ms, so the mean
+ * of many is the finer figure).
+ */
+async function pageTokenMs(page: Page): Promise<number> {
+  await page.waitForSelector('#status[data-state="ready"]', { timeout: 60_000 });
+  await page.fill("#steps", "200");
+  await page.fill("#temperature", "0");
+  await page.click("#continue");
+  await page.waitForFunction(
+    () =>
+      document.getElementById("continue").textContent === "Continue" &&
+      document.getElementById("status").dataset.state === "ready",
+    undefined,
+    { timeout: 120_000, polling: 100 },
+  );
+  return Number(await page.getAttribute("#t-run", "data-mean-ms"));
 }
 
 async function inNode(model: string, epochs: number): Promise<Timing> {
@@ -120,8 +148,8 @@ async function main(): Promise<number> {
     "the epochs after the first",
     "",
     "| model | runtime | steps/s, epoch 0 | steps/s, warm | s/epoch with validation, warm | " +
-    "vs node (warm) |",
-    "| --- | --- | ---: | ---: | ---: | ---: |",
+    "vs node (warm) | page ms/token |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
   ];
   try {
     for (const name of names) {
@@ -142,7 +170,7 @@ async function main(): Promise<number> {
         lines.push(
           `| ${name} | ${t.runtime} | ${t.steps[0].toFixed(1)} | ${warm(t.steps).toFixed(1)} | ${
             warm(t.times).toFixed(2)
-          } | ${ratio.toFixed(2)}x |`,
+          } | ${ratio.toFixed(2)}x | ${t.tokenMs === undefined ? "-" : t.tokenMs.toFixed(3)} |`,
         );
       }
       console.error(`${name}: done`);
