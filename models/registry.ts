@@ -6,6 +6,8 @@
 
 import type { LanguageModel } from "../src/nn/language_model.ts";
 import type { Architecture, Recipe } from "../src/train/recipe.ts";
+import type { LegacyDefaults } from "../src/train/run_meta.ts";
+import { HUMAN_NUMBERS_TOKENIZER } from "../src/data/tokenizer.ts";
 import { GRUModel } from "./gru_model.ts";
 import { LMModel1 } from "./lm_model1.ts";
 import { LMModel2 } from "./lm_model2.ts";
@@ -188,3 +190,12 @@ export function findModel(name: string): ModelEntry {
   }
   return entry;
 }
+
+/**
+ * What a version-1 run's metadata leaves out, filled in as those runs were: the model's book
+ * sizes and Human Numbers' tokenizer (for `parseRunMeta`, wherever a checkpoint is read).
+ */
+export const RUN_META_DEFAULTS: LegacyDefaults = {
+  arch: (model) => findModel(model).arch,
+  tokenizer: HUMAN_NUMBERS_TOKENIZER,
+};

@@ -12,10 +12,9 @@
  * @module
  */
 
-import { findModel } from "../../models/registry.ts";
+import { findModel, RUN_META_DEFAULTS } from "../../models/registry.ts";
 import { sizedModel } from "../../models/sizing.ts";
 import { TextCorpusBuilder } from "../data/text_corpus.ts";
-import { HUMAN_NUMBERS_TOKENIZER } from "../data/tokenizer.ts";
 import { exportModel } from "../export/export_model.ts";
 import type { Tensor } from "../onnx/tensor.ts";
 import { humanNumbersCorpus, type RunCorpus, textRunCorpus } from "../run/corpus.ts";
@@ -226,20 +225,17 @@ export class TrainJob {
   /**
    * The export of the last finished epoch, as `deno task export` writes it.
    *
+   * @param bytes That epoch's checkpoint, when the caller has it already (`checkpoint()`).
    * @returns `<model>.onnx` and `<model>.json` bytes by file name, or undefined before the
    *   first epoch ends.
    */
-  exportFiles(): ReadonlyMap<string, Uint8Array> | undefined {
-    const bytes = this.checkpoint();
+  exportFiles(bytes = this.checkpoint()): ReadonlyMap<string, Uint8Array> | undefined {
     if (!bytes) return undefined;
     // Through the checkpoint and its one reader, as deno task export goes: the files come out
     // byte for byte as the CLI would write them from the downloaded checkpoint.
     const source = CHECKPOINT_FILE;
     const checkpoint = decodeCheckpoint(bytes, source);
-    const meta = parseRunMeta(checkpoint.meta, source, {
-      arch: (model) => findModel(model).arch,
-      tokenizer: HUMAN_NUMBERS_TOKENIZER,
-    });
+    const meta = parseRunMeta(checkpoint.meta, source, RUN_META_DEFAULTS);
     const purpose = `Cannot export ${meta.model}`;
     const run = runExport(meta, checkpoint.tensors, findModel(meta.model), source, purpose);
     return exportModel(run.model, run.weights, run.info).files;

@@ -127,7 +127,7 @@ async function train(): Promise<void> {
 
 function runFiles(current: TrainJob): RunFiles | undefined {
   const checkpoint = current.checkpoint();
-  const exported = current.exportFiles();
+  const exported = checkpoint && current.exportFiles(checkpoint);
   if (!checkpoint || !exported) return undefined;
   const files: Record<string, Uint8Array> = {};
   for (const [name, bytes] of [...exported, ...current.reportFiles()]) files[name] = bytes;

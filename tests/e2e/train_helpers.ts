@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
+import { type RunningServer, startServer } from "../../tools/lib/serve_app.ts";
 import { runTool } from "../helpers/cli.ts";
 
 /** Losses: wasm and native kernels round differently (measured: under 1.3e-6 after 2 epochs). */
@@ -80,4 +81,33 @@ export async function download(page: Page, file: string, path: string): Promise<
     page.click(`#train-downloads a[data-file="${file}"]`),
   ]);
   await d.saveAs(path);
+}
+
+/** A served page with an empty models directory, in a temporary directory. */
+export interface TrainServer {
+  /** The temporary directory (the models directory is `<dir>/models`). */
+  readonly dir: string;
+  readonly server: RunningServer;
+  /** Stops the server and removes the directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the page with no exported models: all the Train panel needs.
+ *
+ * @param prefix The temporary directory's prefix.
+ * @returns The server and its directory.
+ */
+export async function trainServer(prefix: string): Promise<TrainServer> {
+  const dir = await Deno.makeTempDir({ prefix });
+  await Deno.mkdir(`${dir}/models`);
+  const server = await startServer({ port: 0, host: "127.0.0.1", modelsDir: `${dir}/models` });
+  return {
+    dir,
+    server,
+    async close() {
+      await server.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
 }

@@ -16,12 +16,18 @@
 
 import assert from "node:assert/strict";
 import { TABLE_COLUMNS } from "../../src/report/table.ts";
-import { startServer } from "../../tools/lib/serve_app.ts";
 import { runTool } from "../helpers/cli.ts";
 import { ignoreWithoutChromium, launchChromium } from "./browser.ts";
 import { assertSameTop5, pageTop5 } from "./page_helpers.ts";
 import { Reference } from "./reference.ts";
-import { assertRowsMatch, cliRows, download, pageRows, waitForState } from "./train_helpers.ts";
+import {
+  assertRowsMatch,
+  cliRows,
+  download,
+  pageRows,
+  trainServer,
+  waitForState,
+} from "./train_helpers.ts";
 
 // Functions run in the page (see train_helpers.ts): its globals, declared.
 // deno-lint-ignore no-explicit-any
@@ -39,9 +45,8 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
-    const dir = await Deno.makeTempDir({ prefix: "onnx-lm-train-page-" });
-    await Deno.mkdir(`${dir}/models`);
-    const server = await startServer({ port: 0, host: "127.0.0.1", modelsDir: `${dir}/models` });
+    const served = await trainServer("onnx-lm-train-page-");
+    const { dir, server } = served;
     const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
@@ -180,8 +185,7 @@ Deno.test({
       assert.deepEqual(pageErrors, []);
     } finally {
       await browser.close();
-      await server.close();
-      await Deno.remove(dir, { recursive: true });
+      await served.close();
     }
   },
 });

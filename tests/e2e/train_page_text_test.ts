@@ -11,7 +11,6 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import type { Browser, Page } from "playwright-core";
 import { numberToWords } from "../../src/data/number_words.ts";
-import { startServer } from "../../tools/lib/serve_app.ts";
 import { ignoreWithoutChromium, launchChromium } from "./browser.ts";
 import { assertSameTop5, pageTop5 } from "./page_helpers.ts";
 import { Reference } from "./reference.ts";
@@ -21,6 +20,7 @@ import {
   download,
   pageRows,
   type Row,
+  trainServer,
   waitForState,
 } from "./train_helpers.ts";
 
@@ -59,10 +59,9 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
-    const dir = await Deno.makeTempDir({ prefix: "onnx-lm-train-text-" });
-    await Deno.mkdir(`${dir}/models`);
+    const served = await trainServer("onnx-lm-train-text-");
+    const { dir, server } = served;
     await Deno.writeTextFile(`${dir}/numbers.txt`, TEXT);
-    const server = await startServer({ port: 0, host: "127.0.0.1", modelsDir: `${dir}/models` });
     const browsers: Browser[] = [];
     try {
       let wasm: Row[] = [];
@@ -126,8 +125,7 @@ Deno.test({
       );
     } finally {
       for (const b of browsers) await b.close();
-      await server.close();
-      await Deno.remove(dir, { recursive: true });
+      await served.close();
     }
   },
 });

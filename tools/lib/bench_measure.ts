@@ -17,6 +17,7 @@ import { buildArtifacts } from "../../src/train/artifacts.ts";
 import { Learner } from "../../src/train/learner.ts";
 import { Session, type SessionOptions } from "../../src/train/session.ts";
 import type { BenchConfig } from "./bench_configs.ts";
+import { median } from "./machine.ts";
 
 /** Median and spread of repeated timings, in the unit of the field's name. */
 export interface Spread {
@@ -67,9 +68,7 @@ export interface BenchResult {
 export function spread(samples: readonly number[]): Spread {
   const s = [...samples].sort((a, b) => a - b);
   const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))];
-  const mid = s.length >> 1;
-  const median = s.length === 0 ? NaN : s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-  return { median, p10: at(0.1), p90: at(0.9), n: s.length };
+  return { median: median(s), p10: at(0.1), p90: at(0.9), n: s.length };
 }
 
 /** Linux's peak resident set (VmHWM) in MiB, else the current RSS. */

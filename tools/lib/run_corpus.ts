@@ -33,19 +33,19 @@ export interface CorpusFlags {
   readonly maxVocab: number;
 }
 
-/** A corpus whose size errors are usage errors (they name the flags to change). */
+/** Runs `work`, turning a size error into a usage error (its message names the flags). */
+function asUsage<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof CorpusSizeError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** A corpus whose size errors are usage errors. */
 function asFlags(corpus: RunCorpus): RunCorpus {
-  return {
-    ...corpus,
-    data(recipe: Recipe): TrainData {
-      try {
-        return corpus.data(recipe);
-      } catch (error) {
-        if (error instanceof CorpusSizeError) throw new UsageError(error.message);
-        throw error;
-      }
-    },
-  };
+  return { ...corpus, data: (recipe: Recipe): TrainData => asUsage(() => corpus.data(recipe)) };
 }
 
 /** Human Numbers, the default corpus. */
@@ -75,21 +75,12 @@ export async function ownTextCorpus(
     limits: { minFreq: flags.minFreq, maxVocab: flags.maxVocab },
     progress,
   });
-  let run: RunCorpus;
-  try {
-    // Paths as the run records them: absolute, so a resume from another directory finds them.
-    run = textRunCorpus({
-      ...flags,
-      recorded: {
-        text: resolve(flags.text),
-        valid: flags.valid === undefined ? null : resolve(flags.valid),
-      },
-    }, corpus);
-  } catch (error) {
-    if (error instanceof CorpusSizeError) throw new UsageError(error.message);
-    throw error;
-  }
-  return asFlags(run);
+  // Paths as the run records them: absolute, so a resume from another directory finds them.
+  const recorded = {
+    text: resolve(flags.text),
+    valid: flags.valid === undefined ? null : resolve(flags.valid),
+  };
+  return asFlags(asUsage(() => textRunCorpus({ ...flags, recorded }, corpus)));
 }
 
 /**

@@ -6,9 +6,7 @@
  * @module
  */
 
-import { findModel } from "../../models/registry.ts";
-import { HUMAN_NUMBERS_TOKENIZER } from "../../src/data/tokenizer.ts";
-import { runDescription as describe } from "../../src/run/describe.ts";
+import { findModel, RUN_META_DEFAULTS } from "../../models/registry.ts";
 import {
   artifactFiles,
   CHECKPOINT_FILE,
@@ -26,20 +24,6 @@ import { osProblem } from "./fs_errors.ts";
 
 export type { RunMeta } from "../../src/train/run_meta.ts";
 export { CHECKPOINT_FILE, type RunInfo, type RunPlace } from "../../src/run/run_files.ts";
-
-/**
- * What a run is, in one line (`src/run/describe.ts`), with its model's registry entry.
- *
- * @param meta The run's metadata.
- * @param options `schedule`: also describe a schedule that is not the recipe's.
- * @returns The line.
- */
-export function runDescription(
-  meta: Omit<RunMeta, "learner">,
-  options: { schedule?: boolean } = {},
-): string {
-  return describe(meta, findModel(meta.model), options);
-}
 
 /**
  * Writes the four artifacts as `.onnx` files.
@@ -110,10 +94,7 @@ export async function loadRun(
   }
   const checkpoint = decodeCheckpoint(bytes, path);
   try {
-    const meta = parseRunMeta(checkpoint.meta, path, {
-      arch: (model) => findModel(model).arch,
-      tokenizer: HUMAN_NUMBERS_TOKENIZER,
-    });
+    const meta = parseRunMeta(checkpoint.meta, path, RUN_META_DEFAULTS);
     findModel(meta.model); // a model this version knows
     return { checkpoint, meta };
   } catch (error) {
