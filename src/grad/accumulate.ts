@@ -44,8 +44,12 @@ export function accumulate(
   if (nodes.every(isOuterProduct)) {
     const alpha = attr(nodes[0], "alpha", 1);
     if (nodes.every((n) => attr(n, "alpha", 1) === alpha)) {
-      const as = nodes.map((n) => g.value(n.inputs[0]));
-      const bs = nodes.map((n) => g.value(n.inputs[1]));
+      // The reverse walk meets the uses last to first; stacked in forward order, the factors
+      // of a recurrence's weight are the rows of its steps in time order, the same Concat as
+      // the gradient of the split that made them (see `splitSteps`).
+      const forwardOrder = [...nodes].reverse();
+      const as = forwardOrder.map((n) => g.value(n.inputs[0]));
+      const bs = forwardOrder.map((n) => g.value(n.inputs[1]));
       return gemm(concat(as, 0), concat(bs, 0), null, { transA: true, alpha });
     }
   }

@@ -9,6 +9,7 @@ import type { DType } from "../onnx/dtype.ts";
 import type { Attributes } from "../onnx/model.ts";
 import type { Tensor } from "../onnx/tensor.ts";
 import { GraphBuildError } from "./infer/context.ts";
+import { MAX_NODE_TENSORS } from "./limits.ts";
 import type { OpType } from "./op_types.ts";
 import type { Dim, Value } from "./value.ts";
 import { formatType } from "./value.ts";
@@ -27,6 +28,15 @@ export interface Node {
   readonly attributes: Attributes;
 }
 
+/** How a graph is built. */
+export interface GraphOptions {
+  /**
+   * The most tensors one node may read and write together (`MAX_NODE_TENSORS`, 8, which
+   * WebGPU needs); `Infinity` for a graph that never runs on WebGPU.
+   */
+  readonly maxNodeTensors?: number;
+}
+
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.:\/-]*$/;
 
 /** A computation graph being built, differentiated or loaded. */
@@ -43,6 +53,8 @@ export class Graph {
   readonly values: Map<string, Value> = new Map();
   /** int64 contents known at build time (constants, shapes), used by shape inference. */
   readonly known: Map<string, readonly Dim[]> = new Map();
+  /** The most tensors one node reads and writes together (see `GraphOptions`). */
+  readonly maxNodeTensors: number;
   private readonly counters = new Map<string, number>();
   private readonly nodeNames = new Set<string>();
 
@@ -50,8 +62,18 @@ export class Graph {
    * An empty graph.
    *
    * @param name The graph's name in the file.
+   * @param options Limits the builders keep (`maxNodeTensors`).
+   * @throws GraphBuildError for a `maxNodeTensors` under 3 (a Split of two pieces).
    */
-  constructor(readonly name = "main") {}
+  constructor(readonly name = "main", options: GraphOptions = {}) {
+    const most = options.maxNodeTensors ?? MAX_NODE_TENSORS;
+    if (!(most >= 3) || (most !== Infinity && !Number.isInteger(most))) {
+      throw new GraphBuildError(
+        `Graph option "maxNodeTensors" must be an integer >= 3 or Infinity: got ${most}`,
+      );
+    }
+    this.maxNodeTensors = most;
+  }
 
   /**
    * Declares a graph input.

@@ -5,7 +5,7 @@
  * @module
  */
 
-export { Graph, type Node } from "./graph.ts";
+export { Graph, type GraphOptions, type Node } from "./graph.ts";
 export { inferNode, op } from "./op.ts";
 export { isOpType, OP_SCHEMAS, type OpSchema, type OpType } from "./op_types.ts";
 export { GraphBuildError, InferContext } from "./infer/context.ts";

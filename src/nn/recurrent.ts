@@ -49,8 +49,11 @@ export function fromTimeMajorRows(rows: Value, steps: number): Value {
  */
 export function splitSteps(rows: Value, steps: number): Value[] {
   if (steps === 1) return [rows];
-  // Split along a static time axis ([T, B, F], not [T*B, F] with a symbolic batch), so a
-  // long sequence can be split in groups of pieces (see `split`).
+  // A static batch splits the rows themselves: the pieces' gradient is then the Concat of the
+  // steps' gradients, the very node `accumulate` builds for a weight's stacked gradient, so
+  // onnxruntime computes it once. A symbolic batch splits along a static time axis ([T, B, F]),
+  // so a long sequence can still be split in groups of pieces (see `split`).
+  if (typeof rows.shape[0] === "number") return split(rows, steps, 0);
   const f = rows.shape[1] as number;
   return split(reshape(rows, [steps, -1, f]), steps, 0).map((step) => squeeze(step, [0]));
 }

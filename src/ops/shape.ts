@@ -7,7 +7,6 @@
 
 import type { AttributeValue } from "../onnx/model.ts";
 import { GraphBuildError } from "../graph/infer/context.ts";
-import { MAX_NODE_TENSORS } from "../graph/limits.ts";
 import { op } from "../graph/op.ts";
 import type { Value } from "../graph/value.ts";
 import { type IntsLike, intsValue } from "./constant.ts";
@@ -25,9 +24,9 @@ export function concat(xs: readonly Value[], axis: number): Value {
   if (xs.length === 0) {
     throw new GraphBuildError(`Cannot build "Concat": needs at least one input: got none`);
   }
-  // Past the buffer limit, join groups first, then the groups: the same bytes, in pieces a
-  // WebGPU shader can bind.
-  const most = MAX_NODE_TENSORS - 1;
+  // Past the graph's buffer limit (WebGPU's), join groups first, then the groups: the same
+  // bytes, in pieces a WebGPU shader can bind.
+  const most = xs[0].graph.maxNodeTensors - 1;
   if (xs.length > most) {
     const groups: Value[] = [];
     for (let i = 0; i < xs.length; i += most) {
@@ -49,17 +48,19 @@ export function concat(xs: readonly Value[], axis: number): Value {
  */
 export function split(x: Value, sizesOrParts: readonly number[] | number, axis = 0): Value[] {
   const n = typeof sizesOrParts === "number" ? sizesOrParts : sizesOrParts.length;
-  if (typeof sizesOrParts === "number" && n > MAX_NODE_TENSORS - 1) {
-    // Equal pieces, no sizes input: the data and at most 7 outputs. A symbolic axis (a
-    // symbolic batch) splits by factors: 16 = 4 x 4 groups of equal pieces.
-    const f = [7, 6, 5, 4, 3, 2].find((k) => n % k === 0);
+  const limit = x.graph.maxNodeTensors;
+  if (typeof sizesOrParts === "number" && n > limit - 1) {
+    // Equal pieces, no sizes input: the data and at most limit - 1 outputs. A symbolic axis
+    // (a symbolic batch) splits by factors: 16 = 4 x 4 groups of equal pieces.
+    let f: number | undefined;
+    for (let k = limit - 1; k >= 2 && f === undefined; k--) if (n % k === 0) f = k;
     const dim = x.shape[axis < 0 ? x.shape.length + axis : axis];
     if (f !== undefined && typeof dim !== "number") {
       return split(x, f, axis).flatMap((group) => split(group, n / f, axis));
     }
   }
-  // The sizes input counts too (the data, the sizes and every output): at most 6 pieces.
-  const most = MAX_NODE_TENSORS - 2;
+  // The sizes input counts too (the data, the sizes and every output): at most limit - 2.
+  const most = limit - 2;
   if (n > most) return splitInGroups(x, sizesOrParts, axis, most);
   const sizes = typeof sizesOrParts === "number" ? null : intsValue(x.graph, sizesOrParts);
   return op(x.graph, "Split", [x, sizes], axis ? { axis: int(axis) } : {}, n);

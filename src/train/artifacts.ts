@@ -2,7 +2,10 @@
  * Training artifacts: from a language model, the four graphs stock onnxruntime runs.
  *
  * - `train`: params, optimizer state, batch, state, (dropout masks), lr, mom, step → `loss`,
- *   `<param>_out`, `adam.m.<param>_out`, `adam.v.<param>_out`, `h_out` (`c_out`).
+ *   `<param>_out`, `adam.m.<param>_out`, `adam.v.<param>_out`, `h_out` (`c_out`). Packed
+ *   (the default off WebGPU), the params are the flat `packed:decayed` (`packed:undecayed`)
+ *   and their state `adam.m.packed:decayed`, ...; `spec.carried` says where each named
+ *   tensor lies in them.
  * - `grad`: params, batch, state, (masks) → `loss`, `loss_total` (with AR/TAR: the loss the
  *   gradients are of), `grad.<param>`, `h_out` (`c_out`).
  * - `eval`: params, batch, state → `loss_sum`, `correct`, `h_out` (`c_out`), with a symbolic
@@ -35,8 +38,9 @@ import {
 import { setTraining } from "../nn/mode.ts";
 import { bindParameters, type Parameter } from "../nn/parameter.ts";
 import { adam, type AdamOptions, adamScalars } from "../optim/adam.ts";
-import type { FloatDType } from "../optim/update.ts";
+import type { FloatDType, OptimParam, StateUpdate } from "../optim/update.ts";
 import { sgd, sgdScalars } from "../optim/sgd.ts";
+import { declareParameters, type ParamInput, type PartSpec, stateParts } from "./packing.ts";
 
 /** The optimizer a train graph applies. */
 export type OptimizerSpec =
@@ -59,9 +63,17 @@ export interface ArtifactOptions {
   readonly tar?: number;
   /**
    * Build for onnxruntime's WebGPU EP: the loss's log-softmax as ops it has kernels for (see
-   * `LossOptions.composite`). CPU graphs keep the LogSoftmax node and their bits.
+   * `LossOptions.composite`), and no node binding more than `MAX_NODE_TENSORS` tensors. Other
+   * graphs keep the LogSoftmax node and join or split a sequence's steps in one node each.
    */
   readonly webgpu?: boolean;
+  /**
+   * Pack the train graph's parameters and optimizer state into one flat input per
+   * weight-decay group (see `packing.ts`): fewer feeds and update nodes, the same bits.
+   * Default: on, except for WebGPU, where one flat buffer of a large model can pass the
+   * device's largest binding.
+   */
+  readonly pack?: boolean;
 }
 
 /** A tensor the training loop feeds. */
@@ -72,12 +84,24 @@ export interface FeedSpec {
   readonly shape: readonly number[];
 }
 
+/** A train graph input the loop feeds back each step, and the checkpoint tensors it holds. */
+export interface CarriedSpec extends FeedSpec {
+  /** What it holds: one parameter or optimizer state each, or, packed, a group of them. */
+  readonly parts: readonly PartSpec[];
+}
+
 /** What the training loop needs to know to feed the graphs. */
 export interface ArtifactSpec {
-  /** Parameters in input order, with their weight-decay flag. */
+  /** Parameters in the model's order, with their weight-decay flag: the inputs of `grad`,
+   * `eval` and `infer`, and the checkpoint's names. */
   readonly params: readonly (FeedSpec & { readonly decay: boolean })[];
-  /** Optimizer state inputs (zeros before the first step), in input order. */
+  /** Optimizer state tensors (zeros before the first step), in checkpoint order. */
   readonly optimizerState: readonly FeedSpec[];
+  /**
+   * The train graph's inputs that hold parameters and optimizer state, each fed back from its
+   * `<name>_out`: parameter inputs first, then state, in input order.
+   */
+  readonly carried: readonly CarriedSpec[];
   /** Recurrent state inputs (`h`, `c`) at the training batch size. */
   readonly state: readonly FeedSpec[];
   /** Dropout masks of the train/grad graphs, with their drop probability. */
@@ -105,6 +129,8 @@ export interface Artifacts {
 interface Forward {
   readonly g: Graph;
   readonly params: readonly [string, Parameter, Value][];
+  /** The inputs holding the parameters (one per parameter unless packed). */
+  readonly paramInputs: readonly ParamInput[];
   readonly targets: Value | undefined;
   readonly output: ModelOutput;
 }
@@ -115,15 +141,23 @@ function forward(
   name: string,
   mode: "train" | "eval" | "infer",
   batch: Dim,
-  seqLen: number,
-  dtype: FloatDType,
+  options: ArtifactOptions,
+  packed = false,
 ): Forward {
-  const g = new GraphClass(name);
+  const { seqLen, dtype = "float32" } = options;
+  const g = new GraphClass(name, options.webgpu ? {} : { maxNodeTensors: Infinity });
   setTraining(g, mode === "train");
-  const params = model.namedParameters().map(([key, p]): [string, Parameter, Value] => [
+  const named = model.namedParameters();
+  const declared = declareParameters(
+    g,
+    named.map(([key, p]) => ({ name: key, shape: p.shape, decay: p.decay })),
+    dtype,
+    packed,
+  );
+  const params = named.map(([key, p], i): [string, Parameter, Value] => [
     key,
     p,
-    g.input(key, dtype, p.shape),
+    declared.values[i],
   ]);
   bindParameters(g, new Map(params.map(([, p, v]) => [p, v])));
   const tokens = g.input("tokens", "int64", [batch, seqLen]);
@@ -131,7 +165,7 @@ function forward(
   const output = model.forward(tokens, state);
   let targets: Value | undefined;
   if (mode !== "infer") targets = g.input("targets", "int64", output.logits.shape.slice(0, -1));
-  return { g, params, targets, output };
+  return { g, params, paramInputs: declared.inputs, targets, output };
 }
 
 function outputState(model: LanguageModel, f: Forward): void {
@@ -158,6 +192,29 @@ function finish(g: Graph): Graph {
   return g;
 }
 
+/** One optimizer update: the new value of a parameter input and its state tensors. */
+interface OptimizerUpdate {
+  readonly name: string;
+  readonly param: Value;
+  readonly states: readonly StateUpdate[];
+}
+
+/** The optimizer's update nodes for every parameter input, whichever the optimizer. */
+function optimizerStep(
+  opt: OptimizerSpec,
+  params: readonly OptimParam[],
+  g: Graph,
+  dtype: FloatDType,
+): OptimizerUpdate[] {
+  if (opt.kind === "adam") {
+    return adam(params, adamScalars(g, dtype), opt).map((u) => ({ ...u, states: [u.m, u.v] }));
+  }
+  return sgd(params, sgdScalars(g, dtype), { wd: opt.wd ?? 0 }).map((u) => ({
+    ...u,
+    states: [u.buf],
+  }));
+}
+
 /**
  * Builds the train, grad, eval and infer graphs of a model, each pruned and checked.
  *
@@ -174,35 +231,43 @@ export function buildArtifacts(model: LanguageModel, options: ArtifactOptions): 
   }
 
   // train
-  const t = forward(model, "train", "train", b, seqLen, dtype);
+  const t = forward(model, "train", "train", b, options, options.pack ?? !options.webgpu);
   const loss = { composite: options.webgpu ?? false };
   const ce = crossEntropy(t.output.logits, t.targets!, loss);
-  const grads = backward(regularizedLoss(t, ce, options), t.params.map(([, , v]) => v));
+  const held = t.paramInputs;
+  const grads = backward(regularizedLoss(t, ce, options), held.map((h) => h.input));
   t.g.output(ce, "loss");
-  const optimParams = t.params.map(([, p, v], i) => ({ param: v, grad: grads[i], decay: p.decay }));
-  const opt = options.optimizer ?? { kind: "adam" };
-  const optimizerState: FeedSpec[] = [];
-  if (opt.kind === "adam") {
-    const updates = adam(optimParams, adamScalars(t.g, dtype), opt);
-    for (const u of updates) t.g.output(u.param, `${u.name}_out`);
-    for (const u of updates) {
-      for (const s of [u.m, u.v]) {
-        t.g.output(s.output, `${s.input.name}_out`);
-        optimizerState.push({ name: s.input.name, shape: s.input.shape as number[] });
-      }
-    }
-  } else {
-    const updates = sgd(optimParams, sgdScalars(t.g, dtype), { wd: opt.wd ?? 0 });
-    for (const u of updates) t.g.output(u.param, `${u.name}_out`);
-    for (const u of updates) {
-      t.g.output(u.buf.output, `${u.buf.input.name}_out`);
-      optimizerState.push({ name: u.buf.input.name, shape: u.buf.input.shape as number[] });
-    }
-  }
+  const updates = optimizerStep(
+    options.optimizer ?? { kind: "adam" },
+    held.map((h, i) => ({ param: h.input, grad: grads[i], decay: h.decay })),
+    t.g,
+    dtype,
+  );
+  for (const u of updates) t.g.output(u.param, `${u.name}_out`);
+  for (const u of updates) for (const s of u.states) t.g.output(s.output, `${s.input.name}_out`);
+  const states = updates.map((u, i) => u.states.map((s) => stateParts(s.input.name, held[i])));
+  const carried: CarriedSpec[] = [
+    ...held.map((h) => ({ name: h.input.name, shape: h.input.shape as number[], parts: h.parts })),
+    ...updates.flatMap((u, i) =>
+      u.states.map((s, k) => ({
+        name: s.input.name,
+        shape: s.input.shape as number[],
+        parts: states[i][k],
+      }))
+    ),
+  ];
+  // The checkpoint lists each parameter's states together, as an unpacked graph declares them.
+  const stateOf = new Map<string, FeedSpec[]>();
+  states.forEach((kinds, i) =>
+    held[i].parts.forEach((p, j) =>
+      stateOf.set(p.name, kinds.map((parts) => ({ name: parts[j].name, shape: parts[j].shape })))
+    )
+  );
+  const optimizerState = t.params.flatMap(([key]) => stateOf.get(key) ?? []);
   outputState(model, t);
 
   // grad
-  const gr = forward(model, "grad", "train", b, seqLen, dtype);
+  const gr = forward(model, "grad", "train", b, options);
   const grCe = crossEntropy(gr.output.logits, gr.targets!, loss);
   const grTotal = regularizedLoss(gr, grCe, options);
   const grGrads = backward(grTotal, gr.params.map(([, , v]) => v));
@@ -212,13 +277,13 @@ export function buildArtifacts(model: LanguageModel, options: ArtifactOptions): 
   outputState(model, gr);
 
   // eval
-  const e = forward(model, "eval", "eval", "batch", seqLen, dtype);
+  const e = forward(model, "eval", "eval", "batch", options);
   e.g.output(crossEntropySum(e.output.logits, e.targets!, loss), "loss_sum");
   e.g.output(correctCount(e.output.logits, e.targets!), "correct");
   outputState(model, e);
 
   // infer
-  const inf = forward(model, "infer", "infer", "batch", seqLen, dtype);
+  const inf = forward(model, "infer", "infer", "batch", options);
   inf.g.output(inf.output.logits, "logits");
   outputState(model, inf);
 
@@ -235,6 +300,7 @@ export function buildArtifacts(model: LanguageModel, options: ArtifactOptions): 
     spec: {
       params: t.params.map(([name, p]) => ({ name, shape: p.shape, decay: p.decay })),
       optimizerState,
+      carried,
       state: model.state.map((s) => ({ name: s.name, shape: [s.layers, b, s.hidden] })),
       masks,
       tokens: [b, seqLen],

@@ -10,9 +10,18 @@ export {
   type Artifacts,
   type ArtifactSpec,
   buildArtifacts,
+  type CarriedSpec,
   type FeedSpec,
   type OptimizerSpec,
 } from "./artifacts.ts";
+export {
+  type DeclaredParam,
+  declareParameters,
+  type ParamInput,
+  type ParamInputs,
+  type PartSpec,
+  stateParts,
+} from "./packing.ts";
 export {
   type Backend,
   NODE_DEVICES,

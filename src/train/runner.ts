@@ -1,7 +1,8 @@
 /**
  * Runs training artifacts step by step: owns the parameters, optimizer state and recurrent
  * state as tensors, feeds every `X_out` output back as input `X`, and draws each step's
- * dropout masks from the run's seeded generator.
+ * dropout masks from the run's seeded generator. The train graph may hold them packed in a
+ * few flat tensors (`ArtifactSpec.carried`); the runner shows them by name, as views.
  *
  * @module
  */
@@ -13,7 +14,8 @@ import { allocate } from "../onnx/dtype.ts";
 import { type Tensor, tensor } from "../onnx/tensor.ts";
 import type { Batch } from "../data/batches.ts";
 import { Random } from "../nn/random.ts";
-import type { Artifacts, FeedSpec } from "./artifacts.ts";
+import type { Artifacts, CarriedSpec, FeedSpec } from "./artifacts.ts";
+import type { PartSpec } from "./packing.ts";
 import { type Feed, isOnDevice, Session, type SessionOptions } from "./session.ts";
 
 /** How to start a runner. */
@@ -41,8 +43,16 @@ export interface EvalResult {
   readonly count: number;
 }
 
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
 const zeros = (dtype: "float32" | "float64", spec: FeedSpec): Tensor =>
-  tensor(dtype, spec.shape, allocate(dtype, spec.shape.reduce((a, b) => a * b, 1)));
+  tensor(dtype, spec.shape, allocate(dtype, sizeOf(spec.shape)));
+
+/** Where a named parameter or optimizer state lies: which carried input, and where in it. */
+interface Location {
+  readonly carried: string;
+  readonly part: PartSpec;
+}
 
 /** Training state plus the sessions that advance it. */
 export class Runner {
@@ -50,18 +60,20 @@ export class Runner {
   step = 0;
   private state: Record<string, Feed> = {};
   private download: Session | undefined;
+  private readonly located: ReadonlyMap<string, Location>;
 
   private constructor(
     readonly artifacts: Artifacts,
     private readonly train: Session,
     private readonly evaluate: Session,
-    readonly params: Record<string, Feed>,
-    readonly optimizerState: Record<string, Feed>,
+    /** The train graph's fed-back inputs by name (see `ArtifactSpec.carried`). */
+    private readonly carried: Record<string, Feed>,
     private masks: Random,
     private readonly dtype: "float32" | "float64",
     private readonly onDevice: boolean,
     private readonly deviceOptions: SessionOptions,
   ) {
+    this.located = locate(artifacts.spec.carried);
     this.resetState();
   }
 
@@ -82,36 +94,40 @@ export class Runner {
     const sessionOptions = { threads: 1, ...options.session };
     const onDevice = options.deviceState ?? sessionOptions.device === "webgpu";
     // Everything the loop feeds back stays where the train graph computed it.
-    const carried = [
-      ...artifacts.spec.params,
-      ...artifacts.spec.optimizerState,
-      ...artifacts.spec.state,
-    ].map((p) => `${p.name}_out`);
+    const kept = [...artifacts.spec.carried, ...artifacts.spec.state].map((p) => `${p.name}_out`);
     const [train, evaluate] = await Promise.all([
       Session.create(saveGraph(artifacts.train), {
         ...sessionOptions,
         source: "train.onnx",
-        ...(onDevice ? { keepOnDevice: carried } : {}),
+        ...(onDevice ? { keepOnDevice: kept } : {}),
       }),
       Session.create(saveGraph(artifacts.eval), { ...sessionOptions, source: "eval.onnx" }),
     ]);
-    const params: Record<string, Tensor> = {};
-    for (const p of artifacts.spec.params) {
-      const values = init.get(p.name);
-      if (!values) throw new Error(`No initial value for parameter "${p.name}"`);
-      const data = dtype === "float64" ? Float64Array.from(values) : Float32Array.from(values);
-      params[p.name] = tensor(dtype, p.shape, data);
+    const params = new Set(artifacts.spec.params.map((p) => p.name));
+    const carried: Record<string, Tensor> = {};
+    for (const c of artifacts.spec.carried) {
+      const t = zeros(dtype, c);
+      for (const part of c.parts) {
+        if (!params.has(part.name)) continue; // optimizer state starts at zero
+        const values = init.get(part.name);
+        if (!values) throw new Error(`No initial value for parameter "${part.name}"`);
+        if (values.length !== sizeOf(part.shape)) {
+          throw new Error(
+            `Initial value of parameter "${part.name}" has ${values.length} elements: ` +
+              `expected ${sizeOf(part.shape)} for [${part.shape.join(", ")}]`,
+          );
+        }
+        (t.data as Float32Array | Float64Array).set(values, part.offset);
+      }
+      carried[c.name] = t;
     }
-    const optimizerState: Record<string, Tensor> = {};
-    for (const s of artifacts.spec.optimizerState) optimizerState[s.name] = zeros(dtype, s);
     // Masks get their own stream so that changing anything else never shifts them.
     const masks = new Random(options.seed).fork();
     return new Runner(
       artifacts,
       train,
       evaluate,
-      params,
-      optimizerState,
+      carried,
       masks,
       dtype,
       onDevice,
@@ -130,62 +146,82 @@ export class Runner {
   }
 
   /**
-   * Replaces parameters and optimizer state (e.g. from a checkpoint) and the step count.
+   * Replaces parameters and optimizer state (e.g. from a checkpoint) and the step count. The
+   * values are copied: the runner never shares memory with the caller's tensors.
    *
    * @param tensors Tensors by name; every parameter and optimizer state must be present.
    * @param step Optimizer steps already taken.
    */
   restore(tensors: ReadonlyMap<string, Tensor>, step: number): void {
-    for (const slots of [this.params, this.optimizerState]) {
-      for (const name of Object.keys(slots)) {
-        const t = tensors.get(name);
-        if (!t) throw new Error(`Cannot restore: the checkpoint has no tensor "${name}"`);
-        if (t.dtype !== slots[name].dtype || t.dims.join() !== slots[name].dims.join()) {
+    const next: Record<string, Tensor> = {};
+    for (const c of this.artifacts.spec.carried) {
+      const flat = zeros(this.dtype, c);
+      for (const part of c.parts) {
+        const t = tensors.get(part.name);
+        if (!t) throw new Error(`Cannot restore: the checkpoint has no tensor "${part.name}"`);
+        if (t.dtype !== this.dtype || t.dims.join() !== part.shape.join()) {
           throw new Error(
-            `Cannot restore "${name}": expected ${slots[name].dtype}[${
-              slots[name].dims.join(", ")
-            }], ` +
+            `Cannot restore "${part.name}": expected ${this.dtype}[${part.shape.join(", ")}], ` +
               `got ${t.dtype}[${t.dims.join(", ")}]`,
           );
         }
-        const old = slots[name];
-        slots[name] = t;
-        if (isOnDevice(old)) old.onDevice.dispose();
+        (flat.data as Float32Array | Float64Array).set(
+          t.data as Float32Array | Float64Array,
+          part.offset,
+        );
       }
+      next[c.name] = flat;
+    }
+    for (const [name, t] of Object.entries(next)) {
+      const old = this.carried[name];
+      this.carried[name] = t;
+      if (isOnDevice(old)) old.onDevice.dispose();
     }
     this.step = step;
   }
 
   /**
-   * Parameters and optimizer state by name (for checkpoints), on the host.
+   * Parameters and optimizer state by name (for checkpoints), on the host, in checkpoint
+   * order. Each is a view of the runner's current tensors; a later step replaces those and
+   * leaves the views as they were.
    *
    * @returns The tensors.
    * @throws Error when some are still on the device: call `sync()` first.
    */
   tensors(): Map<string, Tensor> {
-    const all = [...Object.entries(this.params), ...Object.entries(this.optimizerState)];
     const out = new Map<string, Tensor>();
-    for (const [name, t] of all) {
-      if (isOnDevice(t)) {
-        throw new Error(`Runner.tensors(): "${name}" is on the device: sync() first`);
-      }
-      out.set(name, t);
+    for (const { name } of [...this.artifacts.spec.params, ...this.artifacts.spec.optimizerState]) {
+      out.set(name, this.named(name, "Runner.tensors()"));
     }
     return out;
   }
 
+  /** One parameter or optimizer state tensor, as a view of the carried input holding it. */
+  private named(name: string, where: string): Tensor {
+    const at = this.located.get(name);
+    if (!at) throw new Error(`${where}: the train graph holds no tensor "${name}"`);
+    const t = this.carried[at.carried];
+    if (isOnDevice(t)) throw new Error(`${where}: "${name}" is on the device: sync() first`);
+    const { offset, shape } = at.part;
+    const data = t.data as Float32Array | Float64Array;
+    return tensor(this.dtype, shape, data.subarray(offset, offset + sizeOf(shape)));
+  }
+
+  /** Whether the parameters and optimizer state are all in GPU memory (WebGPU, until `sync()`). */
+  get heldOnDevice(): boolean {
+    return Object.values(this.carried).every(isOnDevice);
+  }
+
   /** Brings parameters and optimizer state from the device to the host (a no-op on the CPU). */
   async sync(): Promise<void> {
-    const slots = { ...this.params, ...this.optimizerState };
-    const onDevice = Object.entries(slots).filter(([, t]) => isOnDevice(t));
+    const onDevice = Object.entries(this.carried).filter(([, t]) => isOnDevice(t));
     if (!onDevice.length) return;
     // onnxruntime-node 1.30 aborts the process on Tensor.getData() of a GPU buffer; a graph
     // of Identity nodes with host outputs copies them instead (one run for all of them).
     this.download ??= await downloadSession(this.artifacts, this.dtype, this.deviceOptions);
-    const host = await this.download.run(slots);
+    const host = await this.download.run(this.carried);
     for (const [name, t] of onDevice) {
-      const target = name in this.params ? this.params : this.optimizerState;
-      target[name] = host[`${name}_host`];
+      this.carried[name] = host[`${name}_host`];
       if (isOnDevice(t)) t.onDevice.dispose();
     }
   }
@@ -216,8 +252,7 @@ export class Runner {
     const spec = this.artifacts.spec;
     const scalar = (v: number) => tensor(this.dtype, [], [v]);
     const feeds: Record<string, Feed> = {
-      ...this.params,
-      ...this.optimizerState,
+      ...this.carried,
       ...this.state,
       tokens: tensor("int64", batch.xDims, batch.x),
       targets: tensor("int64", batch.yDims, batch.y),
@@ -236,7 +271,7 @@ export class Runner {
     }
     const out = await this.train.run(feeds, undefined, true);
     this.step++;
-    for (const slots of [this.params, this.optimizerState, this.state]) {
+    for (const slots of [this.carried, this.state]) {
       for (const name of Object.keys(slots)) {
         const old = slots[name];
         slots[name] = out[`${name}_out`];
@@ -265,9 +300,11 @@ export class Runner {
         );
       }
     }
-    if (Object.values(this.params).some(isOnDevice)) await this.sync();
+    await this.sync(); // a no-op unless a train step left the parameters on the device
+    const params: Record<string, Tensor> = {};
+    for (const p of this.artifacts.spec.params) params[p.name] = this.named(p.name, "evalStep");
     const out = await this.evaluate.run({
-      ...this.params,
+      ...params,
       ...this.state,
       tokens: tensor("int64", batch.xDims, batch.x),
       targets: tensor("int64", batch.yDims, batch.y),
@@ -286,7 +323,7 @@ export class Runner {
 
   /** Frees the sessions. */
   async release(): Promise<void> {
-    for (const slots of [this.params, this.optimizerState, this.state]) {
+    for (const slots of [this.carried, this.state]) {
       for (const t of Object.values(slots)) if (isOnDevice(t)) t.onDevice.dispose();
     }
     await Promise.all([
@@ -304,8 +341,17 @@ async function downloadSession(
   options: SessionOptions,
 ): Promise<Session> {
   const g = new Graph("download");
-  for (const p of [...artifacts.spec.params, ...artifacts.spec.optimizerState]) {
-    g.output(identity(g.input(p.name, dtype, p.shape)), `${p.name}_host`);
+  for (const c of artifacts.spec.carried) {
+    g.output(identity(g.input(c.name, dtype, c.shape)), `${c.name}_host`);
   }
   return await Session.create(saveGraph(g), { ...options, source: "download.onnx" });
+}
+
+/** Where each named tensor of `carried` lies. */
+function locate(carried: readonly CarriedSpec[]): Map<string, Location> {
+  const out = new Map<string, Location>();
+  for (const c of carried) {
+    for (const part of c.parts) out.set(part.name, { carried: c.name, part });
+  }
+  return out;
 }

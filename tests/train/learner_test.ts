@@ -88,7 +88,9 @@ Deno.test("a NaN loss stops training, naming the epoch and batch", async () => {
           const bias = learner.runner.tensors().get("h_o.bias")!; // on the host (CPU run)
           const data = Float32Array.from(bias.data as Float32Array);
           data[3] = NaN;
-          learner.runner.params["h_o.bias"] = tensor("float32", bias.dims, data);
+          const poisoned = new Map(learner.runner.tensors());
+          poisoned.set("h_o.bias", tensor("float32", bias.dims, data));
+          learner.runner.restore(poisoned, learner.runner.step);
         },
       }),
       (e: Error) => {

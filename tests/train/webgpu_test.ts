@@ -114,7 +114,6 @@ Deno.test({
     const { LMModel6 } = await import("../../models/lm_model6.ts");
     const { buildArtifacts } = await import("../../src/train/artifacts.ts");
     const { Runner } = await import("../../src/train/runner.ts");
-    const { isOnDevice } = await import("../../src/train/session.ts");
     const model = new LMModel6(10, 8, 2);
     const batch = {
       x: BigInt64Array.from({ length: 16 }, (_, i) => BigInt(i % 10)),
@@ -136,7 +135,7 @@ Deno.test({
       try {
         const losses = [];
         for (let i = 0; i < 3; i++) losses.push(await r.trainStep(batch, 0.01, 0.9));
-        const kept = Object.values(r.params).every(isOnDevice);
+        const kept = r.heldOnDevice;
         if (deviceState) assert.throws(() => r.tensors(), /sync\(\) first/);
         await r.sync();
         return { losses, kept, params: r.tensors() };

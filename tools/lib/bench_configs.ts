@@ -24,6 +24,8 @@ export interface BenchConfig {
   readonly recipe: Recipe;
   /** One line on the data. */
   readonly data: string;
+  /** Epochs `bench` times by default: a book model's full recipe, 2 for a scaled one. */
+  readonly epochs: number;
   /** Training and validation batches (built on first use: a large corpus takes a moment). */
   batches(): TrainData;
 }
@@ -64,6 +66,7 @@ function book(entry: ModelEntry): BenchConfig {
     arch: entry.arch,
     recipe: entry.recipe,
     data: "Human Numbers",
+    epochs: entry.recipe.epochs,
     batches: () => humanNumbersData(entry.recipe),
   };
 }
@@ -82,6 +85,7 @@ function scaled(hidden: number, trainSteps: number): BenchConfig {
     arch,
     recipe,
     data: `generated Zipf words, vocabulary ${vocabSize}, ${trainSteps} training batches`,
+    epochs: 2,
     batches() {
       const opts = { data: recipe.data, bs: recipe.batchSize, sl: recipe.seqLen };
       cached ??= {

@@ -1,0 +1,125 @@
+/**
+ * How a train graph takes its parameters: one input each, or packed into one flat input per
+ * weight-decay group.
+ *
+ * A train graph feeds in and fetches every parameter with its optimizer state each step, and
+ * updates each with its own chain of a dozen elementwise nodes. Packed, it feeds and fetches a
+ * few flat tensors, and one chain updates a whole group. Inside the graph one Split and a
+ * Reshape per parameter recover the named weights for the forward pass; the gradient of the
+ * flat input is the Concat of the parameters' gradients, in the same layout. Each element's
+ * arithmetic is unchanged, so the results are bit-identical to the unpacked graph's. The
+ * checkpoint keeps the per-parameter names (`ArtifactSpec.carried` maps them into the flat
+ * tensors); so do the grad, eval and infer graphs.
+ *
+ * @module
+ */
+
+import type { Graph } from "../graph/graph.ts";
+import type { Value } from "../graph/value.ts";
+import { reshape, split } from "../ops/shape.ts";
+import type { FloatDType } from "../optim/update.ts";
+
+/** A named tensor inside a train graph input: a parameter or one of its optimizer states. */
+export interface PartSpec {
+  /** Its checkpoint name (`i_h.weight`, `adam.m.i_h.weight`). */
+  readonly name: string;
+  /** Its shape. */
+  readonly shape: readonly number[];
+  /** Its first element in the input (0 when unpacked). */
+  readonly offset: number;
+}
+
+/** A parameter to declare: its checkpoint name, shape and weight-decay flag. */
+export interface DeclaredParam {
+  /** Its checkpoint name (`i_h.weight`). */
+  readonly name: string;
+  /** Its shape. */
+  readonly shape: readonly number[];
+  /** Whether weight decay applies. */
+  readonly decay: boolean;
+}
+
+/** One input of a train graph that holds parameters. */
+export interface ParamInput {
+  /** The input: the parameter itself, or a flat `packed:decayed` / `packed:undecayed`. */
+  readonly input: Value;
+  /** Whether weight decay applies to what it holds. */
+  readonly decay: boolean;
+  /** The parameters it holds, in the model's order. */
+  readonly parts: readonly PartSpec[];
+}
+
+/** A train graph's parameter inputs and each parameter's value in the graph. */
+export interface ParamInputs {
+  /** The inputs, in declaration order. */
+  readonly inputs: readonly ParamInput[];
+  /** Each parameter's value, in the order declared. */
+  readonly values: readonly Value[];
+}
+
+const GROUPS = [
+  { name: "packed:decayed", decay: true },
+  { name: "packed:undecayed", decay: false },
+] as const;
+
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * Declares the parameters as inputs of `g`: one input each under its own name, or, packed,
+ * one flat input per weight-decay group (`packed:decayed`, then `packed:undecayed`; an empty
+ * group is left out) from which each parameter is recovered.
+ *
+ * @param g The graph.
+ * @param params The parameters, in the model's order.
+ * @param dtype Their element type.
+ * @param packed Whether to pack them.
+ * @returns The inputs and the parameters' values.
+ */
+export function declareParameters(
+  g: Graph,
+  params: readonly DeclaredParam[],
+  dtype: FloatDType,
+  packed: boolean,
+): ParamInputs {
+  if (!packed) {
+    const inputs = params.map(({ name, shape, decay }) => ({
+      input: g.input(name, dtype, shape),
+      decay,
+      parts: [{ name, shape, offset: 0 }],
+    }));
+    return { inputs, values: inputs.map((i) => i.input) };
+  }
+  const values = new Array<Value>(params.length);
+  const inputs: ParamInput[] = [];
+  for (const { name, decay } of GROUPS) {
+    const members = params.flatMap((p, i) => p.decay === decay ? [i] : []);
+    if (!members.length) continue;
+    const parts: PartSpec[] = [];
+    let size = 0;
+    for (const i of members) {
+      parts.push({ name: params[i].name, shape: params[i].shape, offset: size });
+      size += sizeOf(params[i].shape);
+    }
+    const input = g.input(name, dtype, [size]);
+    const pieces = members.length === 1
+      ? [input]
+      : split(input, members.map((i) => sizeOf(params[i].shape)), 0);
+    members.forEach((i, k) => values[i] = reshape(pieces[k], params[i].shape));
+    inputs.push({ input, decay, parts });
+  }
+  return { inputs, values };
+}
+
+/**
+ * The parts of an optimizer state input: the parameters of its input under the state's
+ * prefix (`adam.m.packed:decayed` holds `adam.m.i_h.weight`, ...; `adam.m.i_h.weight` holds
+ * itself).
+ *
+ * @param stateName The state input's name, `<prefix>.<input name>` (see `stateInput`).
+ * @param of The parameter input it belongs to.
+ * @returns Its parts.
+ */
+export function stateParts(stateName: string, of: ParamInput): PartSpec[] {
+  const prefix = stateName.slice(0, stateName.length - of.input.name.length - 1);
+  return of.parts.map((p) => ({ ...p, name: `${prefix}.${p.name}` }));
+}
