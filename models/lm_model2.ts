@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Value } from "../src/graph/value.ts";
+import type { Value } from "../src/graph/graph.ts";
 import { add, relu } from "../src/ops/elementwise.ts";
 import { Embedding } from "../src/nn/embedding.ts";
 import type { LanguageModel, ModelOutput, StateSpec } from "../src/nn/language_model.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Value } from "../src/graph/value.ts";
+import type { Value } from "../src/graph/graph.ts";
 import { add, relu } from "../src/ops/elementwise.ts";
 import { squeeze, unsqueeze } from "../src/ops/shape.ts";
 import { Embedding } from "../src/nn/embedding.ts";

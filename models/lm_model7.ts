@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Value } from "../src/graph/value.ts";
+import type { Value } from "../src/graph/graph.ts";
 import { Dropout } from "../src/nn/dropout.ts";
 import { Embedding } from "../src/nn/embedding.ts";
 import type { LanguageModel, ModelOutput, StateSpec } from "../src/nn/language_model.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Value } from "../src/graph/value.ts";
+import type { Value } from "../src/graph/graph.ts";
 import { add, mul, sigmoid, tanh } from "../src/ops/elementwise.ts";
 import { concat, split } from "../src/ops/shape.ts";
 import { Linear } from "../src/nn/linear.ts";

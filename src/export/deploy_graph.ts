@@ -8,7 +8,7 @@
 import { checkGraph } from "../graph/check.ts";
 import { Graph } from "../graph/graph.ts";
 import { pruneUnused } from "../graph/prune.ts";
-import type { Value } from "../graph/value.ts";
+import type { Value } from "../graph/graph.ts";
 import type { LanguageModel } from "../nn/language_model.ts";
 import { bindParameters, type Parameter } from "../nn/parameter.ts";
 import { tensor } from "../onnx/tensor.ts";

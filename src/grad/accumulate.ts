@@ -9,8 +9,7 @@
  * @module
  */
 
-import type { Graph, Node } from "../graph/graph.ts";
-import type { Value } from "../graph/value.ts";
+import type { Graph, Node, Value } from "../graph/graph.ts";
 import { add } from "../ops/elementwise.ts";
 import { gemm } from "../ops/linalg.ts";
 import { concat } from "../ops/shape.ts";
@@ -30,17 +29,13 @@ function isOuterProduct(node: Node | undefined): node is Node {
  * The sum of `parts` (at least one), fusing sums of `A_t^T B_t` Gemms into one Gemm.
  *
  * @param g The graph.
- * @param parts Gradient contributions of one value, each of its shape.
- * @param producers Which node made each value (for the nodes `backward()` added).
+ * @param parts Gradient contributions of one value, each of its shape, in the order the reverse
+ *   walk made them.
  * @returns Their sum.
  */
-export function accumulate(
-  g: Graph,
-  parts: readonly Value[],
-  producers: ReadonlyMap<string, Node>,
-): Value {
+export function accumulate(g: Graph, parts: readonly Value[]): Value {
   if (parts.length === 1) return parts[0];
-  const nodes = parts.map((p) => producers.get(p.name));
+  const nodes = parts.map((p) => g.producer(p.name));
   if (nodes.every(isOuterProduct)) {
     const alpha = attr(nodes[0], "alpha", 1);
     if (nodes.every((n) => attr(n, "alpha", 1) === alpha)) {

@@ -4,13 +4,13 @@
  * @module
  */
 
-import type { Graph, Node } from "../graph/graph.ts";
-import type { Value } from "../graph/value.ts";
+import type { Graph, Node, Value } from "../graph/graph.ts";
 import { formatType, shapesCompatible } from "../graph/value.ts";
 import { isFloat } from "../onnx/dtype.ts";
 import { accumulate } from "./accumulate.ts";
 import { onesLike, zerosLike } from "./fill.ts";
 import { liveNodes } from "../graph/prune.ts";
+import type { GradRule } from "./rule.ts";
 import { GRAD_RULES } from "./rules/mod.ts";
 
 /** Raised when a gradient cannot be built; the message names the op and the path. */
@@ -58,63 +58,26 @@ export function backward(
   }
   const detached = new Set((options.detach ?? []).map((v) => v.name));
   const active = activeNodes(g, wrt, detached);
-  const grads = new Map<string, Value[]>();
-  const via = new Map<string, { node: Node; from: string }>();
-  // Integer and bool values that a Cast turned into numbers the loss uses (ArgMax, Equal,
-  // Greater outputs): where they depend on `wrt`, the op that made them is checked below.
-  const castFrom = new Set<string>();
+  checkDifferentiable(loss, active, detached);
   const first = g.nodes.length;
-  grads.set(loss.name, [options.seed ?? onesLike(loss)]);
-
-  const producers = new Map<string, Node>();
-  let scanned = first;
+  const grads = new Map<string, Value[]>([[loss.name, [options.seed ?? onesLike(loss)]]]);
   const total = (name: string): Value | null => {
     const parts = grads.get(name);
-    if (!parts || parts.length === 0) return null;
-    if (parts.length > 1) {
-      for (; scanned < g.nodes.length; scanned++) {
-        for (const out of g.nodes[scanned].outputs) producers.set(out, g.nodes[scanned]);
-      }
-      grads.set(name, [accumulate(g, parts, producers)]);
-    }
+    if (!parts) return null;
+    if (parts.length > 1) grads.set(name, [accumulate(g, parts)]);
     return grads.get(name)![0];
   };
-
-  for (let k = active.length - 1; k >= 0; k--) {
-    const node = active[k];
+  for (const node of active.toReversed()) {
     const dOutputs = node.outputs.map(total);
-    const hit = dOutputs.findIndex((d) => d !== null);
-    const cast = node.outputs.findIndex((name) => castFrom.has(name));
-    if (hit < 0 && cast < 0) continue;
-    const rule = GRAD_RULES[node.opType];
-    const from = node.outputs[hit >= 0 ? hit : cast];
-    if (rule === "nondiff") {
-      throw new GradError(
-        `Cannot differentiate through "${node.opType}" (node "${node.name}"): it has no gradient. ` +
-          `Path from the loss: ${pathFromLoss(loss.name, node, from, via)}. Pass the value to ` +
-          `backward()'s "detach" option if a zero gradient is intended`,
-      );
-    }
-    if (hit < 0) continue;
+    if (dOutputs.every((d) => d === null)) continue;
+    const rule = GRAD_RULES[node.opType] as GradRule; // checkDifferentiable refused "nondiff"
     const inputs = node.inputs.map((name) => name === "" ? null : g.value(name));
     const outputs = node.outputs.map((name) => g.value(name));
-    const dInputs = rule({ node, inputs, outputs }, dOutputs);
-    inputs.forEach((x, i) => {
-      const d = dInputs[i];
-      if (x && node.opType === "Cast" && !isFloat(x.dtype) && !detached.has(x.name)) {
-        castFrom.add(x.name);
-        if (!via.has(x.name)) via.set(x.name, { node, from });
-      }
+    rule({ node, inputs, outputs }, dOutputs).forEach((d, i) => {
+      const x = inputs[i];
       if (!x || !d || detached.has(x.name) || !isFloat(x.dtype)) return;
-      if (d.dtype !== x.dtype || !shapesCompatible(d.shape, x.shape)) {
-        throw new GradError(
-          `The gradient rule of "${node.opType}" (node "${node.name}") gave ${formatType(d)} for ` +
-            `input "${x.name}" of type ${formatType(x)}`,
-        );
-      }
-      if (!grads.has(x.name)) grads.set(x.name, []);
-      grads.get(x.name)!.push(d);
-      if (!via.has(x.name)) via.set(x.name, { node, from });
+      checkRuleResult(node, x, d);
+      grads.set(x.name, [...grads.get(x.name) ?? [], d]);
     });
   }
   const result = wrt.map((w) => total(w.name) ?? zerosLike(w));
@@ -122,6 +85,51 @@ export function backward(
   // state `h`): drop the nodes no returned gradient needs.
   g.removeNodes(liveNodes(g, first, result.map((v) => v.name)));
   return result;
+}
+
+/** A rule's gradient must have its input's dtype and shape. */
+function checkRuleResult(node: Node, x: Value, d: Value): void {
+  if (d.dtype !== x.dtype || !shapesCompatible(d.shape, x.shape)) {
+    throw new GradError(
+      `The gradient rule of "${node.opType}" (node "${node.name}") gave ${formatType(d)} for ` +
+        `input "${x.name}" of type ${formatType(x)}`,
+    );
+  }
+}
+
+/**
+ * Refuses a path from the loss through an op without a gradient, before any node is built.
+ * Walking back from the loss, a value needs a gradient when a node that needs one reads it as
+ * a float input; a Cast also passes the need to its integer or bool input, so an `argMax`
+ * whose output a Cast turned into a float the loss uses is named too.
+ */
+function checkDifferentiable(
+  loss: Value,
+  active: readonly Node[],
+  detached: ReadonlySet<string>,
+): void {
+  const g = loss.graph;
+  // For each value that needs a gradient: the node that reads it and that node's output.
+  const via = new Map<string, { node: Node; from: string }>();
+  const needs = new Set([loss.name]);
+  for (const node of active.toReversed()) {
+    const from = node.outputs.find((name) => needs.has(name));
+    if (from === undefined) continue;
+    if (GRAD_RULES[node.opType] === "nondiff") {
+      throw new GradError(
+        `Cannot differentiate through "${node.opType}" (node "${node.name}"): it has no gradient. ` +
+          `Path from the loss: ${pathFromLoss(loss.name, node, from, via)}. Pass the value to ` +
+          `backward()'s "detach" option if a zero gradient is intended`,
+      );
+    }
+    for (const name of node.inputs) {
+      if (name === "" || detached.has(name) || needs.has(name)) continue;
+      if (isFloat(g.value(name).dtype) || node.opType === "Cast") {
+        needs.add(name);
+        via.set(name, { node, from });
+      }
+    }
+  }
 }
 
 /**

@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { Dim, Value } from "../graph/value.ts";
-import type { Graph } from "../graph/graph.ts";
+import type { Dim } from "../graph/value.ts";
+import type { Graph, Value } from "../graph/graph.ts";
 import type { DType } from "../onnx/dtype.ts";
 import { constantScalar, int64s } from "../ops/constant.ts";
 import { expand, shape } from "../ops/shape.ts";

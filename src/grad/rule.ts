@@ -5,9 +5,8 @@
  * @module
  */
 
-import type { Node } from "../graph/graph.ts";
-import type { OpType } from "../graph/op_types.ts";
-import type { Value } from "../graph/value.ts";
+import type { Node, Value } from "../graph/graph.ts";
+import type { OpType } from "../graph/op_type.ts";
 import type { AttributeValue } from "../onnx/model.ts";
 
 /** A node seen by its gradient rule: its input and output values, and its attributes. */

@@ -5,7 +5,8 @@
  * @module
  */
 
-import type { Dim, Value } from "../graph/value.ts";
+import type { Dim } from "../graph/value.ts";
+import type { Value } from "../graph/graph.ts";
 import { formatShape } from "../graph/value.ts";
 import { reduceSum } from "../ops/reduce.ts";
 import { squeeze } from "../ops/shape.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { GraphBuildError } from "./infer/context.ts";
+import { GraphBuildError } from "./errors.ts";
 import type { Graph } from "./graph.ts";
 import { inferNode } from "./op.ts";
 import { printNeighbourhood } from "./print.ts";

@@ -14,7 +14,7 @@
 
 import type { DType } from "../onnx/dtype.ts";
 import type { Graph, Node } from "./graph.ts";
-import type { OpType } from "./op_types.ts";
+import type { OpType } from "./op_type.ts";
 import { monomial } from "./infer/dim_algebra.ts";
 import { formatShape } from "./value.ts";
 

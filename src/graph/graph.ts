@@ -8,11 +8,19 @@
 import type { DType } from "../onnx/dtype.ts";
 import type { Attributes } from "../onnx/model.ts";
 import type { Tensor } from "../onnx/tensor.ts";
-import { GraphBuildError } from "./infer/context.ts";
+import { GraphBuildError } from "./errors.ts";
 import { MAX_NODE_TENSORS } from "./limits.ts";
-import type { OpType } from "./op_types.ts";
-import type { Dim, Value } from "./value.ts";
+import type { OpType } from "./op_type.ts";
+import type { Dim, TypeInfo } from "./value.ts";
 import { formatType } from "./value.ts";
+
+/** A named value in a graph: a graph input, an initializer, or a node output. */
+export interface Value extends TypeInfo {
+  /** The graph the value lives in; op builders add their nodes there. */
+  readonly graph: Graph;
+  /** Its name, unique in the graph. */
+  readonly name: string;
+}
 
 /** A node of a graph onnx-lm builds. */
 export interface Node {
@@ -57,6 +65,7 @@ export class Graph {
   readonly maxNodeTensors: number;
   private readonly counters = new Map<string, number>();
   private readonly nodeNames = new Set<string>();
+  private readonly producers = new Map<string, Node>();
 
   /**
    * An empty graph.
@@ -200,6 +209,17 @@ export class Graph {
     }
     this.nodeNames.add(node.name);
     this.nodes.push(node);
+    for (const name of node.outputs) this.producers.set(name, node);
+  }
+
+  /**
+   * The node that computes a value.
+   *
+   * @param name The value's name.
+   * @returns Its node, or undefined for graph inputs, initializers and unknown names.
+   */
+  producer(name: string): Node | undefined {
+    return this.producers.get(name);
   }
 
   /**
@@ -221,6 +241,7 @@ export class Graph {
       for (const name of node.outputs) {
         this.values.delete(name);
         this.known.delete(name);
+        this.producers.delete(name);
       }
     });
     this.nodes.length = 0;

@@ -5,10 +5,12 @@
  * @module
  */
 
-export { Graph, type GraphOptions, type Node } from "./graph.ts";
+export { Graph, type GraphOptions, type Node, type Value } from "./graph.ts";
 export { inferNode, op } from "./op.ts";
-export { isOpType, OP_SCHEMAS, type OpSchema, type OpType } from "./op_types.ts";
-export { GraphBuildError, InferContext } from "./infer/context.ts";
+export { isOpType, OP_TYPES, type OpType } from "./op_type.ts";
+export { OP_SCHEMAS, type OpSchema } from "./op_schemas.ts";
+export { GraphBuildError } from "./errors.ts";
+export { InferContext } from "./infer/context.ts";
 export { broadcastShapes } from "./infer/broadcast.ts";
 export { checkGraph, GraphCheckError } from "./check.ts";
 export { printGraph, printNeighbourhood, printNode } from "./print.ts";

@@ -10,8 +10,8 @@ import { encodeModel } from "../onnx/encode.ts";
 import { decodeModel, OnnxFormatError } from "../onnx/decode.ts";
 import { Graph } from "./graph.ts";
 import { inferNode } from "./op.ts";
-import { isOpType } from "./op_types.ts";
-import type { Value } from "./value.ts";
+import { isOpType } from "./op_type.ts";
+import type { Value } from "./graph.ts";
 import { formatType, shapesCompatible } from "./value.ts";
 
 /** What goes into a model file besides the graph. */

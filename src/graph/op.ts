@@ -6,10 +6,11 @@
  */
 
 import type { Attributes } from "../onnx/model.ts";
-import type { Graph, Node } from "./graph.ts";
+import type { Graph, Node, Value } from "./graph.ts";
 import { InferContext } from "./infer/context.ts";
-import { OP_SCHEMAS, type OpType } from "./op_types.ts";
-import type { Dim, TypeInfo, Value } from "./value.ts";
+import { OP_SCHEMAS } from "./op_schemas.ts";
+import type { OpType } from "./op_type.ts";
+import type { Dim, TypeInfo } from "./value.ts";
 
 /**
  * Adds a node to `graph` and returns its outputs with inferred types.

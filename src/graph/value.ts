@@ -1,5 +1,6 @@
 /**
- * Values: the typed, named edges of a graph.
+ * Types of a graph's values (element type and shape) and the helpers that format and compare
+ * them. The `Value` itself, which belongs to a `Graph`, is in `graph.ts`.
  *
  * @module
  */
@@ -7,7 +8,6 @@
 import type { DType } from "../onnx/dtype.ts";
 import { formatList } from "../onnx/format.ts";
 import type { Dim } from "../onnx/model.ts";
-import type { Graph } from "./graph.ts";
 
 export type { Dim };
 
@@ -17,14 +17,6 @@ export interface TypeInfo {
   readonly dtype: DType;
   /** Shape; a string is a symbolic dimension. */
   readonly shape: readonly Dim[];
-}
-
-/** A named value in a graph: a graph input, an initializer, or a node output. */
-export interface Value extends TypeInfo {
-  /** The graph the value lives in; op builders add their nodes there. */
-  readonly graph: Graph;
-  /** Its name, unique in the graph. */
-  readonly name: string;
 }
 
 /**

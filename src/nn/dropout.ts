@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Value } from "../graph/value.ts";
+import type { Value } from "../graph/graph.ts";
 import { mul } from "../ops/elementwise.ts";
 import { Module } from "./module.ts";
 import type { Random } from "./random.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Value } from "../graph/value.ts";
+import type { Value } from "../graph/graph.ts";
 import { gather } from "../ops/indexing.ts";
 import { normalInit } from "./init.ts";
 import { Module } from "./module.ts";

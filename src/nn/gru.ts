@@ -6,8 +6,7 @@
  * @module
  */
 
-import type { Graph } from "../graph/graph.ts";
-import type { Value } from "../graph/value.ts";
+import type { Graph, Value } from "../graph/graph.ts";
 import { add, mul, sigmoid, sub, tanh } from "../ops/elementwise.ts";
 import { gemm } from "../ops/linalg.ts";
 import { split } from "../ops/shape.ts";

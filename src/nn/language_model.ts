@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Value } from "../graph/value.ts";
+import type { Value } from "../graph/graph.ts";
 import type { Module } from "./module.ts";
 
 /** A recurrent state tensor of shape `[layers, batch, hidden]`. */

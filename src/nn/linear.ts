@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Value } from "../graph/value.ts";
+import type { Value } from "../graph/graph.ts";
 import { int64s } from "../ops/constant.ts";
 import { gemm } from "../ops/linalg.ts";
 import { concat, reshape, shape } from "../ops/shape.ts";

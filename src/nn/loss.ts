@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Value } from "../graph/value.ts";
+import type { Value } from "../graph/graph.ts";
 import { tensor } from "../onnx/tensor.ts";
 import { constant, constantScalar } from "../ops/constant.ts";
 import { cast, equal, exp, log, mul, neg, sub } from "../ops/elementwise.ts";

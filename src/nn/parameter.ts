@@ -5,8 +5,7 @@
  * @module
  */
 
-import type { Graph } from "../graph/graph.ts";
-import type { Value } from "../graph/value.ts";
+import type { Graph, Value } from "../graph/graph.ts";
 import type { Random } from "./random.ts";
 
 /** Fills a parameter's initial values from a random stream. */

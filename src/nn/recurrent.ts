@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { Value } from "../graph/value.ts";
+import type { Value } from "../graph/graph.ts";
 import { concat, reshape, split, squeeze, transpose, unsqueeze } from "../ops/shape.ts";
 import { uniformInit } from "./init.ts";
 import { Parameter } from "./parameter.ts";

@@ -4,8 +4,7 @@
  * @module
  */
 
-import type { Graph } from "../graph/graph.ts";
-import type { Value } from "../graph/value.ts";
+import type { Graph, Value } from "../graph/graph.ts";
 import { add, tanh } from "../ops/elementwise.ts";
 import { gemm } from "../ops/linalg.ts";
 import type { RecurrentLayerParams } from "./recurrent.ts";

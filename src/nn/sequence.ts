@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Value } from "../graph/value.ts";
+import type { Value } from "../graph/graph.ts";
 import { fromTimeMajorRows, joinSteps, splitSteps, toTimeMajorRows } from "./recurrent.ts";
 
 /**

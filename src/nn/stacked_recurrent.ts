@@ -6,8 +6,7 @@
  * @module
  */
 
-import type { Graph } from "../graph/graph.ts";
-import type { Value } from "../graph/value.ts";
+import type { Graph, Value } from "../graph/graph.ts";
 import { Module } from "./module.ts";
 import {
   checkState,

@@ -7,9 +7,8 @@
 
 import type { DType } from "../onnx/dtype.ts";
 import { scalar, type Tensor, tensor } from "../onnx/tensor.ts";
-import type { Graph } from "../graph/graph.ts";
+import type { Graph, Value } from "../graph/graph.ts";
 import { op } from "../graph/op.ts";
-import type { Value } from "../graph/value.ts";
 
 /**
  * A `Constant` node holding a tensor.

@@ -6,10 +6,10 @@
  */
 
 import { type DType, ONNX_DATA_TYPE } from "../onnx/dtype.ts";
-import { GraphBuildError } from "../graph/infer/context.ts";
+import { GraphBuildError } from "../graph/errors.ts";
 import { op } from "../graph/op.ts";
-import type { OpType } from "../graph/op_types.ts";
-import type { Value } from "../graph/value.ts";
+import type { OpType } from "../graph/op_type.ts";
+import type { Value } from "../graph/graph.ts";
 
 const unary = (opType: OpType) => (x: Value): Value => op(x.graph, opType, [x])[0];
 const binary = (opType: OpType) => (a: Value, b: Value): Value => op(a.graph, opType, [a, b])[0];

@@ -6,7 +6,7 @@
  */
 
 import { op } from "../graph/op.ts";
-import type { Value } from "../graph/value.ts";
+import type { Value } from "../graph/graph.ts";
 
 const int = (value: number) => ({ type: "int" as const, value });
 

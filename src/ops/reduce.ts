@@ -6,7 +6,7 @@
 
 import type { AttributeValue } from "../onnx/model.ts";
 import { op } from "../graph/op.ts";
-import type { Value } from "../graph/value.ts";
+import type { Value } from "../graph/graph.ts";
 import { int64s } from "./constant.ts";
 
 /** Options shared by the reductions. */

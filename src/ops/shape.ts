@@ -6,9 +6,9 @@
  */
 
 import type { AttributeValue } from "../onnx/model.ts";
-import { GraphBuildError } from "../graph/infer/context.ts";
+import { GraphBuildError } from "../graph/errors.ts";
 import { op } from "../graph/op.ts";
-import type { Value } from "../graph/value.ts";
+import type { Value } from "../graph/graph.ts";
 import { type IntsLike, intsValue } from "./constant.ts";
 
 const int = (value: number): AttributeValue => ({ type: "int", value });

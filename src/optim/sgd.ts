@@ -5,8 +5,7 @@
  * @module
  */
 
-import type { Graph } from "../graph/graph.ts";
-import type { Value } from "../graph/value.ts";
+import type { Graph, Value } from "../graph/graph.ts";
 import { constantScalar } from "../ops/constant.ts";
 import { add, mul, sub } from "../ops/elementwise.ts";
 import {

@@ -7,8 +7,9 @@
  */
 
 import type { Graph } from "../graph/graph.ts";
-import { GraphBuildError } from "../graph/infer/context.ts";
-import { formatType, type Value } from "../graph/value.ts";
+import { GraphBuildError } from "../graph/errors.ts";
+import { formatType } from "../graph/value.ts";
+import type { Value } from "../graph/graph.ts";
 
 /** Element types an optimizer updates; its scalars have the same type as its parameters. */
 export type FloatDType = "float32" | "float64";

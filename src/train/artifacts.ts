@@ -19,11 +19,10 @@
  * @module
  */
 
-import type { Graph } from "../graph/graph.ts";
-import { Graph as GraphClass } from "../graph/graph.ts";
+import { Graph, type Value } from "../graph/graph.ts";
 import { checkGraph } from "../graph/check.ts";
 import { pruneUnused } from "../graph/prune.ts";
-import type { Dim, Value } from "../graph/value.ts";
+import type { Dim } from "../graph/value.ts";
 import { backward } from "../grad/backward.ts";
 import { add } from "../ops/elementwise.ts";
 import { Dropout } from "../nn/dropout.ts";
@@ -145,7 +144,7 @@ function forward(
   packed = false,
 ): Forward {
   const { seqLen, dtype = "float32" } = options;
-  const g = new GraphClass(name, options.webgpu ? {} : { maxNodeTensors: Infinity });
+  const g = new Graph(name, options.webgpu ? {} : { maxNodeTensors: Infinity });
   setTraining(g, mode === "train");
   const named = model.namedParameters();
   const declared = declareParameters(

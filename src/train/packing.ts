@@ -14,8 +14,7 @@
  * @module
  */
 
-import type { Graph } from "../graph/graph.ts";
-import type { Value } from "../graph/value.ts";
+import type { Graph, Value } from "../graph/graph.ts";
 import { reshape, split } from "../ops/shape.ts";
 import type { FloatDType } from "../optim/update.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Value } from "../../graph/value.ts";
+import type { Value } from "../../graph/graph.ts";
 import { constantScalar } from "../../ops/constant.ts";
 import * as o from "../../ops/elementwise.ts";
 import { type GradNode, type GradRule, input } from "../rule.ts";

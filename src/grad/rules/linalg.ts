@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Value } from "../../graph/value.ts";
+import type { Value } from "../../graph/graph.ts";
 import { constantScalar } from "../../ops/constant.ts";
 import { mul } from "../../ops/elementwise.ts";
 import { gemm, matMul } from "../../ops/linalg.ts";

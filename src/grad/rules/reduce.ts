@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Value } from "../../graph/value.ts";
+import type { Value } from "../../graph/graph.ts";
 import { formatShape } from "../../graph/value.ts";
 import { constantScalar } from "../../ops/constant.ts";
 import { cast, div, equal, exp, mul, sub } from "../../ops/elementwise.ts";

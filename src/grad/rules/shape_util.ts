@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Value } from "../../graph/value.ts";
+import type { Value } from "../../graph/graph.ts";
 import { reshape, shape } from "../../ops/shape.ts";
 
 /**

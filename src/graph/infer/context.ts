@@ -9,12 +9,7 @@ import type { Tensor } from "../../onnx/tensor.ts";
 import type { Attributes, AttributeValue } from "../../onnx/model.ts";
 import type { Dim, TypeInfo } from "../value.ts";
 import { formatType } from "../value.ts";
-
-/** Raised when a node's inputs or attributes do not fit its operator. */
-export class GraphBuildError extends Error {
-  /** The error name. */
-  override name = "GraphBuildError";
-}
+import { GraphBuildError } from "../errors.ts";
 
 /** A node as an inference rule sees it. */
 export class InferContext {

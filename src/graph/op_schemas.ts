@@ -1,5 +1,5 @@
 /**
- * The operators onnx-lm builds, and what shape inference knows about each.
+ * What shape inference knows about each operator onnx-lm builds.
  *
  * `OP_SCHEMAS` is a `Record` over `OpType`, so adding an operator without its inference rule
  * is a compile error.
@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { OpType } from "./op_type.ts";
 import type { Dim, TypeInfo } from "./value.ts";
 import type { InferContext } from "./infer/context.ts";
 import * as ew from "./infer/elementwise.ts";
@@ -14,50 +15,6 @@ import { inferGemm, inferMatMul } from "./infer/linalg.ts";
 import { inferGather, inferGatherElements, inferScatterElements } from "./infer/indexing.ts";
 import { inferArgMax, inferReduceAttr, inferReduceSum, inferSoftmax } from "./infer/reduce.ts";
 import * as so from "./infer/shape_ops.ts";
-
-/** Every ONNX operator (default domain, opset 17) onnx-lm can build. */
-export type OpType =
-  | "Add"
-  | "ArgMax"
-  | "Cast"
-  | "Concat"
-  | "Constant"
-  | "Div"
-  | "Equal"
-  | "Exp"
-  | "Expand"
-  | "Gather"
-  | "GatherElements"
-  | "Gemm"
-  | "Greater"
-  | "Identity"
-  | "Log"
-  | "LogSoftmax"
-  | "MatMul"
-  | "Mul"
-  | "Neg"
-  | "Pad"
-  | "Pow"
-  | "Reciprocal"
-  | "ReduceMax"
-  | "ReduceMean"
-  | "ReduceSum"
-  | "Relu"
-  | "Reshape"
-  | "ScatterElements"
-  | "Shape"
-  | "Sigmoid"
-  | "Slice"
-  | "Softmax"
-  | "Split"
-  | "Sqrt"
-  | "Squeeze"
-  | "Sub"
-  | "Sum"
-  | "Tanh"
-  | "Transpose"
-  | "Unsqueeze"
-  | "Where";
 
 /** What shape inference needs to know about one operator. */
 export interface OpSchema {
@@ -117,13 +74,3 @@ export const OP_SCHEMAS: Readonly<Record<OpType, OpSchema>> = {
   Unsqueeze: { inputs: ["data", "axes"], infer: so.inferUnsqueeze },
   Where: { inputs: ["condition", "X", "Y"], infer: ew.inferWhere },
 };
-
-/**
- * Whether a string names an operator onnx-lm supports.
- *
- * @param opType An ONNX op_type.
- * @returns True for members of `OpType`.
- */
-export function isOpType(opType: string): opType is OpType {
-  return Object.hasOwn(OP_SCHEMAS, opType);
-}
