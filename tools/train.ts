@@ -18,6 +18,7 @@ import {
 } from "../src/train/learner.ts";
 import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
 import { deviceFlags } from "./lib/device.ts";
+import type { Device } from "../src/train/backend.ts";
 import { atPath, checkDirFlag } from "./lib/fs_errors.ts";
 import { cpuModel, machineLine, median } from "./lib/machine.ts";
 import { runtimeName } from "../src/run/describe.ts";
@@ -37,15 +38,44 @@ import {
   USAGE,
 } from "./lib/train_flags.ts";
 
+/** The command line, checked: what to train, where, on what. */
+interface Options {
+  readonly entry: ReturnType<typeof findModel>;
+  readonly flags: Flags;
+  readonly device: Device;
+  readonly deviceId: number | undefined;
+  readonly threads: number;
+  readonly out: string;
+  readonly json: boolean;
+  /** Draw progress bars (a terminal, not --json). */
+  readonly progress: boolean;
+}
+
+/** What one run trains: a new run's recipe, or the recorded one of the run resumed. */
+interface Prepared {
+  readonly corpus: RunCorpus;
+  readonly arch: Architecture;
+  readonly recipe: Recipe;
+  readonly epochs: number;
+  readonly lrMax: number;
+  readonly seed: number;
+  readonly resumed: Awaited<ReturnType<typeof loadRun>> | undefined;
+}
+
 async function main(): Promise<number> {
   const parsed = parseFlags(Deno.args, FLAGS, USAGE);
   if (!parsed) return 0;
-  const { positionals } = parsed;
   const flags = parsed.values as Flags;
   if (flags.list) {
     console.log(listModels());
     return 0;
   }
+  const options = await checkOptions(parsed.positionals, flags);
+  return await train(options, await prepare(options));
+}
+
+/** Checks the model name and the flags every run takes. */
+async function checkOptions(positionals: readonly string[], flags: Flags): Promise<Options> {
   if (positionals.length !== 1) {
     throw new UsageError(`expected one model name, got ${positionals.length}\n${USAGE}`);
   }
@@ -55,11 +85,8 @@ async function main(): Promise<number> {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const { device, deviceId, note: deviceNote } = await deviceFlags(
-    flags.device,
-    flags["device-id"],
-  );
-  if (deviceNote) console.error(deviceNote);
+  const { device, deviceId, note } = await deviceFlags(flags.device, flags["device-id"]);
+  if (note) console.error(note);
   const threads = intFlag("threads", flags.threads, 0, 64, 1);
   const out = flags.out ?? `runs/${entry.name}`;
   await checkDirFlag("out", out);
@@ -67,57 +94,24 @@ async function main(): Promise<number> {
     throw new UsageError(`--force replaces a run and --resume continues it: give one of them`);
   }
   const json = flags.json ?? false;
-  const progress = !json && Deno.stderr.isTerminal();
+  return {
+    entry,
+    flags,
+    device,
+    deviceId,
+    threads,
+    out,
+    json,
+    progress: !json && Deno.stderr.isTerminal(),
+  };
+}
+
+/** The run to train: the one in --out under --resume (checked against the flags), else new. */
+async function prepare({ entry, flags, out, progress }: Options): Promise<Prepared> {
   const sizes = sizeFlags(flags);
   const textFlags = corpusFlags(flags);
-
-  let run: {
-    corpus: RunCorpus;
-    arch: Architecture;
-    recipe: Recipe;
-    epochs: number;
-    lrMax: number;
-    seed: number;
-  };
   const resumed = flags.resume ? await loadRun(out, "Cannot resume") : undefined;
-  if (resumed) {
-    const m = resumed.meta;
-    if (m.model !== entry.name) {
-      throw new UsageError(`--resume: ${out} holds a run of "${m.model}", not "${entry.name}"`);
-    }
-    // --lr may change on resume: after a divergence, the rest of the schedule runs at a lower
-    // peak (each epoch's record says which it ran under).
-    sameAsRun({ epochs: flags.epochs, seed: flags.seed }, { epochs: m.epochs, seed: m.seed });
-    sameAsRun(
-      {
-        hidden: sizes.hidden,
-        layers: sizes.layers,
-        dropout: sizes.dropout,
-        bs: sizes.batchSize,
-        sl: sizes.seqLen,
-      },
-      {
-        hidden: m.arch.hidden,
-        layers: m.arch.layers,
-        dropout: m.arch.dropout,
-        bs: m.recipe.batchSize,
-        sl: m.recipe.seqLen,
-      },
-    );
-    if (textFlags) {
-      throw new UsageError(
-        `--resume reads the corpus the run recorded: leave out --text and its options`,
-      );
-    }
-    run = {
-      corpus: await runCorpus(m, progress),
-      arch: m.arch,
-      recipe: m.recipe,
-      epochs: m.epochs,
-      lrMax: numberFlag("lr", flags.lr, 0, 10, m.lrMax),
-      seed: m.seed,
-    };
-  } else {
+  if (!resumed) {
     const corpus = textFlags ? await ownTextCorpus(textFlags, progress) : humanNumbersCorpus();
     let sized;
     try {
@@ -125,15 +119,58 @@ async function main(): Promise<number> {
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    run = {
+    return {
       corpus,
       ...sized,
       epochs: intFlag("epochs", flags.epochs, 1, 1000, entry.recipe.epochs),
       lrMax: numberFlag("lr", flags.lr, 0, 10, entry.recipe.lrMax),
       seed: intFlag("seed", flags.seed, 0, 2 ** 32 - 1, 42),
+      resumed,
     };
   }
-  const { corpus, arch, recipe, epochs, lrMax, seed } = run;
+  const m = resumed.meta;
+  if (m.model !== entry.name) {
+    throw new UsageError(`--resume: ${out} holds a run of "${m.model}", not "${entry.name}"`);
+  }
+  // --lr may change on resume: after a divergence, the rest of the schedule runs at a lower
+  // peak (each epoch's record says which it ran under).
+  sameAsRun({ epochs: flags.epochs, seed: flags.seed }, { epochs: m.epochs, seed: m.seed });
+  sameAsRun(
+    {
+      hidden: sizes.hidden,
+      layers: sizes.layers,
+      dropout: sizes.dropout,
+      bs: sizes.batchSize,
+      sl: sizes.seqLen,
+    },
+    {
+      hidden: m.arch.hidden,
+      layers: m.arch.layers,
+      dropout: m.arch.dropout,
+      bs: m.recipe.batchSize,
+      sl: m.recipe.seqLen,
+    },
+  );
+  if (textFlags) {
+    throw new UsageError(
+      `--resume reads the corpus the run recorded: leave out --text and its options`,
+    );
+  }
+  return {
+    corpus: await runCorpus(m, progress),
+    arch: m.arch,
+    recipe: m.recipe,
+    epochs: m.epochs,
+    lrMax: numberFlag("lr", flags.lr, 0, 10, m.lrMax),
+    seed: m.seed,
+    resumed,
+  };
+}
+
+/** Trains, saving every epoch to --out; prints the table, then the summary. */
+async function train(options: Options, run: Prepared): Promise<number> {
+  const { entry, flags, device, deviceId, threads, out, json, progress } = options;
+  const { corpus, arch, recipe, epochs, lrMax, seed, resumed } = run;
   const data = corpus.data(recipe); // refuses a corpus too short for --bs/--sl before anything is written
   const info = newRunInfo({ entry, corpus, arch, recipe, epochs, lrMax, seed, device });
   const place = {
@@ -171,44 +208,12 @@ async function main(): Promise<number> {
       say(`${entry.name} already finished its ${epochs} epochs in ${out}`);
     }
     await atPath("--out", dir(), () => saveArtifacts(dir(), learner.artifacts, info));
-    say(`${entry.name}: ${info.description}`);
-    say(`corpus: ${corpus.summary}`);
+    for (const line of runHeader(options, run, info.description, learner)) say(line);
     if (corpus.warning) console.error(corpus.warning);
-    if (corpus.corpus.kind === "text" || JSON.stringify(arch) !== JSON.stringify(entry.arch)) {
-      say(
-        `size: vocab ${arch.vocabSize}, hidden ${arch.hidden}, layers ${arch.layers}, dropout ${arch.dropout}, bs ${recipe.batchSize}, sl ${recipe.seqLen}`,
-      );
-    }
-    say(
-      `fit_one_cycle(${epochs}, ${lrMax}), seed ${seed}, ${device}, ${learner.train.length} train / ${learner.valid.length} valid batches`,
-    );
-    say(
-      `Baseline (always predict ${JSON.stringify(corpus.baseline.token)}): ${
-        corpus.baseline.accuracy.toFixed(3)
-      }`,
-    );
-    say(
-      `train_loss: fastai's smoothed loss (EMA 0.98, debiased); valid_loss and accuracy: exact means`,
-    );
     say(tableHeader());
     const bar = new ProgressBar(progress);
-    let epochStart = performance.now();
     await learner.fit(epochs, lrMax, {
-      onBatch: (epoch, done, total, loss) => {
-        if (done === 1) epochStart = performance.now();
-        const seconds = (performance.now() - epochStart) / 1000;
-        // Short epochs print their row at once; a bar is for epochs one waits for.
-        if (seconds < 2) return;
-        const eta = (seconds / done) * (total - done);
-        bar.update(
-          `epoch ${epoch + 1}/${epochs}`,
-          done,
-          total,
-          `train_loss ${loss.toFixed(4)}, ${(done / seconds).toFixed(1)} steps/s, ETA ${
-            eta.toFixed(0)
-          } s`,
-        );
-      },
+      onBatch: epochProgress(bar, epochs),
       onEpoch: async (record: EpochRecord) => {
         bar.clear();
         await atPath("--out", dir(), () => saveEpoch(dir(), learner, info, place));
@@ -220,25 +225,7 @@ async function main(): Promise<number> {
     });
   } catch (error) {
     if (error instanceof FitInterrupted || error instanceof NonFiniteLossError) {
-      const lower = Number((lrMax / 10).toPrecision(2));
-      const checkpoint = `the checkpoint after epoch ${
-        learner.epoch - 1
-      } is ${out}/${CHECKPOINT_FILE}`;
-      // Resuming a diverged run as it was would diverge again (runs repeat bit for bit):
-      // the way forward is the rest of the schedule at a lower peak learning rate.
-      // Under --force, a run stopped before its first checkpoint never touched --out.
-      const untouched = plan && plan.dir !== out ? `; the run already in ${out} is untouched` : "";
-      const next = error instanceof FitInterrupted
-        ? learner.epoch > 0
-          ? `${checkpoint}; continue with --resume`
-          : `no epoch finished, so there is no checkpoint yet`
-        : learner.epoch > 0
-        ? `${checkpoint}; continue from it at a lower peak learning rate with --resume --lr ${lower}` +
-          ` (this run's was ${lrMax})`
-        : `no epoch finished, so there is no checkpoint yet; start again with a lower --lr, e.g. --lr ${lower}${
-          plan && plan.dir !== out ? " --force" : ""
-        }`;
-      console.error(`\n${error.message}: ${next}${untouched}`);
+      console.error(`\n${error.message}: ${whatNext(error, learner.epoch, lrMax, out, plan)}`);
       return error instanceof FitInterrupted ? 130 : 1;
     }
     throw error;
@@ -247,16 +234,94 @@ async function main(): Promise<number> {
     await learner.release();
     await plan?.abandon(); // a no-op once the new run has taken --out's place
   }
-  const seconds = (performance.now() - started) / 1000;
+  printSummary(options, learner, epochs, (performance.now() - started) / 1000);
+  return 0;
+}
+
+/** The lines before the table: the model, corpus, size (when not the book's), schedule. */
+function runHeader(
+  { entry, device }: Options,
+  { corpus, arch, recipe, epochs, lrMax, seed }: Prepared,
+  description: string,
+  learner: Learner,
+): string[] {
+  const lines = [`${entry.name}: ${description}`, `corpus: ${corpus.summary}`];
+  if (corpus.corpus.kind === "text" || JSON.stringify(arch) !== JSON.stringify(entry.arch)) {
+    lines.push(
+      `size: vocab ${arch.vocabSize}, hidden ${arch.hidden}, layers ${arch.layers}, dropout ${arch.dropout}, bs ${recipe.batchSize}, sl ${recipe.seqLen}`,
+    );
+  }
+  lines.push(
+    `fit_one_cycle(${epochs}, ${lrMax}), seed ${seed}, ${device}, ${learner.train.length} train / ${learner.valid.length} valid batches`,
+    `Baseline (always predict ${JSON.stringify(corpus.baseline.token)}): ${
+      corpus.baseline.accuracy.toFixed(3)
+    }`,
+    `train_loss: fastai's smoothed loss (EMA 0.98, debiased); valid_loss and accuracy: exact means`,
+  );
+  return lines;
+}
+
+/** A progress bar for epochs one waits for (2 s or more): steps/s, train_loss, ETA. */
+function epochProgress(
+  bar: ProgressBar,
+  epochs: number,
+): (epoch: number, done: number, total: number, loss: number) => void {
+  let epochStart = performance.now();
+  return (epoch, done, total, loss) => {
+    if (done === 1) epochStart = performance.now();
+    const seconds = (performance.now() - epochStart) / 1000;
+    // Short epochs print their row at once; a bar is for epochs one waits for.
+    if (seconds < 2) return;
+    const eta = (seconds / done) * (total - done);
+    bar.update(
+      `epoch ${epoch + 1}/${epochs}`,
+      done,
+      total,
+      `train_loss ${loss.toFixed(4)}, ${(done / seconds).toFixed(1)} steps/s, ETA ${
+        eta.toFixed(0)
+      } s`,
+    );
+  };
+}
+
+/** After a stop or a divergence: where the last checkpoint is and how to go on. */
+function whatNext(
+  error: FitInterrupted | NonFiniteLossError,
+  epoch: number,
+  lrMax: number,
+  out: string,
+  plan: { readonly dir: string } | undefined,
+): string {
+  const lower = Number((lrMax / 10).toPrecision(2));
+  const checkpoint = `the checkpoint after epoch ${epoch - 1} is ${out}/${CHECKPOINT_FILE}`;
+  // Resuming a diverged run as it was would diverge again (runs repeat bit for bit):
+  // the way forward is the rest of the schedule at a lower peak learning rate.
+  // Under --force, a run stopped before its first checkpoint never touched --out.
+  const untouched = plan && plan.dir !== out ? `; the run already in ${out} is untouched` : "";
+  const next = error instanceof FitInterrupted
+    ? epoch > 0
+      ? `${checkpoint}; continue with --resume`
+      : `no epoch finished, so there is no checkpoint yet`
+    : epoch > 0
+    ? `${checkpoint}; continue from it at a lower peak learning rate with --resume --lr ${lower}` +
+      ` (this run's was ${lrMax})`
+    : `no epoch finished, so there is no checkpoint yet; start again with a lower --lr, e.g. --lr ${lower}${
+      plan && plan.dir !== out ? " --force" : ""
+    }`;
+  return next + untouched;
+}
+
+/** The last line: final accuracy and loss, the median epoch time, where the results are. */
+function printSummary(options: Options, learner: Learner, epochs: number, seconds: number): void {
+  const { entry, device, out, json } = options;
   const last = learner.history.at(-1);
-  const times = learner.history.map((r) => r.time);
   const summary = {
     model: entry.name,
     epochs,
     final_accuracy: last?.accuracy ?? NaN,
     final_valid_loss: last?.valid_loss ?? NaN,
     seconds,
-    sec_per_epoch: median(times),
+    sec_per_epoch: median(learner.history.map((r) => r.time)),
     train_batches: learner.train.length,
     device,
     out,
@@ -272,7 +337,6 @@ async function main(): Promise<number> {
         } s/epoch; results in ${out}/ (report.html, curves.svg)`,
     );
   }
-  return 0;
 }
 
 if (import.meta.main) await runTool(main);

@@ -6,7 +6,7 @@
  */
 
 import type { DType } from "../onnx/dtype.ts";
-import type { Attributes } from "../onnx/model.ts";
+import type { NodeData } from "../onnx/model.ts";
 import type { Tensor } from "../onnx/tensor.ts";
 import { GraphBuildError } from "./errors.ts";
 import { MAX_NODE_TENSORS } from "./limits.ts";
@@ -22,18 +22,10 @@ export interface Value extends TypeInfo {
   readonly name: string;
 }
 
-/** A node of a graph onnx-lm builds. */
-export interface Node {
+/** A node of a graph onnx-lm builds: a file's node whose operator is one of ours. */
+export interface Node extends NodeData {
   /** Operator name in ONNX spelling. */
   readonly opType: OpType;
-  /** Unique node name. */
-  readonly name: string;
-  /** Input value names, in the operator's order. */
-  readonly inputs: readonly string[];
-  /** Output value names. */
-  readonly outputs: readonly string[];
-  /** Attributes by name. */
-  readonly attributes: Attributes;
 }
 
 /** How a graph is built. */

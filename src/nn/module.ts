@@ -18,24 +18,14 @@ export abstract class Module {
    * @returns `[name, parameter]` pairs.
    */
   namedParameters(prefix = ""): [string, Parameter][] {
-    const out: [string, Parameter][] = [];
     const seen = new Set<Parameter>();
-    const visit = (m: Module, at: string) => {
-      for (const [key, value] of Object.entries(m)) {
-        const items: [string, unknown][] = Array.isArray(value)
-          ? value.map((v, i) => [`${at}${key}.${i}`, v])
-          : [[`${at}${key}`, value]];
-        for (const [name, item] of items) {
-          if (item instanceof Parameter && !seen.has(item)) {
-            seen.add(item);
-            out.push([name, item]);
-          } else if (item instanceof Module) {
-            visit(item, `${name}.`);
-          }
-        }
+    const out: [string, Parameter][] = [];
+    for (const [name, item] of walk(this, prefix)) {
+      if (item instanceof Parameter && !seen.has(item)) {
+        seen.add(item);
+        out.push([name, item]);
       }
-    };
-    visit(this, prefix);
+    }
     return out;
   }
 
@@ -46,20 +36,7 @@ export abstract class Module {
    */
   namedModules(): [string, Module][] {
     const out: [string, Module][] = [["", this]];
-    const visit = (m: Module, at: string) => {
-      for (const [key, value] of Object.entries(m)) {
-        const items: [string, unknown][] = Array.isArray(value)
-          ? value.map((v, i) => [`${at}${key}.${i}`, v])
-          : [[`${at}${key}`, value]];
-        for (const [name, item] of items) {
-          if (item instanceof Module && !out.some(([, seen]) => seen === item)) {
-            out.push([name, item]);
-            visit(item, `${name}.`);
-          }
-        }
-      }
-    };
-    visit(this, "");
+    for (const [name, item] of walk(this, "")) if (item instanceof Module) out.push([name, item]);
     return out;
   }
 
@@ -73,5 +50,29 @@ export abstract class Module {
   initParameters(seed: number): Map<string, Float32Array> {
     const rng = new Random(seed);
     return new Map(this.namedParameters().map(([name, p]) => [name, p.init(rng, p.size)]));
+  }
+}
+
+/**
+ * The parameters and submodules under `root`, depth first in field order, with their paths:
+ * each submodule once, followed by what it holds; array fields count from 0 (`layers.0`).
+ */
+function* walk(
+  root: Module,
+  prefix: string,
+  visited = new Set<Module>([root]),
+): Generator<[string, Parameter | Module]> {
+  for (const [key, value] of Object.entries(root)) {
+    const items: [string, unknown][] = Array.isArray(value)
+      ? value.map((v, i) => [`${prefix}${key}.${i}`, v])
+      : [[`${prefix}${key}`, value]];
+    for (const [name, item] of items) {
+      if (item instanceof Parameter) yield [name, item];
+      else if (item instanceof Module && !visited.has(item)) {
+        visited.add(item);
+        yield [name, item];
+        yield* walk(item, `${name}.`, visited);
+      }
+    }
   }
 }
