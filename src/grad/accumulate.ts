@@ -9,21 +9,21 @@
  * @module
  */
 
+import { readFloat, readInt } from "../graph/attributes.ts";
 import type { Graph, Node, Value } from "../graph/graph.ts";
 import { add } from "../ops/elementwise.ts";
 import { gemm } from "../ops/linalg.ts";
 import { concat } from "../ops/shape.ts";
 
-function attr(node: Node, name: string, fallback: number): number {
-  const a = node.attributes[name];
-  return a && (a.type === "int" || a.type === "float") ? a.value : fallback;
-}
-
 /** Whether a node is `Gemm(A, B)` with transA=1, transB=0, no C. */
 function isOuterProduct(node: Node | undefined): node is Node {
   return node !== undefined && node.opType === "Gemm" && node.inputs.length === 2 &&
-    attr(node, "transA", 0) === 1 && attr(node, "transB", 0) === 0 && attr(node, "beta", 1) === 1;
+    readInt(node.attributes, "transA", 0) === 1 && readInt(node.attributes, "transB", 0) === 0 &&
+    readFloat(node.attributes, "beta", 1) === 1;
 }
+
+/** A Gemm's alpha (1 by the spec). */
+const alphaOf = (node: Node): number => readFloat(node.attributes, "alpha", 1);
 
 /**
  * The sum of `parts` (at least one), fusing sums of `A_t^T B_t` Gemms into one Gemm.
@@ -37,8 +37,8 @@ export function accumulate(g: Graph, parts: readonly Value[]): Value {
   if (parts.length === 1) return parts[0];
   const nodes = parts.map((p) => g.producer(p.name));
   if (nodes.every(isOuterProduct)) {
-    const alpha = attr(nodes[0], "alpha", 1);
-    if (nodes.every((n) => attr(n, "alpha", 1) === alpha)) {
+    const alpha = alphaOf(nodes[0]);
+    if (nodes.every((n) => alphaOf(n) === alpha)) {
       // The reverse walk meets the uses last to first; stacked in forward order, the factors
       // of a recurrence's weight are the rows of its steps in time order, the same Concat as
       // the gradient of the split that made them (see `splitSteps`).

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Dim } from "../graph/value.ts";
+import { type Dim, isStaticShape } from "../graph/value.ts";
 import type { Graph, Value } from "../graph/graph.ts";
 import type { DType } from "../onnx/dtype.ts";
 import { constantScalar, int64s } from "../ops/constant.ts";
@@ -24,8 +24,8 @@ export function full(g: Graph, dtype: DType, dims: readonly Dim[] | Value, value
   if (Array.isArray(dims)) {
     const staticDims = dims as readonly Dim[];
     if (staticDims.length === 0) return s;
-    if (staticDims.every((d) => typeof d === "number")) {
-      return expand(s, int64s(g, staticDims as number[]));
+    if (isStaticShape(staticDims)) {
+      return expand(s, int64s(g, staticDims));
     }
     throw new Error(
       `full(): dims ${JSON.stringify(dims)} are not static; pass a value to copy its shape`,
@@ -41,7 +41,7 @@ export function full(g: Graph, dtype: DType, dims: readonly Dim[] | Value, value
  * @returns Zeros of v's dtype and shape.
  */
 export function zerosLike(v: Value): Value {
-  const dims = v.shape.every((d) => typeof d === "number") ? v.shape : v;
+  const dims = isStaticShape(v.shape) ? v.shape : v;
   return full(v.graph, v.dtype, dims, 0);
 }
 
@@ -52,6 +52,6 @@ export function zerosLike(v: Value): Value {
  * @returns Ones of v's dtype and shape.
  */
 export function onesLike(v: Value): Value {
-  const dims = v.shape.every((d) => typeof d === "number") ? v.shape : v;
+  const dims = isStaticShape(v.shape) ? v.shape : v;
   return full(v.graph, v.dtype, dims, 1);
 }

@@ -7,7 +7,6 @@
 
 import type { Node, Value } from "../graph/graph.ts";
 import type { OpType } from "../graph/op_type.ts";
-import type { AttributeValue } from "../onnx/model.ts";
 
 /** A node seen by its gradient rule: its input and output values, and its attributes. */
 export interface GradNode {
@@ -27,44 +26,6 @@ export type GradRule = (n: GradNode, dOutputs: readonly (Value | null)[]) => (Va
 
 /** Every operator has a rule or is marked as having no gradient; a missing entry fails to compile. */
 export type GradRuleTable = Readonly<Record<OpType, GradRule | "nondiff">>;
-
-/**
- * An int attribute of a node, or its default.
- *
- * @param n The node.
- * @param name Attribute name.
- * @param fallback Spec default.
- * @returns The value.
- */
-export function intAttr(n: GradNode, name: string, fallback: number): number {
-  const a: AttributeValue | undefined = n.node.attributes[name];
-  return a?.type === "int" ? a.value : fallback;
-}
-
-/**
- * A float attribute of a node, or its default.
- *
- * @param n The node.
- * @param name Attribute name.
- * @param fallback Spec default.
- * @returns The value.
- */
-export function floatAttr(n: GradNode, name: string, fallback: number): number {
-  const a = n.node.attributes[name];
-  return a?.type === "float" ? a.value : fallback;
-}
-
-/**
- * An ints attribute of a node, or undefined.
- *
- * @param n The node.
- * @param name Attribute name.
- * @returns The value.
- */
-export function intsAttr(n: GradNode, name: string): readonly number[] | undefined {
-  const a = n.node.attributes[name];
-  return a?.type === "ints" ? a.value : undefined;
-}
 
 /**
  * The input value at `index`, which the rule requires to be present.

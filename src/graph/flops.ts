@@ -16,6 +16,7 @@ import type { DType } from "../onnx/dtype.ts";
 import type { Graph, Node } from "./graph.ts";
 import type { OpType } from "./op_type.ts";
 import { monomial } from "./infer/dim_algebra.ts";
+import { readFloat, readInt, readString } from "./attributes.ts";
 import { formatShape } from "./value.ts";
 
 /** The FLOPs of one run of a graph. */
@@ -68,9 +69,9 @@ const matMulCost: Cost = (_, s) => {
 /** Gemm: `2·M·N·K`, plus `M·N` adds for C when it is given and `beta != 0`. */
 const gemmCost: Cost = (node, s) => {
   const a = s.input(0);
-  const k = attrInt(node, "transA") ? a[0] : a[1];
+  const k = readInt(node.attributes, "transA", 0) ? a[0] : a[1];
   const mn = count(s.output(0));
-  const beta = node.attributes.beta?.type === "float" ? node.attributes.beta.value : 1;
+  const beta = readFloat(node.attributes, "beta", 1);
   const addsC = node.inputs.length > 2 && node.inputs[2] !== "" && beta !== 0;
   return 2 * mn * k + (addsC ? mn : 0);
 };
@@ -81,8 +82,7 @@ const sumCost: Cost = (node, s) =>
 
 /** ScatterElements moves data, except with `reduction` add or mul: one per update element. */
 const scatterCost: Cost = (node, s) => {
-  const reduction = node.attributes.reduction;
-  return reduction?.type === "string" && reduction.value !== "none" ? count(s.input(2)) : 0;
+  return readString(node.attributes, "reduction", "none") !== "none" ? count(s.input(2)) : 0;
 };
 
 /**
@@ -133,11 +133,6 @@ const COSTS: Readonly<Record<OpType, Cost>> = {
   Unsqueeze: free,
   Where: perOutput,
 };
-
-function attrInt(node: Node, name: string): number {
-  const a = node.attributes[name];
-  return a?.type === "int" ? a.value : 0;
-}
 
 const FLOAT_DTYPES: ReadonlySet<DType> = new Set(["float32", "float64"]);
 

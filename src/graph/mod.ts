@@ -17,4 +17,5 @@ export { printGraph, printNeighbourhood, printNode } from "./print.ts";
 export { pruneUnused } from "./prune.ts";
 export { countFlops, type FlopCount, FlopCountError } from "./flops.ts";
 export { graphToModel, loadGraph, type ModelOptions, modelToGraph, saveGraph } from "./model_io.ts";
+export * from "./attributes.ts";
 export * from "./value.ts";

@@ -75,3 +75,32 @@ export function staticSize(shape: readonly Dim[]): number | undefined {
   }
   return n;
 }
+
+/**
+ * Whether every dimension of a shape is a static number (no symbol, nothing unknown).
+ *
+ * @param shape Dimensions.
+ * @returns True when the shape is fully static; it then narrows to `readonly number[]`.
+ */
+export function isStaticShape(shape: readonly Dim[]): shape is readonly number[] {
+  return shape.every((d) => typeof d === "number");
+}
+
+/**
+ * An axis in `[-rank, rank - 1]` made non-negative: `normAxis(-1, 3)` is 2.
+ *
+ * @param axis The axis; negative counts from the end.
+ * @param rank The rank it indexes.
+ * @returns The axis in `[0, rank - 1]`.
+ * @throws RangeError naming the axis and the rank when it is not an integer in range.
+ */
+export function normAxis(axis: number, rank: number): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    throw new RangeError(
+      `Axis ${axis} is out of range for rank ${rank}: expected an integer in [${-rank}, ${
+        rank - 1
+      }]`,
+    );
+  }
+  return axis < 0 ? axis + rank : axis;
+}

@@ -7,6 +7,7 @@
  */
 
 import type { Value } from "../graph/graph.ts";
+import { isStaticShape } from "../graph/value.ts";
 import { mul } from "../ops/elementwise.ts";
 import { Module } from "./module.ts";
 import type { Random } from "./random.ts";
@@ -36,7 +37,7 @@ export class Dropout extends Module {
   forward(x: Value): Value {
     const g = x.graph;
     if (!isTraining(g) || this.p === 0) return x;
-    if (x.shape.some((d) => typeof d !== "number")) {
+    if (!isStaticShape(x.shape)) {
       throw new Error(`Dropout in training needs static shapes: got [${x.shape.join(", ")}]`);
     }
     return mul(x, g.input(this.maskName, x.dtype, x.shape));

@@ -5,6 +5,7 @@
  */
 
 import type { Value } from "../graph/graph.ts";
+import { isStaticShape } from "../graph/value.ts";
 import { int64s } from "../ops/constant.ts";
 import { gemm } from "../ops/linalg.ts";
 import { concat, reshape, shape } from "../ops/shape.ts";
@@ -75,8 +76,8 @@ export class Linear extends Module {
     // (a batched MatMul would give one small product per batch row instead).
     const rows = gemm(reshape(x, [-1, this.inFeatures]), w, b, { transB: true });
     const lead = x.shape.slice(0, -1);
-    const target = lead.every((d) => typeof d === "number")
-      ? [...lead as number[], this.outFeatures]
+    const target = isStaticShape(lead)
+      ? [...lead, this.outFeatures]
       : concat([shape(x, { end: -1 }), int64s(g, [this.outFeatures])], 0);
     return reshape(rows, target);
   }

@@ -8,6 +8,7 @@
 import type { DType } from "../onnx/dtype.ts";
 import { scalar, type Tensor, tensor } from "../onnx/tensor.ts";
 import type { Graph, Value } from "../graph/graph.ts";
+import { attrs, tensorAttr } from "../graph/attributes.ts";
 import { op } from "../graph/op.ts";
 
 /**
@@ -18,7 +19,7 @@ import { op } from "../graph/op.ts";
  * @returns Its output.
  */
 export function constant(g: Graph, value: Tensor): Value {
-  return op(g, "Constant", [], { value: { type: "tensor", value } })[0];
+  return op(g, "Constant", [], attrs({ value: tensorAttr(value) }))[0];
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 
 import { type DType, ONNX_DATA_TYPE } from "../onnx/dtype.ts";
+import { attrs, intAttr } from "../graph/attributes.ts";
 import { GraphBuildError } from "../graph/errors.ts";
 import { op } from "../graph/op.ts";
 import type { OpType } from "../graph/op_type.ts";
@@ -81,5 +82,5 @@ export function where(condition: Value, x: Value, y: Value): Value {
  * @returns The converted tensor.
  */
 export function cast(x: Value, to: DType): Value {
-  return op(x.graph, "Cast", [x], { to: { type: "int", value: ONNX_DATA_TYPE[to] } })[0];
+  return op(x.graph, "Cast", [x], attrs({ to: intAttr(ONNX_DATA_TYPE[to]) }))[0];
 }

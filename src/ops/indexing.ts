@@ -5,10 +5,9 @@
  * @module
  */
 
+import { attrs, intAttr, stringAttr } from "../graph/attributes.ts";
 import { op } from "../graph/op.ts";
 import type { Value } from "../graph/graph.ts";
-
-const int = (value: number) => ({ type: "int" as const, value });
 
 /**
  * Takes slices of `data` along `axis` at `indices` (an embedding lookup for axis 0).
@@ -19,12 +18,7 @@ const int = (value: number) => ({ type: "int" as const, value });
  * @returns `data.shape[:axis] ++ indices.shape ++ data.shape[axis+1:]`.
  */
 export function gather(data: Value, indices: Value, options: { axis?: number } = {}): Value {
-  return op(
-    data.graph,
-    "Gather",
-    [data, indices],
-    options.axis ? { axis: int(options.axis) } : {},
-  )[0];
+  return op(data.graph, "Gather", [data, indices], attrs({ axis: intAttr(options.axis, 0) }))[0];
 }
 
 /**
@@ -40,12 +34,8 @@ export function gatherElements(
   indices: Value,
   options: { axis?: number } = {},
 ): Value {
-  return op(
-    data.graph,
-    "GatherElements",
-    [data, indices],
-    options.axis ? { axis: int(options.axis) } : {},
-  )[0];
+  const attributes = attrs({ axis: intAttr(options.axis, 0) });
+  return op(data.graph, "GatherElements", [data, indices], attributes)[0];
 }
 
 /** ScatterElements attributes. */
@@ -71,13 +61,9 @@ export function scatterElements(
   updates: Value,
   options: ScatterElementsOptions = {},
 ): Value {
-  const attributes: Record<
-    string,
-    { type: "int"; value: number } | { type: "string"; value: string }
-  > = {};
-  if (options.axis) attributes.axis = int(options.axis);
-  if (options.reduction && options.reduction !== "none") {
-    attributes.reduction = { type: "string", value: options.reduction };
-  }
+  const attributes = attrs({
+    axis: intAttr(options.axis, 0),
+    reduction: stringAttr(options.reduction, "none"),
+  });
   return op(data.graph, "ScatterElements", [data, indices, updates], attributes)[0];
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { AttributeValue } from "../onnx/model.ts";
+import { attrs, boolAttr, floatAttr } from "../graph/attributes.ts";
 import { op } from "../graph/op.ts";
 import type { Value } from "../graph/graph.ts";
 
@@ -42,14 +42,11 @@ export interface GemmOptions {
  * @returns `[M, N]`.
  */
 export function gemm(a: Value, b: Value, c?: Value | null, options: GemmOptions = {}): Value {
-  const attributes: Record<string, AttributeValue> = {};
-  if (options.alpha !== undefined && options.alpha !== 1) {
-    attributes.alpha = { type: "float", value: options.alpha };
-  }
-  if (options.beta !== undefined && options.beta !== 1) {
-    attributes.beta = { type: "float", value: options.beta };
-  }
-  if (options.transA) attributes.transA = { type: "int", value: 1 };
-  if (options.transB) attributes.transB = { type: "int", value: 1 };
+  const attributes = attrs({
+    alpha: floatAttr(options.alpha, 1),
+    beta: floatAttr(options.beta, 1),
+    transA: boolAttr(options.transA, false),
+    transB: boolAttr(options.transB, false),
+  });
   return op(a.graph, "Gemm", [a, b, c ?? null], attributes)[0];
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { AttributeValue } from "../onnx/model.ts";
+import { attrs, boolAttr, intAttr, intsAttr } from "../graph/attributes.ts";
 import { op } from "../graph/op.ts";
 import type { Value } from "../graph/graph.ts";
 import { int64s } from "./constant.ts";
@@ -14,9 +14,6 @@ export interface ReduceOptions {
   /** Keep reduced axes as size 1 (true, as in the spec). */
   keepdims?: boolean;
 }
-
-const keep = (options: ReduceOptions): Record<string, AttributeValue> =>
-  options.keepdims === false ? { keepdims: { type: "int", value: 0 } } : {};
 
 /**
  * Sums over axes (all axes when `axes` is empty).
@@ -32,13 +29,16 @@ export function reduceSum(
   options: ReduceOptions = {},
 ): Value {
   const axesValue = axes.length ? int64s(x.graph, axes) : null;
-  return op(x.graph, "ReduceSum", [x, axesValue], keep(options))[0];
+  const attributes = attrs({ keepdims: boolAttr(options.keepdims, true) });
+  return op(x.graph, "ReduceSum", [x, axesValue], attributes)[0];
 }
 
 function reduceWithAttr(opType: "ReduceMean" | "ReduceMax") {
   return (x: Value, axes: readonly number[] = [], options: ReduceOptions = {}): Value => {
-    const attributes = keep(options);
-    if (axes.length) attributes.axes = { type: "ints", value: axes };
+    const attributes = attrs({
+      axes: intsAttr(axes, []),
+      keepdims: boolAttr(options.keepdims, true),
+    });
     return op(x.graph, opType, [x], attributes)[0];
   };
 }
@@ -60,8 +60,7 @@ export const reduceMax: (x: Value, axes?: readonly number[], options?: ReduceOpt
  * @returns int64 indices.
  */
 export function argMax(x: Value, axis = 0, options: ReduceOptions = {}): Value {
-  const attributes = keep(options);
-  if (axis) attributes.axis = { type: "int", value: axis };
+  const attributes = attrs({ axis: intAttr(axis, 0), keepdims: boolAttr(options.keepdims, true) });
   return op(x.graph, "ArgMax", [x], attributes)[0];
 }
 
@@ -73,7 +72,9 @@ export function argMax(x: Value, axis = 0, options: ReduceOptions = {}): Value {
  * @returns Probabilities.
  */
 export function softmax(x: Value, axis = -1): Value {
-  return op(x.graph, "Softmax", [x], { axis: { type: "int", value: axis } })[0];
+  // Written even at the default -1: before opset 13 the default was 1, so an explicit axis
+  // means the same to every reader.
+  return op(x.graph, "Softmax", [x], attrs({ axis: intAttr(axis) }))[0];
 }
 
 /**
@@ -84,5 +85,6 @@ export function softmax(x: Value, axis = -1): Value {
  * @returns Log-probabilities.
  */
 export function logSoftmax(x: Value, axis = -1): Value {
-  return op(x.graph, "LogSoftmax", [x], { axis: { type: "int", value: axis } })[0];
+  // Written even at the default, as in softmax.
+  return op(x.graph, "LogSoftmax", [x], attrs({ axis: intAttr(axis) }))[0];
 }

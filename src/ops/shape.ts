@@ -5,13 +5,12 @@
  * @module
  */
 
-import type { AttributeValue } from "../onnx/model.ts";
+import { attrs, intAttr, intsAttr } from "../graph/attributes.ts";
 import { GraphBuildError } from "../graph/errors.ts";
 import { op } from "../graph/op.ts";
 import type { Value } from "../graph/graph.ts";
+import { normAxis } from "../graph/value.ts";
 import { type IntsLike, intsValue } from "./constant.ts";
-
-const int = (value: number): AttributeValue => ({ type: "int", value });
 
 /**
  * Joins tensors along an axis.
@@ -35,7 +34,7 @@ export function concat(xs: readonly Value[], axis: number): Value {
     }
     return concat(groups, axis);
   }
-  return op(xs[0].graph, "Concat", xs, { axis: int(axis) })[0];
+  return op(xs[0].graph, "Concat", xs, attrs({ axis: intAttr(axis) }))[0];
 }
 
 /**
@@ -54,7 +53,7 @@ export function split(x: Value, sizesOrParts: readonly number[] | number, axis =
     // (a symbolic batch) splits by factors: 16 = 4 x 4 groups of equal pieces.
     let f: number | undefined;
     for (let k = limit - 1; k >= 2 && f === undefined; k--) if (n % k === 0) f = k;
-    const dim = x.shape[axis < 0 ? x.shape.length + axis : axis];
+    const dim = x.shape[normAxis(axis, x.shape.length)];
     if (f !== undefined && typeof dim !== "number") {
       return split(x, f, axis).flatMap((group) => split(group, n / f, axis));
     }
@@ -63,7 +62,7 @@ export function split(x: Value, sizesOrParts: readonly number[] | number, axis =
   const most = limit - 2;
   if (n > most) return splitInGroups(x, sizesOrParts, axis, most);
   const sizes = typeof sizesOrParts === "number" ? null : intsValue(x.graph, sizesOrParts);
-  return op(x.graph, "Split", [x, sizes], axis ? { axis: int(axis) } : {}, n);
+  return op(x.graph, "Split", [x, sizes], attrs({ axis: intAttr(axis, 0) }), n);
 }
 
 /** `split` past the buffer limit: into groups of at most `most` pieces, then each group. */
@@ -75,7 +74,7 @@ function splitInGroups(
 ): Value[] {
   let sizes: readonly number[];
   if (typeof sizesOrParts === "number") {
-    const dim = x.shape[axis < 0 ? x.shape.length + axis : axis];
+    const dim = x.shape[normAxis(axis, x.shape.length)];
     if (typeof dim !== "number" || dim % sizesOrParts !== 0) {
       throw new GraphBuildError(
         `Cannot build "Split": ${sizesOrParts} equal pieces (over ${most}, WebGPU's limit per ` +
@@ -161,7 +160,7 @@ export function reshape(x: Value, shape: IntsLike): Value {
  * @returns The transposed tensor.
  */
 export function transpose(x: Value, perm?: readonly number[]): Value {
-  return op(x.graph, "Transpose", [x], perm ? { perm: { type: "ints", value: perm } } : {})[0];
+  return op(x.graph, "Transpose", [x], attrs({ perm: intsAttr(perm) }))[0];
 }
 
 /**
@@ -183,9 +182,9 @@ export function expand(x: Value, shape: IntsLike): Value {
  * @returns `[end - start]` int64.
  */
 export function shape(x: Value, options: { start?: number; end?: number } = {}): Value {
-  const attributes: Record<string, AttributeValue> = {};
-  if (options.start !== undefined) attributes.start = int(options.start);
-  if (options.end !== undefined) attributes.end = int(options.end);
+  // Written whenever given, a `start` of 0 too, as graphs always had them (the default of
+  // `end` is the rank, not a constant a writer could compare with).
+  const attributes = attrs({ start: intAttr(options.start), end: intAttr(options.end) });
   return op(x.graph, "Shape", [x], attributes)[0];
 }
 

@@ -3,6 +3,7 @@ import { builtModels } from "./run_one.ts";
 import { referenceCheckTest } from "../helpers/onnx_checker.ts";
 // Concat); these kernels move data, so results must match exactly.
 import assert from "node:assert/strict";
+import { Graph } from "../../src/graph/mod.ts";
 import * as ops from "../../src/ops/mod.ts";
 import * as ref from "../helpers/reference.ts";
 import { assertClose, randArr, randInts, rng } from "../helpers/reference.ts";
@@ -176,4 +177,13 @@ Deno.test("split() and concat() past WebGPU's 8 buffers build trees with the sam
       `${n.opType}: ${n.inputs.length} + ${n.outputs.length}`,
     );
   }
+});
+
+Deno.test("split() into more pieces than a node may hold refuses an axis out of range", () => {
+  const g = new Graph("g", { maxNodeTensors: 8 });
+  const x = g.input("x", "float32", [2, 16]);
+  assert.throws(() => ops.split(x, 16, 2), {
+    name: "RangeError",
+    message: "Axis 2 is out of range for rank 2: expected an integer in [-2, 1]",
+  });
 });

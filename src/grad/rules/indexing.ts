@@ -5,7 +5,9 @@
  * @module
  */
 
+import { readInt, readString } from "../../graph/attributes.ts";
 import type { Value } from "../../graph/graph.ts";
+import { type Dim, isStaticShape, normAxis } from "../../graph/value.ts";
 import { tensor } from "../../onnx/tensor.ts";
 import { constant, constantScalar } from "../../ops/constant.ts";
 import { add, cast, equal, greater, mul } from "../../ops/elementwise.ts";
@@ -13,7 +15,7 @@ import { gatherElements, scatterElements } from "../../ops/indexing.ts";
 import { gemm } from "../../ops/linalg.ts";
 import { expand, reshape, shape, unsqueeze } from "../../ops/shape.ts";
 import { zerosLike } from "../fill.ts";
-import { type GradRule, input, intAttr } from "../rule.ts";
+import { type GradRule, input } from "../rule.ts";
 import { reshapeLike } from "./shape_util.ts";
 
 /** Largest table for which an embedding's gradient is a one-hot product instead of a scatter. */
@@ -43,8 +45,7 @@ export const gatherGrad: GradRule = (n, [dy]) => {
   if (!dy) return [null, null];
   const [data, idx] = [input(n, 0), input(n, 1)];
   const rank = data.shape.length;
-  const a = intAttr(n, "axis", 0);
-  const axis = a < 0 ? a + rank : a;
+  const axis = normAxis(readInt(n.node.attributes, "axis", 0), rank);
   const [rows, cols] = data.shape;
   if (
     axis === 0 && rank === 2 && typeof rows === "number" && typeof cols === "number" &&
@@ -52,13 +53,13 @@ export const gatherGrad: GradRule = (n, [dy]) => {
   ) {
     return [embeddingGrad(data, idx, dy), null];
   }
-  const sizes = (dims: readonly unknown[]) => {
-    if (!dims.every((d) => typeof d === "number")) {
+  const sizes = (dims: readonly Dim[]) => {
+    if (!isStaticShape(dims)) {
       throw new Error(
         `Gradient of Gather "${n.node.name}" needs static dims of "data" around axis ${axis}`,
       );
     }
-    return (dims as number[]).reduce((p, d) => p * d, 1);
+    return dims.reduce((p, d) => p * d, 1);
   };
   const pre = sizes(data.shape.slice(0, axis));
   const post = sizes(data.shape.slice(axis + 1));
@@ -73,7 +74,7 @@ export const gatherGrad: GradRule = (n, [dy]) => {
 export const gatherElementsGrad: GradRule = (n, [dy]) => {
   if (!dy) return [null, null];
   const [data, idx] = [input(n, 0), input(n, 1)];
-  const axis = intAttr(n, "axis", 0);
+  const axis = readInt(n.node.attributes, "axis", 0);
   return [scatterElements(zerosLike(data), idx, dy, { axis, reduction: "add" }), null];
 };
 
@@ -82,9 +83,8 @@ export const gatherElementsGrad: GradRule = (n, [dy]) => {
 export const scatterElementsGrad: GradRule = (n, [dy]) => {
   if (!dy) return [null, null, null];
   const [idx, updates] = [input(n, 1), input(n, 2)];
-  const axis = intAttr(n, "axis", 0);
-  const reduction = n.node.attributes.reduction;
-  const mode = reduction?.type === "string" ? reduction.value : "none";
+  const axis = readInt(n.node.attributes, "axis", 0);
+  const mode = readString(n.node.attributes, "reduction", "none");
   if (mode !== "none" && mode !== "add") {
     throw new Error(
       `Gradient of ScatterElements "${n.node.name}" with reduction "${mode}" is not supported`,

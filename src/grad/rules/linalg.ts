@@ -4,12 +4,13 @@
  * @module
  */
 
+import { readFloat, readInt } from "../../graph/attributes.ts";
 import type { Value } from "../../graph/graph.ts";
 import { constantScalar } from "../../ops/constant.ts";
 import { mul } from "../../ops/elementwise.ts";
 import { gemm, matMul } from "../../ops/linalg.ts";
 import { squeeze, transpose, unsqueeze } from "../../ops/shape.ts";
-import { floatAttr, type GradRule, input, intAttr } from "../rule.ts";
+import { type GradRule, input } from "../rule.ts";
 import { unbroadcast } from "../unbroadcast.ts";
 
 /** Swaps the last two axes. */
@@ -43,10 +44,11 @@ export const matMulGrad: GradRule = (n, [dy]) => {
 export const gemmGrad: GradRule = (n, [dy]) => {
   if (!dy) return [null, null, null];
   const [a, b, c] = [input(n, 0), input(n, 1), n.inputs[2]];
-  const alpha = floatAttr(n, "alpha", 1);
-  const beta = floatAttr(n, "beta", 1);
-  const transA = intAttr(n, "transA", 0) !== 0;
-  const transB = intAttr(n, "transB", 0) !== 0;
+  const attributes = n.node.attributes;
+  const alpha = readFloat(attributes, "alpha", 1);
+  const beta = readFloat(attributes, "beta", 1);
+  const transA = readInt(attributes, "transA", 0) !== 0;
+  const transB = readInt(attributes, "transB", 0) !== 0;
   const da = transA
     ? gemm(b, dy, null, { transA: transB, transB: true, alpha })
     : gemm(dy, b, null, { transB: !transB, alpha });

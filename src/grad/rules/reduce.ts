@@ -4,13 +4,14 @@
  * @module
  */
 
+import { readInt, readInts } from "../../graph/attributes.ts";
 import type { Value } from "../../graph/graph.ts";
-import { formatShape } from "../../graph/value.ts";
+import { formatShape, isStaticShape, normAxis } from "../../graph/value.ts";
 import { constantScalar } from "../../ops/constant.ts";
 import { cast, div, equal, exp, mul, sub } from "../../ops/elementwise.ts";
 import { reduceSum } from "../../ops/reduce.ts";
 import { expand, shape, unsqueeze } from "../../ops/shape.ts";
-import { type GradNode, type GradRule, input, intAttr, intsAttr } from "../rule.ts";
+import { type GradNode, type GradRule, input } from "../rule.ts";
 
 /** The reduced axes of a reduction node, non-negative and sorted ([] = all axes). */
 function reducedAxes(n: GradNode, rank: number): number[] {
@@ -20,25 +21,23 @@ function reducedAxes(n: GradNode, rank: number): number[] {
     axes = v ? (v.graph.known.get(v.name) as number[] | undefined) : [];
     if (!axes) throw new Error(`Gradient of ReduceSum "${n.node.name}" needs constant axes`);
   } else {
-    axes = intsAttr(n, "axes") ?? [];
+    axes = readInts(n.node.attributes, "axes", []);
   }
-  const all = axes.length === 0 ? [...Array(rank).keys()] : axes.map((a) => a < 0 ? a + rank : a);
+  const all = axes.length === 0 ? [...Array(rank).keys()] : axes.map((a) => normAxis(a, rank));
   return [...all].sort((a, b) => a - b);
 }
 
 /** dy with the reduced axes restored as size 1, then broadcast to x's shape. */
 function spread(n: GradNode, dy: Value, x: Value, axes: number[]): Value {
-  const kept = intAttr(n, "keepdims", 1) !== 0 ? dy : unsqueeze(dy, axes);
-  return x.shape.every((d) => typeof d === "number")
-    ? expand(kept, x.shape as number[])
-    : expand(kept, shape(x));
+  const kept = readInt(n.node.attributes, "keepdims", 1) !== 0 ? dy : unsqueeze(dy, axes);
+  return isStaticShape(x.shape) ? expand(kept, x.shape) : expand(kept, shape(x));
 }
 
 // y = sum(x, axes): dx = dy broadcast back over the reduced axes
 export const reduceSumGrad: GradRule = (n, [dy]) => {
   if (!dy) return [null, null];
   const x = input(n, 0);
-  const noop = intAttr(n, "noop_with_empty_axes", 0) !== 0 && !n.inputs[1];
+  const noop = readInt(n.node.attributes, "noop_with_empty_axes", 0) !== 0 && !n.inputs[1];
   return [noop ? dy : spread(n, dy, x, reducedAxes(n, x.shape.length)), null];
 };
 
@@ -67,7 +66,7 @@ export const reduceMaxGrad: GradRule = (n, [dy]) => {
   if (!dy) return [null];
   const x = input(n, 0);
   const axes = reducedAxes(n, x.shape.length);
-  const keep = intAttr(n, "keepdims", 1) !== 0;
+  const keep = readInt(n.node.attributes, "keepdims", 1) !== 0;
   const yKeep = keep ? n.outputs[0] : unsqueeze(n.outputs[0], axes);
   const mask = cast(equal(x, yKeep), x.dtype);
   const ties = reduceSum(mask, axes);
@@ -79,7 +78,7 @@ export const reduceMaxGrad: GradRule = (n, [dy]) => {
 export const softmaxGrad: GradRule = (n, [dy]) => {
   if (!dy) return [null];
   const y = n.outputs[0];
-  const axis = intAttr(n, "axis", -1);
+  const axis = readInt(n.node.attributes, "axis", -1);
   return [mul(y, sub(dy, reduceSum(mul(dy, y), [axis])))];
 };
 
@@ -87,6 +86,6 @@ export const softmaxGrad: GradRule = (n, [dy]) => {
 export const logSoftmaxGrad: GradRule = (n, [dy]) => {
   if (!dy) return [null];
   const y = n.outputs[0];
-  const axis = intAttr(n, "axis", -1);
+  const axis = readInt(n.node.attributes, "axis", -1);
   return [sub(dy, mul(exp(y), reduceSum(dy, [axis])))];
 };

@@ -5,29 +5,28 @@
  * @module
  */
 
-import { formatShape } from "../../graph/value.ts";
+import { readInt, readInts } from "../../graph/attributes.ts";
+import { formatShape, isStaticShape, normAxis } from "../../graph/value.ts";
 import { sub } from "../../ops/elementwise.ts";
 import { reduceSum } from "../../ops/reduce.ts";
 import { concat, pad, split, transpose } from "../../ops/shape.ts";
 import { zerosLike } from "../fill.ts";
-import { type GradNode, type GradRule, input, intAttr, intsAttr } from "../rule.ts";
+import { type GradNode, type GradRule, input } from "../rule.ts";
 import { unbroadcast } from "../unbroadcast.ts";
 import { reshapeLike } from "./shape_util.ts";
 
 /** The int64 contents of a node's input known at build time. */
-function known(n: GradNode, index: number): number[] {
+function known(n: GradNode, index: number): readonly number[] {
   const v = n.inputs[index];
   const values = v ? v.graph.known.get(v.name) : undefined;
-  if (!values || values.some((d) => typeof d !== "number")) {
+  if (!values || !isStaticShape(values)) {
     throw new Error(`Gradient of "${n.node.name}" needs input ${index} to be a constant`);
   }
-  return values as number[];
+  return values;
 }
 
-const axisOf = (n: GradNode, rank: number, fallback: number) => {
-  const a = intAttr(n, "axis", fallback);
-  return a < 0 ? a + rank : a;
-};
+const axisOf = (n: GradNode, rank: number, fallback: number) =>
+  normAxis(readInt(n.node.attributes, "axis", fallback), rank);
 
 // y = concat(x_i, axis): dx_i = the slice of dy that x_i filled
 export const concatGrad: GradRule = (n, [dy]) => {
@@ -35,10 +34,10 @@ export const concatGrad: GradRule = (n, [dy]) => {
   const xs = n.inputs.map((x) => x!);
   const axis = axisOf(n, dy.shape.length, 0);
   const sizes = xs.map((x) => x.shape[axis]);
-  if (sizes.some((s) => typeof s !== "number")) {
+  if (!isStaticShape(sizes)) {
     throw new Error(`Gradient of Concat "${n.node.name}" needs static sizes on axis ${axis}`);
   }
-  return xs.length === 1 ? [dy] : split(dy, sizes as number[], axis);
+  return xs.length === 1 ? [dy] : split(dy, sizes, axis);
 };
 
 // ys = split(x, axis): dx = concat(dy_i), zeros where an output has no gradient
@@ -59,7 +58,7 @@ export const sliceGrad: GradRule = (n, [dy]) => {
   const steps = n.inputs[4] ? known(n, 4) : starts.map(() => 1);
   const pads = new Array<number>(2 * rank).fill(0);
   axes.forEach((a, i) => {
-    const axis = a < 0 ? a + rank : a;
+    const axis = normAxis(a, rank);
     const dim = x.shape[axis];
     if (steps[i] !== 1 || typeof dim !== "number") {
       throw new Error(
@@ -94,7 +93,7 @@ export const reshapeGrad: GradRule = (n, [dy]) => [dy && reshapeLike(dy, input(n
 export const transposeGrad: GradRule = (n, [dy]) => {
   if (!dy) return [null];
   const rank = dy.shape.length;
-  const perm = intsAttr(n, "perm") ?? dy.shape.map((_, i) => rank - 1 - i);
+  const perm = readInts(n.node.attributes, "perm", dy.shape.map((_, i) => rank - 1 - i));
   const inverse = new Array<number>(rank);
   perm.forEach((p, i) => inverse[p] = i);
   return [transpose(dy, inverse)];

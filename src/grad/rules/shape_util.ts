@@ -5,6 +5,7 @@
  */
 
 import type { Value } from "../../graph/graph.ts";
+import { isStaticShape } from "../../graph/value.ts";
 import { reshape, shape } from "../../ops/shape.ts";
 
 /**
@@ -16,6 +17,6 @@ import { reshape, shape } from "../../ops/shape.ts";
  */
 export function reshapeLike(x: Value, like: Value): Value {
   const dims = like.shape;
-  if (dims.every((d) => typeof d === "number")) return reshape(x, dims as number[]);
+  if (isStaticShape(dims)) return reshape(x, dims);
   return reshape(x, shape(like));
 }

@@ -6,9 +6,10 @@
 
 import { formatList } from "../../onnx/format.ts";
 import type { Tensor } from "../../onnx/tensor.ts";
-import type { Attributes, AttributeValue } from "../../onnx/model.ts";
+import type { Attributes } from "../../onnx/model.ts";
+import { readAttribute, readFloat, readString } from "../attributes.ts";
 import type { Dim, TypeInfo } from "../value.ts";
-import { formatType } from "../value.ts";
+import { formatType, isStaticShape, normAxis } from "../value.ts";
 import { GraphBuildError } from "../errors.ts";
 
 /** A node as an inference rule sees it. */
@@ -104,49 +105,42 @@ export class InferContext {
   }
 
   /** Like `requireKnown` but every element must be a number. */
-  requireStatic(index: number): number[] {
+  requireStatic(index: number): readonly number[] {
     const v = this.requireKnown(index);
-    if (v.some((d) => typeof d !== "number")) {
+    if (!isStaticShape(v)) {
       this.fail(`${this.label(index)} must hold static numbers: got ${formatList(v)}`);
     }
-    return v as number[];
+    return v;
   }
 
-  /** The attribute `name` when it has the given type, else undefined (the caller fails). */
-  private attr(name: string, type: AttributeValue["type"]): AttributeValue | undefined {
-    const a = this.attributes[name];
-    if (a && a.type !== type) {
-      this.fail(`attribute "${name}" must be of type ${type}: got ${a.type}`);
-    }
-    return a;
-  }
+  // The attribute readers below fail with this node's prefix on a wrong type (see
+  // `readAttribute`).
 
   /** An int attribute, its default, or a failure when required and absent. */
   int(name: string, fallback?: number): number {
-    const a = this.attr(name, "int");
-    if (a) return a.value as number;
-    if (fallback === undefined) this.fail(`attribute "${name}" is required`);
-    return fallback;
+    const value = readAttribute(this.attributes, name, "int", this.prefix) ?? fallback;
+    if (value === undefined) this.fail(`attribute "${name}" is required`);
+    return value;
   }
 
   /** An ints attribute, or undefined. */
   ints(name: string): readonly number[] | undefined {
-    return this.attr(name, "ints")?.value as readonly number[] | undefined;
+    return readAttribute(this.attributes, name, "ints", this.prefix);
   }
 
   /** A float attribute or its default. */
   float(name: string, fallback: number): number {
-    return (this.attr(name, "float")?.value as number | undefined) ?? fallback;
+    return readFloat(this.attributes, name, fallback, this.prefix);
   }
 
   /** A string attribute or its default. */
   string(name: string, fallback: string): string {
-    return (this.attr(name, "string")?.value as string | undefined) ?? fallback;
+    return readString(this.attributes, name, fallback, this.prefix);
   }
 
   /** A tensor attribute, or undefined. */
   tensor(name: string): Tensor | undefined {
-    return this.attr(name, "tensor")?.value as Tensor | undefined;
+    return readAttribute(this.attributes, name, "tensor", this.prefix);
   }
 
   /**
@@ -160,6 +154,6 @@ export class InferContext {
     if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
       this.fail(`${what} must be in [${-rank}, ${rank - 1}]: got ${axis}`);
     }
-    return axis < 0 ? axis + rank : axis;
+    return normAxis(axis, rank);
   }
 }

@@ -7,7 +7,7 @@
 
 import { formatList } from "../../onnx/format.ts";
 import type { Dim, TypeInfo } from "../value.ts";
-import { dimsCompatible, formatShape } from "../value.ts";
+import { dimsCompatible, formatShape, isStaticShape } from "../value.ts";
 import { broadcastShapes } from "./broadcast.ts";
 import { dimOf, divide, monomial, productOf, sumOf } from "./dim_algebra.ts";
 import type { InferContext } from "./context.ts";
@@ -52,7 +52,7 @@ export function inferSplit(ctx: InferContext): TypeInfo[] {
   const axis = ctx.axis(ctx.int("axis", 0), x.shape.length, `attribute "axis"`);
   const dim = x.shape[axis];
   const n = ctx.nOutputs;
-  let sizes: Dim[];
+  let sizes: readonly Dim[];
   if (ctx.has(1)) {
     const given = ctx.requireStatic(1);
     sizes = given;
@@ -157,7 +157,7 @@ export function inferSqueeze(ctx: InferContext): TypeInfo[] {
   const data = ctx.input(0);
   const rank = data.shape.length;
   if (!ctx.has(1)) {
-    if (data.shape.some((d) => typeof d !== "number")) {
+    if (!isStaticShape(data.shape)) {
       ctx.fail(`needs input "axes" when input "data" ${formatShape(data.shape)} has symbolic dims`);
     }
     return [{ dtype: data.dtype, shape: data.shape.filter((d) => d !== 1) }];
