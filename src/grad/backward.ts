@@ -10,14 +10,8 @@ import { isFloat } from "../onnx/dtype.ts";
 import { accumulate } from "./accumulate.ts";
 import { onesLike, zerosLike } from "./fill.ts";
 import { liveNodes } from "../graph/prune.ts";
-import type { GradRule } from "./rule.ts";
+import { GradError, type GradRule } from "./rule.ts";
 import { GRAD_RULES } from "./rules/mod.ts";
-
-/** Raised when a gradient cannot be built; the message names the op and the path. */
-export class GradError extends Error {
-  /** The error name. */
-  override name = "GradError";
-}
 
 /** Options of `backward()`. */
 export interface BackwardOptions {

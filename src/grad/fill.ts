@@ -4,6 +4,7 @@
  * @module
  */
 
+import { GradError } from "./rule.ts";
 import { type Dim, isStaticShape } from "../graph/value.ts";
 import type { Graph, Value } from "../graph/graph.ts";
 import type { DType } from "../onnx/dtype.ts";
@@ -27,7 +28,7 @@ export function full(g: Graph, dtype: DType, dims: readonly Dim[] | Value, value
     if (isStaticShape(staticDims)) {
       return expand(s, int64s(g, staticDims));
     }
-    throw new Error(
+    throw new GradError(
       `full(): dims ${JSON.stringify(dims)} are not static; pass a value to copy its shape`,
     );
   }

@@ -5,8 +5,8 @@
  * @module
  */
 
-export { backward, type BackwardOptions, GradError } from "./backward.ts";
+export { backward, type BackwardOptions } from "./backward.ts";
 export { GRAD_RULES } from "./rules/mod.ts";
-export type { GradNode, GradRule, GradRuleTable } from "./rule.ts";
+export { GradError, type GradNode, type GradRule, type GradRuleTable, single } from "./rule.ts";
 export { unbroadcast } from "./unbroadcast.ts";
 export { full, onesLike, zerosLike } from "./fill.ts";

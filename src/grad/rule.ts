@@ -8,6 +8,12 @@
 import type { Node, Value } from "../graph/graph.ts";
 import type { OpType } from "../graph/op_type.ts";
 
+/** Raised when a gradient cannot be built; the message names the op and the path. */
+export class GradError extends Error {
+  /** The error name. */
+  override name = "GradError";
+}
+
 /** A node seen by its gradient rule: its input and output values, and its attributes. */
 export interface GradNode {
   /** The node whose gradient failed. */
@@ -36,6 +42,19 @@ export type GradRuleTable = Readonly<Record<OpType, GradRule | "nondiff">>;
  */
 export function input(n: GradNode, index: number): Value {
   const v = n.inputs[index];
-  if (!v) throw new Error(`Gradient of "${n.node.name}" needs input ${index}, which is omitted`);
+  if (!v) {
+    throw new GradError(`Gradient of "${n.node.name}" needs input ${index}, which is omitted`);
+  }
   return v;
+}
+
+/**
+ * A rule for an op with one output: `rule(n, dy)` runs only when that output has a gradient;
+ * without one, every input gets none.
+ *
+ * @param rule The rule, given the output's gradient.
+ * @returns The rule over all outputs' gradients.
+ */
+export function single(rule: (n: GradNode, dy: Value) => (Value | null)[]): GradRule {
+  return (n, [dy]) => dy ? rule(n, dy) : n.inputs.map(() => null);
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { GradError } from "./rule.ts";
 import type { Dim } from "../graph/value.ts";
 import type { Value } from "../graph/graph.ts";
 import { formatShape } from "../graph/value.ts";
@@ -21,7 +22,7 @@ import { squeeze } from "../ops/shape.ts";
 export function unbroadcast(grad: Value, shape: readonly Dim[]): Value {
   const lead = grad.shape.length - shape.length;
   if (lead < 0) {
-    throw new Error(
+    throw new GradError(
       `Cannot unbroadcast a gradient of shape ${formatShape(grad.shape)} to the larger rank of ${
         formatShape(shape)
       }`,

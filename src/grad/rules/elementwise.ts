@@ -7,18 +7,13 @@
 import type { Value } from "../../graph/graph.ts";
 import { constantScalar } from "../../ops/constant.ts";
 import * as o from "../../ops/elementwise.ts";
-import { type GradNode, type GradRule, input } from "../rule.ts";
+import { type GradNode, type GradRule, input, single } from "../rule.ts";
 import { unbroadcast } from "../unbroadcast.ts";
 
 const c = (like: Value, value: number): Value => constantScalar(like.graph, like.dtype, value);
 const x0 = (n: GradNode) => input(n, 0);
 const x1 = (n: GradNode) => input(n, 1);
 const y0 = (n: GradNode) => n.outputs[0];
-
-/** Wraps a rule for a single-output op whose output gradient is required. */
-function single(rule: (n: GradNode, dy: Value) => (Value | null)[]): GradRule {
-  return (n, [dy]) => dy ? rule(n, dy) : n.inputs.map(() => null);
-}
 
 // y = a + b: da = dy, db = dy (summed over broadcast axes)
 export const addGrad: GradRule = single((

@@ -15,7 +15,7 @@ import { gatherElements, scatterElements } from "../../ops/indexing.ts";
 import { gemm } from "../../ops/linalg.ts";
 import { expand, reshape, shape, unsqueeze } from "../../ops/shape.ts";
 import { zerosLike } from "../fill.ts";
-import { type GradRule, input } from "../rule.ts";
+import { GradError, type GradRule, input, single } from "../rule.ts";
 import { reshapeLike } from "./shape_util.ts";
 
 /** Largest table for which an embedding's gradient is a one-hot product instead of a scatter. */
@@ -41,8 +41,7 @@ function embeddingGrad(table: Value, idx: Value, dy: Value): Value {
 
 // y = gather(data, idx, axis): ddata[.., idx[j], ..] += dy[.., j, ..], as one ScatterElements
 // (reduction "add", so repeated indices accumulate) over data viewed as [pre, V, post].
-export const gatherGrad: GradRule = (n, [dy]) => {
-  if (!dy) return [null, null];
+export const gatherGrad: GradRule = single((n, dy) => {
   const [data, idx] = [input(n, 0), input(n, 1)];
   const rank = data.shape.length;
   const axis = normAxis(readInt(n.node.attributes, "axis", 0), rank);
@@ -55,7 +54,7 @@ export const gatherGrad: GradRule = (n, [dy]) => {
   }
   const sizes = (dims: readonly Dim[]) => {
     if (!isStaticShape(dims)) {
-      throw new Error(
+      throw new GradError(
         `Gradient of Gather "${n.node.name}" needs static dims of "data" around axis ${axis}`,
       );
     }
@@ -68,29 +67,27 @@ export const gatherGrad: GradRule = (n, [dy]) => {
   const zeros = zerosLike(reshape(data, [pre, -1, post]));
   const scattered = scatterElements(zeros, idx3, dy3, { axis: 1, reduction: "add" });
   return [reshapeLike(scattered, data), null];
-};
+});
 
 // y = gatherElements(data, idx, axis): ddata = zeros with dy scatter-added at idx
-export const gatherElementsGrad: GradRule = (n, [dy]) => {
-  if (!dy) return [null, null];
+export const gatherElementsGrad: GradRule = single((n, dy) => {
   const [data, idx] = [input(n, 0), input(n, 1)];
   const axis = readInt(n.node.attributes, "axis", 0);
   return [scatterElements(zerosLike(data), idx, dy, { axis, reduction: "add" }), null];
-};
+});
 
 // y = scatterElements(data, idx, updates): dupdates = dy at idx; ddata = dy, zeroed where
 // overwritten (reduction "none") or whole (reduction "add").
-export const scatterElementsGrad: GradRule = (n, [dy]) => {
-  if (!dy) return [null, null, null];
+export const scatterElementsGrad: GradRule = single((n, dy) => {
   const [idx, updates] = [input(n, 1), input(n, 2)];
   const axis = readInt(n.node.attributes, "axis", 0);
   const mode = readString(n.node.attributes, "reduction", "none");
   if (mode !== "none" && mode !== "add") {
-    throw new Error(
+    throw new GradError(
       `Gradient of ScatterElements "${n.node.name}" with reduction "${mode}" is not supported`,
     );
   }
   const dUpdates = gatherElements(dy, idx, { axis });
   const dData = mode === "add" ? dy : scatterElements(dy, idx, zerosLike(updates), { axis });
   return [dData, null, dUpdates];
-};
+});

@@ -10,7 +10,7 @@ import { constantScalar } from "../../ops/constant.ts";
 import { mul } from "../../ops/elementwise.ts";
 import { gemm, matMul } from "../../ops/linalg.ts";
 import { squeeze, transpose, unsqueeze } from "../../ops/shape.ts";
-import { type GradRule, input } from "../rule.ts";
+import { type GradRule, input, single } from "../rule.ts";
 import { unbroadcast } from "../unbroadcast.ts";
 
 /** Swaps the last two axes. */
@@ -23,8 +23,7 @@ function swapLast(x: Value): Value {
 
 // Y = A @ B: dA = dY @ B^T, dB = A^T @ dY, batch axes summed where they were broadcast.
 // A 1-D A is a [1, K] row and a 1-D B a [K, 1] column whose extra axis Y does not have.
-export const matMulGrad: GradRule = (n, [dy]) => {
-  if (!dy) return [null, null];
+export const matMulGrad: GradRule = single((n, dy) => {
   const [a, b] = [input(n, 0), input(n, 1)];
   const a2 = a.shape.length === 1 ? unsqueeze(a, [0]) : a;
   const b2 = b.shape.length === 1 ? unsqueeze(b, [1]) : b;
@@ -36,13 +35,12 @@ export const matMulGrad: GradRule = (n, [dy]) => {
   if (a.shape.length === 1) da = squeeze(da, [0]);
   if (b.shape.length === 1) db = squeeze(db, [1]);
   return [da, db];
-};
+});
 
 // Y = alpha * A' @ B' + beta * C with A' = A^T if transA, B' = B^T if transB:
 // dA' = alpha * dY @ B'^T, dB' = alpha * A'^T @ dY, dC = beta * dY (summed to C's shape).
 // Each is one Gemm with the transposes folded into its flags.
-export const gemmGrad: GradRule = (n, [dy]) => {
-  if (!dy) return [null, null, null];
+export const gemmGrad: GradRule = single((n, dy) => {
   const [a, b, c] = [input(n, 0), input(n, 1), n.inputs[2]];
   const attributes = n.node.attributes;
   const alpha = readFloat(attributes, "alpha", 1);
@@ -63,4 +61,4 @@ export const gemmGrad: GradRule = (n, [dy]) => {
     dc = unbroadcast(scaled, c.shape);
   }
   return [da, db, dc];
-};
+});

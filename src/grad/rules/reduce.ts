@@ -11,7 +11,7 @@ import { constantScalar } from "../../ops/constant.ts";
 import { cast, div, equal, exp, mul, sub } from "../../ops/elementwise.ts";
 import { reduceSum } from "../../ops/reduce.ts";
 import { expand, shape, unsqueeze } from "../../ops/shape.ts";
-import { type GradNode, type GradRule, input } from "../rule.ts";
+import { GradError, type GradNode, type GradRule, input, single } from "../rule.ts";
 
 /** The reduced axes of a reduction node, non-negative and sorted ([] = all axes). */
 function reducedAxes(n: GradNode, rank: number): number[] {
@@ -19,7 +19,7 @@ function reducedAxes(n: GradNode, rank: number): number[] {
   if (n.node.opType === "ReduceSum") {
     const v = n.inputs[1];
     axes = v ? (v.graph.known.get(v.name) as number[] | undefined) : [];
-    if (!axes) throw new Error(`Gradient of ReduceSum "${n.node.name}" needs constant axes`);
+    if (!axes) throw new GradError(`Gradient of ReduceSum "${n.node.name}" needs constant axes`);
   } else {
     axes = readInts(n.node.attributes, "axes", []);
   }
@@ -34,23 +34,21 @@ function spread(n: GradNode, dy: Value, x: Value, axes: number[]): Value {
 }
 
 // y = sum(x, axes): dx = dy broadcast back over the reduced axes
-export const reduceSumGrad: GradRule = (n, [dy]) => {
-  if (!dy) return [null, null];
+export const reduceSumGrad: GradRule = single((n, dy) => {
   const x = input(n, 0);
   const noop = readInt(n.node.attributes, "noop_with_empty_axes", 0) !== 0 && !n.inputs[1];
   return [noop ? dy : spread(n, dy, x, reducedAxes(n, x.shape.length)), null];
-};
+});
 
 // y = mean(x, axes): dx = dy broadcast back, divided by the number of reduced elements
-export const reduceMeanGrad: GradRule = (n, [dy]) => {
-  if (!dy) return [null];
+export const reduceMeanGrad: GradRule = single((n, dy) => {
   const x = input(n, 0);
   const axes = reducedAxes(n, x.shape.length);
   let count = 1;
   for (const a of axes) {
     const d = x.shape[a];
     if (typeof d !== "number") {
-      throw new Error(
+      throw new GradError(
         `Gradient of ReduceMean "${n.node.name}" needs static reduced axes: got ${
           formatShape(x.shape)
         }`,
@@ -59,11 +57,10 @@ export const reduceMeanGrad: GradRule = (n, [dy]) => {
     count *= d;
   }
   return [div(spread(n, dy, x, axes), constantScalar(dy.graph, dy.dtype, count))];
-};
+});
 
 // y = max(x, axes): dx = dy where x is the maximum, shared equally between ties
-export const reduceMaxGrad: GradRule = (n, [dy]) => {
-  if (!dy) return [null];
+export const reduceMaxGrad: GradRule = single((n, dy) => {
   const x = input(n, 0);
   const axes = reducedAxes(n, x.shape.length);
   const keep = readInt(n.node.attributes, "keepdims", 1) !== 0;
@@ -72,20 +69,18 @@ export const reduceMaxGrad: GradRule = (n, [dy]) => {
   const ties = reduceSum(mask, axes);
   const dyKeep = keep ? dy : unsqueeze(dy, axes);
   return [mul(mask, div(dyKeep, ties))];
-};
+});
 
 // y = softmax(x): dx = y * (dy - sum(dy * y))  (sums over the softmax axis)
-export const softmaxGrad: GradRule = (n, [dy]) => {
-  if (!dy) return [null];
+export const softmaxGrad: GradRule = single((n, dy) => {
   const y = n.outputs[0];
   const axis = readInt(n.node.attributes, "axis", -1);
   return [mul(y, sub(dy, reduceSum(mul(dy, y), [axis])))];
-};
+});
 
 // y = logSoftmax(x): dx = dy - exp(y) * sum(dy)  (sums over the softmax axis)
-export const logSoftmaxGrad: GradRule = (n, [dy]) => {
-  if (!dy) return [null];
+export const logSoftmaxGrad: GradRule = single((n, dy) => {
   const y = n.outputs[0];
   const axis = readInt(n.node.attributes, "axis", -1);
   return [sub(dy, mul(exp(y), reduceSum(dy, [axis])))];
-};
+});

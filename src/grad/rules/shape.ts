@@ -11,7 +11,7 @@ import { sub } from "../../ops/elementwise.ts";
 import { reduceSum } from "../../ops/reduce.ts";
 import { concat, pad, split, transpose } from "../../ops/shape.ts";
 import { zerosLike } from "../fill.ts";
-import { type GradNode, type GradRule, input } from "../rule.ts";
+import { GradError, type GradNode, type GradRule, input, single } from "../rule.ts";
 import { unbroadcast } from "../unbroadcast.ts";
 import { reshapeLike } from "./shape_util.ts";
 
@@ -20,7 +20,7 @@ function known(n: GradNode, index: number): readonly number[] {
   const v = n.inputs[index];
   const values = v ? v.graph.known.get(v.name) : undefined;
   if (!values || !isStaticShape(values)) {
-    throw new Error(`Gradient of "${n.node.name}" needs input ${index} to be a constant`);
+    throw new GradError(`Gradient of "${n.node.name}" needs input ${index} to be a constant`);
   }
   return values;
 }
@@ -29,16 +29,15 @@ const axisOf = (n: GradNode, rank: number, fallback: number) =>
   normAxis(readInt(n.node.attributes, "axis", fallback), rank);
 
 // y = concat(x_i, axis): dx_i = the slice of dy that x_i filled
-export const concatGrad: GradRule = (n, [dy]) => {
-  if (!dy) return n.inputs.map(() => null);
+export const concatGrad: GradRule = single((n, dy) => {
   const xs = n.inputs.map((x) => x!);
   const axis = axisOf(n, dy.shape.length, 0);
   const sizes = xs.map((x) => x.shape[axis]);
   if (!isStaticShape(sizes)) {
-    throw new Error(`Gradient of Concat "${n.node.name}" needs static sizes on axis ${axis}`);
+    throw new GradError(`Gradient of Concat "${n.node.name}" needs static sizes on axis ${axis}`);
   }
   return xs.length === 1 ? [dy] : split(dy, sizes, axis);
-};
+});
 
 // ys = split(x, axis): dx = concat(dy_i), zeros where an output has no gradient
 export const splitGrad: GradRule = (n, dys) => {
@@ -48,8 +47,7 @@ export const splitGrad: GradRule = (n, dys) => {
 };
 
 // y = x[starts:ends] (steps of 1): dx = dy padded with zeros back to x's shape
-export const sliceGrad: GradRule = (n, [dy]) => {
-  if (!dy) return n.inputs.map(() => null);
+export const sliceGrad: GradRule = single((n, dy) => {
   const x = input(n, 0);
   const rank = x.shape.length;
   const starts = known(n, 1);
@@ -61,7 +59,7 @@ export const sliceGrad: GradRule = (n, [dy]) => {
     const axis = normAxis(a, rank);
     const dim = x.shape[axis];
     if (steps[i] !== 1 || typeof dim !== "number") {
-      throw new Error(
+      throw new GradError(
         `Gradient of Slice "${n.node.name}" needs steps of 1 and a static axis: got step ${
           steps[i]
         } on ${formatShape(x.shape)}`,
@@ -73,31 +71,29 @@ export const sliceGrad: GradRule = (n, [dy]) => {
     pads[axis + rank] = dim - Math.max(s, e);
   });
   return [pad(dy, pads), null, null, null, null];
-};
+});
 
 // y = pad(x, pads, value): dx = dy cropped (negative pads); dvalue = sum(dy) - sum(dx)
-export const padGrad: GradRule = (n, [dy]) => {
-  if (!dy) return [null, null, null];
+export const padGrad: GradRule = single((n, dy) => {
   const dx = pad(dy, known(n, 1).map((p) => -p));
   const value = n.inputs[2];
   const dValue = value
     ? sub(reduceSum(dy, [], { keepdims: false }), reduceSum(dx, [], { keepdims: false }))
     : null;
   return [dx, null, dValue];
-};
+});
 
 // Reshape, Squeeze, Unsqueeze only relabel elements: dx = dy reshaped to x's shape
-export const reshapeGrad: GradRule = (n, [dy]) => [dy && reshapeLike(dy, input(n, 0)), null];
+export const reshapeGrad: GradRule = single((n, dy) => [reshapeLike(dy, input(n, 0)), null]);
 
 // y = transpose(x, perm): dx = transpose(dy, inverse(perm))
-export const transposeGrad: GradRule = (n, [dy]) => {
-  if (!dy) return [null];
+export const transposeGrad: GradRule = single((n, dy) => {
   const rank = dy.shape.length;
   const perm = readInts(n.node.attributes, "perm", dy.shape.map((_, i) => rank - 1 - i));
   const inverse = new Array<number>(rank);
   perm.forEach((p, i) => inverse[p] = i);
   return [transpose(dy, inverse)];
-};
+});
 
 // y = expand(x, shape): dx = dy summed over the broadcast axes
-export const expandGrad: GradRule = (n, [dy]) => [dy && unbroadcast(dy, input(n, 0).shape), null];
+export const expandGrad: GradRule = single((n, dy) => [unbroadcast(dy, input(n, 0).shape), null]);
