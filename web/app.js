@@ -7,6 +7,7 @@
  */
 
 import { BOS, encodePrompt, joinTokens, mulberry32, pickToken, UNK } from "/lib/onnx_lm.js";
+import { LatestOnly } from "./latest_only.js";
 import { formatMs } from "./lm.js";
 import { checkEntry, messageOf, PageModel } from "./model.js";
 import {
@@ -42,29 +43,8 @@ let generationEnded = Promise.resolve();
 
 // Predictions run one at a time (a session runs one call at a time); while one runs, a newer
 // prompt replaces any waiting one, so fast typing never builds a queue. Generation and model
-// switches wait for the prediction in flight before they touch the session.
-let running = false;
-let pending = false;
-/** @type {Promise<void>} */
-let inflight = Promise.resolve();
-
-async function predictLoop() {
-  do {
-    pending = false;
-    await predict();
-  } while (pending);
-}
-
-function schedulePrediction() {
-  if (running) {
-    pending = true;
-    return;
-  }
-  running = true;
-  inflight = predictLoop().finally(() => {
-    running = false;
-  });
-}
+// switches wait for the prediction in flight before they touch the session (latest_only.js).
+const predictions = new LatestOnly(predict, showUnexpected);
 
 /**
  * Tokenizes a prompt as the model's training text was (`encodePrompt`, the CLI's function)
@@ -102,6 +82,12 @@ function readPrompt(current, text) {
       `${need} (you have ${tokens.length})`;
   }
   return { tokens, ids, problem };
+}
+
+/** @param {unknown} error A failure nothing else reported. */
+function showUnexpected(error) {
+  setStatus("error", "Something went wrong");
+  showMessage(`Unexpected error: ${messageOf(error)}`);
 }
 
 /** Tokenizes the prompt, shows its tokens, and predicts when the model can. */
@@ -150,7 +136,7 @@ async function continuePrompt() {
   }
   const { tokens, ids, problem } = readPrompt(current, ui.prompt.value);
   if (problem) {
-    schedulePrediction(); // shows what is wrong with the prompt
+    predictions.request(); // shows what is wrong with the prompt
     return;
   }
   generating = true;
@@ -162,7 +148,7 @@ async function continuePrompt() {
   ui.prompt.readOnly = true;
   ui.model.disabled = true;
   ui.backend.disabled = true; // no backend switch while a model is busy
-  await inflight;
+  await predictions.idle();
   const random = mulberry32(Number(seed));
   const { vocab: words, tokenizer } = current.sidecar;
   // As the CLI does: xxunk is never chosen, the text is the tokens joined (joinTokens) after
@@ -190,7 +176,7 @@ async function continuePrompt() {
     ui.backend.disabled = false; // no backend switch while a model is busy
     setStatus("ready", `${current.entry.name} is ready`);
     ended();
-    schedulePrediction();
+    predictions.request();
   }
 }
 
@@ -200,7 +186,7 @@ function appendToken(token) {
   ui.prompt.value = model.sidecar.tokenizer.mode === "char"
     ? ui.prompt.value + token // a character is itself: no space between
     : `${ui.prompt.value.trimEnd()} ${token}`.trimStart();
-  schedulePrediction();
+  predictions.request();
 }
 
 /** @param {import("./model.js").ModelEntry} entry */
@@ -209,8 +195,8 @@ async function selectModel(entry) {
   ui.continue.disabled = true;
   ui.model.disabled = true;
   ui.backend.disabled = true; // no backend switch while a model is busy
-  pending = false;
-  await inflight;
+  predictions.dropPending();
+  await predictions.idle();
   clearPredictions();
   showMessage(undefined);
   const previous = model;
@@ -235,7 +221,7 @@ async function selectModel(entry) {
   ui.backend.disabled = false; // no backend switch while a model is busy
   ui.continue.disabled = false;
   setStatus("ready", `${entry.name} is ready`);
-  schedulePrediction();
+  predictions.request();
 }
 
 /** @returns {Promise<import("./model.js").ModelEntry[]>} The model list. */
@@ -363,7 +349,7 @@ async function start() {
 }
 
 ui.prompt.addEventListener("input", () => {
-  if (!generating) schedulePrediction();
+  if (!generating) predictions.request();
 });
 ui.backend.addEventListener("change", () => {
   backend = ui.backend.value === "webgpu" ? "webgpu" : "wasm";
@@ -382,9 +368,6 @@ document.addEventListener("onnx-lm:trained", (event) => {
   const detail = /** @type {CustomEvent<{ sidecar: object, onnx: Uint8Array }>} */ (event).detail;
   void useTrained(detail);
 });
-globalThis.addEventListener("unhandledrejection", (event) => {
-  setStatus("error", "Something went wrong");
-  showMessage(`Unexpected error: ${messageOf(event.reason)}`);
-});
+globalThis.addEventListener("unhandledrejection", (event) => showUnexpected(event.reason));
 
 start();

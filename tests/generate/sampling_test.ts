@@ -53,3 +53,15 @@ Deno.test("pickToken() with top-k draws only the k best, in proportion to their 
   assert.deepEqual([...counts.keys()].sort(), [1, 4]);
   assert.ok(Math.abs(counts.get(1)! / n - 0.6) < 0.02, `p(1) = ${counts.get(1)! / n}`);
 });
+
+Deno.test("mulberry32() gives the standard mulberry32 stream, seed taken modulo 2^32", () => {
+  // Pinned: every seeded test input (tests/helpers/reference.ts's rng) and the CLI's and the
+  // page's seeded text come from this stream. Values times 2^32 are exact integers.
+  const first3 = (seed: number) => {
+    const r = mulberry32(seed);
+    return [r(), r(), r()].map((v) => v * 2 ** 32);
+  };
+  assert.deepEqual(first3(1), [2693262067, 11749833, 2265367787]);
+  assert.deepEqual(first3(0), [1144304738, 1416247, 958946056]);
+  assert.deepEqual(first3(2 ** 32 + 1), first3(1));
+});

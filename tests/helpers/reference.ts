@@ -47,7 +47,11 @@ export function normAxis(axis: number, rank: number): number {
   return axis < 0 ? axis + rank : axis;
 }
 
-/** A seeded uniform generator in [0, 1) (mulberry32, shared with the web page). */
+/**
+ * A seeded uniform generator in [0, 1): the library's mulberry32 (`src/generate/sampling.ts`),
+ * not a copy, so the tests depend on `src/` only; the page reaches the same function through
+ * `/lib/onnx_lm.js`.
+ */
 export { mulberry32 as rng } from "../../src/generate/sampling.ts";
 
 /** Uniform random floats in [lo, hi). */

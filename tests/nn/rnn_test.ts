@@ -1,57 +1,32 @@
 import assert from "node:assert/strict";
-import { type Dim, Graph } from "../../src/graph/mod.ts";
 import { RNN } from "../../src/nn/rnn.ts";
-import type { Tensor } from "../../src/onnx/tensor.ts";
-import { referenceCheckTest } from "../helpers/onnx_checker.ts";
-import { assertClose, rng } from "../helpers/reference.ts";
-import { bindModel, runGraph, saved, t64 } from "./run_graph.ts";
+import { assertClose } from "../helpers/reference.ts";
+import {
+  type CellStep,
+  type Dims,
+  type LayerWeights,
+  recurrentLayerTests,
+  type Reference,
+  referenceStack,
+  TOL,
+} from "./recurrent_suite.ts";
 
-const TOL = { rtol: 1e-12, atol: 1e-12 };
+/** PyTorch's tanh RNN cell: `h' = tanh(W_ih x + b_ih + W_hh h + b_hh)`. */
+const rnnCell: CellStep = (w, xt, [h]) => {
+  const [inSize, H] = [xt.length, h.length];
+  const next: number[] = [];
+  for (let j = 0; j < H; j++) {
+    let s = w.bih[j] + w.bhh[j];
+    for (let k = 0; k < inSize; k++) s += w.wih[j * inSize + k] * xt[k];
+    for (let k = 0; k < H; k++) s += w.whh[j * H + k] * h[k];
+    next.push(Math.tanh(s));
+  }
+  return [next];
+};
 
-/** One layer's weights, flat row-major, as PyTorch stores them. */
-interface LayerWeights {
-  wih: number[]; // [H, in]
-  whh: number[]; // [H, H]
-  bih: number[]; // [H]
-  bhh: number[]; // [H]
-}
-
-/**
- * PyTorch `nn.RNN(nonlinearity="tanh", batch_first=True)` in float64 loops:
- * `h' = tanh(W_ih x + b_ih + W_hh h + b_hh)`; layer l > 0 reads layer l-1's outputs.
- */
-function referenceRnn(
-  x: number[], // [B, T, inSize]
-  dims: { B: number; T: number; inSize: number; H: number },
-  layers: LayerWeights[],
-  h0: number[], // [L, B, H]
-): { out: number[]; hN: number[] } {
-  const { B, T, H } = dims;
-  let input = x;
-  let inSize = dims.inSize;
-  const hN: number[] = [];
-  layers.forEach((w, l) => {
-    const output = new Array<number>(B * T * H).fill(0);
-    for (let b = 0; b < B; b++) {
-      let h = h0.slice((l * B + b) * H, (l * B + b + 1) * H);
-      for (let t = 0; t < T; t++) {
-        const xt = input.slice((b * T + t) * inSize, (b * T + t + 1) * inSize);
-        const next: number[] = [];
-        for (let j = 0; j < H; j++) {
-          let s = w.bih[j] + w.bhh[j];
-          for (let k = 0; k < inSize; k++) s += w.wih[j * inSize + k] * xt[k];
-          for (let k = 0; k < H; k++) s += w.whh[j * H + k] * h[k];
-          next.push(Math.tanh(s));
-        }
-        h = next;
-        for (let j = 0; j < H; j++) output[(b * T + t) * H + j] = h[j];
-      }
-      hN.push(...h);
-    }
-    input = output;
-    inSize = H;
-  });
-  return { out: input, hN };
+/** PyTorch `nn.RNN(nonlinearity="tanh", batch_first=True)` in float64 loops; states `[h]`. */
+function referenceRnn(x: number[], dims: Dims, layers: LayerWeights[], h0: number[]): Reference {
+  return referenceStack(x, dims, layers, [h0], rnnCell);
 }
 
 Deno.test("referenceRnn() matches a hand computation with two units", () => {
@@ -60,104 +35,21 @@ Deno.test("referenceRnn() matches a hand computation with two units", () => {
   const r = referenceRnn([2], { B: 1, T: 1, inSize: 1, H: 2 }, [w], [0.6, -0.7]);
   const h0 = Math.tanh(0.5 * 2 + 0.05 - 0.2 + 0.1 * 0.6 + 0.2 * -0.7);
   const h1 = Math.tanh(-1 * 2 + 0.1 + 0.3 - 0.3 * 0.6 + 0.4 * -0.7);
-  assertClose(r.hN, [h0, h1], TOL, "h");
+  assertClose(r.states[0], [h0, h1], TOL, "h");
   assertClose(r.out, [h0, h1], TOL, "out");
 });
 
-/** Random float64 values in [lo, hi). */
-function uniform(r: () => number, n: number, lo: number, hi: number): number[] {
-  return Array.from({ length: n }, () => lo + (hi - lo) * r());
-}
-
-interface Case {
-  label: string;
-  layers: number;
-  T: number;
-  inSize: number;
-  H: number;
-  B: number;
-}
-
-/** Builds `RNN.forward` with parameter, x and h inputs (batch may be symbolic). */
-function buildRnn(c: Case, batch: Dim): { g: Graph; rnn: RNN } {
-  const rnn = new RNN(c.inSize, c.H, c.layers);
-  const g = new Graph("rnn");
-  bindModel(g, rnn, "float64");
-  const x = g.input("x", "float64", [batch, c.T, c.inSize]);
-  const h = g.input("h", "float64", [c.layers, batch, c.H]);
-  const [out, hN] = rnn.forward(x, h);
-  assert.deepEqual(out.shape, [batch, c.T, c.H]);
-  assert.deepEqual(hN.shape, [c.layers, batch, c.H]);
-  g.output(out, "out");
-  g.output(hN, "h_n");
-  return { g, rnn };
-}
-
-/** Random weights, input and (non-zero) state; returns feeds and the reference result. */
-function randomRun(c: Case, rnn: RNN, B: number, seed: number) {
-  const r = rng(seed);
-  const feeds: Record<string, Tensor> = {};
-  const weights: LayerWeights[] = [];
-  for (let l = 0; l < c.layers; l++) {
-    const inSize = l === 0 ? c.inSize : c.H;
-    const w = {
-      wih: uniform(r, c.H * inSize, -0.8, 0.8),
-      whh: uniform(r, c.H * c.H, -0.8, 0.8),
-      bih: uniform(r, c.H, -0.5, 0.5),
-      bhh: uniform(r, c.H, -0.5, 0.5),
-    };
-    weights.push(w);
-    feeds[`weight_ih_l${l}`] = t64([c.H, inSize], w.wih);
-    feeds[`weight_hh_l${l}`] = t64([c.H, c.H], w.whh);
-    feeds[`bias_ih_l${l}`] = t64([c.H], w.bih);
-    feeds[`bias_hh_l${l}`] = t64([c.H], w.bhh);
-  }
-  assert.deepEqual(Object.keys(feeds).sort(), rnn.namedParameters().map(([n]) => n).sort());
-  const x = uniform(r, B * c.T * c.inSize, -2, 2);
-  const h0 = uniform(r, c.layers * B * c.H, -1, 1);
-  feeds.x = t64([B, c.T, c.inSize], x);
-  feeds.h = t64([c.layers, B, c.H], h0);
-  const ref = referenceRnn(x, { B, T: c.T, inSize: c.inSize, H: c.H }, weights, h0);
-  return { feeds, ref };
-}
-
-type Outputs = Record<string, { dims: number[]; data: number[] }>;
-
-function compare(c: Case, B: number, got: Outputs, ref: ReturnType<typeof referenceRnn>) {
-  const what = `${c.label} (batch ${B})`;
-  assert.deepEqual(got.out.dims, [B, c.T, c.H], `${what}: out dims`);
-  assert.deepEqual(got.h_n.dims, [c.layers, B, c.H], `${what}: h_n dims`);
-  assertClose(got.out.data, ref.out, TOL, `${what}: out`);
-  assertClose(got.h_n.data, ref.hN, TOL, `${what}: h_n`);
-  // The last layer's h_n is its output at the last step.
-  const last = got.out.data.filter((_, i) => Math.floor(i / c.H) % c.T === c.T - 1);
-  assertClose(got.h_n.data.slice((c.layers - 1) * B * c.H), last, TOL, `${what}: h_n = out[:, -1]`);
-}
-
-const CASES: Case[] = [
-  { label: "1 layer, T=1", layers: 1, T: 1, inSize: 3, H: 3, B: 2 },
-  { label: "2 layers, T=5", layers: 2, T: 5, inSize: 4, H: 4, B: 3 },
-  { label: "2 layers, input 7 != hidden 5", layers: 2, T: 3, inSize: 7, H: 5, B: 2 },
-  { label: "3 layers, input 2 != hidden 6", layers: 3, T: 4, inSize: 2, H: 6, B: 1 },
-];
-
-for (const c of CASES) {
-  Deno.test(`RNN.forward() matches PyTorch nn.RNN semantics: ${c.label}`, async () => {
-    const { g, rnn } = buildRnn(c, c.B);
-    const { feeds, ref } = randomRun(c, rnn, c.B, 200 + c.layers * 10 + c.T);
-    const [got] = await runGraph(`rnn ${c.label}`, g, feeds);
-    compare(c, c.B, got, ref);
-  });
-}
-
-Deno.test("RNN.forward() with a symbolic batch runs at batch 1 and 3", async () => {
-  const c: Case = { label: "symbolic batch", layers: 2, T: 4, inSize: 3, H: 5, B: 0 };
-  const { g, rnn } = buildRnn(c, "batch");
-  const one = randomRun(c, rnn, 1, 17);
-  const three = randomRun(c, rnn, 3, 18);
-  const [got1, got3] = await runGraph("rnn symbolic batch", g, one.feeds, three.feeds);
-  compare(c, 1, got1, one.ref);
-  compare(c, 3, got3, three.ref);
+recurrentLayerTests({
+  kind: "RNN",
+  gates: 1,
+  states: [{ name: "h", lo: -1, hi: 1 }],
+  create: (inSize, H, layers) => new RNN(inSize, H, layers),
+  forward: (rnn, x, [h]) => {
+    const [out, hN] = rnn.forward(x, h);
+    return [out, [hN]];
+  },
+  reference: (x, dims, layers, [h0]) => referenceRnn(x, dims, layers, h0),
+  seeds: { base: 200, symbolic: [17, 18], init: 5 },
 });
 
 Deno.test("RNN state_dict names, shapes and order follow PyTorch", () => {
@@ -181,44 +73,3 @@ Deno.test("RNN state_dict names, shapes and order follow PyTorch", () => {
     "bias_hh_l0",
   ]);
 });
-
-Deno.test("RNN init is U(-1/sqrt(H), 1/sqrt(H)) for every weight and bias", () => {
-  for (const [inSize, H] of [[64, 64], [3, 5]]) {
-    const bound = Math.fround(1 / Math.sqrt(H));
-    for (const [name, values] of new RNN(inSize, H, 2).initParameters(5)) {
-      const [min, max] = [Math.min(...values), Math.max(...values)];
-      assert.ok(max <= bound && min >= -bound, `${name} in bounds`);
-      // Wide enough to be the full interval (only checked with 20+ draws per tensor).
-      if (values.length >= 20) {
-        assert.ok(max > 0.6 * bound && min < -0.6 * bound, `${name}: [${min}, ${max}]`);
-      }
-    }
-  }
-});
-
-Deno.test("RNN refuses a wrong-shaped state with the expected shape in the message", () => {
-  const rnn = new RNN(3, 4, 2);
-  const g = new Graph("rnn");
-  bindModel(g, rnn, "float64");
-  const x = g.input("x", "float64", [2, 5, 3]);
-  const cases: [Dim[], string][] = [
-    [[1, 2, 4], "RNN state h must be [2, batch, 4]: got [1, 2, 4]"],
-    [[2, 2, 3], "RNN state h must be [2, batch, 4]: got [2, 2, 3]"],
-    [[2, 4], "RNN state h must be [2, batch, 4]: got [2, 4]"],
-  ];
-  cases.forEach(([shape, message], i) => {
-    const h = g.input(`h${i}`, "float64", shape);
-    assert.throws(() => rnn.forward(x, h), { message });
-  });
-});
-
-Deno.test("RNN refuses a symbolic sequence length", () => {
-  const rnn = new RNN(2, 3, 1);
-  const g = new Graph("rnn");
-  bindModel(g, rnn, "float64");
-  const x = g.input("x", "float64", [2, "T", 2]);
-  const h = g.input("h", "float64", [1, 2, 3]);
-  assert.throws(() => rnn.forward(x, h), { message: "RNN needs a static sequence length: got T" });
-});
-
-referenceCheckTest("RNN graphs pass the reference ONNX checker", saved);
