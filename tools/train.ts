@@ -28,6 +28,7 @@ import { ProgressBar } from "./lib/progress.ts";
 import { CHECKPOINT_FILE, loadRun, saveArtifacts, saveEpoch } from "./lib/run_dir.ts";
 import { humanNumbersCorpus, ownTextCorpus, type RunCorpus, runCorpus } from "./lib/run_corpus.ts";
 import { tableHeader, tableRow } from "./lib/table.ts";
+import { epochProgress, whatNext } from "./lib/train_output.ts";
 import {
   corpusFlags,
   FLAGS,
@@ -259,56 +260,6 @@ function runHeader(
     `train_loss: fastai's smoothed loss (EMA 0.98, debiased); valid_loss and accuracy: exact means`,
   );
   return lines;
-}
-
-/** A progress bar for epochs one waits for (2 s or more): steps/s, train_loss, ETA. */
-function epochProgress(
-  bar: ProgressBar,
-  epochs: number,
-): (epoch: number, done: number, total: number, loss: number) => void {
-  let epochStart = performance.now();
-  return (epoch, done, total, loss) => {
-    if (done === 1) epochStart = performance.now();
-    const seconds = (performance.now() - epochStart) / 1000;
-    // Short epochs print their row at once; a bar is for epochs one waits for.
-    if (seconds < 2) return;
-    const eta = (seconds / done) * (total - done);
-    bar.update(
-      `epoch ${epoch + 1}/${epochs}`,
-      done,
-      total,
-      `train_loss ${loss.toFixed(4)}, ${(done / seconds).toFixed(1)} steps/s, ETA ${
-        eta.toFixed(0)
-      } s`,
-    );
-  };
-}
-
-/** After a stop or a divergence: where the last checkpoint is and how to go on. */
-function whatNext(
-  error: FitInterrupted | NonFiniteLossError,
-  epoch: number,
-  lrMax: number,
-  out: string,
-  plan: { readonly dir: string } | undefined,
-): string {
-  const lower = Number((lrMax / 10).toPrecision(2));
-  const checkpoint = `the checkpoint after epoch ${epoch - 1} is ${out}/${CHECKPOINT_FILE}`;
-  // Resuming a diverged run as it was would diverge again (runs repeat bit for bit):
-  // the way forward is the rest of the schedule at a lower peak learning rate.
-  // Under --force, a run stopped before its first checkpoint never touched --out.
-  const untouched = plan && plan.dir !== out ? `; the run already in ${out} is untouched` : "";
-  const next = error instanceof FitInterrupted
-    ? epoch > 0
-      ? `${checkpoint}; continue with --resume`
-      : `no epoch finished, so there is no checkpoint yet`
-    : epoch > 0
-    ? `${checkpoint}; continue from it at a lower peak learning rate with --resume --lr ${lower}` +
-      ` (this run's was ${lrMax})`
-    : `no epoch finished, so there is no checkpoint yet; start again with a lower --lr, e.g. --lr ${lower}${
-      plan && plan.dir !== out ? " --force" : ""
-    }`;
-  return next + untouched;
 }
 
 /** The last line: final accuracy and loss, the median epoch time, where the results are. */

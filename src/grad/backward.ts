@@ -94,8 +94,8 @@ function checkRuleResult(node: Node, x: Value, d: Value): void {
 /**
  * Refuses a path from the loss through an op without a gradient, before any node is built.
  * Walking back from the loss, a value needs a gradient when a node that needs one reads it as
- * a float input; a Cast also passes the need to its integer or bool input, so an `argMax`
- * whose output a Cast turned into a float the loss uses is named too.
+ * a float input of its output's type; a Cast also passes the need to its integer or bool
+ * input, so an `argMax` whose output Casts turned into a float the loss uses is named too.
  */
 function checkDifferentiable(
   loss: Value,
@@ -116,9 +116,13 @@ function checkDifferentiable(
           `backward()'s "detach" option if a zero gradient is intended`,
       );
     }
+    const dtype = g.value(from).dtype;
     for (const name of node.inputs) {
       if (name === "" || detached.has(name) || needs.has(name)) continue;
-      if (isFloat(g.value(name).dtype) || node.opType === "Cast") {
+      // Rules give gradients to the float inputs of their output's type (a Pow's exponent of
+      // another type gets none); a Cast passes the need on to whatever it converts.
+      const t = g.value(name).dtype;
+      if (node.opType === "Cast" || (isFloat(t) && t === dtype)) {
         needs.add(name);
         via.set(name, { node, from });
       }

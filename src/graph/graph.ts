@@ -64,13 +64,14 @@ export class Graph {
    *
    * @param name The graph's name in the file.
    * @param options Limits the builders keep (`maxNodeTensors`).
-   * @throws GraphBuildError for a `maxNodeTensors` under 3 (a Split of two pieces).
+   * @throws GraphBuildError for a `maxNodeTensors` under 4: a Split of two pieces with its
+   *   sizes input binds 4 tensors, and a tree of smaller nodes needs that much.
    */
   constructor(readonly name = "main", options: GraphOptions = {}) {
     const most = options.maxNodeTensors ?? MAX_NODE_TENSORS;
-    if (!(most >= 3) || (most !== Infinity && !Number.isInteger(most))) {
+    if (!(most >= 4) || (most !== Infinity && !Number.isInteger(most))) {
       throw new GraphBuildError(
-        `Graph option "maxNodeTensors" must be an integer >= 3 or Infinity: got ${most}`,
+        `Graph option "maxNodeTensors" must be an integer >= 4 or Infinity: got ${most}`,
       );
     }
     this.maxNodeTensors = most;

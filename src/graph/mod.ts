@@ -6,6 +6,7 @@
  */
 
 export { Graph, type GraphOptions, type Node, type Value } from "./graph.ts";
+export { MAX_NODE_TENSORS } from "./limits.ts";
 export { inferNode, op } from "./op.ts";
 export { isOpType, OP_TYPES, type OpType } from "./op_type.ts";
 export { OP_SCHEMAS, type OpSchema } from "./op_schemas.ts";

@@ -26,7 +26,11 @@ import {
 
 /** One layer's computation in a graph. */
 export interface LayerCell {
-  /** The input projection of every time step at once: `[T*B, in]` → `[T*B, gates*H]`. */
+  /**
+   * The input projection of every time step at once: `[T*B, in]` → `[T*B, gates*H]`. It must
+   * treat each row on its own (a Gemm with a bias): the first layer may be given an embedding
+   * table's rows instead of the tokens' (see `firstProjection`).
+   */
   project(rows: Value): Value;
   /** One time step: projected input `[B, gates*H]` and state → new state (output first). */
   step(projected: Value, state: readonly Value[]): Value[];
@@ -78,7 +82,7 @@ export abstract class StackedRecurrent extends Module {
       const cell = this.cell(p, x.graph);
       let state = initial.map((s) => s[l]);
       const outputs: Value[] = [];
-      const all = rows ? cell.project(rows) : firstProjection(cell, x);
+      const all = rows ? cell.project(rows) : firstProjection(cell, p, x);
       for (const projected of splitSteps(all, steps)) {
         state = cell.step(projected, state);
         outputs.push(state[0]);
@@ -92,23 +96,36 @@ export abstract class StackedRecurrent extends Module {
 
 /**
  * The first layer's input projection of every step, time-major. When the input is an
- * embedding lookup (a Gather of a table's rows) and the table has fewer rows than the batch
- * has tokens, the table is projected once and its rows are looked up instead:
- * `Gather(E, ids) W^T = Gather(E W^T, ids)`, the same dot products (so the same values), at
- * a vocabulary of 30 and 1,024 tokens a thirtieth of the multiply-adds, and no transpose of
- * the embeddings.
+ * embedding lookup (a Gather of a table's rows), the table can be projected once and its rows
+ * looked up instead: `Gather(E, ids) W^T = Gather(E W^T, ids)`, the same dot products (so the
+ * same values), and no transpose of the embeddings. That is cheaper while the table is small
+ * beside the batch: see `foldPays`.
  */
-function firstProjection(cell: LayerCell, x: Value): Value {
+function firstProjection(cell: LayerCell, p: RecurrentLayerParams, x: Value): Value {
   const g = x.graph;
   const lookup = g.producer(x.name);
   const [table, ids] = (lookup?.inputs ?? []).map((name) => g.value(name));
   const [batch, steps] = x.shape;
+  const [gates, features] = p.weightIh.shape;
   if (
     lookup?.opType === "Gather" && readInt(lookup.attributes, "axis", 0) === 0 &&
     table.shape.length === 2 && ids.shape.length === 2 && typeof table.shape[0] === "number" &&
-    typeof batch === "number" && typeof steps === "number" && table.shape[0] < batch * steps
+    typeof batch === "number" && typeof steps === "number" &&
+    foldPays(table.shape[0], batch * steps, features, gates)
   ) {
     return gather(cell.project(table), reshape(transpose(ids, [1, 0]), [-1]));
   }
   return cell.project(toTimeMajorRows(x));
+}
+
+/**
+ * Whether projecting a `rows`-row table beats projecting `tokens` looked-up rows, counting the
+ * step's products. Unfolded: the projection, its weight gradient and its input gradient, each
+ * `tokens·features·gates`, and the table's gradient from the tokens' (a one-hot product,
+ * `rows·tokens·features`). Folded: the same three at `rows` instead of `tokens`, but the
+ * table's gradient now comes from the projected rows, `rows·tokens·gates`. At hidden 64 and
+ * 1,024 tokens an LSTM's break-even is a table of about 205 rows; Human Numbers has 30.
+ */
+function foldPays(rows: number, tokens: number, features: number, gates: number): boolean {
+  return rows * tokens * (gates - features) < 3 * features * gates * (tokens - rows);
 }

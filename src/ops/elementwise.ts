@@ -6,7 +6,6 @@
  */
 
 import { type DType, ONNX_DATA_TYPE } from "../onnx/dtype.ts";
-import { attrs, intAttr } from "../graph/attributes.ts";
 import { GraphBuildError } from "../graph/errors.ts";
 import { op } from "../graph/op.ts";
 import type { OpType } from "../graph/op_type.ts";
@@ -82,5 +81,6 @@ export function where(condition: Value, x: Value, y: Value): Value {
  * @returns The converted tensor.
  */
 export function cast(x: Value, to: DType): Value {
-  return op(x.graph, "Cast", [x], attrs({ to: intAttr(ONNX_DATA_TYPE[to]) }))[0];
+  // Written even when `to` is not a dtype (an untyped caller): inference then names it.
+  return op(x.graph, "Cast", [x], { to: { type: "int", value: ONNX_DATA_TYPE[to] } })[0];
 }

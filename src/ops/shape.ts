@@ -46,6 +46,13 @@ export function concat(xs: readonly Value[], axis: number): Value {
  * @returns The pieces.
  */
 export function split(x: Value, sizesOrParts: readonly number[] | number, axis = 0): Value[] {
+  const rank = x.shape.length;
+  // Checked here, not only by inference: a split past the node limit reads the axis first.
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    throw new GraphBuildError(
+      `Cannot build "Split": attribute "axis" must be in [${-rank}, ${rank - 1}]: got ${axis}`,
+    );
+  }
   const n = typeof sizesOrParts === "number" ? sizesOrParts : sizesOrParts.length;
   const limit = x.graph.maxNodeTensors;
   if (typeof sizesOrParts === "number" && n > limit - 1) {
@@ -53,7 +60,7 @@ export function split(x: Value, sizesOrParts: readonly number[] | number, axis =
     // (a symbolic batch) splits by factors: 16 = 4 x 4 groups of equal pieces.
     let f: number | undefined;
     for (let k = limit - 1; k >= 2 && f === undefined; k--) if (n % k === 0) f = k;
-    const dim = x.shape[normAxis(axis, x.shape.length)];
+    const dim = x.shape[normAxis(axis, rank)];
     if (f !== undefined && typeof dim !== "number") {
       return split(x, f, axis).flatMap((group) => split(group, n / f, axis));
     }
@@ -77,9 +84,9 @@ function splitInGroups(
     const dim = x.shape[normAxis(axis, x.shape.length)];
     if (typeof dim !== "number" || dim % sizesOrParts !== 0) {
       throw new GraphBuildError(
-        `Cannot build "Split": ${sizesOrParts} equal pieces (over ${most}, WebGPU's limit per ` +
+        `Cannot build "Split": ${sizesOrParts} equal pieces (over ${most}, the graph's limit per ` +
           `node) need a static axis ${axis} divisible by ${sizesOrParts}, or a count with a ` +
-          `factor of at most 7: got axis ${String(dim)}`,
+          `factor of at most ${most + 1}: got axis ${String(dim)}`,
       );
     }
     sizes = new Array<number>(sizesOrParts).fill(dim / sizesOrParts);

@@ -16,6 +16,7 @@
 
 import type { Graph, Value } from "../graph/graph.ts";
 import { reshape, split } from "../ops/shape.ts";
+import { sizeOf } from "../onnx/tensor.ts";
 import type { FloatDType } from "../optim/update.ts";
 
 /** A named tensor inside a train graph input: a parameter or one of its optimizer states. */
@@ -60,8 +61,6 @@ const GROUPS = [
   { name: "packed:decayed", decay: true },
   { name: "packed:undecayed", decay: false },
 ] as const;
-
-const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /**
  * Declares the parameters as inputs of `g`: one input each under its own name, or, packed,
@@ -119,6 +118,13 @@ export function declareParameters(
  * @returns Its parts.
  */
 export function stateParts(stateName: string, of: ParamInput): PartSpec[] {
-  const prefix = stateName.slice(0, stateName.length - of.input.name.length - 1);
+  const suffix = `.${of.input.name}`;
+  if (!stateName.endsWith(suffix) || stateName.length === suffix.length) {
+    throw new Error(
+      `Optimizer state "${stateName}" does not belong to input "${of.input.name}": expected ` +
+        `"<prefix>${suffix}"`,
+    );
+  }
+  const prefix = stateName.slice(0, stateName.length - suffix.length);
   return of.parts.map((p) => ({ ...p, name: `${prefix}.${p.name}` }));
 }

@@ -11,7 +11,7 @@ import { Graph } from "../graph/graph.ts";
 import { saveGraph } from "../graph/model_io.ts";
 import { identity } from "../ops/elementwise.ts";
 import { allocate } from "../onnx/dtype.ts";
-import { type Tensor, tensor } from "../onnx/tensor.ts";
+import { sizeOf, type Tensor, tensor } from "../onnx/tensor.ts";
 import type { Batch } from "../data/batches.ts";
 import { Random } from "../nn/random.ts";
 import type { Artifacts, CarriedSpec, FeedSpec } from "./artifacts.ts";
@@ -42,8 +42,6 @@ export interface EvalResult {
   /** Predictions in the batch. */
   readonly count: number;
 }
-
-const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 const zeros = (dtype: "float32" | "float64", spec: FeedSpec): Tensor =>
   tensor(dtype, spec.shape, allocate(dtype, sizeOf(spec.shape)));
@@ -147,7 +145,7 @@ export class Runner {
 
   /**
    * Replaces parameters and optimizer state (e.g. from a checkpoint) and the step count. The
-   * values are copied: the runner never shares memory with the caller's tensors.
+   * values are copied into the runner's own tensors; the caller's are left alone.
    *
    * @param tensors Tensors by name; every parameter and optimizer state must be present.
    * @param step Optimizer steps already taken.
@@ -182,8 +180,9 @@ export class Runner {
 
   /**
    * Parameters and optimizer state by name (for checkpoints), on the host, in checkpoint
-   * order. Each is a view of the runner's current tensors; a later step replaces those and
-   * leaves the views as they were.
+   * order. Each is a view of the runner's current tensors: writing into one changes what the
+   * next step reads (use `restore()` instead). A step replaces those tensors and leaves earlier
+   * views as they were, so a view taken at an epoch's end stays that epoch's.
    *
    * @returns The tensors.
    * @throws Error when some are still on the device: call `sync()` first.
@@ -261,7 +260,7 @@ export class Runner {
     };
     if (this.train.inputs.some((i) => i.name === "step")) feeds.step = scalar(this.step + 1);
     for (const m of spec.masks) {
-      const size = m.shape.reduce((a, b) => a * b, 1);
+      const size = sizeOf(m.shape);
       const values = m.module.sampleMask(this.masks, size);
       feeds[m.name] = tensor(
         this.dtype,

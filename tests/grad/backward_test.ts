@@ -132,6 +132,27 @@ Deno.test("backward() refuses a loss built from argMax cast to float, naming the
   });
 });
 
+Deno.test("backward() follows a chain of Casts to the argMax, and adds no node when it refuses", () => {
+  const g = new Graph("casts");
+  const x = g.input("x", "float32", [2, 3]);
+  const mask = ops.cast(ops.cast(ops.argMax(x, 1, { keepdims: true }), "bool"), "float32");
+  const loss = sumAll(ops.mul(x, mask));
+  const nodes = g.nodes.length;
+  assert.throws(() => backward(loss, [x]), {
+    name: "GradError",
+    message: /^Cannot differentiate through "ArgMax" .* <- Cast "Cast_1" <- Cast "Cast" <- ArgMax/,
+  });
+  assert.equal(g.nodes.length, nodes, "a refused graph keeps its nodes");
+});
+
+Deno.test("backward() accepts a Pow exponent of another type made by argMax: no gradient flows there", () => {
+  const g = new Graph("pow");
+  const x = g.input("x", "float32", [2, 3]);
+  const p = ops.cast(ops.argMax(x, 1, { keepdims: true }), "float64");
+  const [dx] = backward(sumAll(ops.pow(x, p)), [x]);
+  assert.deepEqual(dx.shape, [2, 3]);
+});
+
 Deno.test("backward() refuses a comparison cast to float and accepts it detached", async () => {
   const g = new Graph("greater");
   const x = g.input("x", "float64", [3]);

@@ -182,8 +182,24 @@ Deno.test("split() and concat() past WebGPU's 8 buffers build trees with the sam
 Deno.test("split() into more pieces than a node may hold refuses an axis out of range", () => {
   const g = new Graph("g", { maxNodeTensors: 8 });
   const x = g.input("x", "float32", [2, 16]);
-  assert.throws(() => ops.split(x, 16, 2), {
-    name: "RangeError",
-    message: "Axis 2 is out of range for rank 2: expected an integer in [-2, 1]",
-  });
+  for (const parts of [3, 16]) {
+    assert.throws(() => ops.split(x, parts, 2), {
+      name: "GraphBuildError",
+      message: `Cannot build "Split": attribute "axis" must be in [-2, 1]: got 2`,
+    });
+  }
+});
+
+Deno.test("a graph's node limit is at least 4, and a limit of 4 still splits into a tree", () => {
+  for (const bad of [3, 2.5, Number.NaN, -1]) {
+    assert.throws(() => new Graph("g", { maxNodeTensors: bad }), {
+      name: "GraphBuildError",
+      message: `Graph option "maxNodeTensors" must be an integer >= 4 or Infinity: got ${bad}`,
+    });
+  }
+  const g = new Graph("g", { maxNodeTensors: 4 });
+  const pieces = ops.split(g.input("x", "float32", [16, 3]), 16, 0);
+  assert.equal(pieces.length, 16);
+  assert.ok(pieces.every((p) => p.shape[0] === 1));
+  assert.ok(g.nodes.every((n) => n.inputs.length + n.outputs.length <= 4));
 });
