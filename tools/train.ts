@@ -7,9 +7,9 @@
  * @module
  */
 
-import { type Architecture, findModel, type Recipe } from "../models/registry.ts";
+import { findModel } from "../models/registry.ts";
 import { sizedModel } from "../models/sizing.ts";
-import { newRunInfo } from "../src/run/run_info.ts";
+import { newRunInfo, type RunStart } from "../src/run/run_info.ts";
 import {
   type EpochRecord,
   FitInterrupted,
@@ -26,7 +26,7 @@ import { nodeBackend } from "../src/train/backend.ts";
 import { planRunDir, removeStaleTemps } from "./lib/run_guard.ts";
 import { ProgressBar } from "./lib/progress.ts";
 import { CHECKPOINT_FILE, loadRun, saveArtifacts, saveEpoch } from "./lib/run_dir.ts";
-import { humanNumbersCorpus, ownTextCorpus, type RunCorpus, runCorpus } from "./lib/run_corpus.ts";
+import { humanNumbersCorpus, ownTextCorpus, runCorpus } from "./lib/run_corpus.ts";
 import { tableHeader, tableRow } from "./lib/table.ts";
 import { epochProgress, whatNext } from "./lib/train_output.ts";
 import {
@@ -53,13 +53,7 @@ interface Options {
 }
 
 /** What one run trains: a new run's recipe, or the recorded one of the run resumed. */
-interface Prepared {
-  readonly corpus: RunCorpus;
-  readonly arch: Architecture;
-  readonly recipe: Recipe;
-  readonly epochs: number;
-  readonly lrMax: number;
-  readonly seed: number;
+interface Prepared extends Omit<RunStart, "entry" | "device"> {
   readonly resumed: Awaited<ReturnType<typeof loadRun>> | undefined;
 }
 

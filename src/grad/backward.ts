@@ -71,7 +71,9 @@ export function backward(
       const x = inputs[i];
       if (!x || !d || detached.has(x.name) || !isFloat(x.dtype)) return;
       checkRuleResult(node, x, d);
-      grads.set(x.name, [...grads.get(x.name) ?? [], d]);
+      const parts = grads.get(x.name);
+      if (parts) parts.push(d);
+      else grads.set(x.name, [d]);
     });
   }
   const result = wrt.map((w) => total(w.name) ?? zerosLike(w));

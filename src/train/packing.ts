@@ -101,7 +101,7 @@ export function declareParameters(
     const input = g.input(name, dtype, [size]);
     const pieces = members.length === 1
       ? [input]
-      : split(input, members.map((i) => sizeOf(params[i].shape)), 0);
+      : split(input, parts.map((p) => sizeOf(p.shape)), 0);
     members.forEach((i, k) => values[i] = reshape(pieces[k], params[i].shape));
     inputs.push({ input, decay, parts });
   }

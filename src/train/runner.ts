@@ -102,23 +102,18 @@ export class Runner {
       Session.create(saveGraph(artifacts.eval), { ...sessionOptions, source: "eval.onnx" }),
     ]);
     const params = new Set(artifacts.spec.params.map((p) => p.name));
-    const carried: Record<string, Tensor> = {};
-    for (const c of artifacts.spec.carried) {
-      const t = zeros(dtype, c);
-      for (const part of c.parts) {
-        if (!params.has(part.name)) continue; // optimizer state starts at zero
-        const values = init.get(part.name);
-        if (!values) throw new Error(`No initial value for parameter "${part.name}"`);
-        if (values.length !== sizeOf(part.shape)) {
-          throw new Error(
-            `Initial value of parameter "${part.name}" has ${values.length} elements: ` +
-              `expected ${sizeOf(part.shape)} for [${part.shape.join(", ")}]`,
-          );
-        }
-        (t.data as Float32Array | Float64Array).set(values, part.offset);
+    const carried = packCarried(dtype, artifacts.spec.carried, (part) => {
+      if (!params.has(part.name)) return undefined; // optimizer state starts at zero
+      const values = init.get(part.name);
+      if (!values) throw new Error(`No initial value for parameter "${part.name}"`);
+      if (values.length !== sizeOf(part.shape)) {
+        throw new Error(
+          `Initial value of parameter "${part.name}" has ${values.length} elements: ` +
+            `expected ${sizeOf(part.shape)} for [${part.shape.join(", ")}]`,
+        );
       }
-      carried[c.name] = t;
-    }
+      return values;
+    });
     // Masks get their own stream so that changing anything else never shifts them.
     const masks = new Random(options.seed).fork();
     return new Runner(
@@ -151,25 +146,17 @@ export class Runner {
    * @param step Optimizer steps already taken.
    */
   restore(tensors: ReadonlyMap<string, Tensor>, step: number): void {
-    const next: Record<string, Tensor> = {};
-    for (const c of this.artifacts.spec.carried) {
-      const flat = zeros(this.dtype, c);
-      for (const part of c.parts) {
-        const t = tensors.get(part.name);
-        if (!t) throw new Error(`Cannot restore: the checkpoint has no tensor "${part.name}"`);
-        if (t.dtype !== this.dtype || t.dims.join() !== part.shape.join()) {
-          throw new Error(
-            `Cannot restore "${part.name}": expected ${this.dtype}[${part.shape.join(", ")}], ` +
-              `got ${t.dtype}[${t.dims.join(", ")}]`,
-          );
-        }
-        (flat.data as Float32Array | Float64Array).set(
-          t.data as Float32Array | Float64Array,
-          part.offset,
+    const next = packCarried(this.dtype, this.artifacts.spec.carried, (part) => {
+      const t = tensors.get(part.name);
+      if (!t) throw new Error(`Cannot restore: the checkpoint has no tensor "${part.name}"`);
+      if (t.dtype !== this.dtype || t.dims.join() !== part.shape.join()) {
+        throw new Error(
+          `Cannot restore "${part.name}": expected ${this.dtype}[${part.shape.join(", ")}], ` +
+            `got ${t.dtype}[${t.dims.join(", ")}]`,
         );
       }
-      next[c.name] = flat;
-    }
+      return t.data as Float32Array | Float64Array;
+    });
     for (const [name, t] of Object.entries(next)) {
       const old = this.carried[name];
       this.carried[name] = t;
@@ -344,6 +331,26 @@ async function downloadSession(
     g.output(identity(g.input(c.name, dtype, c.shape)), `${c.name}_host`);
   }
   return await Session.create(saveGraph(g), { ...options, source: "download.onnx" });
+}
+
+/**
+ * The carried inputs, zeros but for the parts `valueOf` gives values for (it checks them).
+ */
+function packCarried(
+  dtype: "float32" | "float64",
+  carried: readonly CarriedSpec[],
+  valueOf: (part: PartSpec) => Float32Array | Float64Array | undefined,
+): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const c of carried) {
+    const t = zeros(dtype, c);
+    for (const part of c.parts) {
+      const values = valueOf(part);
+      if (values) (t.data as Float32Array | Float64Array).set(values, part.offset);
+    }
+    out[c.name] = t;
+  }
+  return out;
 }
 
 /** Where each named tensor of `carried` lies. */
