@@ -36,3 +36,4 @@ export * from "./src/export/mod.ts";
 export * from "./src/generate/mod.ts";
 export * from "./src/contract/mod.ts";
 export * from "./src/run/mod.ts";
+export * from "./src/api/mod.ts";

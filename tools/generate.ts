@@ -1,21 +1,18 @@
 /**
  * `deno task generate <run dir | exported .onnx> --prompt "..."`: continues a prompt with a
- * trained model, like fastai's `learn.predict(text, n_words, temperature)`. The continuation
- * alone goes to stdout; everything else (model, seed, substitutions) to stderr.
+ * trained model, like fastai's `learn.predict(text, n_words, temperature)`, through the model
+ * API (`loadModel`), as the page does. The continuation alone goes to stdout; everything else
+ * (model, seed, substitutions) to stderr.
  *
  * @module
  */
 
-import { encodePrompt } from "../src/data/prompt.ts";
-import { BOS, joinTokens, UNK } from "../src/data/tokenizer.ts";
+import { loadModel, type TextModel } from "../src/api/mod.ts";
+import { ModelLoadError } from "../src/api/model_source.ts";
+import { PromptError } from "../src/api/prompt.ts";
+import { UNK } from "../src/data/tokenizer.ts";
 import { exportModel } from "../src/export/export_model.ts";
-import { readSidecarText, type Sidecar, sidecarMismatch } from "../src/export/sidecar.ts";
-import { decodeModel } from "../src/onnx/decode.ts";
-import { generate, PromptError } from "../src/generate/generate.ts";
-import { mulberry32 } from "../src/generate/sampling.ts";
-import { Session } from "../src/train/session.ts";
 import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
-import { osProblem } from "./lib/fs_errors.ts";
 import { readRunForExport } from "./lib/run_export.ts";
 
 const USAGE = `Usage: deno task generate <run dir | model.onnx> --prompt TEXT [options]
@@ -28,35 +25,22 @@ Options:
   --n N              tokens to add (default 50)
   --temperature T    0 is greedy; above 0 samples from softmax(logits / T) (default 1)
   --top-k K          sample only among the K most likely tokens
+  --top-p P          sample only among the most likely tokens whose probabilities sum to P,
+                     in (0, 1] (nucleus sampling)
   --seed S           seed for sampling (default: a random one, printed to stderr)
   -h, --help         this help`;
 
-/** An exported model's sidecar and step graph, from a run directory or an export. */
-async function openModel(path: string): Promise<{ sidecar: Sidecar; bytes: Uint8Array }> {
-  if (path.endsWith(".onnx")) {
-    const jsonPath = `${path.slice(0, -".onnx".length)}.json`;
-    let text: string;
-    try {
-      text = await Deno.readTextFile(jsonPath);
-    } catch (error) {
-      const why = error instanceof Deno.errors.NotFound ? "is missing" : `: ${osProblem(error)}`;
-      throw new Error(`Cannot generate with ${path}: its sidecar ${jsonPath} ${why}`);
-    }
-    const sidecar = readSidecarText(text, jsonPath);
-    // The path given is the model: a renamed pair works, whatever "file" the sidecar names.
-    let bytes: Uint8Array;
-    try {
-      bytes = await Deno.readFile(path);
-    } catch (error) {
-      throw new Error(`Cannot read ${path}: ${osProblem(error)}`);
-    }
-    const mismatch = sidecarMismatch(decodeModel(bytes, path), sidecar, path);
-    if (mismatch) throw new Error(`Cannot generate: ${mismatch}`);
-    return { sidecar, bytes };
+/** A run directory's model, exported in memory, or an exported `.onnx` with its sidecar. */
+async function open(path: string): Promise<TextModel> {
+  try {
+    if (path.endsWith(".onnx")) return await loadModel(path);
+    const run = await readRunForExport(path, `Cannot generate with ${path}`);
+    const { sidecar, files } = exportModel(run.model, run.weights, run.info);
+    return await loadModel(files.get(sidecar.file)!, { sidecar });
+  } catch (error) {
+    if (error instanceof ModelLoadError) throw new Error(error.message);
+    throw error;
   }
-  const run = await readRunForExport(path, `Cannot generate with ${path}`);
-  const { sidecar, files } = exportModel(run.model, run.weights, run.info);
-  return { sidecar, bytes: files.get(sidecar.file)! };
 }
 
 async function main(): Promise<number> {
@@ -65,6 +49,7 @@ async function main(): Promise<number> {
     n: { type: "string" },
     temperature: { type: "string" },
     "top-k": { type: "string" },
+    "top-p": { type: "string" },
     seed: { type: "string" },
   }, USAGE);
   if (!parsed) return 0;
@@ -84,6 +69,9 @@ async function main(): Promise<number> {
   const topK = flags["top-k"] === undefined
     ? undefined
     : intFlag("top-k", flags["top-k"], 1, 1_000_000, 1);
+  const topP = flags["top-p"] === undefined
+    ? undefined
+    : numberFlag("top-p", flags["top-p"], 0, 1, 1);
   const seed = intFlag(
     "seed",
     flags.seed,
@@ -92,60 +80,44 @@ async function main(): Promise<number> {
     crypto.getRandomValues(new Uint32Array(1))[0],
   );
 
-  const { sidecar, bytes } = await openModel(positionals[0]);
-  const { vocab, tokenizer } = sidecar;
-  const tokens = encodePrompt(flags.prompt, tokenizer, vocab);
-  const unknown = tokens.filter((t) => t.unknown);
-  if (tokens.length && unknown.length === tokens.length) {
-    throw new UsageError(
-      `--prompt ${JSON.stringify(flags.prompt)}: every token is unknown to the model ` +
-        `(${unknown.slice(0, 5).map((t) => JSON.stringify(t.text)).join(", ")}); ` +
-        `its vocabulary starts ${vocab.slice(0, 12).map((w) => JSON.stringify(w)).join(", ")}`,
-    );
-  }
-  if (unknown.length && tokens.some((t) => t.id < 0)) {
-    throw new UsageError(
-      `--prompt: ${unknown.map((t) => JSON.stringify(t.text)).join(", ")} not in the vocabulary ` +
-        `of ${sidecar.model}, which has no ${UNK} token; it knows ${
-          vocab.map((w) => JSON.stringify(w)).join(", ").slice(0, 400)
-        }`,
-    );
-  }
-  if (unknown.length) {
-    console.error(
-      `note: ${unknown.map((t) => JSON.stringify(t.text)).join(", ")} became ${UNK}`,
-    );
-  }
-  // Like fastai's tokenizer, a model trained on files that start with xxbos sees one first.
-  const ids = tokenizer.specials.includes(BOS)
-    ? [vocab.indexOf(BOS), ...tokens.map((t) => t.id)]
-    : tokens.map((t) => t.id);
-  if (ids.length === 0) throw new UsageError(`--prompt is empty: give the text to continue`);
-  const banned = vocab.includes(UNK) ? [vocab.indexOf(UNK)] : [];
-  console.error(
-    `${sidecar.model}: ${sidecar.tokenizer.mode} tokens, vocabulary ${vocab.length}; ` +
-      (temperature === 0
-        ? `${n} tokens, greedy`
-        : `${n} tokens at temperature ${temperature}${
-          topK ? `, top-k ${topK}` : ""
-        }, seed ${seed}`),
-  );
-  const session = await Session.create(bytes, { source: sidecar.file, threads: 1 });
-  let chosen: number[];
+  const model = await open(positionals[0]);
   try {
-    chosen = await generate(sidecar, (feeds) => session.run(feeds), ids, {
-      n,
-      sampling: { temperature, ...(topK ? { topK } : {}), banned },
-      random: mulberry32(seed),
-    });
-  } catch (error) {
-    if (error instanceof PromptError) throw new UsageError(`--prompt: ${error.message}`);
-    throw error;
+    const { vocab, tokenizer } = model.sidecar;
+    const read = model.readPrompt(flags.prompt);
+    if (read.problem) {
+      throw new UsageError(`--prompt ${JSON.stringify(flags.prompt)}: ${read.problem}`);
+    }
+    if (read.unknown.length) {
+      console.error(`note: ${read.unknown.map((t) => JSON.stringify(t)).join(", ")} became ${UNK}`);
+    }
+    const sampling = [
+      topK ? `top-k ${topK}` : "",
+      topP !== undefined && topP < 1 ? `top-p ${topP}` : "",
+    ].filter(Boolean).join(", ");
+    console.error(
+      `${model.name}: ${tokenizer.mode} tokens, vocabulary ${vocab.length}; ` +
+        (temperature === 0
+          ? `${n} tokens, greedy`
+          : `${n} tokens at temperature ${temperature}${sampling ? `, ${sampling}` : ""}, ` +
+            `seed ${seed}`),
+    );
+    let text: string;
+    try {
+      text = await model.generate(flags.prompt, {
+        n,
+        temperature,
+        ...(topK ? { topK } : {}),
+        ...(topP !== undefined ? { topP } : {}),
+        seed,
+      });
+    } catch (error) {
+      if (error instanceof PromptError) throw new UsageError(`--prompt: ${error.message}`);
+      throw error;
+    }
+    await Deno.stdout.write(new TextEncoder().encode(text + "\n"));
   } finally {
-    await session.release();
+    await model.release();
   }
-  const text = joinTokens(chosen.map((id) => vocab[id]), tokenizer.mode, tokens.length > 0);
-  await Deno.stdout.write(new TextEncoder().encode(text + "\n"));
   return 0;
 }
 

@@ -1,9 +1,16 @@
 /**
- * Generating text with an exported model: choosing tokens (greedy, temperature, top-k,
- * seeded) and the prompt-then-continue loop. Browser-compatible.
+ * Choosing tokens from a model's logits: greedy, temperature, top-k and top-p, seeded. The
+ * generation loop itself is the model API's (`src/api/`).
  *
  * @module
  */
 
-export { argmax, mulberry32, pickToken, type SamplingOptions, softmax, topK } from "./sampling.ts";
-export { generate, type GenerateOptions, PromptError, type RunStep } from "./generate.ts";
+export {
+  argmax,
+  mulberry32,
+  nucleus,
+  pickToken,
+  type SamplingOptions,
+  softmax,
+  topK,
+} from "./sampling.ts";

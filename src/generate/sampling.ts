@@ -1,7 +1,8 @@
 /**
  * Choosing the next token from a model's logits, as fastai's `learn.predict` does: greedy at
  * temperature 0, else a draw from `softmax(logits / temperature)`, optionally kept to the `k`
- * most likely tokens. Seeded (mulberry32), so the same seed gives the same text in
+ * most likely tokens (top-k) and to the smallest set of most likely tokens whose probability
+ * reaches `p` (top-p, nucleus sampling: Holtzman et al. 2020). Seeded (mulberry32), so the same seed gives the same text in
  * `deno task generate` and in the page. Browser-compatible.
  *
  * @example
@@ -81,15 +82,44 @@ export interface SamplingOptions {
   readonly temperature: number;
   /** Keep only the k most likely tokens (all when absent). */
   readonly topK?: number;
+  /**
+   * Keep only the most likely tokens whose probabilities (after temperature and top-k) sum to
+   * at least p, in (0, 1]: nucleus sampling. The token that crosses p is kept, so at least one
+   * always is. All when absent.
+   */
+  readonly topP?: number;
   /** Token ids never chosen (e.g. `xxunk`), unless nothing else is left. */
   readonly banned?: readonly number[];
+}
+
+/**
+ * Top-p: the probabilities of the smallest set of most likely tokens (ties in index order,
+ * as `topK`) whose sum reaches `p`, renormalized; every other token gets 0.
+ *
+ * @param probs Probabilities.
+ * @param p The mass to keep, in (0, 1].
+ * @returns New probabilities summing to 1.
+ * @throws RangeError for p outside (0, 1].
+ */
+export function nucleus(probs: ArrayLike<number>, p: number): Float64Array {
+  if (!(p > 0 && p <= 1)) throw new RangeError(`top-p must be in (0, 1]: got ${p}`);
+  const order = topK(probs, probs.length);
+  const out = new Float64Array(probs.length);
+  let kept = 0;
+  for (const { id, prob } of order) {
+    out[id] = prob;
+    kept += prob;
+    if (kept >= p) break;
+  }
+  for (let i = 0; i < out.length; i++) out[i] /= kept;
+  return out;
 }
 
 /**
  * The next token.
  *
  * @param logits Scores.
- * @param options Temperature, top-k, banned ids.
+ * @param options Temperature, top-k, top-p, banned ids.
  * @param random Uniform numbers in [0, 1) (seeded).
  * @returns The chosen index.
  */
@@ -113,7 +143,9 @@ export function pickToken(
     const copy = Float64Array.from(scores, (v, i) => (keep.has(i) ? v : -Infinity));
     scores = copy;
   }
-  const probs = softmax(scores, options.temperature);
+  const probs = options.topP === undefined || options.topP >= 1
+    ? softmax(scores, options.temperature)
+    : nucleus(softmax(scores, options.temperature), options.topP);
   const r = random();
   let cumulative = 0;
   for (let i = 0; i < probs.length; i++) {

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { argmax, mulberry32, pickToken, softmax, topK } from "../../src/generate/sampling.ts";
+import {
+  argmax,
+  mulberry32,
+  nucleus,
+  pickToken,
+  softmax,
+  topK,
+} from "../../src/generate/sampling.ts";
 
 Deno.test("softmax() is stable for large logits and honours the temperature", () => {
   const p = softmax([1000, 1000, -1000]);
@@ -64,4 +71,30 @@ Deno.test("mulberry32() gives the standard mulberry32 stream, seed taken modulo 
   assert.deepEqual(first3(1), [2693262067, 11749833, 2265367787]);
   assert.deepEqual(first3(0), [1144304738, 1416247, 958946056]);
   assert.deepEqual(first3(2 ** 32 + 1), first3(1));
+});
+
+Deno.test("nucleus() keeps the fewest most likely tokens whose mass reaches p, renormalized", () => {
+  const probs = [0.1, 0.5, 0.25, 0.15];
+  assert.deepEqual([...nucleus(probs, 0.5)], [0, 1, 0, 0], "the first token reaches p alone");
+  const kept = nucleus(probs, 0.8); // 0.5 + 0.25 = 0.75 < 0.8: 0.15 crosses it and is kept
+  assert.deepEqual(
+    [...kept].map((p) => Math.round(p * 1e12) / 1e12),
+    [0, 0.5 / 0.9, 0.25 / 0.9, 0.15 / 0.9].map((p) => Math.round(p * 1e12) / 1e12),
+  );
+  assert.deepEqual([...nucleus(probs, 1)], probs);
+  assert.deepEqual([...nucleus([0.5, 0.5], 0.5)], [1, 0], "ties in index order, as topK");
+  assert.throws(() => nucleus(probs, 0), /top-p must be in \(0, 1\]: got 0/);
+  assert.throws(() => nucleus(probs, 1.5), /got 1.5/);
+});
+
+Deno.test("pickToken() with top-p draws only inside the nucleus, in proportion", () => {
+  const logits = [Math.log(0.1), Math.log(0.5), Math.log(0.25), Math.log(0.15)];
+  const r = mulberry32(11);
+  const counts = [0, 0, 0, 0];
+  const n = 20000;
+  for (let i = 0; i < n; i++) counts[pickToken(logits, { temperature: 1, topP: 0.7 }, r)]++;
+  assert.equal(counts[0] + counts[3], 0, `${counts}`);
+  assert.ok(Math.abs(counts[1] / n - 2 / 3) < 0.015, `p(1) = ${counts[1] / n}`);
+  // top-k applies first: with k = 1 the nucleus is that one token.
+  assert.equal(pickToken(logits, { temperature: 1, topK: 1, topP: 0.99 }, r), 1);
 });

@@ -174,7 +174,10 @@ Deno.test("own text, word level: trains far above the baseline, resumes only on 
     assert.match(unk.stderr, /note: "zebra" became xxunk/);
     const none = await tool("generate", [run, "--prompt", "zebra yak", "--n", "3"]);
     assert.equal(none.code, 2);
-    assert.match(none.stderr, /^error: --prompt "zebra yak": every token is unknown to the model/m);
+    assert.match(
+      none.stderr,
+      /^error: --prompt "zebra yak": lm7 knows none of the prompt.s tokens/m,
+    );
 
     // --resume re-reads the text and refuses it once it changed.
     const done = await tool("train", ["lm7", "--resume", "--out", run]);
