@@ -1,47 +1,57 @@
 /**
- * The page's share of onnx-lm: what `web/` needs to tokenize a prompt, join generated tokens,
- * check a sidecar and choose the next token, as the CLI does it, and to read the Train panel's
- * settings and draw its table and curves. `deno task serve` bundles this file
- * (`deno bundle --platform browser`) and serves it at `/lib/onnx_lm.js`, so the page and the CLI
- * run one implementation; the training itself runs in `src/web/train_worker.ts`. Re-exports
- * only.
+ * The page's share of onnx-lm, and the model API for one's own page: `loadModel` and what the
+ * page needs around it (the model list, onnxruntime-web's loading and threads, the default
+ * device), the Train panel's settings, table and curves, and how figures are written. `deno
+ * task serve` and `deno task site` bundle this file (`deno bundle --platform browser`) as
+ * `lib/onnx_lm.js`, so the page, a person's own page and the CLI run one implementation; the
+ * training itself runs in `src/web/train_worker.ts`. Re-exports only.
  *
  * @example
  * ```ts
- * import { encodePrompt, joinTokens } from "./browser.ts";
- * const spec = { mode: "char", lower: false, specials: ["xxunk", "xxbos"] } as const;
- * encodePrompt("ab", spec, ["xxunk", "xxbos", "a", "b"]).map((t) => t.id); // [2, 3]
- * joinTokens(["a", " ", "b"], "char"); // "a b"
+ * import { readPrompt } from "./browser.ts";
+ * const model = {
+ *   name: "toy",
+ *   kind: "recurrent",
+ *   context: 1,
+ *   vocab: ["xxunk", "xxbos", "a", "b"],
+ *   tokenizer: { mode: "char", lower: false, specials: ["xxunk", "xxbos"] },
+ * } as const;
+ * readPrompt(model, "ab").ids; // [1, 2, 3]
  * ```
  * @module
  */
 
-export { encodePrompt, type PromptToken } from "./data/prompt.ts";
 export {
-  BOS,
-  HUMAN_NUMBERS_TOKENIZER,
-  joinTokens,
-  splitText,
-  type TokenizerSpec,
-  type TokenMode,
-  UNK,
-} from "./data/tokenizer.ts";
-export { ContractError } from "./contract/fields.ts";
+  type GeneratedToken,
+  type GenerateOptions,
+  loadModel,
+  type LoadOptions,
+  ModelLoadError,
+  type ModelSource,
+  type NextToken,
+  type Prompt,
+  PromptError,
+  type ReadPrompt,
+  readPrompt,
+  TextModel,
+} from "./api/mod.ts";
+export { defaultDevice, explainDevice, probeWebGpu, type WebGpuFacts } from "./api/devices.ts";
+export { checkModelEntry, type ModelEntry, readModelList, trainedEntry } from "./api/model_list.ts";
+export { isIsolated, ISOLATION_HEADERS, loadOrtWeb, threadsNote } from "./api/ort_web.ts";
+export { type PromptToken } from "./data/prompt.ts";
+export { joinTokens, type TokenizerSpec, type TokenMode, UNK } from "./data/tokenizer.ts";
+export { NumberTextError, readInteger, readNumber } from "./contract/numbers.ts";
 export { parseSidecar, type Sidecar } from "./export/sidecar.ts";
-export {
-  argmax,
-  mulberry32,
-  pickToken,
-  type SamplingOptions,
-  softmax,
-  topK,
-} from "./generate/sampling.ts";
 export { curvesSvg } from "./report/curves.ts";
 export { TABLE_COLUMNS, tableCells } from "./report/table.ts";
+export { textDefaults } from "./run/corpus.ts";
+export { LatestOnly } from "./web/latest_only.ts";
+export { filterVocab, formatBytes, formatMs, median, visibleToken } from "./web/page_format.ts";
 export {
   checkSettings,
   type CorpusChoice,
   defaultSettings,
+  defaultThreads,
   readTrainHash,
   SettingsError,
   TRAIN_MODELS,

@@ -1,15 +1,25 @@
 /**
- * The page's flow: picks a model from `/models/index.json`, shows the top-5 next tokens as
- * the person types, continues the prompt token by token, and reports latency. Every failure
- * ends as a message in the page (`view.js` fills the elements; `model.js` runs the model).
+ * The page's flow: picks a model from `models/index.json`, shows the top-5 next tokens as the
+ * person types, continues the prompt token by token, and reports latency. The model itself is
+ * the model API's (`loadModel`, from the bundle `lib/onnx_lm.js`); this file only moves
+ * between it and the elements (`view.js`). Every failure ends as a message in the page.
  *
  * @module
  */
 
-import { BOS, encodePrompt, joinTokens, mulberry32, pickToken, UNK } from "/lib/onnx_lm.js";
-import { LatestOnly } from "./latest_only.js";
-import { formatMs } from "./lm.js";
-import { checkEntry, messageOf, PageModel } from "./model.js";
+import {
+  defaultDevice,
+  explainDevice,
+  formatMs,
+  isIsolated,
+  LatestOnly,
+  loadModel,
+  loadOrtWeb,
+  probeWebGpu,
+  readModelList,
+  threadsNote,
+  trainedEntry,
+} from "../lib/onnx_lm.js";
 import {
   clearPredictions,
   describe,
@@ -25,64 +35,32 @@ import {
   ui,
 } from "./view.js";
 
-/** @type {typeof import("onnxruntime-web") | undefined} */
+/** @typedef {import("../src/api/model_list.ts").ModelEntry} ModelEntry */
+/** @typedef {import("../src/api/text_model.ts").TextModel} TextModel */
+
+/** @type {import("../src/train/backend.ts").OrtModule | undefined} */
 let ort;
 /** @type {"wasm" | "webgpu"} The execution provider models load with. */
 let backend = "wasm";
-/** @type {import("./model.js").ModelEntry[]} */
+/** @type {ModelEntry[]} */
 let entries = [];
-/** @type {PageModel | undefined} */
+/** @type {ModelEntry | undefined} */
+let entry;
+/** @type {TextModel | undefined} */
 let model;
-/** @type {Map<string, number>} Token → id of the model's vocabulary. */
-let vocab = new Map();
 let firstPredictionShown = false;
 let generating = false;
 let stopRequested = false;
 /** @type {Promise<void>} Settles when the generation in progress (if any) has ended. */
 let generationEnded = Promise.resolve();
 
-// Predictions run one at a time (a session runs one call at a time); while one runs, a newer
-// prompt replaces any waiting one, so fast typing never builds a queue. Generation and model
-// switches wait for the prediction in flight before they touch the session (latest_only.js).
+// Predictions run one at a time; while one runs, a newer prompt replaces any waiting one, so
+// fast typing never builds a queue. Generation and model switches wait for the prediction in
+// flight before they touch the model (LatestOnly).
 const predictions = new LatestOnly(predict, showUnexpected);
 
-/**
- * Tokenizes a prompt as the model's training text was (`encodePrompt`, the CLI's function)
- * and says what, if anything, keeps it from being predicted from.
- *
- * @param {PageModel} current
- * @param {string} text The prompt.
- * @returns {{ tokens: import("../src/data/prompt.ts").PromptToken[], ids: number[],
- *   problem?: string }} The tokens as typed, the ids the model reads, and the problem.
- */
-function readPrompt(current, text) {
-  const { sidecar, entry } = current;
-  const { tokenizer, vocab: words } = sidecar;
-  const tokens = encodePrompt(text, tokenizer, words, vocab);
-  // Training text starts every file with xxbos, so a prompt does too (as in the CLI).
-  const bos = tokenizer.specials.includes(BOS) ? [/** @type {number} */ (vocab.get(BOS))] : [];
-  const ids = [...bos, ...tokens.map((t) => t.id)];
-  const refused = [...new Set(tokens.filter((t) => t.id < 0).map((t) => `"${t.text}"`))];
-  const name = entry.name;
-  const hasUnk = tokenizer.specials.includes(UNK);
-  let problem;
-  if (tokens.length === 0) {
-    problem = !hasUnk
-      ? "Type a prompt in the book's tokens, for example: one . two . three ."
-      : `Type a prompt: ${name} reads ${tokenizer.mode === "char" ? "characters" : "words"}`;
-  } else if (refused.length) {
-    problem = `${refused.length === 1 ? "Unknown word" : "Unknown words"} ${refused.join(", ")}: ` +
-      `${name} knows only these ${words.length} tokens: ${words.join(" ")}`;
-  } else if (tokens.every((t) => t.unknown)) {
-    problem = `${name} knows none of the prompt's tokens (each would be read as ${UNK}): ` +
-      `type some of its ${words.length.toLocaleString("en")} tokens (see Vocabulary)`;
-  } else if (ids.length < current.minTokens) {
-    const need = current.minTokens - bos.length;
-    problem = `${name} reads the last ${current.minTokens} tokens: type at least ` +
-      `${need} (you have ${tokens.length})`;
-  }
-  return { tokens, ids, problem };
-}
+/** @param {unknown} error */
+const messageOf = (error) => error instanceof Error ? error.message : String(error);
 
 /** @param {unknown} error A failure nothing else reported. */
 function showUnexpected(error) {
@@ -90,23 +68,23 @@ function showUnexpected(error) {
   showMessage(`Unexpected error: ${messageOf(error)}`);
 }
 
-/** Tokenizes the prompt, shows its tokens, and predicts when the model can. */
+/** Reads the prompt, shows its tokens, and predicts when the model can. */
 async function predict() {
   const current = model;
   if (!current) return;
   const text = ui.prompt.value;
-  const { tokens, ids, problem } = readPrompt(current, text);
-  renderTokens(tokens);
-  if (problem) {
+  const read = current.readPrompt(text);
+  renderTokens(read.tokens);
+  if (read.problem) {
     clearPredictions();
-    showMessage(problem);
+    showMessage(read.problem);
     return;
   }
   showMessage(undefined);
   try {
-    const logits = await current.logitsAfter(ids);
+    const top = await current.nextTokens(read.ids, 5);
     if (model !== current || ui.prompt.value !== text) return; // a newer prompt or model
-    renderTop5(current.sidecar.vocab, text, logits);
+    renderTop5(top, text);
     if (!firstPredictionShown) {
       firstPredictionShown = true;
       showFirstPrediction();
@@ -118,7 +96,13 @@ async function predict() {
   }
 }
 
-/** Appends the next tokens to the prompt, one run per token, showing each as it comes. */
+/** Sets the controls a generation or a model switch must not touch meanwhile. */
+function lockControls(/** @type {boolean} */ busy) {
+  ui.model.disabled = busy;
+  ui.backend.disabled = busy;
+}
+
+/** Appends the next tokens to the prompt (`model.stream`), showing each as it comes. */
 async function continuePrompt() {
   const current = model;
   if (!current) return;
@@ -126,16 +110,16 @@ async function continuePrompt() {
     stopRequested = true;
     return;
   }
-  const steps = numberInput(ui.steps, "Tokens", { min: 1, max: 500, integer: true });
+  const n = numberInput(ui.steps, "Tokens", { min: 1, max: 500, integer: true });
   const temperature = numberInput(ui.temperature, "Temperature", { min: 0, max: 10 });
   const seed = numberInput(ui.seed, "Seed", { min: 0, max: 4294967295, integer: true });
-  const invalid = [steps, temperature, seed].find((v) => typeof v === "string");
+  const invalid = [n, temperature, seed].find((v) => typeof v === "string");
   if (typeof invalid === "string") {
     showMessage(invalid);
     return;
   }
-  const { tokens, ids, problem } = readPrompt(current, ui.prompt.value);
-  if (problem) {
+  const read = current.readPrompt(ui.prompt.value);
+  if (read.problem) {
     predictions.request(); // shows what is wrong with the prompt
     return;
   }
@@ -146,25 +130,19 @@ async function continuePrompt() {
   generationEnded = new Promise((resolve) => ended = resolve);
   ui.continue.textContent = "Stop";
   ui.prompt.readOnly = true;
-  ui.model.disabled = true;
-  ui.backend.disabled = true; // no backend switch while a model is busy
+  lockControls(true);
   await predictions.idle();
-  const random = mulberry32(Number(seed));
-  const { vocab: words, tokenizer } = current.sidecar;
-  // As the CLI does: xxunk is never chosen, the text is the tokens joined (joinTokens) after
-  // the prompt as typed. In word mode whitespace is no token, so trailing spaces can go.
-  const banned = vocab.has(UNK) ? [/** @type {number} */ (vocab.get(UNK))] : [];
-  const typed = tokenizer.mode === "word" ? ui.prompt.value.trimEnd() : ui.prompt.value;
-  /** @type {string[]} */
-  const generated = [];
+  // In word mode whitespace is no token, so trailing spaces can go before the continuation.
+  const typed = current.sidecar.tokenizer.mode === "word"
+    ? ui.prompt.value.trimEnd()
+    : ui.prompt.value;
   try {
-    for (let i = 0; i < Number(steps) && !stopRequested; i++) {
-      const logits = await current.logitsAfter(ids);
-      const next = pickToken(logits, { temperature: Number(temperature), banned }, random);
-      ids.push(next);
-      generated.push(words[next]);
-      ui.prompt.value = typed + joinTokens(generated, tokenizer.mode, tokens.length > 0);
-      setStatus("busy", `Generating: ${i + 1} of ${steps} tokens`);
+    let i = 0;
+    const options = { n: Number(n), temperature: Number(temperature), seed: Number(seed) };
+    for await (const token of current.stream(ui.prompt.value, options)) {
+      ui.prompt.value = typed + token.text;
+      setStatus("busy", `Generating: ${++i} of ${n} tokens`);
+      if (stopRequested) break;
     }
   } catch (error) {
     showMessage(`The model failed while generating: ${messageOf(error)}`);
@@ -172,9 +150,8 @@ async function continuePrompt() {
     generating = false;
     ui.continue.textContent = "Continue";
     ui.prompt.readOnly = false;
-    ui.model.disabled = false;
-    ui.backend.disabled = false; // no backend switch while a model is busy
-    setStatus("ready", `${current.entry.name} is ready`);
+    lockControls(false);
+    setStatus("ready", `${current.name} is ready`);
     ended();
     predictions.request();
   }
@@ -189,89 +166,74 @@ function appendToken(token) {
   predictions.request();
 }
 
-/** @param {import("./model.js").ModelEntry} entry */
-async function selectModel(entry) {
+/** @param {ModelEntry} chosen */
+async function selectModel(chosen) {
   if (!ort) return;
   ui.continue.disabled = true;
-  ui.model.disabled = true;
-  ui.backend.disabled = true; // no backend switch while a model is busy
+  lockControls(true);
   predictions.dropPending();
   await predictions.idle();
   clearPredictions();
   showMessage(undefined);
   const previous = model;
   model = undefined;
+  entry = chosen;
   await previous?.release();
-  setStatus("busy", `Loading ${entry.name}…`);
+  setStatus("busy", `Loading ${chosen.name}…`);
   ui.modelInfo.textContent = "";
-  try {
-    const start = performance.now();
-    model = await PageModel.load(ort, entry, backend);
-    ui.tLoad.textContent = formatMs(performance.now() - start);
-  } catch (error) {
-    setStatus("error", `Cannot use ${entry.name}`);
-    showMessage(messageOf(error));
-    ui.model.disabled = false;
-    ui.backend.disabled = false; // no backend switch while a model is busy
+  const { sidecar } = chosen;
+  if (!sidecar) {
+    setStatus("error", `Cannot use ${chosen.name}`);
+    showMessage(chosen.problem ?? "");
+    lockControls(false);
     return;
   }
-  vocab = new Map(model.sidecar.vocab.map((w, i) => [w, i]));
-  renderModel(entry, model.sidecar, appendToken);
-  ui.model.disabled = false;
-  ui.backend.disabled = false; // no backend switch while a model is busy
+  try {
+    const start = performance.now();
+    // The list already holds the sidecar: only the .onnx is fetched.
+    const source = chosen.bytes ?? new URL(`models/${chosen.file}`, document.baseURI);
+    model = await loadModel(source, { ort, backend, sidecar });
+    ui.tLoad.textContent = formatMs(performance.now() - start);
+  } catch (error) {
+    setStatus("error", `Cannot use ${chosen.name}`);
+    showMessage(messageOf(error));
+    lockControls(false);
+    return;
+  }
+  renderModel(chosen, sidecar, appendToken);
+  lockControls(false);
   ui.continue.disabled = false;
-  setStatus("ready", `${entry.name} is ready`);
+  setStatus("ready", `${chosen.name} is ready`);
   predictions.request();
 }
 
-/** @returns {Promise<import("./model.js").ModelEntry[]>} The model list. */
-async function fetchModelList() {
-  const response = await fetch("/models/index.json");
-  const body = await response.json().catch(() => undefined);
-  if (!response.ok) throw new Error(body?.error ?? `the server answered ${response.status}`);
-  if (!Array.isArray(body)) throw new Error("/models/index.json is not a list");
-  return body;
-}
-
 /**
- * Picks the execution provider: `?ep=wasm|webgpu` when given, else WebGPU when the browser
- * has an adapter, else WebAssembly; and says which, and why, beside the picker.
+ * Picks the execution provider: `?ep=wasm|webgpu` when given, else the one default rule
+ * (`defaultDevice`); and says which, and why, beside the picker.
  */
 async function chooseBackend() {
-  /** @type {unknown} */
-  let adapter = null;
-  const gpu = /** @type {{ requestAdapter(): Promise<unknown> } | undefined} */ (
-    /** @type {{ gpu?: unknown }} */ (navigator).gpu
-  );
-  try {
-    adapter = gpu ? await gpu.requestAdapter() : null;
-  } catch {
-    adapter = null;
-  }
-  const hasGpu = adapter !== null && adapter !== undefined;
+  const webgpu = await probeWebGpu();
   const webgpuOption =
     /** @type {HTMLOptionElement} */ (ui.backend.querySelector('option[value="webgpu"]'));
-  webgpuOption.disabled = !hasGpu;
+  webgpuOption.disabled = !webgpu.available;
   const asked = new URLSearchParams(location.search).get("ep");
-  if (asked === "webgpu" && !hasGpu) {
+  if (asked === "webgpu" && !webgpu.available) {
     showMessage("This browser has no WebGPU adapter (navigator.gpu): running on wasm instead.");
   }
-  backend = asked === "wasm" || !hasGpu ? "wasm" : "webgpu";
+  backend = asked === "wasm" || (asked === "webgpu" && webgpu.available)
+    ? asked
+    : /** @type {"wasm" | "webgpu"} */ (defaultDevice("onnxruntime-web", webgpu));
   ui.backend.value = backend;
   ui.backend.disabled = false;
-  ui.backendInfo.textContent = backend === "webgpu"
-    ? "Running on WebGPU (the browser has an adapter); wasm is one click away."
-    : hasGpu
-    ? "Running on WebAssembly, as asked; WebGPU is available."
-    : "Running on WebAssembly: this browser offers no WebGPU adapter.";
+  ui.backendInfo.textContent = `${explainDevice(backend, webgpu)} ` +
+    (isIsolated() ? "" : threadsNote(false, navigator.hardwareConcurrency || 1));
   ui.backendInfo.dataset.backend = backend;
 }
 
 /** Fills the model picker from `entries`. */
 function renderModelList() {
-  ui.model.replaceChildren(...entries.map((entry, i) => {
-    const unusable = "problem" in checkEntry(entry);
-    const option = el("option", describe(entry) + (unusable ? " (unusable)" : ""));
+  ui.model.replaceChildren(...entries.map((e, i) => {
+    const option = el("option", describe(e) + (e.sidecar ? "" : " (unusable)"));
     option.setAttribute("value", String(i));
     return option;
   }));
@@ -284,40 +246,32 @@ function renderModelList() {
  * @param {{ sidecar: object, onnx: Uint8Array }} trained The export's sidecar and `.onnx`.
  */
 async function useTrained(trained) {
-  /** @type {import("./model.js").ModelEntry} */
-  const entry = /** @type {import("./model.js").ModelEntry} */ ({
-    .../** @type {object} */ (trained.sidecar),
-    name: /** @type {{ model: string }} */ (trained.sidecar).model,
-    size: trained.onnx.length,
-    bytes: trained.onnx,
-  });
-  entries = [...entries.filter((e) => !e.bytes), entry];
+  const fresh = trainedEntry(trained.sidecar, trained.onnx);
+  entries = [...entries.filter((e) => !e.bytes), fresh];
   renderModelList();
   ui.model.value = String(entries.length - 1);
   if (generating) {
-    // The generation runs on the session selectModel releases: let it end first.
+    // The generation runs on the model selectModel releases: let it end first.
     stopRequested = true;
     await generationEnded;
   }
-  await selectModel(entry);
+  await selectModel(fresh);
 }
 
 async function start() {
   setStatus("busy", "Loading onnxruntime-web…");
   try {
-    // The build with both backends: WebAssembly and WebGPU.
-    ort = await import("/ort/ort.min.mjs");
-    ort.env.wasm.wasmPaths = "/ort/";
-    ort.env.wasm.numThreads = 1; // one step of these models is too small to split
+    // One step of these models is too small to split over threads: predictions use one.
+    ort = await loadOrtWeb(new URL("../ort/ort.min.mjs", import.meta.url), 1);
   } catch (error) {
     setStatus("error", "Cannot load onnxruntime-web");
-    showMessage(`onnxruntime-web did not load from /ort/: ${messageOf(error)}`);
+    showMessage(messageOf(error));
     return;
   }
   await chooseBackend();
   setStatus("busy", "Reading the model list…");
   try {
-    entries = await fetchModelList();
+    entries = await readModelList(new URL("models/index.json", document.baseURI));
   } catch (error) {
     // Not fatal: the Train panel needs no exported model, and what it trains lands here.
     setStatus("ready", "No models yet");
@@ -338,9 +292,7 @@ async function start() {
   renderModelList();
   const wanted = new URLSearchParams(location.search).get("model");
   const found = wanted === null ? -1 : entries.findIndex((e) => e.name === wanted);
-  const index = found >= 0
-    ? found
-    : Math.max(0, entries.findIndex((e) => "sidecar" in checkEntry(e)));
+  const index = found >= 0 ? found : Math.max(0, entries.findIndex((e) => e.sidecar));
   ui.model.value = String(index);
   await selectModel(entries[index]);
   if (wanted !== null && found < 0 && model) {
@@ -355,13 +307,11 @@ ui.backend.addEventListener("change", () => {
   backend = ui.backend.value === "webgpu" ? "webgpu" : "wasm";
   ui.backendInfo.dataset.backend = backend;
   ui.backendInfo.textContent = `Running on ${backend === "webgpu" ? "WebGPU" : "WebAssembly"}.`;
-  const entry = entries[Number(ui.model.value)];
   if (entry) void selectModel(entry);
 });
-
 ui.model.addEventListener("change", () => {
-  const entry = entries[Number(ui.model.value)];
-  if (entry) selectModel(entry);
+  const chosen = entries[Number(ui.model.value)];
+  if (chosen) void selectModel(chosen);
 });
 ui.continue.addEventListener("click", () => continuePrompt());
 document.addEventListener("onnx-lm:trained", (event) => {

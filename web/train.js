@@ -11,14 +11,20 @@
 import {
   checkSettings,
   curvesSvg,
+  defaultDevice,
   defaultSettings,
+  defaultThreads,
+  formatBytes,
+  isIsolated,
+  probeWebGpu,
   readTrainHash,
   SettingsError,
   tableCells,
+  textDefaults,
+  threadsNote,
   TRAIN_MODELS,
   trainHash,
-} from "/lib/onnx_lm.js";
-import { formatBytes } from "./lm.js";
+} from "../lib/onnx_lm.js";
 
 /** @typedef {import("../src/web/train_settings.ts").TrainSettings} TrainSettings */
 /** @typedef {import("../src/web/train_settings.ts").CorpusChoice} CorpusChoice */
@@ -146,10 +152,7 @@ function corpusChoice() {
     text: chosen.text,
     tokens,
     lower: t.lower.checked,
-    // deno task train's defaults: rare words become xxunk, every character is kept.
-    minFreq: tokens === "word" ? 3 : 1,
-    maxVocab: 60000,
-    validPct: 0.1,
+    ...textDefaults(tokens), // deno task train's defaults
   };
 }
 
@@ -231,7 +234,7 @@ function stopWorker() {
 function startWorker(threads) {
   if (workerReady && workerThreads === threads) return workerReady;
   stopWorker();
-  const w = new Worker("/lib/train_worker.js", { type: "module" });
+  const w = new Worker(new URL("../lib/train_worker.js", import.meta.url), { type: "module" });
   worker = w;
   workerThreads = threads;
   workerReady = new Promise((resolve) => {
@@ -263,7 +266,7 @@ function startTraining() {
     return;
   }
   // Without cross-origin isolation wasm has one thread, whatever the field says.
-  if (!globalThis.crossOriginIsolated) settings = { ...settings, threads: 1 };
+  if (!isIsolated()) settings = { ...settings, threads: 1 };
   clearRun();
   current = settings;
   lock(true);
@@ -376,14 +379,6 @@ function onWorkerMessage(m) {
   }
 }
 
-/**
- * wasm threads when the page is isolated: every core up to 4 (onnxruntime-web's own cap). On
- * 2 cores, 2 threads train lm6 1.25x as fast as one once wasm is warm (docs/BENCHMARKS.md).
- *
- * @param {number} cores
- */
-const defaultThreads = (cores) => Math.max(1, Math.min(cores, 4));
-
 async function init() {
   t.model.replaceChildren(...TRAIN_MODELS.map((name) => {
     const o = document.createElement("option");
@@ -391,32 +386,26 @@ async function init() {
     o.textContent = name;
     return o;
   }));
-  const isolated = globalThis.crossOriginIsolated === true;
+  const isolated = isIsolated();
   const cores = navigator.hardwareConcurrency || 1;
+  t.threadsInfo.textContent = threadsNote(isolated, cores);
   if (isolated) {
     t.threads.max = String(cores);
-    t.threadsInfo.textContent = `The page is cross-origin isolated: wasm can use up to ${cores} ` +
-      `threads (default ${defaultThreads(cores)}).`;
+    t.threadsInfo.textContent += ` Default ${defaultThreads(cores)}.`;
   } else {
     t.threads.value = "1";
     t.threads.dataset.unavailable = "true";
-    t.threadsInfo.textContent = "This page is not cross-origin isolated (its server sent no " +
-      "COOP/COEP headers), so wasm trains on one thread.";
   }
-  /** @typedef {{ architecture?: string, description?: string, vendor?: string }} AdapterInfo */
-  const gpu = /** @type {{ gpu?: { requestAdapter(): Promise<any> } }} */ (navigator).gpu;
-  const adapter = await gpu?.requestAdapter().catch(() => null);
-  const webgpu = /** @type {HTMLOptionElement} */ (t.backend.querySelector('[value="webgpu"]'));
-  webgpu.disabled = !adapter;
-  if (!adapter) webgpu.textContent = "webgpu (no adapter in this browser)";
-  /** @type {AdapterInfo} */
-  const info = adapter?.info ?? {};
-  // A software adapter (SwiftShader) emulates a GPU on the CPU, far slower than wasm.
-  const software = adapter?.isFallbackAdapter === true ||
-    /swiftshader/i.test(`${info.architecture} ${info.description} ${info.vendor}`);
-  const preferred = adapter && !software ? "webgpu" : "wasm";
-  t.threadsInfo.textContent += adapter
-    ? software
+  const webgpu = await probeWebGpu();
+  const webgpuOption = /** @type {HTMLOptionElement} */ (
+    t.backend.querySelector('[value="webgpu"]')
+  );
+  webgpuOption.disabled = !webgpu.available;
+  if (!webgpu.available) webgpuOption.textContent = "webgpu (no adapter in this browser)";
+  // The one default rule of the page and loadModel: WebGPU on a hardware adapter only.
+  const preferred = defaultDevice("onnxruntime-web", webgpu);
+  t.threadsInfo.textContent += webgpu.available
+    ? webgpu.software
       ? " WebGPU is a software adapter here (SwiftShader): wasm is the default."
       : " The browser has a WebGPU adapter: it is the default backend."
     : "";
@@ -430,7 +419,7 @@ async function init() {
       ...(asked.has("backend") ? {} : { backend: preferred }),
       ...(asked.has("threads") || !isolated ? {} : { threads: defaultThreads(cores) }),
     });
-    if (fromHash?.settings.backend === "webgpu" && !adapter) {
+    if (fromHash?.settings.backend === "webgpu" && !webgpu.available) {
       showTrainMessage("The link asks for WebGPU, which this browser lacks: training on wasm.");
     }
     start = fromHash?.start ?? false;

@@ -5,8 +5,17 @@
  * @module
  */
 
-import { softmax, topK, UNK } from "/lib/onnx_lm.js";
-import { filterVocab, formatBytes, formatMs, median, visibleToken } from "./lm.js";
+import {
+  filterVocab,
+  formatBytes,
+  formatMs,
+  median,
+  NumberTextError,
+  readInteger,
+  readNumber,
+  UNK,
+  visibleToken,
+} from "../lib/onnx_lm.js";
 
 /** Above this many tokens the vocabulary is searched, not shown whole. */
 export const VOCAB_CHIPS_MAX = 200;
@@ -89,24 +98,23 @@ export function clearPredictions() {
 }
 
 /**
- * The five most likely next tokens as bars. `data-prompt` on the list says which prompt they
+ * The most likely next tokens as bars. `data-prompt` on the list says which prompt they
  * belong to; `data-token` and `data-prob` on each row hold the exact figures.
  *
- * @param {readonly string[]} words The vocabulary.
+ * @param {readonly import("../src/api/text_model.ts").NextToken[]} top The tokens.
  * @param {string} prompt The prompt as typed.
- * @param {Float32Array} logits Next-token scores.
  */
-export function renderTop5(words, prompt, logits) {
-  const rows = topK(softmax(logits), 5).map(({ id, prob }) => {
+export function renderTop5(top, prompt) {
+  const rows = top.map(({ token, prob }) => {
     const li = document.createElement("li");
-    li.dataset.token = words[id];
+    li.dataset.token = token;
     li.dataset.prob = String(prob);
     const track = el("span", "", "track");
     const bar = el("span", "", "bar");
     bar.style.width = `${(prob * 100).toFixed(2)}%`;
     track.append(bar);
     li.append(
-      el("span", visibleToken(words[id]), "word"),
+      el("span", visibleToken(token), "word"),
       track,
       el("span", `${(prob * 100).toFixed(1)}%`, "prob"),
     );
@@ -135,7 +143,8 @@ export function showRunTimes(times) {
 }
 
 /**
- * Reads a number input, or explains what is wrong with it.
+ * Reads a number input, or explains what is wrong with it (the reader every flag and setting
+ * uses).
  *
  * @param {HTMLInputElement} input
  * @param {string} label
@@ -143,29 +152,25 @@ export function showRunTimes(times) {
  * @returns {number | string} The value, or a message.
  */
 export function numberInput(input, label, range) {
-  const value = Number(input.value);
-  const kind = range.integer ? "a whole number" : "a number";
-  const allowed = `${label} must be ${kind} from ${range.min} to ${range.max}`;
-  if (
-    input.value.trim() === "" || !Number.isFinite(value) ||
-    (range.integer && !Number.isInteger(value))
-  ) {
-    return `${allowed}: got "${input.value}"`;
+  try {
+    return range.integer
+      ? readInteger(label, input.value, range.min, range.max)
+      : readNumber(label, input.value, range);
+  } catch (error) {
+    if (error instanceof NumberTextError) return error.message;
+    throw error;
   }
-  if (value < range.min || value > range.max) return `${allowed}: got ${value}`;
-  return value;
 }
 
 /**
  * The model picker's line for a model: name, accuracy and file size.
  *
- * @param {import("./model.js").ModelEntry} entry
+ * @param {import("../src/api/model_list.ts").ModelEntry} entry
  * @returns {string}
  */
 export function describe(entry) {
-  const acc = typeof entry.metrics?.accuracy === "number"
-    ? `accuracy ${entry.metrics.accuracy.toFixed(3)}`
-    : "accuracy unknown";
+  const accuracy = entry.sidecar?.metrics.accuracy;
+  const acc = typeof accuracy === "number" ? `accuracy ${accuracy.toFixed(3)}` : "accuracy unknown";
   const size = typeof entry.size === "number" ? formatBytes(entry.size) : "no file";
   const where = entry.bytes ? " · trained in this page" : "";
   return `${entry.name} · ${acc} · ${size}${where}`;
@@ -175,15 +180,15 @@ export function describe(entry) {
  * Shows what a loaded model is and the tokens it knows, as buttons that call `onPick`: all of
  * them for a small vocabulary, else a search box and the first matches.
  *
- * @param {import("./model.js").ModelEntry} entry
- * @param {import("../src/export/sidecar.ts").Sidecar} sidecar The entry, checked.
+ * @param {import("../src/api/model_list.ts").ModelEntry} entry
+ * @param {import("../src/export/sidecar.ts").Sidecar} sidecar The entry's sidecar.
  * @param {(token: string) => void} onPick
  */
 export function renderModel(entry, sidecar, onPick) {
-  const m = entry.metrics ?? {};
+  const m = sidecar.metrics;
   const { mode } = sidecar.tokenizer;
   ui.modelInfo.textContent = [
-    entry.description ?? entry.name,
+    sidecar.description || entry.name,
     typeof m.accuracy === "number" ? `validation accuracy ${m.accuracy.toFixed(4)}` : "",
     typeof m.valid_loss === "number" ? `loss ${m.valid_loss.toFixed(3)}` : "",
     typeof m.epochs === "number" ? `${m.epochs} epochs` : "",

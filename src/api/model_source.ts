@@ -7,8 +7,7 @@
  * @module
  */
 
-import { decodeModel } from "../onnx/decode.ts";
-import type { ModelData } from "../onnx/model.ts";
+import { type ModelHeader, readModelHeader } from "../onnx/model_header.ts";
 import { parseSidecar, readSidecarText, type Sidecar, sidecarMismatch } from "../export/sidecar.ts";
 
 /** A model to load: a URL or path of its `.onnx` file, or the file's bytes. */
@@ -24,8 +23,8 @@ export class ModelLoadError extends Error {
 export interface ModelFiles {
   /** The `.onnx` bytes. */
   readonly bytes: Uint8Array;
-  /** The decoded file (its inputs, outputs and metadata). */
-  readonly data: ModelData;
+  /** The file's header (its inputs, outputs and metadata). */
+  readonly data: ModelHeader;
   /** The checked sidecar. */
   readonly sidecar: Sidecar;
   /** Where the model came from, for messages. */
@@ -130,9 +129,9 @@ function sidecarPath(where: string): string {
   return path.endsWith(".onnx") ? `${path.slice(0, -".onnx".length)}.json` : `${path}.json`;
 }
 
-function decode(bytes: Uint8Array, name: string): ModelData {
+function decode(bytes: Uint8Array, name: string): ModelHeader {
   try {
-    return decodeModel(bytes, name);
+    return readModelHeader(bytes, name);
   } catch (error) {
     throw new ModelLoadError((error as Error).message);
   }
@@ -154,7 +153,7 @@ function check(read: () => Sidecar): Sidecar {
  * @returns The checked sidecar.
  * @throws ModelLoadError when the file is not an onnx-lm export.
  */
-export function sidecarFromMetadata(data: ModelData, name: string): Sidecar {
+export function sidecarFromMetadata(data: ModelHeader, name: string): Sidecar {
   const meta = new Map(data.metadata);
   if (!meta.has("onnx_lm.vocab")) {
     throw new ModelLoadError(
@@ -176,7 +175,7 @@ export function sidecarFromMetadata(data: ModelData, name: string): Sidecar {
     version: 2,
     model: meta.get("onnx_lm.model"),
     description: data.docString ?? "",
-    file: "model.onnx",
+    file: `${meta.get("onnx_lm.model") ?? "model"}.onnx`,
     kind: meta.get("onnx_lm.kind"),
     context: Number(meta.get("onnx_lm.context")),
     vocab: json("vocab"),

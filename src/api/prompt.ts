@@ -10,7 +10,7 @@
  * import { readPrompt } from "./prompt.ts";
  * const vocab = ["xxunk", "xxbos", "the", "cat", "."];
  * const model = {
- *   model: "toy",
+ *   name: "toy",
  *   kind: "recurrent",
  *   context: 1,
  *   vocab,
@@ -28,8 +28,8 @@ import { BOS, type TokenizerSpec, UNK } from "../data/tokenizer.ts";
 
 /** The sidecar facts a prompt is read with. */
 export interface PromptModel {
-  /** The model's name, for messages. */
-  readonly model: string;
+  /** The model's name, for messages (its file's, `chars` for `chars.onnx`). */
+  readonly name: string;
   /** `fixed` models read the last `context` tokens. */
   readonly kind: "recurrent" | "fixed";
   /** Tokens per call of a fixed-context model. */
@@ -86,7 +86,7 @@ function promptProblem(
   ids: number,
   bos: number,
 ): string | undefined {
-  const { tokenizer, vocab, model: name } = model;
+  const { tokenizer, vocab, name } = model;
   const quoted = (list: readonly string[]) => list.map((t) => JSON.stringify(t)).join(", ");
   if (tokens.length === 0) {
     return tokenizer.specials.includes(UNK)

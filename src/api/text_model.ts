@@ -14,7 +14,7 @@ import type { Sidecar } from "../export/sidecar.ts";
 import { mulberry32, pickToken, softmax, topK } from "../generate/sampling.ts";
 import type { Session } from "../train/session.ts";
 import type { Device } from "../train/backend.ts";
-import { PromptError, type ReadPrompt, readPrompt } from "./prompt.ts";
+import { PromptError, type PromptModel, type ReadPrompt, readPrompt } from "./prompt.ts";
 import { StepCache } from "./step_cache.ts";
 
 /** One of the most likely next tokens. */
@@ -59,6 +59,7 @@ export class TextModel {
   readonly #session: Session;
   readonly #cache: StepCache;
   readonly #index: ReadonlyMap<string, number>;
+  readonly #prompt: PromptModel;
   #queue: Promise<unknown> = Promise.resolve();
   readonly #runTimes: number[] = [];
 
@@ -78,6 +79,7 @@ export class TextModel {
   ) {
     this.#session = session;
     this.#index = new Map(sidecar.vocab.map((w, i) => [w, i]));
+    this.#prompt = { ...sidecar, name: sidecar.file.replace(/\.onnx$/, "") };
     this.#cache = new StepCache(sidecar, async (feeds) => {
       const start = performance.now();
       const out = await session.run(feeds, [
@@ -89,9 +91,12 @@ export class TextModel {
     });
   }
 
-  /** The model's name (`lm7`). */
+  /**
+   * The model's name: its file's (`chars` for `chars.onnx`, as `deno task export --name`
+   * wrote it; `lm7` by default). `sidecar.model` says which architecture it is.
+   */
   get name(): string {
-    return this.sidecar.model;
+    return this.#prompt.name;
   }
 
   /** Token strings by id. */
@@ -116,7 +121,7 @@ export class TextModel {
    * @returns Its tokens, ids, unknown tokens and problem.
    */
   readPrompt(text: string): ReadPrompt {
-    return readPrompt(this.sidecar, text, this.#index);
+    return readPrompt(this.#prompt, text, this.#index);
   }
 
   /**

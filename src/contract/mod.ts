@@ -5,3 +5,4 @@
  */
 
 export { type Bounds, ContractError, Fields } from "./fields.ts";
+export { type NumberRange, NumberTextError, readInteger, readNumber } from "./numbers.ts";

@@ -201,13 +201,13 @@ export function readSidecarText(text: string, file: string): Sidecar {
  * Checks an exported graph against its sidecar: a `tokens` input, the state inputs and
  * outputs the sidecar lists, and `logits` as wide as the vocabulary.
  *
- * @param model The decoded `.onnx` file.
+ * @param model The decoded `.onnx` file (its header is enough).
  * @param sidecar Its sidecar.
  * @param file The `.onnx` file's name, for messages.
  * @returns What does not match, or undefined.
  */
 export function sidecarMismatch(
-  model: ModelData,
+  model: { readonly graph: Pick<ModelData["graph"], "inputs" | "outputs"> },
   sidecar: Sidecar,
   file: string,
 ): string | undefined {

@@ -11,3 +11,4 @@ export * from "./tensor.ts";
 export type * from "./model.ts";
 export { encodeModel } from "./encode.ts";
 export { decodeModel, OnnxFormatError } from "./decode.ts";
+export { type ModelHeader, readModelHeader } from "./model_header.ts";

@@ -51,6 +51,20 @@ export interface TextSource {
   readonly recorded?: { readonly text: string; readonly valid: string | null };
 }
 
+/**
+ * fastai's defaults for one's own text, the same in `deno task train` and the Train panel:
+ * 10% kept for validation, at most 60,000 tokens, and rare words (under 3 uses) read as
+ * `xxunk`; every character is kept.
+ *
+ * @param tokens Word or char tokens.
+ * @returns `validPct`, `maxVocab` and `minFreq`.
+ */
+export function textDefaults(
+  tokens: TokenMode,
+): Pick<TextSource, "validPct" | "maxVocab" | "minFreq"> {
+  return { validPct: 0.1, maxVocab: 60000, minFreq: tokens === "word" ? 3 : 1 };
+}
+
 /** A corpus ready to train on. */
 export interface RunCorpus {
   /** Where the text came from, as the run's metadata keeps it. */

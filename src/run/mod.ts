@@ -9,6 +9,7 @@ export {
   CorpusSizeError,
   humanNumbersCorpus,
   type RunCorpus,
+  textDefaults,
   textRunCorpus,
   type TextSource,
 } from "./corpus.ts";

@@ -11,7 +11,7 @@ import { type Backend, type Device, NODE_DEVICES, nodeBackend } from "./backend.
 import type { DType } from "../onnx/dtype.ts";
 import { dtypeOfArray } from "../onnx/dtype.ts";
 import type { Dim, ValueInfo } from "../onnx/model.ts";
-import { decodeModel } from "../onnx/decode.ts";
+import { readModelHeader } from "../onnx/model_header.ts";
 import { sizeOf, type Tensor } from "../onnx/tensor.ts";
 import { formatShape } from "../graph/value.ts";
 
@@ -114,8 +114,9 @@ export class Session {
    */
   static async create(bytes: Uint8Array, options: SessionOptions = {}): Promise<Session> {
     const source = options.source ?? "ONNX model";
-    const model = decodeModel(bytes, source);
-    const initialized = new Set(model.graph.initializers.map((i) => i.name));
+    // The interface only: no copy of the weights, and no generated decoders (see model_header).
+    const model = readModelHeader(bytes, source);
+    const initialized = new Set(model.graph.initializerNames);
     const threads = options.threads ?? 0;
     if (!Number.isInteger(threads) || threads < 0) {
       throw new SessionError(`Session option "threads" must be an integer >= 0: got ${threads}`);

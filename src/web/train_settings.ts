@@ -14,6 +14,7 @@
  */
 
 import { findModel, MODELS } from "../../models/registry.ts";
+import { NumberTextError, readInteger, readNumber } from "../contract/numbers.ts";
 import { TOKEN_MODES, type TokenMode } from "../data/tokenizer.ts";
 
 /** Where the page trains: onnxruntime-web's CPU (wasm) or its WebGPU execution provider. */
@@ -89,20 +90,33 @@ function entryOf(model: string) {
   }
 }
 
+/**
+ * wasm threads when the page is cross-origin isolated: every core up to 4 (onnxruntime-web's
+ * own cap). On 2 cores, 2 threads train lm6 1.25x as fast as one once wasm is warm
+ * (docs/BENCHMARKS.md).
+ *
+ * @param cores `navigator.hardwareConcurrency`.
+ * @returns The default thread count.
+ */
+export function defaultThreads(cores: number): number {
+  return Math.max(1, Math.min(cores, 4));
+}
+
 function integer(name: string, raw: string, min: number, max: number): number {
-  const v = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(v) || v < min || v > max) {
-    throw new SettingsError(`${name} must be an integer from ${min} to ${max}: got "${raw}"`);
-  }
-  return v;
+  return asSetting(() => readInteger(name, raw, min, max));
 }
 
 function positive(name: string, raw: string, max: number): number {
-  const v = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(v) || v <= 0 || v > max) {
-    throw new SettingsError(`${name} must be a number above 0 and at most ${max}: got "${raw}"`);
+  return asSetting(() => readNumber(name, raw, { above: 0, max }));
+}
+
+function asSetting(read: () => number): number {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof NumberTextError) throw new SettingsError(error.message);
+    throw error;
   }
-  return v;
 }
 
 /**

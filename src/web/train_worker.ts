@@ -3,12 +3,13 @@
  * so the page never freezes. `deno task serve` bundles this file and serves it at
  * `/lib/train_worker.js`; the page starts it as a module worker.
  *
- * onnxruntime-web comes from `/ort/ort.min.mjs` (the page's own copy): with cross-origin
- * isolation it runs wasm on several threads, otherwise on one.
+ * onnxruntime-web comes from `../ort/ort.min.mjs` beside this bundle (the site's own copy):
+ * with cross-origin isolation it runs wasm on several threads, otherwise on one.
  *
  * @module
  */
 
+import { loadOrtWeb } from "../api/ort_web.ts";
 import { type Backend, type OrtModule, webBackend } from "../train/backend.ts";
 import { runtimeName } from "../run/describe.ts";
 import { NonFiniteLossError } from "../train/learner.ts";
@@ -27,8 +28,8 @@ interface WorkerScope {
 
 const scope = globalThis as unknown as WorkerScope;
 
-/** Where the page serves onnxruntime-web. */
-const ORT_URL = "/ort/ort.min.mjs";
+/** Where the site keeps onnxruntime-web, relative to this bundle (`lib/train_worker.js`). */
+const ORT_URL = "../ort/ort.min.mjs";
 
 let ort: OrtModule | undefined;
 let backend: Backend | undefined;
@@ -46,10 +47,7 @@ function messageOf(error: unknown): string {
 /** Loads onnxruntime-web once; its wasm thread count is fixed by the first session. */
 async function loadBackend(threads: number): Promise<Backend> {
   if (!ort) {
-    // A URL the bundler must leave alone: the page serves it, nothing bundles it.
-    const url = new URL(ORT_URL, scope.location.href).href;
-    ort = (await import(url)) as OrtModule;
-    ort.env.wasm.numThreads = scope.crossOriginIsolated ? threads : 1;
+    ort = await loadOrtWeb(new URL(ORT_URL, import.meta.url), threads);
     // No nested proxy worker: this is the worker.
     ort.env.wasm.proxy = false;
   }

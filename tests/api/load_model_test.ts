@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import * as ortWeb from "onnxruntime-web";
 import { loadModel, ModelLoadError, PromptError, sidecarFromMetadata } from "../../src/api/mod.ts";
 import { argmax, softmax } from "../../src/generate/sampling.ts";
-import { decodeModel } from "../../src/onnx/decode.ts";
+import { readModelHeader } from "../../src/onnx/model_header.ts";
 import { type Tensor, tensor } from "../../src/onnx/tensor.ts";
 import type { OrtModule } from "../../src/train/backend.ts";
 import { Session } from "../../src/train/session.ts";
@@ -154,7 +154,7 @@ Deno.test("TextModel refuses bad prompts and options with a clear error", async 
 Deno.test("loadModel(bytes) reads the sidecar the export wrote into the file", async () => {
   const bytes = await Deno.readFile(lm6);
   const sidecar = JSON.parse(await Deno.readTextFile(`${dir}/lm6.json`));
-  const fromMeta = sidecarFromMetadata(decodeModel(bytes, "lm6.onnx"), "lm6.onnx");
+  const fromMeta = sidecarFromMetadata(readModelHeader(bytes, "lm6.onnx"), "lm6.onnx");
   for (
     const key of ["model", "kind", "context", "vocab", "tokenizer", "state", "metrics", "seed"]
   ) {

@@ -4,14 +4,14 @@ import { humanNumbers } from "../../src/data/pipelines.ts";
 import { HUMAN_NUMBERS_TOKENIZER } from "../../src/data/tokenizer.ts";
 
 const own: PromptModel = {
-  model: "quotes",
+  name: "quotes",
   kind: "recurrent",
   context: 1,
   vocab: ["xxunk", "xxbos", "the", "cat", "sat", "."],
   tokenizer: { mode: "word", lower: true, specials: ["xxunk", "xxbos"] },
 };
 const book: PromptModel = {
-  model: "lm1",
+  name: "lm1",
   kind: "fixed",
   context: 3,
   vocab: humanNumbers().vocab.words,

@@ -128,7 +128,7 @@ Deno.test({
         await pageTop5(page, "one .");
         await page.fill("#steps", "0");
         await page.click("#continue");
-        assert.equal(await message(page), "Tokens must be a whole number from 1 to 500: got 0");
+        assert.equal(await message(page), 'Tokens must be an integer from 1 to 500: got "0"');
         await page.fill("#steps", "5");
       });
 

@@ -15,6 +15,7 @@ import { exportModel } from "../../src/export/export_model.ts";
 import { readSidecarText } from "../../src/export/sidecar.ts";
 import { mulberry32 } from "../../src/generate/sampling.ts";
 import { decodeModel, OnnxFormatError } from "../../src/onnx/decode.ts";
+import { readModelHeader } from "../../src/onnx/model_header.ts";
 import { tensor } from "../../src/onnx/tensor.ts";
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint } from "../../src/train/checkpoint.ts";
 import { parseRunMeta, type RunMeta } from "../../src/train/run_meta.ts";
@@ -198,6 +199,22 @@ Deno.test("fuzz: mutated .onnx exports load or give an OnnxFormatError naming th
       expectTyped(
         `case ${i}`,
         () => decodeModel(bytes, "models/lm6.onnx"),
+        [OnnxFormatError],
+        "models/lm6.onnx",
+      )
+    ]++;
+  }
+  assert.ok(tally.refused > 0 && tally.loaded > 0, JSON.stringify(tally));
+});
+
+Deno.test("fuzz: mutated .onnx exports give a header or an OnnxFormatError naming the file", () => {
+  const tally = { loaded: 0, refused: 0 };
+  for (let i = 0; i < CASES; i++) {
+    const bytes = mutate(ONNX);
+    tally[
+      expectTyped(
+        `case ${i}`,
+        () => readModelHeader(bytes, "models/lm6.onnx"),
         [OnnxFormatError],
         "models/lm6.onnx",
       )

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LatestOnly } from "../../web/latest_only.js";
+import { LatestOnly } from "../../src/web/latest_only.ts";
 
 /**
  * A job like the page's `predict`: it reads the current prompt when it starts, and each run

@@ -6,6 +6,7 @@
  */
 
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { NumberTextError, readInteger, readNumber } from "../../src/contract/numbers.ts";
 
 /** A mistake in how a tool was called: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -62,11 +63,7 @@ export function intFlag(
   fallback: number,
 ): number {
   if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new UsageError(`--${flag} must be an integer in ${min}..${max}: got "${text}"`);
-  }
-  return value;
+  return asUsage(() => readInteger(`--${flag}`, text, min, max));
 }
 
 /**
@@ -87,11 +84,17 @@ export function numberFlag(
   fallback: number,
 ): number {
   if (text === undefined) return fallback;
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value) || value <= min || value > max) {
-    throw new UsageError(`--${flag} must be a number in (${min}, ${max}]: got "${text}"`);
+  return asUsage(() => readNumber(`--${flag}`, text, { above: min, max }));
+}
+
+/** The number reader's message as a usage error (exit code 2). */
+function asUsage(read: () => number): number {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof NumberTextError) throw new UsageError(error.message);
+    throw error;
   }
-  return value;
 }
 
 /**

@@ -9,6 +9,7 @@ import { ALIASES, MODELS } from "../../models/registry.ts";
 import type { SizeOverrides } from "../../models/sizing.ts";
 import { TOKEN_MODES, type TokenMode } from "../../src/data/tokenizer.ts";
 import { SPECIALS } from "../../src/data/text_vocab.ts";
+import { textDefaults } from "../../src/run/corpus.ts";
 import { intFlag, numberFlag, UsageError } from "./cli.ts";
 import type { CorpusFlags } from "./run_corpus.ts";
 
@@ -129,7 +130,8 @@ export function corpusFlags(flags: Flags): CorpusFlags | undefined {
       `--tokens must be one of ${TOKEN_MODES.join(", ")}: got "${flags.tokens}"`,
     );
   }
-  const maxVocab = intFlag("max-vocab", flags["max-vocab"], 1, 1_000_000, 60000);
+  const defaults = textDefaults(tokens);
+  const maxVocab = intFlag("max-vocab", flags["max-vocab"], 1, 1_000_000, defaults.maxVocab);
   if (maxVocab < SPECIALS.length) {
     throw new UsageError(
       `--max-vocab must be at least ${SPECIALS.length}, room for the specials ${
@@ -140,10 +142,10 @@ export function corpusFlags(flags: Flags): CorpusFlags | undefined {
   return {
     text: flags.text,
     ...(flags.valid !== undefined ? { valid: flags.valid } : {}),
-    validPct: numberFlag("valid-pct", flags["valid-pct"], 0, 0.9, 0.1),
+    validPct: numberFlag("valid-pct", flags["valid-pct"], 0, 0.9, defaults.validPct),
     tokens,
     lower: flags.lower ?? false,
-    minFreq: intFlag("min-freq", flags["min-freq"], 1, 2 ** 31 - 1, tokens === "word" ? 3 : 1),
+    minFreq: intFlag("min-freq", flags["min-freq"], 1, 2 ** 31 - 1, defaults.minFreq),
     maxVocab,
   };
 }

@@ -3,13 +3,13 @@
  * session runs one call at a time, and a person types faster than a model predicts, so while
  * a run is in flight every new request folds into one waiting rerun (the job reads the
  * current prompt when it starts, so that rerun sees the newest text and the older prompts
- * are never run). No DOM here, so the tests can drive it.
+ * are never run). No DOM here, so the tests can drive it; the page uses it through the bundle.
  *
  * @example
- * ```js
- * import { LatestOnly } from "./latest_only.js";
+ * ```ts
+ * import { LatestOnly } from "./latest_only.ts";
  * let prompt = "o";
- * const seen = [];
+ * const seen: string[] = [];
  * const queue = new LatestOnly(async () => void seen.push(prompt), console.error);
  * queue.request(); // runs at once with "o"
  * prompt = "on";
@@ -24,20 +24,19 @@
 
 /** Runs a job one call at a time; requests made while it runs fold into one rerun. */
 export class LatestOnly {
-  /** @type {() => Promise<void>} */
-  #job;
-  /** @type {(error: unknown) => void} */
-  #onError;
+  #job: () => Promise<void>;
+  #onError: (error: unknown) => void;
   #running = false;
   #pending = false;
-  /** @type {Promise<void>} */
-  #loop = Promise.resolve();
+  #loop: Promise<void> = Promise.resolve();
 
   /**
-   * @param {() => Promise<void>} job What one request runs; it reads its inputs when called.
-   * @param {(error: unknown) => void} onError Told of a run that threw; the queue goes on.
+   * A queue with nothing in flight.
+   *
+   * @param job What one request runs; it reads its inputs when called.
+   * @param onError Told of a run that threw; the queue goes on.
    */
-  constructor(job, onError) {
+  constructor(job: () => Promise<void>, onError: (error: unknown) => void) {
     this.#job = job;
     this.#onError = onError;
   }
@@ -46,7 +45,7 @@ export class LatestOnly {
    * Asks for a run: at once when none is in flight, else once more after it (however many
    * requests arrive meanwhile).
    */
-  request() {
+  request(): void {
     if (this.#running) {
       this.#pending = true;
       return;
@@ -56,19 +55,21 @@ export class LatestOnly {
   }
 
   /** Forgets the waiting rerun, if any; the run in flight goes on. */
-  dropPending() {
+  dropPending(): void {
     this.#pending = false;
   }
 
   /**
-   * @returns {Promise<void>} Settles once the runs in flight and waiting have ended; never
-   *   rejects (a failed run went to `onError`).
+   * Waits for the queue to empty.
+   *
+   * @returns Settles once the runs in flight and waiting have ended; never rejects (a failed
+   *   run went to `onError`).
    */
-  idle() {
+  idle(): Promise<void> {
     return this.#loop;
   }
 
-  async #drain() {
+  async #drain(): Promise<void> {
     try {
       do {
         this.#pending = false;

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { filterVocab, formatBytes, formatMs, median, visibleToken } from "../../web/lm.js";
+import {
+  filterVocab,
+  formatBytes,
+  formatMs,
+  median,
+  visibleToken,
+} from "../../src/web/page_format.ts";
 
 Deno.test("formatBytes(), formatMs() and median() read well", () => {
   assert.equal(formatBytes(812), "812 B");

@@ -1,8 +1,7 @@
 /**
- * The page's own small arithmetic, free of the DOM and of onnxruntime: sizes, durations and
- * medians for the timing card. Tokenizing, sidecar checks and sampling are not here: the page
- * imports them from `/lib/onnx_lm.js`, the bundle of `src/browser.ts` the CLI shares. Plain
- * ES module (no build step); the tests import it too.
+ * How the page writes figures and tokens, free of the DOM: sizes, durations and medians for
+ * the timing card, whitespace tokens made visible, and the vocabulary search. The page uses
+ * it through the bundle (`src/browser.ts`). Browser-compatible.
  *
  * @module
  */
@@ -10,10 +9,10 @@
 /**
  * A size for people: `812 B`, `33.8 kB`, `1.2 MB`.
  *
- * @param {number} bytes Size.
- * @returns {string} The text.
+ * @param bytes Size.
+ * @returns The text.
  */
-export function formatBytes(bytes) {
+export function formatBytes(bytes: number): string {
   if (bytes < 1000) return `${bytes} B`;
   if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} kB`;
   return `${(bytes / 1e6).toFixed(1)} MB`;
@@ -22,10 +21,10 @@ export function formatBytes(bytes) {
 /**
  * Milliseconds for people: `0.084 ms`, `12.3 ms`, `1,204 ms`.
  *
- * @param {number} ms Duration.
- * @returns {string} The text.
+ * @param ms Duration.
+ * @returns The text.
  */
-export function formatMs(ms) {
+export function formatMs(ms: number): string {
   if (ms < 1) return `${ms.toFixed(3)} ms`;
   if (ms < 100) return `${ms.toFixed(1)} ms`;
   return `${Math.round(ms).toLocaleString("en")} ms`;
@@ -34,10 +33,10 @@ export function formatMs(ms) {
 /**
  * The median of some numbers (NaN for none).
  *
- * @param {readonly number[]} values Numbers.
- * @returns {number} The median.
+ * @param values Numbers.
+ * @returns The median.
  */
-export function median(values) {
+export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -51,10 +50,10 @@ const VISIBLE = new Map([[" ", "␣"], ["\n", "↵"], ["\t", "⇥"], ["\r", "␍
  * A token as a chip shows it: whitespace as a visible mark (`␣`, `↵`, `⇥`, or `U+00A0` for
  * others), everything else as it is.
  *
- * @param {string} token A vocabulary entry or a typed token.
- * @returns {string} The text to show.
+ * @param token A vocabulary entry or a typed token.
+ * @returns The text to show.
  */
-export function visibleToken(token) {
+export function visibleToken(token: string): string {
   const mark = VISIBLE.get(token);
   if (mark) return mark;
   if (/^\s$/u.test(token)) {
@@ -68,19 +67,20 @@ export function visibleToken(token) {
  * start with the query first, then those that contain it (case-insensitive), each group in
  * vocabulary order.
  *
- * @param {readonly string[]} vocab Token strings by id.
- * @param {string} query What was typed ("" matches everything).
- * @param {number} limit Most ids to return.
- * @returns {{ ids: number[], total: number }} The first `limit` matching ids, and how many
- *   match in all.
+ * @param vocab Token strings by id.
+ * @param query What was typed ("" matches everything).
+ * @param limit Most ids to return.
+ * @returns The first `limit` matching ids, and how many match in all.
  */
-export function filterVocab(vocab, query, limit) {
+export function filterVocab(
+  vocab: readonly string[],
+  query: string,
+  limit: number,
+): { ids: number[]; total: number } {
   const q = query.toLowerCase();
   if (q === "") return { ids: vocab.slice(0, limit).map((_, i) => i), total: vocab.length };
-  /** @type {number[]} */
-  const starts = [];
-  /** @type {number[]} */
-  const contains = [];
+  const starts: number[] = [];
+  const contains: number[] = [];
   vocab.forEach((token, id) => {
     const t = token.toLowerCase();
     if (t.startsWith(q)) starts.push(id);
