@@ -1,31 +1,15 @@
 /**
- * Loads `proto/onnx.proto` with protobufjs once, at module load.
- *
- * The schema is fetched relative to this module, so the same code works from the file system
- * (Deno reads `file:` URLs with `fetch`) and from a web server (the browser fetches it).
+ * Parses `proto/onnx.proto` with protobufjs once, at module load. The schema is imported as
+ * text, so it travels inside every bundle (the page's, a site's, Node's) and nothing fetches it:
+ * a site served under any sub-path works, and so does a bundle copied anywhere.
  *
  * @module
  */
 
 import protobuf from "protobufjs";
+import ONNX_PROTO from "../../proto/onnx.proto" with { type: "text" };
 
-const SCHEMA_URL = new URL("../../proto/onnx.proto", import.meta.url);
-
-async function loadSchema(): Promise<protobuf.Root> {
-  let text: string;
-  try {
-    const response = await fetch(SCHEMA_URL);
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    text = await response.text();
-  } catch (error) {
-    throw new Error(
-      `Cannot load the ONNX schema from ${SCHEMA_URL.href}: ${(error as Error).message}`,
-    );
-  }
-  return protobuf.parse(text, { keepCase: true }).root;
-}
-
-const root = await loadSchema();
+const root = protobuf.parse(ONNX_PROTO, { keepCase: true }).root;
 
 /** protobufjs type for `onnx.ModelProto`. */
 export const ModelProtoType: protobuf.Type = root.lookupType("onnx.ModelProto");
