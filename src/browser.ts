@@ -48,6 +48,8 @@ export { textDefaults } from "./run/corpus.ts";
 export { LatestOnly } from "./web/latest_only.ts";
 export { filterVocab, formatBytes, formatMs, median, visibleToken } from "./web/page_format.ts";
 export {
+  type BrowserFacts,
+  browserMachine,
   checkSettings,
   type CorpusChoice,
   defaultSettings,

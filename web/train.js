@@ -9,6 +9,7 @@
  */
 
 import {
+  browserMachine,
   checkSettings,
   curvesSvg,
   defaultDevice,
@@ -205,19 +206,6 @@ function clearRun() {
   t.info.textContent = "";
 }
 
-/** The browser and its threads, as rows and reports name the machine. */
-function machine(/** @type {TrainSettings} */ s) {
-  const ua = /** @type {{ userAgentData?: { brands?: { brand: string, version: string }[] } }} */ (
-    navigator
-  ).userAgentData;
-  const brand = ua?.brands?.find((b) => !/Not.A.Brand/i.test(b.brand));
-  const browser = brand ? `${brand.brand} ${brand.version}` : navigator.userAgent;
-  const threads = s.backend === "wasm"
-    ? `, wasm ${s.threads} thread${s.threads > 1 ? "s" : ""}`
-    : ", WebGPU";
-  return `${browser} (${navigator.hardwareConcurrency} logical cores${threads})`;
-}
-
 /** Ends the worker, if any: its sessions and memory go with it. */
 function stopWorker() {
   worker?.terminate();
@@ -272,7 +260,7 @@ function startTraining() {
   lock(true);
   t.stop.disabled = true; // until the run is built: a Stop during setup would have no fit to end
   setTrainStatus("running", `Building ${settings.model}'s training graphs…`);
-  const start = { type: "start", settings, machine: machine(settings) };
+  const start = { type: "start", settings, machine: browserMachine(navigator, settings) };
   void startWorker(settings.threads).then((w) => w.postMessage(start));
 }
 

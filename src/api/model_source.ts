@@ -103,15 +103,18 @@ export async function readModelFiles(source: ModelSource, sidecar?: unknown): Pr
     );
   }
   const where = locate(source);
-  const bytes = await readBytes(where);
+  const jsonAt = sidecarPath(where);
+  // Both files at once: over a network that halves the wait.
+  const [bytes, json] = await Promise.all([
+    readBytes(where),
+    sidecar === undefined ? readBytes(jsonAt) : Promise.resolve(undefined),
+  ]);
   if (!bytes) throw new ModelLoadError(`Cannot load ${where}: there is no such file`);
   const data = decode(bytes, where);
   let checked: Sidecar;
   if (sidecar !== undefined) {
     checked = check(() => parseSidecar(sidecar, "the sidecar given"));
   } else {
-    const jsonAt = sidecarPath(where);
-    const json = await readBytes(jsonAt);
     if (!json) {
       throw new ModelLoadError(
         `Cannot load ${where}: its sidecar ${jsonAt} is missing (deno task export writes both)`,

@@ -198,3 +198,30 @@ export function trainHash(s: TrainSettings): string {
   if (s.threads > 1) p.set("threads", String(s.threads));
   return `#${p}`;
 }
+
+/** What a browser says about itself (`navigator`'s fields read here). */
+export interface BrowserFacts {
+  /** Chromium's client hints, where there are some. */
+  readonly userAgentData?: { readonly brands?: readonly { brand: string; version: string }[] };
+  /** The user agent string (the fallback). */
+  readonly userAgent: string;
+  /** Logical cores. */
+  readonly hardwareConcurrency: number;
+}
+
+/**
+ * The machine a page run names in its rows and report: the browser, its cores, and the
+ * backend with its threads.
+ *
+ * @param browser `navigator`.
+ * @param s The run's settings.
+ * @returns `Chromium 120 (2 logical cores, wasm 1 thread)`.
+ */
+export function browserMachine(browser: BrowserFacts, s: TrainSettings): string {
+  const brand = browser.userAgentData?.brands?.find((b) => !/Not.A.Brand/i.test(b.brand));
+  const name = brand ? `${brand.brand} ${brand.version}` : browser.userAgent;
+  const threads = s.backend === "wasm"
+    ? `, wasm ${s.threads} thread${s.threads > 1 ? "s" : ""}`
+    : ", WebGPU";
+  return `${name} (${browser.hardwareConcurrency} logical cores${threads})`;
+}

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import {
+  browserMachine,
   checkSettings,
   defaultSettings,
+  defaultThreads,
   readTrainHash,
   SettingsError,
   TRAIN_MODELS,
@@ -67,4 +69,28 @@ Deno.test("bad settings name the setting, its range and the value given", () => 
       }),
     /the text to train on is empty/,
   );
+});
+
+Deno.test("browserMachine() names the browser, its cores and the backend's threads", () => {
+  const s = defaultSettings("lm6");
+  const chromium = {
+    userAgentData: {
+      brands: [{ brand: "Not A(Brand", version: "8" }, { brand: "Chromium", version: "120" }],
+    },
+    userAgent: "Mozilla/5.0",
+    hardwareConcurrency: 2,
+  };
+  assert.equal(browserMachine(chromium, s), "Chromium 120 (2 logical cores, wasm 1 thread)");
+  assert.equal(
+    browserMachine({ userAgent: "Firefox/1", hardwareConcurrency: 8 }, { ...s, threads: 4 }),
+    "Firefox/1 (8 logical cores, wasm 4 threads)",
+  );
+  assert.equal(
+    browserMachine(chromium, { ...s, backend: "webgpu" }),
+    "Chromium 120 (2 logical cores, WebGPU)",
+  );
+});
+
+Deno.test("defaultThreads() takes every core up to 4", () => {
+  assert.deepEqual([1, 2, 4, 16].map(defaultThreads), [1, 2, 4, 4]);
 });
