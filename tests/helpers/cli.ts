@@ -17,6 +17,21 @@ export const PERMS: readonly string[] = [
   "--allow-sys",
 ];
 
+const TASKS: Readonly<Record<string, string>> = JSON.parse(
+  Deno.readTextFileSync(`${ROOT}deno.json`),
+).tasks;
+
+/**
+ * The permissions `deno.json`'s task gives `tools/<name>.ts` (`PERMS` for a tool no task runs).
+ *
+ * @param name Tool name.
+ * @returns Its `--allow-*` flags.
+ */
+export function taskPermissions(name: string): readonly string[] {
+  const task = Object.values(TASKS).find((t) => t.includes(` tools/${name}.ts`));
+  return task ? task.split(/\s+/).filter((a) => a.startsWith("--allow-")) : PERMS;
+}
+
 /** What a tool printed. */
 export interface ToolResult {
   readonly code: number;
@@ -33,7 +48,7 @@ export interface ToolResult {
  */
 export function toolCommand(name: string, args: readonly string[]): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMS, `tools/${name}.ts`, ...args],
+    args: ["run", ...taskPermissions(name), `tools/${name}.ts`, ...args],
     cwd: ROOT,
     env: { NO_COLOR: "1" },
     stdout: "piped",
