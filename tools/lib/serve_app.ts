@@ -5,7 +5,6 @@
  * - `/models/index.json` → the model list built from the sidecars (`serve_models.ts`);
  * - `/models/<file>` → the models directory's files;
  * - `/ort/<file>` → onnxruntime-web's `dist/` from `node_modules` (`serve_ort.ts`);
- * - `/proto/onnx.proto` → the ONNX schema, which the bundled graph code fetches;
  * - `/lib/onnx_lm.js` → `src/browser.ts` bundled at start (`bundle.ts`): the tokenizer,
  *   sidecar check and sampling the CLI uses;
  * - `/lib/train_worker.js` → `src/web/train_worker.ts` bundled at start: the training stack
@@ -36,8 +35,6 @@ export interface ServeDirs {
   readonly modelsDir: string;
   /** onnxruntime-web's `dist/`. */
   readonly ortDir: string;
-  /** `proto/`: the ONNX schema the bundled graph code fetches (`src/onnx/schema.ts`). */
-  readonly protoDir: string;
 }
 
 /** Where the page imports the bundled `src/browser.ts` from. */
@@ -121,7 +118,6 @@ const ROUTES = [
   ["/web/", "webDir"],
   ["/models/", "modelsDir"],
   ["/ort/", "ortDir"],
-  ["/proto/", "protoDir"],
 ] as const;
 
 function script(js: Uint8Array<ArrayBuffer>, method: string): Response {
@@ -241,7 +237,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     webDir: `${root}/web`,
     modelsDir: options.modelsDir,
     ortDir: await findOrtDist(root),
-    protoDir: `${root}/proto`,
   };
   // Once, before listening: the page cannot work without it, so fail here, not in the page.
   const scripts = await bundleScripts(root);
