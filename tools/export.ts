@@ -1,6 +1,8 @@
 /**
- * `deno task export <run dir> [--out DIR] [--seq N]`: writes a trained run's deployment
- * graph(s) and JSON sidecar (default `--out runs/export`), atomically.
+ * `deno task export <run dir> [--out DIR] [--seq N] [--dtype float16 | --quantize int8]`:
+ * writes a trained run's deployment graph(s) and JSON sidecar (default `--out runs/export`),
+ * atomically. Compressed weights are checked against float32 on the run's validation text
+ * first (`tools/lib/export_check.ts`).
  *
  * @module
  */
@@ -11,19 +13,35 @@ import { writeFileAtomic } from "./lib/atomic.ts";
 import { atPath, checkDirFlag, makeDirFlag } from "./lib/fs_errors.ts";
 import { removeStaleTemps } from "./lib/run_guard.ts";
 import { readRunForExport } from "./lib/run_export.ts";
+import {
+  exportChecked,
+  MAX_PERPLEXITY_RISE,
+  MIN_AGREEMENT,
+  storageFlag,
+} from "./lib/export_check.ts";
 
 const USAGE = `Usage: deno task export <run dir> [--out DIR] [--name NAME] [--seq N]
+                        [--dtype float16 | --quantize int8] [--force]
 
 Writes <name>.onnx (one step: tokens [batch, 1] plus state for recurrent models; tokens
 [batch, 3] for lm1/lm2), <name>.json (tokenizer, vocabulary, sizes, metrics, recipe) and,
 with --seq N, <name>_seq<N>.onnx scoring N tokens per call. The name is the model's
-(lm7) unless --name gives another, so exports of several runs can share one folder.`;
+(lm7) unless --name gives another, so exports of several runs can share one folder.
+
+--dtype float16 stores the weight matrices as half floats (half the size); --quantize int8
+as int8 with a float32 scale per row (a quarter); both compute in float32. Either is first
+compared with the float32 export on the run's validation text (top-1 agreement and
+perplexity, printed) and refused when agreement falls below ${100 * MIN_AGREEMENT}% or
+perplexity rises more than ${100 * MAX_PERPLEXITY_RISE}%, unless --force.`;
 
 async function main(): Promise<number> {
   const parsed = parseFlags(Deno.args, {
     out: { type: "string" },
     seq: { type: "string" },
     name: { type: "string" },
+    dtype: { type: "string" },
+    quantize: { type: "string" },
+    force: { type: "boolean" },
   }, USAGE);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
@@ -40,6 +58,7 @@ async function main(): Promise<number> {
     );
   }
   const seq = values.seq === undefined ? undefined : intFlag("seq", values.seq, 1, 4096, 1);
+  const storage = storageFlag(values.dtype, values.quantize);
   const run = await readRunForExport(runDir, `Cannot export ${runDir}`);
   if (!run.finished) throw new Error(`Cannot export ${runDir}: the run has no finished epoch`);
   let exported;
@@ -47,9 +66,20 @@ async function main(): Promise<number> {
     exported = exportModel(run.model, run.weights, {
       ...run.info,
       ...(name ? { fileBase: name } : {}),
+      storage,
     }, seq);
   } catch (error) {
     throw new UsageError((error as Error).message);
+  }
+  if (storage !== "float32") {
+    const checked = await exportChecked(run, run.meta, storage, name);
+    console.log(checked.summary);
+    if (checked.problem) {
+      if (!values.force) {
+        throw new Error(`${checked.problem}; nothing written (--force writes it anyway)`);
+      }
+      console.log(`warning: ${checked.problem}; written anyway (--force)`);
+    }
   }
   await makeDirFlag("out", out);
   await removeStaleTemps(out);

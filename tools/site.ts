@@ -9,6 +9,7 @@
  */
 
 import { parseFlags, runTool, UsageError } from "./lib/cli.ts";
+import { storageFlag } from "./lib/export_check.ts";
 import { atPath, osProblem } from "./lib/fs_errors.ts";
 import { formatBytes } from "../src/web/page_format.ts";
 import {
@@ -28,8 +29,11 @@ so any static host serves it under any sub-path. A run directory is exported as 
 does; an exported .onnx comes with the .json beside it.
 
 Options:
-  --out DIR    the folder to write (must not exist or be empty, unless --force)
-  --force      replace DIR (the old one is removed only once the new one is in place)`;
+  --out DIR          the folder to write (must not exist or be empty, unless --force)
+  --dtype float16    store the run directories' weights as half floats (as deno task export)
+  --quantize int8    store them as int8 with a scale per row (as deno task export)
+  --force            replace DIR (the old one is removed only once the new one is in place),
+                     and keep a compressed model that falls below export's thresholds`;
 
 /** Whether a path is missing, or an empty folder; refuses a file. */
 async function isVacant(path: string): Promise<boolean> {
@@ -67,6 +71,8 @@ async function main(): Promise<number> {
   const parsed = parseFlags(Deno.args, {
     out: { type: "string" },
     force: { type: "boolean" },
+    dtype: { type: "string" },
+    quantize: { type: "string" },
   }, USAGE);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
@@ -79,14 +85,21 @@ async function main(): Promise<number> {
   if (!vacant && !values.force) {
     throw new UsageError(`--out ${out} is not empty: choose another folder, or pass --force`);
   }
+  const storage = storageFlag(values.dtype, values.quantize);
   const models: SiteModel[] = [];
   for (const source of positionals) {
+    let model;
     try {
-      models.push(await siteModel(source));
+      model = await siteModel(source, storage);
     } catch (error) {
       if (error instanceof SiteError) throw new Error(error.message);
       throw error;
     }
+    if (model.summary) console.log(model.summary);
+    if (model.problem && !values.force) {
+      throw new Error(`${model.problem}; nothing written (--force keeps it anyway)`);
+    }
+    models.push(model);
   }
   const slash = out.lastIndexOf("/");
   const parent = slash >= 0 ? out.slice(0, slash) || "/" : ".";

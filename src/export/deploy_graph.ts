@@ -11,8 +11,8 @@ import { pruneUnused } from "../graph/prune.ts";
 import type { Value } from "../graph/graph.ts";
 import type { LanguageModel } from "../nn/language_model.ts";
 import { bindParameters, type Parameter } from "../nn/parameter.ts";
-import { tensor } from "../onnx/tensor.ts";
 import { concat, slice, unsqueeze } from "../ops/shape.ts";
+import { storeWeight, type WeightStorage } from "./weight_storage.ts";
 
 /** Which graph to build. */
 export interface DeployGraphOptions {
@@ -23,6 +23,8 @@ export interface DeployGraphOptions {
    * the model's fixed context (3) for LMModel1/2.
    */
   readonly steps: number;
+  /** How the weights are stored (float32). */
+  readonly weights?: WeightStorage;
 }
 
 /**
@@ -47,7 +49,7 @@ export function buildDeployGraph(
   for (const [name, p] of model.namedParameters()) {
     const data = weights.get(name);
     if (!data) throw new Error(`Cannot export: no trained value for parameter "${name}"`);
-    bound.set(p, g.initializer(name, tensor("float32", p.shape, data)));
+    bound.set(p, storeWeight(g, name, p.shape, data, options.weights ?? "float32"));
   }
   bindParameters(g, bound);
   const tokens = g.input("tokens", "int64", ["batch", options.steps]);

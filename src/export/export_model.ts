@@ -9,6 +9,7 @@ import { saveGraph } from "../graph/model_io.ts";
 import type { Architecture } from "../train/recipe.ts";
 import type { LanguageModel } from "../nn/language_model.ts";
 import { buildDeployGraph } from "./deploy_graph.ts";
+import type { WeightStorage } from "./weight_storage.ts";
 import { type ExportMetrics, metadataProps, type Sidecar, SIDECAR_VERSIONS } from "./sidecar.ts";
 
 /** What is known about the trained model besides its weights. */
@@ -33,6 +34,8 @@ export interface ExportInfo {
   readonly seed: number;
   /** Tokens of the fixed-context models' input (LMModel1/2: 3). */
   readonly context: number;
+  /** How the weights are stored (float32). */
+  readonly storage?: WeightStorage;
 }
 
 /** The files of an export, by file name. */
@@ -92,13 +95,23 @@ export function exportModel(
     seed: info.seed,
     ...SIDECAR_VERSIONS,
     ...(seqFile ? { seq: { file: seqFile, length: seq! } } : {}),
+    ...(info.storage && info.storage !== "float32" ? { weights: info.storage } : {}),
   };
   const metadata = metadataProps(sidecar);
   const files = new Map<string, Uint8Array>();
-  const step = buildDeployGraph(model, weights, { name: `${base}_step`, steps: context });
+  const storage = info.storage ?? "float32";
+  const step = buildDeployGraph(model, weights, {
+    name: `${base}_step`,
+    steps: context,
+    weights: storage,
+  });
   files.set(sidecar.file, saveGraph(step, { metadata, docString: info.description }));
   if (seqFile) {
-    const whole = buildDeployGraph(model, weights, { name: `${base}_seq${seq}`, steps: seq! });
+    const whole = buildDeployGraph(model, weights, {
+      name: `${base}_seq${seq}`,
+      steps: seq!,
+      weights: storage,
+    });
     files.set(seqFile, saveGraph(whole, { metadata, docString: info.description }));
   }
   files.set(`${base}.json`, new TextEncoder().encode(JSON.stringify(sidecar, null, 2) + "\n"));

@@ -13,3 +13,17 @@ export {
   readSidecarText,
   type Sidecar,
 } from "./sidecar.ts";
+export {
+  float16Bits,
+  fromFloat16,
+  quantizeRows,
+  storeWeight,
+  toFloat16,
+  WEIGHT_STORAGES,
+  type WeightStorage,
+} from "./weight_storage.ts";
+export {
+  type CompareOptions,
+  compareExports,
+  type ExportAgreement,
+} from "./compare_exports.ts";

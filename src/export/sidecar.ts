@@ -62,6 +62,8 @@ export interface Sidecar {
   readonly ir_version: number;
   /** The fixed-length graph written by `--seq N`, when there is one. */
   readonly seq?: { readonly file: string; readonly length: number };
+  /** How the weights are stored, when not float32 (`--dtype float16`, `--quantize int8`). */
+  readonly weights?: "float16" | "int8";
 }
 
 /**
@@ -85,6 +87,7 @@ export function metadataProps(sidecar: Sidecar): [string, string][] {
     ["onnx_lm.seed", String(sidecar.seed)],
     ["onnx_lm.producer", sidecar.producer],
     ["onnx_lm.opset", String(sidecar.opset)],
+    ...(sidecar.weights ? [["onnx_lm.weights", sidecar.weights] as [string, string]] : []),
   ];
 }
 
@@ -146,6 +149,9 @@ export function parseSidecar(value: unknown, file: string): Sidecar {
   const metrics = f.obj("metrics");
   const seq = f.has("seq") ? f.obj("seq") : undefined;
   const arch = f.has("arch") ? readArch(f.obj("arch")) : undefined;
+  const weights = f.has("weights")
+    ? f.oneOf("weights", ["float32", "float16", "int8"] as const)
+    : undefined;
   if (arch && arch.vocabSize !== vocab.length) {
     throw new ContractError(
       file,
@@ -176,6 +182,7 @@ export function parseSidecar(value: unknown, file: string): Sidecar {
     opset: f.int("opset", { min: 1 }),
     ir_version: f.int("ir_version", { min: 1 }),
     ...(seq ? { seq: { file: seq.str("file"), length: seq.int("length", { min: 1 }) } } : {}),
+    ...(weights && weights !== "float32" ? { weights } : {}),
   };
 }
 

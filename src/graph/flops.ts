@@ -96,6 +96,7 @@ const COSTS: Readonly<Record<OpType, Cost>> = {
   Cast: free,
   Concat: free,
   Constant: free,
+  DequantizeLinear: perOutput, // (x - zero_point) * scale: one multiply per element
   Div: perOutput,
   Equal: perOutput,
   Exp: perOutput,

@@ -13,6 +13,7 @@ import type { InferContext } from "./infer/context.ts";
 import * as ew from "./infer/elementwise.ts";
 import { inferGemm, inferMatMul } from "./infer/linalg.ts";
 import { inferGather, inferGatherElements, inferScatterElements } from "./infer/indexing.ts";
+import { inferDequantizeLinear } from "./infer/quantize.ts";
 import { inferArgMax, inferReduceAttr, inferReduceSum, inferSoftmax } from "./infer/reduce.ts";
 import * as so from "./infer/shape_ops.ts";
 
@@ -36,6 +37,10 @@ export const OP_SCHEMAS: Readonly<Record<OpType, OpSchema>> = {
   Cast: { inputs: ["input"], infer: ew.inferCast },
   Concat: { inputs: ["inputs"], infer: so.inferConcat, value: so.valueConcat },
   Constant: { inputs: [], infer: so.inferConstant, value: so.valueConstant },
+  DequantizeLinear: {
+    inputs: ["x", "x_scale", "x_zero_point"],
+    infer: inferDequantizeLinear,
+  },
   Div: binary(ew.inferArithmetic),
   Equal: binary(ew.inferEqual),
   Exp: { inputs: ["input"], infer: ew.inferFloatUnary },

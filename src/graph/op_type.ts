@@ -11,6 +11,7 @@ export const OP_TYPES = [
   "Cast",
   "Concat",
   "Constant",
+  "DequantizeLinear",
   "Div",
   "Equal",
   "Exp",

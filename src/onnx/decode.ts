@@ -238,6 +238,8 @@ function typedField(t: RawTensor, dtype: DType): readonly Long[] {
     case "int64":
       return t.int64_data ?? [];
     case "bool":
+    case "float16": // the half's bits, as ONNX stores them in int32_data
+    case "int8":
       return t.int32_data ?? [];
   }
 }

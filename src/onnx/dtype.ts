@@ -5,8 +5,13 @@
  * @module
  */
 
-/** Element types a tensor or value may have. `bool` is stored one byte per element (0 or 1). */
-export type DType = "float32" | "float64" | "int64" | "bool";
+/**
+ * Element types a tensor or value may have. `bool` is stored one byte per element (0 or 1);
+ * `float16` as its IEEE half-precision bits (a `Uint16Array`, as onnxruntime's JavaScript API
+ * takes it); `float16` and `int8` hold compressed weights, which graphs cast or dequantize to
+ * float32 before computing.
+ */
+export type DType = "float32" | "float64" | "int64" | "bool" | "float16" | "int8";
 
 /** The typed array that stores each element type. */
 export interface TypedArrayOf {
@@ -18,19 +23,25 @@ export interface TypedArrayOf {
   int64: BigInt64Array;
   /** Booleans, one byte each (0 or 1). */
   bool: Uint8Array;
+  /** Half-precision floats, as their 16 bits. */
+  float16: Uint16Array;
+  /** 8-bit signed integers. */
+  int8: Int8Array;
 }
 
 /** Any typed array that can hold tensor data. */
 export type TensorData = TypedArrayOf[DType];
 
 /** All supported dtypes, in a fixed order (used in error messages). */
-export const DTYPES: readonly DType[] = ["float32", "float64", "int64", "bool"];
+export const DTYPES: readonly DType[] = ["float32", "float64", "int64", "bool", "float16", "int8"];
 
 /** ONNX `TensorProto.DataType` code of each supported dtype (facts from the ONNX spec). */
 export const ONNX_DATA_TYPE: Readonly<Record<DType, number>> = {
   float32: 1,
+  int8: 3,
   int64: 7,
   bool: 9,
+  float16: 10,
   float64: 11,
 };
 
@@ -61,11 +72,13 @@ export const BYTES_PER_ELEMENT: Readonly<Record<DType, number>> = {
   float64: 8,
   int64: 8,
   bool: 1,
+  float16: 2,
+  int8: 1,
 };
 
 /** Whether arithmetic on this dtype is floating point. */
 export function isFloat(dtype: DType): boolean {
-  return dtype === "float32" || dtype === "float64";
+  return dtype === "float32" || dtype === "float64" || dtype === "float16";
 }
 
 /**
@@ -101,6 +114,10 @@ export function allocate<D extends DType>(dtype: D, length: number): TypedArrayO
       return new Float64Array(length) as TypedArrayOf[D];
     case "int64":
       return new BigInt64Array(length) as TypedArrayOf[D];
+    case "float16":
+      return new Uint16Array(length) as TypedArrayOf[D];
+    case "int8":
+      return new Int8Array(length) as TypedArrayOf[D];
     default:
       return new Uint8Array(length) as TypedArrayOf[D];
   }
@@ -119,5 +136,7 @@ export function dtypeOfArray(data: unknown): DType | undefined {
   if (data instanceof Float64Array) return "float64";
   if (data instanceof BigInt64Array) return "int64";
   if (data instanceof Uint8Array) return "bool";
+  if (data instanceof Uint16Array) return "float16";
+  if (data instanceof Int8Array) return "int8";
   return undefined;
 }

@@ -10,6 +10,7 @@ import { GraphBuildError } from "../graph/errors.ts";
 import { op } from "../graph/op.ts";
 import type { OpType } from "../graph/op_type.ts";
 import type { Value } from "../graph/graph.ts";
+import type { AttributeValue } from "../onnx/model.ts";
 
 const unary = (opType: OpType) => (x: Value): Value => op(x.graph, opType, [x])[0];
 const binary = (opType: OpType) => (a: Value, b: Value): Value => op(a.graph, opType, [a, b])[0];
@@ -83,4 +84,26 @@ export function where(condition: Value, x: Value, y: Value): Value {
 export function cast(x: Value, to: DType): Value {
   // Written even when `to` is not a dtype (an untyped caller): inference then names it.
   return op(x.graph, "Cast", [x], { to: { type: "int", value: ONNX_DATA_TYPE[to] } })[0];
+}
+
+/**
+ * int8 values back to float32: `(x - zeroPoint) * scale`, with one scale for the tensor or one
+ * per slice along `axis` (ONNX DequantizeLinear, opset 13+).
+ *
+ * @param x The int8 tensor.
+ * @param scale A float32 scalar, or 1-D with one scale per slice of `axis`.
+ * @param zeroPoint Optional int8 zero point(s), shaped like `scale` (0 when null).
+ * @param options `axis` (1 by default, as in ONNX).
+ * @returns The float32 tensor.
+ */
+export function dequantizeLinear(
+  x: Value,
+  scale: Value,
+  zeroPoint: Value | null = null,
+  options: { axis?: number } = {},
+): Value {
+  const attrs: Record<string, AttributeValue> = options.axis === undefined
+    ? {}
+    : { axis: { type: "int", value: options.axis } };
+  return op(x.graph, "DequantizeLinear", zeroPoint ? [x, scale, zeroPoint] : [x, scale], attrs)[0];
 }

@@ -9,6 +9,7 @@
  */
 
 import { humanNumbers, mostCommonTokenBaseline } from "../data/pipelines.ts";
+import { sequenceSamples, splitSamples } from "../data/samples.ts";
 import {
   arrayBatches,
   sampleCount,
@@ -79,6 +80,8 @@ export interface RunCorpus {
   readonly warning?: string | undefined;
   /** Accuracy of always predicting the most frequent training token. */
   readonly baseline: { readonly token: string; readonly accuracy: number };
+  /** The validation text's token ids, in order (to judge an export on text it never trained on). */
+  readonly validIds: ArrayLike<number>;
   /**
    * Batches in a recipe's layout.
    *
@@ -100,6 +103,10 @@ export function humanNumbersCorpus(): RunCorpus {
     vocab: humanNumbers().vocab.words,
     summary: "Human Numbers (63,095 tokens, 30 words)",
     baseline: { token: baseline.token, accuracy: baseline.accuracy },
+    // The book's validation split of its 16-token sequences (LMModel4 and later).
+    validIds: humanNumbers().nums.slice(
+      splitSamples(sequenceSamples(humanNumbers().nums, 16)).cut * 16,
+    ),
     data(recipe) {
       let data: TrainData;
       try {
@@ -178,6 +185,7 @@ export function textRunCorpus(source: TextSource, c: TextCorpus): RunCorpus {
         `overstates the model; lower --min-freq or raise --max-vocab`
       : undefined,
     baseline: textBaseline(c),
+    validIds: c.valid,
     data(recipe) {
       const { data, batchSize: bs, seqLen: sl } = recipe;
       const keepLast = data === "three-token";

@@ -29,6 +29,8 @@ const SAFETENSORS_DTYPE: Readonly<Record<DType, string>> = {
   float64: "F64",
   int64: "I64",
   bool: "BOOL",
+  float16: "F16",
+  int8: "I8",
 };
 
 /**

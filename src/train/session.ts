@@ -85,6 +85,8 @@ export class SessionError extends Error {
 const ORT_TYPES: Readonly<Record<string, DType>> = {
   float32: "float32",
   float64: "float64",
+  float16: "float16",
+  int8: "int8",
   int64: "int64",
   bool: "bool",
 };

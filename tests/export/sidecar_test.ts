@@ -30,11 +30,21 @@ Deno.test("parseSidecar() reads a sidecar and gives version 1 Human Numbers' tok
   assert.equal(parseSidecar(unnamed, "models/x.json").file, "x.onnx");
 });
 
+Deno.test("parseSidecar() reads how the weights are stored (float32 when absent)", () => {
+  assert.equal(parseSidecar(SIDECAR, "s.json").weights, undefined);
+  assert.equal(parseSidecar({ ...SIDECAR, weights: "int8" }, "s.json").weights, "int8");
+  assert.equal(parseSidecar({ ...SIDECAR, weights: "float32" }, "s.json").weights, undefined);
+});
+
 Deno.test("parseSidecar() names the file and field of a malformed sidecar", () => {
   const cases: [unknown, string][] = [
     [[], `s.json: expected an onnx-lm export sidecar (a JSON object): got []`],
     [{ ...SIDECAR, file: "../x.onnx" }, `s.json: "file" must be a plain .onnx file name`],
     [{ ...SIDECAR, kind: "other" }, `s.json: "kind" must be one of "recurrent", "fixed"`],
+    [
+      { ...SIDECAR, weights: "bf16" },
+      `s.json: "weights" must be one of "float32", "float16", "int8"`,
+    ],
     [{ ...SIDECAR, vocab: [] }, `s.json: "vocab" must hold at least one token`],
     [
       { ...SIDECAR, vocab: ["a", "b"] },

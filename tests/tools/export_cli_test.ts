@@ -24,6 +24,28 @@ Deno.test("export CLI: a trained run becomes <model>.onnx, <model>_seq<N>.onnx a
     const seq = decodeModel(await Deno.readFile(`${dir}/models/lm3_seq8.onnx`));
     assert.deepEqual(seq.graph.outputs[0].shape, ["batch", 8, 30]);
 
+    // Compressed weights: checked against float32 on the validation text, and smaller.
+    const int8 = await run("export", [`${dir}/run`, "--out", `${dir}/q`, "--quantize", "int8"]);
+    assert.equal(int8.code, 0, int8.stderr);
+    assert.match(
+      int8.stdout,
+      /^lm3\.onnx: int8 weights, [\d.]+ kB \(float32 [\d.]+ kB, \d+%\); on [\d,]+ validation tokens: top-1 agreement [\d.]+%, perplexity [\d.]+ \(float32 [\d.]+, [+-][\d.]+%\)$/m,
+    );
+    const sizes = ["models", "q"].map((d) => Deno.statSync(`${dir}/${d}/lm3.onnx`).size);
+    assert.ok(sizes[1] < 0.4 * sizes[0], `${sizes}`); // lm3 is small: biases and scales weigh
+    assert.equal(JSON.parse(await Deno.readTextFile(`${dir}/q/lm3.json`)).weights, "int8");
+    for (
+      const [args, pattern] of [
+        [["--dtype", "float16", "--quantize", "int8"], /--dtype and --quantize cannot be combined/],
+        [["--dtype", "bf16"], /--dtype must be float32 or float16: got "bf16"/],
+        [["--quantize", "int4"], /--quantize must be int8: got "int4"/],
+      ] as const
+    ) {
+      const bad = await run("export", [`${dir}/run`, "--out", `${dir}/q2`, ...args]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, pattern);
+    }
+
     const missing = await run("export", [`${dir}/nope`]);
     assert.equal(missing.code, 1);
     assert.match(

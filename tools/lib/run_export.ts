@@ -7,7 +7,7 @@
 
 import { findModel } from "../../models/registry.ts";
 import { type RunExport, runExport } from "../../src/run/run_export.ts";
-import { CHECKPOINT_FILE, loadRun } from "./run_dir.ts";
+import { CHECKPOINT_FILE, loadRun, type RunMeta } from "./run_dir.ts";
 
 export type { RunExport } from "../../src/run/run_export.ts";
 
@@ -16,16 +16,20 @@ export type { RunExport } from "../../src/run/run_export.ts";
  *
  * @param dir The run directory.
  * @param purpose What it is read for, starting error messages (`Cannot export runs/lm6`).
- * @returns The model, weights and export facts.
+ * @returns The model, weights and export facts, and the run's metadata.
  * @throws Error naming the file for a missing, malformed or diverged checkpoint.
  */
-export async function readRunForExport(dir: string, purpose: string): Promise<RunExport> {
+export async function readRunForExport(
+  dir: string,
+  purpose: string,
+): Promise<RunExport & { readonly meta: RunMeta }> {
   const { checkpoint, meta } = await loadRun(dir, purpose);
-  return runExport(
+  const run = runExport(
     meta,
     checkpoint.tensors,
     findModel(meta.model),
     `${dir}/${CHECKPOINT_FILE}`,
     purpose,
   );
+  return { ...run, meta };
 }

@@ -9,7 +9,8 @@
  */
 
 import { readModelFiles } from "../../src/api/model_source.ts";
-import { exportModel } from "../../src/export/export_model.ts";
+import type { WeightStorage } from "../../src/export/weight_storage.ts";
+import { exportChecked } from "./export_check.ts";
 import { bundleScripts, PROJECT_ROOT } from "./serve_app.ts";
 import { listModels } from "./serve_models.ts";
 import { findOrtDist } from "./serve_ort.ts";
@@ -54,8 +55,17 @@ export class SiteError extends Error {
  * @returns The model's files.
  * @throws SiteError naming the source when it cannot be read or checked.
  */
-export async function siteModel(source: string): Promise<SiteModel> {
+export async function siteModel(
+  source: string,
+  storage: WeightStorage = "float32",
+): Promise<SiteModel & { readonly summary?: string; readonly problem?: string }> {
   if (source.endsWith(".onnx")) {
+    if (storage !== "float32") {
+      throw new SiteError(
+        `Cannot store ${source} as ${storage}: --dtype and --quantize take run directories ` +
+          `(an export's float32 weights are not re-read); export it with the flag instead`,
+      );
+    }
     let files;
     try {
       files = await readModelFiles(source);
@@ -72,13 +82,17 @@ export async function siteModel(source: string): Promise<SiteModel> {
   }
   const run = await readRunForExport(source, `Cannot put ${source} on the site`);
   if (!run.finished) throw new SiteError(`Cannot put ${source} on the site: no finished epoch`);
-  const { sidecar, files } = exportModel(run.model, run.weights, run.info);
+  // The same export, and for compressed weights the same check, as deno task export.
+  const checked = await exportChecked(run, run.meta, storage);
+  const { sidecar, files } = checked.exported;
   const base = sidecar.file.slice(0, -".onnx".length);
   return {
     name: base,
     source,
     onnx: files.get(sidecar.file)!,
     sidecar: new TextDecoder().decode(files.get(`${base}.json`)!),
+    ...(checked.summary ? { summary: checked.summary } : {}),
+    ...(checked.problem ? { problem: checked.problem } : {}),
   };
 }
 

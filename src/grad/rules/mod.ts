@@ -25,6 +25,8 @@ export const GRAD_RULES: GradRuleTable = {
   Cast: ew.castGrad,
   Concat: sh.concatGrad,
   Constant: "nondiff",
+  // Only deployment graphs dequantize stored weights; nothing trains through it.
+  DequantizeLinear: "nondiff",
   Div: ew.divGrad,
   Equal: "nondiff",
   Exp: ew.expGrad,
