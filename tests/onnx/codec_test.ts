@@ -9,6 +9,8 @@ import {
   tensor,
 } from "../../src/onnx/mod.ts";
 import { ModelProtoType } from "../../src/onnx/schema.ts";
+import { Graph, saveGraph } from "../../src/graph/mod.ts";
+import * as ops from "../../src/ops/mod.ts";
 
 /** A model that uses every field onnx-lm writes: all dtypes, every attribute kind, dims. */
 function sampleModel(): ModelData {
@@ -137,12 +139,12 @@ Deno.test("decodeModel() names the initializer whose element type is unsupported
     ir_version: 8,
     graph: {
       name: "g",
-      initializer: [{ name: "half", dims: [1], data_type: 10, raw_data: new Uint8Array(2) }],
+      initializer: [{ name: "b16", dims: [1], data_type: 16, raw_data: new Uint8Array(2) }],
     },
   }).finish();
   assert.throws(
     () => decodeModel(bytes, "m.onnx"),
-    /initializer "half": got ONNX data type 10 \(FLOAT16\); onnx-lm supports float32, float64, int64, bool/,
+    /initializer "b16": got ONNX data type 16 \(BFLOAT16\); onnx-lm supports float32, float64, int64, bool, float16, int8/,
   );
 });
 
@@ -158,4 +160,19 @@ Deno.test("decodeModel() checks raw_data length against dims", () => {
     () => decodeModel(bytes, "m.onnx"),
     /initializer "w" has 12 bytes of raw_data, expected 16 for float32 \[2, 2\]/,
   );
+});
+
+Deno.test("float16 and int8 initializers round-trip through encode and decode", () => {
+  const g = new Graph("compressed");
+  g.initializer("h", tensor("float16", [2], Uint16Array.of(0x3c00, 0xc000))); // 1, -2
+  g.initializer("q", tensor("int8", [3], Int8Array.of(-127, 0, 127)));
+  g.output(ops.identity(g.input("x", "float32", [1])), "y");
+  const model = decodeModel(saveGraph(g), "c.onnx");
+  const byName = new Map(model.graph.initializers.map((i) => [i.name, i.tensor]));
+  assert.deepEqual(byName.get("h"), {
+    dtype: "float16",
+    dims: [2],
+    data: Uint16Array.of(0x3c00, 0xc000),
+  });
+  assert.deepEqual(byName.get("q"), { dtype: "int8", dims: [3], data: Int8Array.of(-127, 0, 127) });
 });
