@@ -87,6 +87,7 @@ async function predict() {
     renderTop5(top, text);
     if (!firstPredictionShown) {
       firstPredictionShown = true;
+      performance.mark("onnx-lm:first-prediction"); // read by deno task bench:load
       showFirstPrediction();
     }
     showRunTimes(current.runTimes);
@@ -141,6 +142,9 @@ async function continuePrompt() {
     const options = { n: Number(n), temperature: Number(temperature), seed: Number(seed) };
     for await (const token of current.stream(ui.prompt.value, options)) {
       ui.prompt.value = typed + token.text;
+      if (!performance.getEntriesByName("onnx-lm:first-token").length) {
+        performance.mark("onnx-lm:first-token");
+      }
       setStatus("busy", `Generating: ${++i} of ${n} tokens`);
       if (stopRequested) break;
     }
@@ -194,6 +198,9 @@ async function selectModel(chosen) {
     const source = chosen.bytes ?? new URL(`models/${chosen.file}`, document.baseURI);
     model = await loadModel(source, { ort, backend, sidecar });
     ui.tLoad.textContent = formatMs(performance.now() - start);
+    if (!performance.getEntriesByName("onnx-lm:model-loaded").length) {
+      performance.mark("onnx-lm:model-loaded");
+    }
   } catch (error) {
     setStatus("error", `Cannot use ${chosen.name}`);
     showMessage(messageOf(error));
@@ -290,7 +297,10 @@ async function start() {
     return;
   }
   renderModelList();
-  const wanted = new URLSearchParams(location.search).get("model");
+  const params = new URLSearchParams(location.search);
+  const asked = params.get("prompt");
+  if (asked !== null) ui.prompt.value = asked; // a link can carry its prompt
+  const wanted = params.get("model");
   const found = wanted === null ? -1 : entries.findIndex((e) => e.name === wanted);
   const index = found >= 0 ? found : Math.max(0, entries.findIndex((e) => e.sidecar));
   ui.model.value = String(index);

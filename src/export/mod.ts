@@ -22,8 +22,4 @@ export {
   WEIGHT_STORAGES,
   type WeightStorage,
 } from "./weight_storage.ts";
-export {
-  type CompareOptions,
-  compareExports,
-  type ExportAgreement,
-} from "./compare_exports.ts";
+export { compareExports, type CompareOptions, type ExportAgreement } from "./compare_exports.ts";

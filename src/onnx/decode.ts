@@ -99,18 +99,13 @@ export function decodeModel(bytes: Uint8Array, source = "ONNX model"): ModelData
   try {
     raw = ModelProtoType.toObject(ModelProtoType.decode(bytes), TO_OBJECT_OPTIONS) as RawModel;
   } catch (error) {
-    throw new OnnxFormatError(
-      `Cannot decode ${source} (${bytes.length} bytes): not a valid ONNX protobuf, the file ` +
-        `is truncated or corrupt (${(error as Error).message})`,
-    );
+    throw corruptModel(source, bytes, error);
   }
   const fail = (what: string): never => {
     throw new OnnxFormatError(`Cannot read ${source} (${bytes.length} bytes): ${what}`);
   };
   const ir = raw.ir_version === undefined ? undefined : Number(raw.ir_version);
-  if (ir === undefined || !Number.isInteger(ir) || ir < 3 || ir > 11) {
-    fail(`expected an ONNX ir_version in 3..11, got ${ir ?? "none"}; is this an .onnx file?`);
-  }
+  checkIrVersion(ir, fail);
   if (!raw.graph) fail("the model has no graph");
   try {
     return {
@@ -127,6 +122,33 @@ export function decodeModel(bytes: Uint8Array, source = "ONNX model"): ModelData
     };
   } catch (error) {
     return fail((error as Error).message);
+  }
+}
+
+/**
+ * The error for bytes the protobuf reader could not walk.
+ *
+ * @param source Where they came from.
+ * @param bytes The bytes.
+ * @param error The reader's error.
+ * @returns The error to throw.
+ */
+export function corruptModel(source: string, bytes: Uint8Array, error: unknown): OnnxFormatError {
+  return new OnnxFormatError(
+    `Cannot decode ${source} (${bytes.length} bytes): not a valid ONNX protobuf, the file ` +
+      `is truncated or corrupt (${(error as Error).message})`,
+  );
+}
+
+/**
+ * Refuses an IR version onnx-lm does not read (a file that is not ONNX reads as none).
+ *
+ * @param ir The file's `ir_version`.
+ * @param fail Throws with the file named.
+ */
+export function checkIrVersion(ir: number | undefined, fail: (what: string) => never): void {
+  if (ir === undefined || !Number.isInteger(ir) || ir < 3 || ir > 11) {
+    fail(`expected an ONNX ir_version in 3..11, got ${ir ?? "none"}; is this an .onnx file?`);
   }
 }
 

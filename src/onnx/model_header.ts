@@ -11,7 +11,7 @@
 
 import protobuf from "protobufjs";
 import { type DType, dtypeFromOnnx } from "./dtype.ts";
-import { OnnxFormatError } from "./decode.ts";
+import { checkIrVersion, corruptModel, OnnxFormatError } from "./decode.ts";
 import type { Dim, ValueInfo } from "./model.ts";
 
 /** What a runtime needs to know of a model before running it. */
@@ -132,17 +132,12 @@ export function readModelHeader(bytes: Uint8Array, source = "ONNX model"): Model
       return true;
     });
   } catch (error) {
-    throw new OnnxFormatError(
-      `Cannot decode ${source} (${bytes.length} bytes): not a valid ONNX protobuf, the file ` +
-        `is truncated or corrupt (${(error as Error).message})`,
-    );
+    throw corruptModel(source, bytes, error);
   }
   const fail = (what: string): never => {
     throw new OnnxFormatError(`Cannot read ${source} (${bytes.length} bytes): ${what}`);
   };
-  if (ir === undefined || !Number.isInteger(ir) || ir < 3 || ir > 11) {
-    fail(`expected an ONNX ir_version in 3..11, got ${ir ?? "none"}; is this an .onnx file?`);
-  }
+  checkIrVersion(ir, fail);
   if (!graph) return fail("the model has no graph");
   try {
     fields(graph, (n, wire, r) => {

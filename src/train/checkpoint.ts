@@ -24,13 +24,12 @@ export class CheckpointError extends Error {
   override name = "CheckpointError";
 }
 
-const SAFETENSORS_DTYPE: Readonly<Record<DType, string>> = {
+/** The element types a training checkpoint holds (compressed types are for exports only). */
+const SAFETENSORS_DTYPE: Readonly<Partial<Record<DType, string>>> = {
   float32: "F32",
   float64: "F64",
   int64: "I64",
   bool: "BOOL",
-  float16: "F16",
-  int8: "I8",
 };
 
 /**
@@ -47,6 +46,9 @@ export function encodeCheckpoint(ckpt: Checkpoint): Uint8Array {
   let offset = 0;
   for (const name of names) {
     const t = ckpt.tensors.get(name)!;
+    if (!SAFETENSORS_DTYPE[t.dtype]) {
+      throw new Error(`Cannot checkpoint "${name}": ${t.dtype} tensors are for exports only`);
+    }
     const bytes = t.data.length * BYTES_PER_ELEMENT[t.dtype];
     header[name] = {
       dtype: SAFETENSORS_DTYPE[t.dtype],

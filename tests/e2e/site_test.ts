@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { runTool } from "../helpers/cli.ts";
-import { serveStatic } from "../helpers/static_server.ts";
+import { serveStatic } from "../../tools/lib/static_server.ts";
 import { ignoreWithoutChromium, launchChromium } from "./browser.ts";
 import { assertSameTop5, pageTop5 } from "./page_helpers.ts";
 import { Reference } from "./reference.ts";

@@ -1,5 +1,5 @@
 /**
- * A plain static file server for the site's tests, standing in for GitHub Pages, S3 or
+ * A plain static file server for the site's tests and `deno task bench:load`, standing in for GitHub Pages, S3 or
  * `python3 -m http.server`: one folder served under a sub-path (`/some/project/`), files as
  * they are on disk, a content type by extension, `index.html` for a folder, and nothing else.
  * Deliberately not `deno task serve`'s code: no bundling, no model list, no policy headers
