@@ -49,6 +49,26 @@ async function isVacant(path: string): Promise<boolean> {
   return true;
 }
 
+/** The files that mark a folder as a site this command wrote. */
+const SITE_MARKS = ["index.html", "lib/onnx_lm.js", "models/index.json"];
+
+/**
+ * Refuses to replace a folder that is not a site: `--force` with a mistyped `--out` (`.`, a
+ * home folder) would otherwise delete whatever is there once the new site is in place.
+ */
+async function assertSite(path: string): Promise<void> {
+  for (const mark of SITE_MARKS) {
+    try {
+      await Deno.lstat(`${path}/${mark}`);
+    } catch {
+      throw new Error(
+        `--out ${path} is not a site written by "deno task site" (it has no ${mark}): ` +
+          "refusing to replace it, even with --force; choose another folder",
+      );
+    }
+  }
+}
+
 function report(out: string, models: readonly SiteModel[], sizes: SiteSizes): void {
   const total = sizes.page + sizes.lib + sizes.ort + sizes.models;
   console.log(`wrote ${out}/ (${formatBytes(total)}):`);
@@ -85,6 +105,7 @@ async function main(): Promise<number> {
   if (!vacant && !values.force) {
     throw new UsageError(`--out ${out} is not empty: choose another folder, or pass --force`);
   }
+  if (!vacant) await assertSite(out);
   const storage = storageFlag(values.dtype, values.quantize);
   const models: SiteModel[] = [];
   for (const source of positionals) {
@@ -116,7 +137,12 @@ async function main(): Promise<number> {
       // The old site stays whole until the new one is in place.
       const old = `${parent}/.${base}.old-${Deno.pid}`;
       await atPath("--out", out, () => Deno.rename(out, old));
-      await atPath("--out", out, () => Deno.rename(tmp, out));
+      try {
+        await atPath("--out", out, () => Deno.rename(tmp, out));
+      } catch (error) {
+        await Deno.rename(old, out); // the old site back where it was
+        throw error;
+      }
       await Deno.remove(old, { recursive: true });
     }
   } catch (error) {

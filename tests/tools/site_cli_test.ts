@@ -2,6 +2,7 @@
  * `deno task site`'s files and refusals (the site in a browser: tests/e2e/site_test.ts).
  */
 import assert from "node:assert/strict";
+import { listModels } from "../../tools/lib/serve_models.ts";
 import { ORT_FILES } from "../../tools/lib/site_build.ts";
 import { runTool } from "../helpers/cli.ts";
 import { exportFixture } from "../e2e/fixture.ts";
@@ -87,6 +88,18 @@ Deno.test("site CLI: the folder's files, its model list, and every refusal in on
     const again = await runTool("site", [`${dir}/exp/lm6.onnx`, "--out", site, "--force"]);
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(list("models"), ["index.json", "lm6.json", "lm6.onnx"]);
+
+    // ... but only a site: a folder of other files stays, whatever --force says.
+    await Deno.mkdir(`${dir}/mine`);
+    await Deno.writeTextFile(`${dir}/mine/notes.txt`, "keep me");
+    await refused(
+      [`${dir}/exp/lm6.onnx`, "--out", `${dir}/mine`, "--force"],
+      1,
+      /--out .*mine is not a site written by "deno task site" \(it has no index\.html\): refusing/,
+    );
+    assert.equal(await Deno.readTextFile(`${dir}/mine/notes.txt`), "keep me");
+    // serve on a site's models/ lists the models, not the list itself.
+    assert.deepEqual((await listModels(`${site}/models`)).map((e) => e.name), ["lm6"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -106,7 +106,11 @@ export async function listModels(dir: string): Promise<ModelListEntry[]> {
   const names: string[] = [];
   try {
     for await (const e of Deno.readDir(dir)) {
-      if (e.isFile && e.name.endsWith(".json") && !e.name.startsWith(".")) names.push(e.name);
+      // A site's models/ folder holds the list itself (deno task site): not a model.
+      const list = e.name === "index.json";
+      if (e.isFile && e.name.endsWith(".json") && !e.name.startsWith(".") && !list) {
+        names.push(e.name);
+      }
     }
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
