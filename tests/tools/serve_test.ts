@@ -268,3 +268,10 @@ Deno.test("serve CLI: bad flags name the flag", async () => {
     assert.ok(!stderr.includes("    at "), stderr);
   }
 });
+
+Deno.test("the page's own Content-Security-Policy (for static hosts) is serve's header, less frame-ancestors", async () => {
+  const html = await Deno.readTextFile(`${PROJECT_ROOT}/web/index.html`);
+  const meta = /<meta http-equiv="Content-Security-Policy"\s+content="([^"]+)">/.exec(html);
+  assert.ok(meta, "index.html carries its policy");
+  assert.equal(meta[1], PAGE_CSP.replace("; frame-ancestors 'none'", ""));
+});

@@ -37,7 +37,12 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-async function respond(dir: string, base: string, path: string): Promise<Response> {
+async function respond(
+  dir: string,
+  base: string,
+  path: string,
+  since: string | null,
+): Promise<Response> {
   if (!path.startsWith(base)) return new Response("Not found\n", { status: 404 });
   let rest = decodeURIComponent(path.slice(base.length));
   if (rest === "" || rest.endsWith("/")) rest += "index.html";
@@ -48,8 +53,16 @@ async function respond(dir: string, base: string, path: string): Promise<Respons
   const dot = rest.lastIndexOf(".");
   const type = TYPES[dot < 0 ? "" : rest.slice(dot)] ?? "application/octet-stream";
   try {
-    const bytes = await Deno.readFile(`${dir}/${rest}`);
-    return new Response(bytes, { headers: { "content-type": type } });
+    const file = `${dir}/${rest}`;
+    // Last-Modified and If-Modified-Since, as python3 -m http.server and every host send them:
+    // a browser's cache (and Chromium's compiled wasm) is kept between visits only with them.
+    const info = await Deno.stat(file);
+    const modified = new Date(Math.floor((info.mtime?.getTime() ?? 0) / 1000) * 1000);
+    const headers = { "content-type": type, "last-modified": modified.toUTCString() };
+    if (since !== null && Date.parse(since) >= modified.getTime()) {
+      return new Response(null, { status: 304, headers });
+    }
+    return new Response(await Deno.readFile(file), { headers });
   } catch {
     return new Response("Not found\n", { status: 404 });
   }
@@ -70,7 +83,7 @@ export function serveStatic(dir: string, options: StaticServerOptions): StaticSe
   const log: { path: string; status: number }[] = [];
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, async (r) => {
     const path = new URL(r.url).pathname;
-    const response = await respond(dir, base, path);
+    const response = await respond(dir, base, path, r.headers.get("if-modified-since"));
     if (options.isolation) {
       response.headers.set("cross-origin-opener-policy", "same-origin");
       response.headers.set("cross-origin-embedder-policy", "require-corp");
