@@ -37,7 +37,13 @@ export {
 } from "./api/mod.ts";
 export { defaultDevice, explainDevice, probeWebGpu, type WebGpuFacts } from "./api/devices.ts";
 export { checkModelEntry, type ModelEntry, readModelList, trainedEntry } from "./api/model_list.ts";
-export { isIsolated, ISOLATION_HEADERS, loadOrtWeb, threadsNote } from "./api/ort_web.ts";
+export {
+  isIsolated,
+  ISOLATION_HEADERS,
+  loadOrtWeb,
+  ortBuildFor,
+  threadsNote,
+} from "./api/ort_web.ts";
 export { type PromptToken } from "./data/prompt.ts";
 export { joinTokens, type TokenizerSpec, type TokenMode, UNK } from "./data/tokenizer.ts";
 export { NumberTextError, readInteger, readNumber } from "./contract/numbers.ts";

@@ -15,6 +15,7 @@ import {
   LatestOnly,
   loadModel,
   loadOrtWeb,
+  ortBuildFor,
   probeWebGpu,
   readModelList,
   threadsNote,
@@ -38,8 +39,8 @@ import {
 /** @typedef {import("../src/api/model_list.ts").ModelEntry} ModelEntry */
 /** @typedef {import("../src/api/text_model.ts").TextModel} TextModel */
 
-/** @type {import("../src/train/backend.ts").OrtModule | undefined} */
-let ort;
+/** @type {Map<string, Promise<import("../src/train/backend.ts").OrtModule>>} By build file. */
+const ortBuilds = new Map();
 /** @type {"wasm" | "webgpu"} The execution provider models load with. */
 let backend = "wasm";
 /** @type {ModelEntry[]} */
@@ -61,6 +62,24 @@ const predictions = new LatestOnly(predict, showUnexpected);
 
 /** @param {unknown} error */
 const messageOf = (error) => error instanceof Error ? error.message : String(error);
+
+/**
+ * onnxruntime-web for the backend: its wasm-only build for wasm (half the download), the build
+ * with WebGPU for webgpu; each imported once. One step of these models is too small to split
+ * over threads, so predictions use one.
+ *
+ * @param {"wasm" | "webgpu"} device
+ */
+function ortFor(device) {
+  const file = ortBuildFor(device);
+  let loaded = ortBuilds.get(file);
+  if (!loaded) {
+    loaded = loadOrtWeb(new URL(`../ort/${file}`, import.meta.url), 1);
+    ortBuilds.set(file, loaded);
+    loaded.then(() => performance.mark(`onnx-lm:ort-imported`), () => ortBuilds.delete(file));
+  }
+  return loaded;
+}
 
 /** @param {unknown} error A failure nothing else reported. */
 function showUnexpected(error) {
@@ -172,7 +191,6 @@ function appendToken(token) {
 
 /** @param {ModelEntry} chosen */
 async function selectModel(chosen) {
-  if (!ort) return;
   ui.continue.disabled = true;
   lockControls(true);
   predictions.dropPending();
@@ -196,7 +214,7 @@ async function selectModel(chosen) {
     const start = performance.now();
     // The list already holds the sidecar: only the .onnx is fetched.
     const source = chosen.bytes ?? new URL(`models/${chosen.file}`, document.baseURI);
-    model = await loadModel(source, { ort, backend, sidecar });
+    model = await loadModel(source, { ort: await ortFor(backend), backend, sidecar });
     ui.tLoad.textContent = formatMs(performance.now() - start);
     if (!performance.getEntriesByName("onnx-lm:model-loaded").length) {
       performance.mark("onnx-lm:model-loaded");
@@ -267,15 +285,15 @@ async function useTrained(trained) {
 
 async function start() {
   setStatus("busy", "Loading onnxruntime-web…");
+  await chooseBackend();
+  performance.mark("onnx-lm:backend-chosen");
   try {
-    // One step of these models is too small to split over threads: predictions use one.
-    ort = await loadOrtWeb(new URL("../ort/ort.min.mjs", import.meta.url), 1);
+    await ortFor(backend);
   } catch (error) {
     setStatus("error", "Cannot load onnxruntime-web");
     showMessage(messageOf(error));
     return;
   }
-  await chooseBackend();
   setStatus("busy", "Reading the model list…");
   try {
     entries = await readModelList(new URL("models/index.json", document.baseURI));
@@ -296,6 +314,7 @@ async function start() {
     );
     return;
   }
+  performance.mark("onnx-lm:list-read");
   renderModelList();
   const params = new URLSearchParams(location.search);
   const asked = params.get("prompt");

@@ -7,7 +7,20 @@
  * @module
  */
 
-import type { OrtModule } from "../train/backend.ts";
+import type { Device, OrtModule } from "../train/backend.ts";
+
+/**
+ * onnxruntime-web's ES module for a device, in the site's `ort/`: the wasm-only build for
+ * `wasm`, whose runtime (14 MB) is half the one that also has WebGPU (the JSEP build, 28 MB,
+ * for `webgpu`). A first visit downloads and compiles one of them; on 2 cores compiling the
+ * larger took most of a cold page's load (docs/BENCHMARKS.md, "Page load").
+ *
+ * @param device `wasm` or `webgpu`.
+ * @returns The module's file name.
+ */
+export function ortBuildFor(device: Device): string {
+  return device === "webgpu" ? "ort.min.mjs" : "ort.wasm.min.mjs";
+}
 
 /** The two response headers that make a page cross-origin isolated, so wasm can use threads. */
 export const ISOLATION_HEADERS: readonly string[] = [

@@ -3,14 +3,15 @@
  * so the page never freezes. `deno task serve` bundles this file and serves it at
  * `/lib/train_worker.js`; the page starts it as a module worker.
  *
- * onnxruntime-web comes from `../ort/ort.min.mjs` beside this bundle (the site's own copy):
- * with cross-origin isolation it runs wasm on several threads, otherwise on one.
+ * onnxruntime-web comes from `../ort/` beside this bundle (the site's own copy), in the build the
+ * run's backend needs (`ortBuildFor`): with cross-origin isolation it runs wasm on several
+ * threads, otherwise on one.
  *
  * @module
  */
 
-import { loadOrtWeb } from "../api/ort_web.ts";
-import { type Backend, type OrtModule, webBackend } from "../train/backend.ts";
+import { loadOrtWeb, ortBuildFor } from "../api/ort_web.ts";
+import { type Backend, type Device, type OrtModule, webBackend } from "../train/backend.ts";
 import { runtimeName } from "../run/describe.ts";
 import { NonFiniteLossError } from "../train/learner.ts";
 import { TrainJob } from "./train_job.ts";
@@ -29,10 +30,10 @@ interface WorkerScope {
 const scope = globalThis as unknown as WorkerScope;
 
 /** Where the site keeps onnxruntime-web, relative to this bundle (`lib/train_worker.js`). */
-const ORT_URL = "../ort/ort.min.mjs";
+const ORT_DIR = "../ort/";
 
-let ort: OrtModule | undefined;
-let backend: Backend | undefined;
+/** onnxruntime-web's builds loaded here, by file: each is loaded once. */
+const backends = new Map<string, { ort: OrtModule; backend: Backend }>();
 let job: TrainJob | undefined;
 let busy = false;
 
@@ -44,15 +45,24 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Loads onnxruntime-web once; its wasm thread count is fixed by the first session. */
-async function loadBackend(threads: number): Promise<Backend> {
-  if (!ort) {
-    ort = await loadOrtWeb(new URL(ORT_URL, import.meta.url), threads);
+/**
+ * Loads the onnxruntime-web build a device needs, once; its wasm thread count is fixed by its
+ * first session.
+ */
+async function loadBackend(
+  threads: number,
+  device: Device,
+): Promise<{ ort: OrtModule; backend: Backend }> {
+  const file = ortBuildFor(device);
+  let loaded = backends.get(file);
+  if (!loaded) {
+    const ort = await loadOrtWeb(new URL(`${ORT_DIR}${file}`, import.meta.url), threads);
     // No nested proxy worker: this is the worker.
     ort.env.wasm.proxy = false;
+    loaded = { ort, backend: webBackend(ort) };
+    backends.set(file, loaded);
   }
-  backend ??= webBackend(ort);
-  return backend;
+  return loaded;
 }
 
 // Stop arrives as a message, which only a macrotask turn can deliver: a MessageChannel
@@ -143,13 +153,13 @@ async function start(settings: TrainSettings, machine: string): Promise<void> {
     job = undefined; // even if releasing it fails, the next run starts afresh
     await previous?.release();
     const began = performance.now();
-    const b = await loadBackend(settings.threads);
+    const { ort, backend: b } = await loadBackend(settings.threads, settings.backend);
     job = await TrainJob.create(settings, b, machine);
     post({
       type: "ready",
       header: job.header,
       runtime: runtimeName(b.name, settings.backend),
-      threads: settings.backend === "wasm" ? ort?.env.wasm.numThreads ?? 1 : 1,
+      threads: settings.backend === "wasm" ? ort.env.wasm.numThreads ?? 1 : 1,
       setupMs: performance.now() - began,
     });
   } catch (error) {

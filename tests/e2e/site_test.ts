@@ -71,7 +71,7 @@ Deno.test({
       const site = `${dir}/site`;
       const built = await runTool("site", [run, "--out", site]);
       assert.equal(built.code, 0, built.stderr);
-      assert.match(built.stdout, /ort\/\s+28\.\d MB/);
+      assert.match(built.stdout, /ort\/\s+4\d\.\d MB/);
       const cli = await runTool("generate", [run, "--prompt", PROMPT, ...SAMPLING]);
       assert.equal(cli.code, 0, cli.stderr);
       await Deno.writeTextFile(`${site}/mine.html`, await readmePage());

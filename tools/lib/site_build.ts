@@ -17,14 +17,19 @@ import { findOrtDist } from "./serve_ort.ts";
 import { readRunForExport } from "./run_export.ts";
 
 /**
- * onnxruntime-web's files the page can load: the ES module, and the JSEP build of the wasm
- * runtime, which runs both the wasm (CPU) and the WebGPU backends. Found by recording what
- * headless Chromium requests while the page predicts and trains on each backend, with and
- * without cross-origin isolation (the threaded build runs on one thread without it); the
- * other builds in `dist/` (asyncify, JSPI, WebGL, the bundles and their maps) are never
- * requested. `tests/e2e/site_test.ts` fails on any request the site cannot answer.
+ * onnxruntime-web's files the page can load: two ES modules, each with its runtime. The page
+ * and the training worker take the wasm-only build for the wasm backend (`ortBuildFor`: 14 MB
+ * of wasm to download and compile, not 28) and the JSEP build, which also runs WebGPU, for
+ * webgpu; a visitor fetches one of them. Found by recording what headless Chromium requests
+ * while the page predicts and trains on each backend, with and without cross-origin isolation
+ * (a threaded build runs on one thread without it); the other builds in `dist/` (asyncify,
+ * JSPI, WebGL, the bundles and the maps) are never requested. `tests/e2e/site_test.ts` checks
+ * that the page asks for these files and no other.
  */
 export const ORT_FILES: readonly string[] = [
+  "ort.wasm.min.mjs",
+  "ort-wasm-simd-threaded.mjs",
+  "ort-wasm-simd-threaded.wasm",
   "ort.min.mjs",
   "ort-wasm-simd-threaded.jsep.mjs",
   "ort-wasm-simd-threaded.jsep.wasm",
