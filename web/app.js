@@ -29,6 +29,7 @@ import {
   renderModel,
   renderTokens,
   renderTop5,
+  renderVocab,
   setStatus,
   showFirstPrediction,
   showMessage,
@@ -225,11 +226,16 @@ async function selectModel(chosen) {
     lockControls(false);
     return;
   }
-  renderModel(chosen, sidecar, appendToken);
+  renderModel(chosen, sidecar);
   lockControls(false);
   ui.continue.disabled = false;
   setStatus("ready", `${chosen.name} is ready`);
   predictions.request();
+  // The vocabulary is drawn once the first prediction is shown: the page is usable first.
+  const loaded = model;
+  void predictions.idle().then(() => {
+    if (model === loaded) renderVocab(chosen.name, sidecar, appendToken);
+  });
 }
 
 /**

@@ -177,14 +177,12 @@ export function describe(entry) {
 }
 
 /**
- * Shows what a loaded model is and the tokens it knows, as buttons that call `onPick`: all of
- * them for a small vocabulary, else a search box and the first matches.
+ * Shows what a loaded model is and how to type for it.
  *
  * @param {import("../src/api/model_list.ts").ModelEntry} entry
  * @param {import("../src/export/sidecar.ts").Sidecar} sidecar The entry's sidecar.
- * @param {(token: string) => void} onPick
  */
-export function renderModel(entry, sidecar, onPick) {
+export function renderModel(entry, sidecar) {
   const m = sidecar.metrics;
   const { mode } = sidecar.tokenizer;
   ui.modelInfo.textContent = [
@@ -204,6 +202,24 @@ export function renderModel(entry, sidecar, onPick) {
       `a character it never saw is read as ${UNK}.`
     : `Words and punctuation, split as ${entry.name}'s training text was` +
       `${sidecar.tokenizer.lower ? " (lower-cased)" : ""}; a word it never saw is read as ${UNK}.`;
+  ui.vocab.replaceChildren();
+  ui.vocabSearch.hidden = true;
+  ui.vocabCount.hidden = true;
+  delete ui.vocab.dataset.model;
+}
+
+/**
+ * Shows the tokens a model knows, as buttons that call `onPick`: all of them for a small
+ * vocabulary, else a search box and the first matches. `data-model` on the list says whose
+ * they are once drawn.
+ *
+ * @param {string} name The model's name.
+ * @param {import("../src/export/sidecar.ts").Sidecar} sidecar Its sidecar.
+ * @param {(token: string) => void} onPick
+ */
+export function renderVocab(name, sidecar, onPick) {
+  const { mode } = sidecar.tokenizer;
+  ui.vocab.dataset.model = name;
   /** @param {number} id */
   const chip = (id) => {
     const token = sidecar.vocab[id];

@@ -174,6 +174,8 @@ Deno.test({
         const all = vocab.length.toLocaleString("en");
         await page.selectOption("#model", { label: await optionLabel(page, "many") });
         await page.waitForSelector('#status[data-state="ready"]');
+        // The vocabulary is drawn after the first prediction.
+        await page.waitForSelector('#vocab[data-model="many"]');
         assert.ok(await page.locator("#vocab-search").isVisible());
         assert.equal(await page.locator("#vocab button").count(), 200);
         assert.match(
