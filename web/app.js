@@ -133,8 +133,9 @@ async function continuePrompt() {
   }
   const n = numberInput(ui.steps, "Tokens", { min: 1, max: 500, integer: true });
   const temperature = numberInput(ui.temperature, "Temperature", { min: 0, max: 10 });
+  const topP = numberInput(ui.topP, "Top-p", { above: 0, max: 1 });
   const seed = numberInput(ui.seed, "Seed", { min: 0, max: 4294967295, integer: true });
-  const invalid = [n, temperature, seed].find((v) => typeof v === "string");
+  const invalid = [n, temperature, topP, seed].find((v) => typeof v === "string");
   if (typeof invalid === "string") {
     showMessage(invalid);
     return;
@@ -159,7 +160,12 @@ async function continuePrompt() {
     : ui.prompt.value;
   try {
     let i = 0;
-    const options = { n: Number(n), temperature: Number(temperature), seed: Number(seed) };
+    const options = {
+      n: Number(n),
+      temperature: Number(temperature),
+      topP: Number(topP),
+      seed: Number(seed),
+    };
     for await (const token of current.stream(ui.prompt.value, options)) {
       ui.prompt.value = typed + token.text;
       if (!performance.getEntriesByName("onnx-lm:first-token").length) {

@@ -36,6 +36,7 @@ export const ui = {
   top5: $("top5"),
   steps: /** @type {HTMLInputElement} */ ($("steps")),
   temperature: /** @type {HTMLInputElement} */ ($("temperature")),
+  topP: /** @type {HTMLInputElement} */ ($("top-p")),
   seed: /** @type {HTMLInputElement} */ ($("seed")),
   continue: /** @type {HTMLButtonElement} */ ($("continue")),
   tFirst: $("t-first"),
@@ -148,12 +149,12 @@ export function showRunTimes(times) {
  *
  * @param {HTMLInputElement} input
  * @param {string} label
- * @param {{ min: number, max: number, integer?: boolean }} range
+ * @param {{ min: number, max: number, integer?: boolean } | { above: number, max: number }} range
  * @returns {number | string} The value, or a message.
  */
 export function numberInput(input, label, range) {
   try {
-    return range.integer
+    return "integer" in range && range.integer
       ? readInteger(label, input.value, range.min, range.max)
       : readNumber(label, input.value, range);
   } catch (error) {

@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { loadModel } from "../../src/api/mod.ts";
 import { joinTokens } from "../../src/data/tokenizer.ts";
 import { startServer } from "../../tools/lib/serve_app.ts";
 import { ignoreWithoutChromium, launchChromium } from "./browser.ts";
@@ -109,6 +110,25 @@ Deno.test({
         };
         const first = await sample();
         assert.equal(await sample(), first);
+        // Top-p in the page is the model API's: the same text as loadModel gives in Deno.
+        await page.fill("#top-p", "0.5");
+        const nucleus = await sample();
+        const model = await loadModel(`${dir}/lm7.onnx`);
+        try {
+          const want = await model.generate("five thousand", {
+            n: 8,
+            temperature: 1.5,
+            topP: 0.5,
+            seed: 7,
+          });
+          assert.equal(nucleus, `five thousand${want}`);
+        } finally {
+          await model.release();
+        }
+        await page.fill("#top-p", "0");
+        await page.click("#continue");
+        assert.equal(await message(page), 'Top-p must be a number above 0 and at most 1: got "0"');
+        await page.fill("#top-p", "1");
         await page.fill("#temperature", "0");
       });
 
