@@ -72,7 +72,7 @@ async function main(): Promise<number> {
     throw new UsageError((error as Error).message);
   }
   if (storage !== "float32") {
-    const checked = await exportChecked(run, run.meta, storage, name);
+    const checked = await exportChecked(run, run.meta, storage, name, undefined, exported);
     console.log(checked.summary);
     if (checked.problem) {
       if (!values.force) {

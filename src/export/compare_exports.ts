@@ -9,6 +9,7 @@
  */
 
 import type { Sidecar } from "./sidecar.ts";
+import { argmax } from "../generate/sampling.ts";
 import type { RunStep } from "../api/step_cache.ts";
 import { type Tensor, tensor } from "../onnx/tensor.ts";
 
@@ -59,12 +60,6 @@ class Tally {
       perplexity: Math.exp(this.nllCand / n),
     };
   }
-}
-
-function argmax(row: Float32Array): number {
-  let best = 0;
-  for (let i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
-  return best;
 }
 
 /** `-log softmax(row)[target]`, in float64. */

@@ -62,6 +62,7 @@ async function runner(bytes: Uint8Array, source: string) {
  * @param storage How to store the weights.
  * @param name The files' base name, when not the model's.
  * @param limits The thresholds (`MIN_AGREEMENT`, `MAX_PERPLEXITY_RISE`).
+ * @param exported The export as stored, when the caller built it already (with `--seq`).
  * @returns The files, and for a compressed export its comparison and verdict.
  */
 export async function exportChecked(
@@ -70,9 +71,10 @@ export async function exportChecked(
   storage: WeightStorage,
   name?: string,
   limits = { minAgreement: MIN_AGREEMENT, maxPerplexityRise: MAX_PERPLEXITY_RISE },
+  exported?: ExportFiles,
 ): Promise<CheckedExport> {
   const info = { ...run.info, ...(name ? { fileBase: name } : {}) };
-  const exported = exportModel(run.model, run.weights, { ...info, storage });
+  exported ??= exportModel(run.model, run.weights, { ...info, storage });
   if (storage === "float32") return { exported };
   const plain = exportModel(run.model, run.weights, info);
   const file = exported.sidecar.file;

@@ -8,16 +8,7 @@
  * @module
  */
 
-/** Content types a static host sends for the site's files (wasm must be `application/wasm`). */
-const TYPES: Readonly<Record<string, string>> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".onnx": "application/octet-stream",
-};
+import { contentType } from "./serve_files.ts";
 
 /** How to serve the folder. */
 export interface StaticServerOptions {
@@ -50,8 +41,8 @@ async function respond(
   if (rest.split("/").some((s) => s === ".." || s === "")) {
     return new Response("Bad path\n", { status: 400 });
   }
-  const dot = rest.lastIndexOf(".");
-  const type = TYPES[dot < 0 ? "" : rest.slice(dot)] ?? "application/octet-stream";
+  // The content types every host sends (wasm must be `application/wasm`): serve's table.
+  const type = contentType(rest) ?? "application/octet-stream";
   try {
     const file = `${dir}/${rest}`;
     // Last-Modified and If-Modified-Since, as python3 -m http.server and every host send them:
