@@ -88,7 +88,6 @@ async function checkOptions(positionals: readonly string[], flags: Flags): Promi
   if (flags.force && flags.resume) {
     throw new UsageError(`--force replaces a run and --resume continues it: give one of them`);
   }
-  stateFlags(flags); // refuses --host-state with --device-state before anything is read
   const json = flags.json ?? false;
   return {
     entry,
@@ -163,15 +162,6 @@ async function prepare({ entry, flags, out, progress }: Options): Promise<Prepar
   };
 }
 
-/** Where the training state lives between steps: `--host-state` or `--device-state`. */
-function stateFlags(flags: Flags): { deviceState?: boolean } {
-  if (flags["host-state"] && flags["device-state"]) {
-    throw new UsageError("--host-state and --device-state contradict each other: give one");
-  }
-  if (flags["host-state"]) return { deviceState: false };
-  return flags["device-state"] ? { deviceState: true } : {};
-}
-
 /** Trains, saving every epoch to --out; prints the table, then the summary. */
 async function train(options: Options, run: Prepared): Promise<number> {
   const { entry, flags, device, deviceId, threads, out, json, progress } = options;
@@ -193,7 +183,7 @@ async function train(options: Options, run: Prepared): Promise<number> {
     session: { device, threads, ...(deviceId !== undefined ? { deviceId } : {}) },
     data,
     cpu: cpuModel(),
-    ...stateFlags(flags),
+    ...(flags["host-state"] ? { deviceState: false } : {}),
   });
   let stop = false;
   const onSigint = () => {

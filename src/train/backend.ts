@@ -54,7 +54,8 @@ export const WEB_DEVICES: readonly Device[] = ["wasm", "webgpu"];
 const NODE_NEEDS: Readonly<Record<string, string>> = {
   cuda: "onnxruntime-node's CUDA execution provider needs libonnxruntime_providers_cuda.so and " +
     "libonnxruntime_providers_shared.so next to its binding (the npm package does not ship them) " +
-    "plus the CUDA 12 and cuDNN 9 runtime libraries: run deno task setup:cuda",
+    "plus CUDA 13 (cudart, cuBLAS, cuRAND), cuDNN 9 and a driver of 580 or later: run " +
+    "deno task setup:cuda",
   webgpu: "the WebGPU execution provider needs a GPU adapter reachable through Vulkan " +
     "(libvulkan.so.1 and a driver)",
 };

@@ -75,7 +75,7 @@ Deno.test("pruneFatbins keeps one architecture's cubins in place and zeroes the 
 Deno.test("pruneFatbins refuses files that are not CUDA libraries", () => {
   assert.throws(
     () => pruneFatbins(new TextEncoder().encode("#!/bin/sh\n"), 90),
-    /not a 64-bit ELF/,
+    /not a 64-bit little-endian ELF/,
   );
   const plain = buildElf({ sections: [{ name: ".text", data: new Uint8Array(8) }] });
   assert.throws(() => pruneFatbins(plain, 90), /no \.nv_fatbin section: not a CUDA library/);

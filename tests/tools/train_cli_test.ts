@@ -32,10 +32,6 @@ Deno.test("train CLI: bad input gets one clear line and exit code 2, never a sta
       `error: --device must be one of cpu, cuda, webgpu, auto: got "tpu"`,
     ],
     [
-      ["lm1", "--host-state", "--device-state"],
-      `error: --host-state and --device-state contradict each other: give one`,
-    ],
-    [
       ["lm1", "--resume", "--out", `${ROOT}.tmp/no-such-run`],
       `error: Cannot resume: no checkpoint at`,
     ],

@@ -60,6 +60,43 @@ if [ -f "$nvidia_icd" ]; then
 elif [ -z "${VK_ICD_FILENAMES:-}" ] && [ -f /usr/lib/chromium/vk_swiftshader_icd.json ]; then
   export VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json # no GPU: test the script
 fi
+if [ "${1:-}" = verify ]; then # issue 19's checks, as a user runs them: no LD_LIBRARY_PATH
+  u() { env -u LD_LIBRARY_PATH timeout 90 deno run --cached-only -A "$@" 2>&1; }
+  echo "--- setup:cuda --lib-path (the PyTorch wheels' folders)"
+  u tools/setup_cuda.ts --lib-path "$cuda_libs" | tail -n 14
+  mkdir -p .tmp && deno run --cached-only -A tools/make_corpus.ts --out .tmp/verify.txt --mb 0.2 --seed 2
+  echo "--- every model, 1 epoch: final valid loss on cpu and on cuda"
+  for m in lm1 lm2 lm3 lm4 lm5 lm6 lm7 gru "lm6 --text .tmp/verify.txt" "gru --text .tmp/verify.txt --tokens char"; do
+    line="$m:"
+    for d in cpu cuda; do
+      r=$(u tools/train.ts $m --epochs 1 --device $d --json --force --out ".tmp/gpu-runs/v-$d" | tail -n 1)
+      v=$(echo "$r" | grep -o '"final_valid_loss":[0-9.e-]*' | cut -d: -f2)
+      line="$line $d ${v:-FAILED: ${r:0:200}}"
+    done
+    echo "$line"
+  done
+  echo "--- each graph of the last cuda run on the CUDA EP"
+  for g in .tmp/gpu-runs/v-cuda/*.onnx; do
+    u tools/gpu/profile_graph.ts "$g" --device cuda --steps 1 --out .tmp/profile-v |
+      grep -E 'All nodes placed|Node\(s\) placed|^run 0' | sed "s|^|$(basename "$g"): |" | cut -c1-200
+  done
+  echo "--- host-device copies of the h1024 LSTM's parameters and moments (36.8M floats x 3)"
+  u tools/gpu/copy_cost.ts --floats 36800000 --tensors 3 --device cuda
+  u tools/gpu/copy_cost.ts --floats 36800000 --tensors 3 --device cpu
+  echo "--- --device auto"
+  u tools/train.ts lm6 --epochs 1 --device auto --out .tmp/gpu-runs/v-auto --force | head -n 2
+  exit 0
+fi
+if [ "${1:-}" = placements ]; then # which nodes of a char GRU's eval and infer graphs leave CUDA
+  deno run --cached-only -A tools/make_corpus.ts --out .tmp/verify.txt --mb 0.2 --seed 2
+  deno run --cached-only -A tools/train.ts gru --text .tmp/verify.txt --tokens char --epochs 1 \
+    --device cuda --out .tmp/gpu-runs/placements --force 2>&1 | tail -n 1
+  for g in eval infer; do
+    timeout 60 deno run --cached-only -A tools/gpu/profile_graph.ts ".tmp/gpu-runs/placements/$g.onnx" \
+      --device cuda --steps 1 --out .tmp/profile-p 2>&1 | grep -A4 'placed on \[CPU' | cut -c60-300
+  done
+  exit 0
+fi
 if [ "${1:-}" = profile ]; then # profile_graph.ts on each graph in .prof, on cuda and cpu
   for g in .prof/*.onnx; do
     for d in cuda cpu; do
@@ -126,7 +163,6 @@ anchor() { # name hidden epochs [dump_batches flags...]
 
 if [[ $devices == cuda* ]]; then
   train lm6-cuda cuda --epochs "$lm6_epochs"
-  train lm6-cuda-device-state cuda --epochs "$lm6_epochs" --device-state
   anchor lm6-torch 64 "$lm6_epochs"
   train big-cuda cuda "${big[@]}"
   anchor big-torch "$hidden" 1 --text "$corpus" --bs "$bs" --sl "$sl"

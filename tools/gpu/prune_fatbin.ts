@@ -18,6 +18,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { elfSection } from "../lib/elf.ts";
 
 const CONTAINER_MAGIC = 0xba55ed50;
 
@@ -33,33 +34,6 @@ export interface PruneReport {
   readonly droppedBytes: number;
 }
 
-/** Where a section lies in an ELF64 file, by name. */
-function findSection(file: Uint8Array, name: string): { offset: number; size: number } {
-  const v = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  const magic = String.fromCharCode(...file.subarray(1, 4));
-  if (file[0] !== 0x7f || magic !== "ELF" || file[4] !== 2) {
-    throw new Error("not a 64-bit ELF file");
-  }
-  const shoff = Number(v.getBigUint64(0x28, true));
-  const shentsize = v.getUint16(0x3a, true);
-  const shnum = v.getUint16(0x3c, true);
-  const shstrndx = v.getUint16(0x3e, true);
-  const header = (i: number) => shoff + i * shentsize;
-  const strtab = Number(v.getBigUint64(header(shstrndx) + 0x18, true));
-  const decoder = new TextDecoder();
-  for (let i = 0; i < shnum; i++) {
-    const at = strtab + v.getUint32(header(i), true);
-    const end = file.indexOf(0, at);
-    if (decoder.decode(file.subarray(at, end)) === name) {
-      return {
-        offset: Number(v.getBigUint64(header(i) + 0x18, true)),
-        size: Number(v.getBigUint64(header(i) + 0x20, true)),
-      };
-    }
-  }
-  throw new Error(`no ${name} section: not a CUDA library`);
-}
-
 /**
  * Drops every fatbin entry whose architecture is not `sm`, in place.
  *
@@ -68,7 +42,9 @@ function findSection(file: Uint8Array, name: string): { offset: number; size: nu
  * @returns What was kept and dropped.
  */
 export function pruneFatbins(file: Uint8Array, sm: number): PruneReport {
-  const { offset, size } = findSection(file, ".nv_fatbin");
+  const section = elfSection(file, ".nv_fatbin");
+  if (!section) throw new Error("no .nv_fatbin section: not a CUDA library");
+  const { offset, size } = section;
   const v = new DataView(file.buffer, file.byteOffset, file.byteLength);
   let containers = 0, untouched = 0, kept = 0, dropped = 0, droppedBytes = 0;
   let p = offset;

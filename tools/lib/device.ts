@@ -11,6 +11,10 @@ import { saveGraph } from "../../src/graph/model_io.ts";
 import { relu } from "../../src/ops/elementwise.ts";
 import { type Device, DEVICES, Session } from "../../src/train/session.ts";
 import { intFlag, UsageError } from "./cli.ts";
+import { ortBindingDir } from "./cuda/ort_dir.ts";
+import { preloadCudaLibraries } from "./cuda/preload.ts";
+import { cudaReport, formatReport } from "./cuda/report.ts";
+import { readRecord } from "./cuda/requirements.ts";
 
 /** Whether a device starts, and why not. */
 export interface Probe {
@@ -28,6 +32,7 @@ let probeModel: Uint8Array | undefined;
  * @returns Whether it started, with onnxruntime's reason when not.
  */
 export async function probeDevice(device: Device, deviceId?: number): Promise<Probe> {
+  const preloadFailures = device === "cuda" ? preloadCudaLibraries(ortBindingDir()) : [];
   if (!probeModel) {
     const g = new Graph("probe");
     g.output(relu(g.input("x", "float32", [1])), "y");
@@ -42,8 +47,27 @@ export async function probeDevice(device: Device, deviceId?: number): Promise<Pr
     await s.release();
     return { ok: true, reason: "" };
   } catch (error) {
-    return { ok: false, reason: (error as Error).message };
+    const failed = preloadFailures.length ? ` (${preloadFailures.join("; ")})` : "";
+    return { ok: false, reason: (error as Error).message + failed };
   }
+}
+
+/**
+ * Starts `--device cuda` or says, before anything else runs, which of its files are missing.
+ *
+ * @param deviceId Which GPU.
+ * @throws Error with onnxruntime's reason and the dependency report when the provider does not
+ *   start.
+ */
+export async function checkCuda(deviceId?: number): Promise<void> {
+  const probe = await probeDevice("cuda", deviceId);
+  if (probe.ok) return;
+  const binDir = ortBindingDir();
+  const report = await cudaReport({ binDir, libPaths: readRecord(binDir)?.libPaths ?? [] });
+  throw new Error(
+    `--device cuda cannot start (${shortReason(probe.reason)}): run deno task setup:cuda, ` +
+      `or use --device cpu. What it needs:\n${formatReport(report).join("\n")}`,
+  );
 }
 
 /** The order `--device auto` tries. */
@@ -101,6 +125,7 @@ export async function deviceFlags(
     );
   }
   const withId = id === undefined ? {} : { deviceId: id };
+  if (name === "cuda") await checkCuda(id);
   if (name !== "auto") return { device: name as Device, ...withId };
   return { ...(await autoDevice(id)), ...withId };
 }
@@ -108,7 +133,7 @@ export async function deviceFlags(
 /** The gist of a failed probe, for `auto`'s one line. */
 function shortReason(reason: string): string {
   if (/Failed to load shared library|providers_cuda/.test(reason)) {
-    return "its provider libraries are not installed (deno task setup:cuda)";
+    return "its provider or the CUDA libraries it needs do not load";
   }
   if (/adapter/i.test(reason)) return "no WebGPU adapter (a GPU driver with Vulkan)";
   return reason.length > 120 ? `${reason.slice(0, 117)}...` : reason;

@@ -30,7 +30,6 @@ Options:
   --device-id N   which CUDA GPU (0)
   --host-state    copy parameters and optimizer state to the host every step, instead of
                   keeping them in GPU memory between steps (webgpu; for comparison)
-  --device-state  keep them in GPU memory on cuda too (onnxruntime-node's CUDA tensors)
   --threads N     onnxruntime intra-op threads (default 1: fastest for these sizes)
   --json          one JSON object per epoch on stdout, then a summary object
   --resume        continue the run in --out from its last checkpoint (--lr may be lowered)
@@ -73,7 +72,6 @@ export const FLAGS = {
   device: { type: "string" },
   "device-id": { type: "string" },
   "host-state": { type: "boolean" },
-  "device-state": { type: "boolean" },
   threads: { type: "string" },
   json: { type: "boolean" },
   resume: { type: "boolean" },
