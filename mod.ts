@@ -32,6 +32,7 @@ export * from "./src/grad/mod.ts";
 export * from "./src/nn/mod.ts";
 export * from "./src/optim/mod.ts";
 export * from "./src/train/mod.ts";
+export * from "./src/runtime/mod.ts";
 export * from "./src/export/mod.ts";
 export * from "./src/generate/mod.ts";
 export * from "./src/contract/mod.ts";

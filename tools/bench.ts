@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { GraphOptimizationLevel } from "../src/train/session.ts";
+import type { GraphOptimizationLevel } from "../src/runtime/session.ts";
 import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
 import { pickConfigs } from "./lib/bench_configs.ts";
 import { type BenchResult, measure, type Spread } from "./lib/bench_measure.ts";
@@ -17,7 +17,7 @@ import { deviceFlags } from "./lib/device.ts";
 import { atPath } from "./lib/fs_errors.ts";
 import { writeFileAtomic } from "./lib/atomic.ts";
 import { machineLine } from "./lib/machine.ts";
-import { nodeBackend } from "../src/train/backend.ts";
+import { nodeBackend } from "../src/runtime/backend.ts";
 import { measureMatMulPeak } from "./lib/matmul_peak.ts";
 import { markdownTable } from "./lib/markdown.ts";
 

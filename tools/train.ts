@@ -18,11 +18,11 @@ import {
 } from "../src/train/learner.ts";
 import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
 import { deviceFlags } from "./lib/device.ts";
-import type { Device } from "../src/train/backend.ts";
+import type { Device } from "../src/runtime/backend.ts";
 import { atPath, checkDirFlag } from "./lib/fs_errors.ts";
 import { cpuModel, machineLine, median } from "./lib/machine.ts";
 import { runtimeName } from "../src/run/describe.ts";
-import { nodeBackend } from "../src/train/backend.ts";
+import { nodeBackend } from "../src/runtime/backend.ts";
 import { planRunDir, removeStaleTemps } from "./lib/run_guard.ts";
 import { ProgressBar } from "./lib/progress.ts";
 import { CHECKPOINT_FILE, loadRun, saveArtifacts, saveEpoch } from "./lib/run_dir.ts";

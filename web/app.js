@@ -40,7 +40,7 @@ import {
 /** @typedef {import("../src/api/model_list.ts").ModelEntry} ModelEntry */
 /** @typedef {import("../src/api/text_model.ts").TextModel} TextModel */
 
-/** @type {Map<string, Promise<import("../src/train/backend.ts").OrtModule>>} By build file. */
+/** @type {Map<string, Promise<import("../src/runtime/backend.ts").OrtModule>>} By build file. */
 const ortBuilds = new Map();
 /** @type {"wasm" | "webgpu"} The execution provider models load with. */
 let backend = "wasm";

@@ -18,7 +18,7 @@
  * @module
  */
 
-import type { Device } from "../train/backend.ts";
+import type { Device } from "../runtime/backend.ts";
 
 /** What the browser's WebGPU offers. */
 export interface WebGpuFacts {

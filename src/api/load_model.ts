@@ -21,8 +21,8 @@ import {
   nodeBackend,
   type OrtModule,
   webBackend,
-} from "../train/backend.ts";
-import { Session } from "../train/session.ts";
+} from "../runtime/backend.ts";
+import { Session } from "../runtime/session.ts";
 import { defaultDevice, NO_WEBGPU, probeWebGpu } from "./devices.ts";
 import { hasFileSystem, ModelLoadError, type ModelSource, readModelFiles } from "./model_source.ts";
 import { TextModel } from "./text_model.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Device, OrtModule } from "../train/backend.ts";
+import type { Device, OrtModule } from "../runtime/backend.ts";
 
 /**
  * onnxruntime-web's ES module for a device, in the site's `ort/`: the wasm-only build for

@@ -12,8 +12,8 @@
 import { joinTokens, UNK } from "../data/tokenizer.ts";
 import type { Sidecar } from "../export/sidecar.ts";
 import { mulberry32, pickToken, softmax, topK } from "../generate/sampling.ts";
-import type { Session } from "../train/session.ts";
-import type { Device } from "../train/backend.ts";
+import type { Session } from "../runtime/session.ts";
+import type { Device } from "../runtime/backend.ts";
 import { PromptError, type PromptModel, type ReadPrompt, readPrompt } from "./prompt.ts";
 import { StepCache } from "./step_cache.ts";
 

@@ -16,7 +16,7 @@ import { oneCycle } from "../optim/one_cycle.ts";
 import type { Tensor } from "../onnx/tensor.ts";
 import { type Artifacts, buildArtifacts } from "./artifacts.ts";
 import { Runner } from "./runner.ts";
-import type { SessionOptions } from "./session.ts";
+import type { SessionOptions } from "../runtime/session.ts";
 import { SmoothLoss } from "./smooth_loss.ts";
 import type { Recipe } from "./recipe.ts";
 

@@ -1,6 +1,6 @@
 /**
- * Training: the artifacts (train/grad/eval/infer graphs), the session (onnxruntime-node or
- * onnxruntime-web), and the runner that steps them.
+ * Training: the artifacts (train/grad/eval/infer graphs) and the runner that steps them on a
+ * session of `src/runtime/`.
  *
  * @module
  */
@@ -22,28 +22,7 @@ export {
   type PartSpec,
   stateParts,
 } from "./packing.ts";
-export {
-  type Backend,
-  NODE_DEVICES,
-  nodeBackend,
-  type OrtModule,
-  type ProviderConfig,
-  WEB_DEVICES,
-  webBackend,
-} from "./backend.ts";
 export { type EvalResult, Runner, type RunnerOptions } from "./runner.ts";
-export {
-  type Device,
-  DEVICES,
-  type DeviceTensor,
-  type Feed,
-  type GraphOptimizationLevel,
-  isOnDevice,
-  type OrtTensor,
-  Session,
-  SessionError,
-  type SessionOptions,
-} from "./session.ts";
 export type { Architecture, Recipe } from "./recipe.ts";
 export {
   type CorpusMeta,

@@ -16,7 +16,7 @@ import type { Batch } from "../data/batches.ts";
 import { Random } from "../nn/random.ts";
 import type { Artifacts, CarriedSpec, FeedSpec } from "./artifacts.ts";
 import type { PartSpec } from "./packing.ts";
-import { type Feed, isOnDevice, Session, type SessionOptions } from "./session.ts";
+import { type Feed, isOnDevice, Session, type SessionOptions } from "../runtime/session.ts";
 
 /** How to start a runner. */
 export interface RunnerOptions {

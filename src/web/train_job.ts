@@ -24,7 +24,7 @@ import { CHECKPOINT_FILE, checkpointFile, epochFiles } from "../run/run_files.ts
 import { newRunInfo, type RunInfo } from "../run/run_info.ts";
 import { decodeCheckpoint } from "../train/checkpoint.ts";
 import { parseRunMeta } from "../train/run_meta.ts";
-import type { Backend } from "../train/backend.ts";
+import type { Backend } from "../runtime/backend.ts";
 import { type EpochRecord, FitInterrupted, Learner, type LearnerState } from "../train/learner.ts";
 import type { CorpusChoice, TrainSettings } from "./train_settings.ts";
 

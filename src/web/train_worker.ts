@@ -11,7 +11,7 @@
  */
 
 import { loadOrtWeb, ortBuildFor } from "../api/ort_web.ts";
-import { type Backend, type Device, type OrtModule, webBackend } from "../train/backend.ts";
+import { type Backend, type Device, type OrtModule, webBackend } from "../runtime/backend.ts";
 import { runtimeName } from "../run/describe.ts";
 import { NonFiniteLossError } from "../train/learner.ts";
 import { TrainJob } from "./train_job.ts";

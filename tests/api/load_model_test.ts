@@ -8,8 +8,8 @@ import { loadModel, ModelLoadError, PromptError, sidecarFromMetadata } from "../
 import { argmax, softmax } from "../../src/generate/sampling.ts";
 import { readModelHeader } from "../../src/onnx/model_header.ts";
 import { type Tensor, tensor } from "../../src/onnx/tensor.ts";
-import type { OrtModule } from "../../src/train/backend.ts";
-import { Session } from "../../src/train/session.ts";
+import type { OrtModule } from "../../src/runtime/backend.ts";
+import { Session } from "../../src/runtime/session.ts";
 import { exportFixture } from "../e2e/fixture.ts";
 import { trainOwnText } from "../e2e/own_text.ts";
 

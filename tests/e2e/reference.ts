@@ -14,7 +14,7 @@ import { encodePrompt } from "../../src/data/prompt.ts";
 import { BOS, UNK } from "../../src/data/tokenizer.ts";
 import { parseSidecar, type Sidecar } from "../../src/export/sidecar.ts";
 import { type Tensor, tensor } from "../../src/onnx/tensor.ts";
-import { Session } from "../../src/train/session.ts";
+import { Session } from "../../src/runtime/session.ts";
 
 /** One row of a top-k list. */
 export interface Ranked {

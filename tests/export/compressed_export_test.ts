@@ -9,7 +9,7 @@ import * as ortWeb from "onnxruntime-web";
 import { loadModel, type TextModel } from "../../src/api/mod.ts";
 import { exportModel } from "../../src/export/export_model.ts";
 import type { WeightStorage } from "../../src/export/weight_storage.ts";
-import type { OrtModule } from "../../src/train/backend.ts";
+import type { OrtModule } from "../../src/runtime/backend.ts";
 import { exportChecked } from "../../tools/lib/export_check.ts";
 import { readRunForExport } from "../../tools/lib/run_export.ts";
 import { runTool } from "../helpers/cli.ts";

@@ -5,7 +5,7 @@ import { exportModel } from "../../src/export/export_model.ts";
 import { decodeModel, type Tensor, tensor } from "../../src/onnx/mod.ts";
 import { saveGraph } from "../../src/graph/mod.ts";
 import { buildArtifacts } from "../../src/train/artifacts.ts";
-import { Session } from "../../src/train/session.ts";
+import { Session } from "../../src/runtime/session.ts";
 import { type ModelToCheck, referenceCheckTest } from "../helpers/onnx_checker.ts";
 import { assertClose } from "../helpers/reference.ts";
 

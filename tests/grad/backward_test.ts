@@ -8,7 +8,7 @@ import { Graph, saveGraph, type Value } from "../../src/graph/mod.ts";
 import { backward, GradError } from "../../src/grad/mod.ts";
 import * as ops from "../../src/ops/mod.ts";
 import { type Tensor, tensor } from "../../src/onnx/tensor.ts";
-import { Session } from "../../src/train/session.ts";
+import { Session } from "../../src/runtime/session.ts";
 import { type ModelToCheck, referenceCheckTest } from "../helpers/onnx_checker.ts";
 import { assertNoDeadNodes, checkGrad, f64 } from "./fd.ts";
 

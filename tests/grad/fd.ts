@@ -14,7 +14,7 @@ import { backward } from "../../src/grad/mod.ts";
 import * as ops from "../../src/ops/mod.ts";
 import type { DType } from "../../src/onnx/dtype.ts";
 import { type Tensor, tensor } from "../../src/onnx/tensor.ts";
-import { Session } from "../../src/train/session.ts";
+import { Session } from "../../src/runtime/session.ts";
 import type { ModelToCheck } from "../helpers/onnx_checker.ts";
 import { rng } from "../helpers/reference.ts";
 

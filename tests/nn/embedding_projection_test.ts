@@ -11,7 +11,7 @@ import { RNN } from "../../src/nn/rnn.ts";
 import { tensor } from "../../src/onnx/tensor.ts";
 import { identity, mul } from "../../src/ops/elementwise.ts";
 import { reduceSum } from "../../src/ops/reduce.ts";
-import { Session } from "../../src/train/session.ts";
+import { Session } from "../../src/runtime/session.ts";
 import { assertClose, rng } from "../helpers/reference.ts";
 
 type Kind = "rnn" | "gru" | "lstm";

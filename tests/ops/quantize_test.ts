@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Graph, GraphBuildError, saveGraph } from "../../src/graph/mod.ts";
 import { tensor } from "../../src/onnx/tensor.ts";
 import { cast, dequantizeLinear } from "../../src/ops/elementwise.ts";
-import { Session } from "../../src/train/session.ts";
+import { Session } from "../../src/runtime/session.ts";
 import { type ModelToCheck, referenceCheckTest } from "../helpers/onnx_checker.ts";
 import { toFloat16 } from "../../src/export/weight_storage.ts";
 

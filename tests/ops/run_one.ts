@@ -17,7 +17,7 @@ import {
 } from "../../src/graph/mod.ts";
 import type { DType } from "../../src/onnx/dtype.ts";
 import { type Tensor, tensor } from "../../src/onnx/tensor.ts";
-import { Session } from "../../src/train/session.ts";
+import { Session } from "../../src/runtime/session.ts";
 import { type Arr, assertClose, type Tolerance } from "../helpers/reference.ts";
 
 /**

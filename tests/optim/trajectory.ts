@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { checkGraph, Graph, saveGraph, type Value } from "../../src/graph/mod.ts";
 import { type Tensor, tensor } from "../../src/onnx/tensor.ts";
 import type { FloatDType, OptimParam } from "../../src/optim/mod.ts";
-import { Session } from "../../src/train/session.ts";
+import { Session } from "../../src/runtime/session.ts";
 import type { ModelToCheck } from "../helpers/onnx_checker.ts";
 import { assertClose, type Tolerance } from "../helpers/reference.ts";
 

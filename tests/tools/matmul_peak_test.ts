@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { saveGraph } from "../../src/graph/mod.ts";
 import { tensor } from "../../src/onnx/mod.ts";
-import { Session } from "../../src/train/session.ts";
+import { Session } from "../../src/runtime/session.ts";
 import { matMulGraph, measureMatMulPeak } from "../../tools/lib/matmul_peak.ts";
 
 Deno.test("matMulGraph() computes a · b through onnxruntime", async () => {

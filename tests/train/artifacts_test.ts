@@ -5,7 +5,7 @@ import { saveGraph } from "../../src/graph/mod.ts";
 import { type Tensor, tensor } from "../../src/onnx/mod.ts";
 import { Random } from "../../src/nn/random.ts";
 import { buildArtifacts } from "../../src/train/artifacts.ts";
-import { Session } from "../../src/train/session.ts";
+import { Session } from "../../src/runtime/session.ts";
 import { type ModelToCheck, referenceCheckTest } from "../helpers/onnx_checker.ts";
 
 const checked: ModelToCheck[] = [];

@@ -4,7 +4,7 @@ import { findModel } from "../../models/registry.ts";
 import { HUMAN_NUMBERS_TOKENIZER } from "../../src/data/tokenizer.ts";
 import { parseSidecar } from "../../src/export/sidecar.ts";
 import { decodeCheckpoint } from "../../src/train/checkpoint.ts";
-import { type OrtModule, webBackend } from "../../src/train/backend.ts";
+import { type OrtModule, webBackend } from "../../src/runtime/backend.ts";
 import { Learner } from "../../src/train/learner.ts";
 import { parseRunMeta } from "../../src/train/run_meta.ts";
 import { TrainJob } from "../../src/web/train_job.ts";

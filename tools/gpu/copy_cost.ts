@@ -14,8 +14,8 @@ import { parseArgs } from "node:util";
 import { Graph } from "../../src/graph/graph.ts";
 import { saveGraph } from "../../src/graph/model_io.ts";
 import { relu } from "../../src/ops/elementwise.ts";
-import { Session } from "../../src/train/session.ts";
-import type { Device } from "../../src/train/backend.ts";
+import { Session } from "../../src/runtime/session.ts";
+import type { Device } from "../../src/runtime/backend.ts";
 import { ortBindingDir } from "../lib/cuda/ort_dir.ts";
 import { preloadCudaLibraries } from "../lib/cuda/preload.ts";
 

@@ -15,7 +15,7 @@ import { type Tensor, tensor } from "../../src/onnx/tensor.ts";
 import { HUMAN_NUMBERS_TOKENIZER } from "../../src/data/tokenizer.ts";
 import { buildArtifacts } from "../../src/train/artifacts.ts";
 import { Learner } from "../../src/train/learner.ts";
-import { Session, type SessionOptions } from "../../src/train/session.ts";
+import { Session, type SessionOptions } from "../../src/runtime/session.ts";
 import type { BenchConfig } from "./bench_configs.ts";
 import { median } from "./machine.ts";
 

@@ -9,7 +9,7 @@
 import { Graph } from "../../src/graph/graph.ts";
 import { saveGraph } from "../../src/graph/model_io.ts";
 import { relu } from "../../src/ops/elementwise.ts";
-import { type Device, DEVICES, Session } from "../../src/train/session.ts";
+import { type Device, DEVICES, Session } from "../../src/runtime/session.ts";
 import { intFlag, UsageError } from "./cli.ts";
 import { ortBindingDir } from "./cuda/ort_dir.ts";
 import { preloadCudaLibraries } from "./cuda/preload.ts";

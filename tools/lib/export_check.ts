@@ -10,7 +10,7 @@
 import { compareExports, type ExportAgreement } from "../../src/export/compare_exports.ts";
 import { type ExportFiles, exportModel } from "../../src/export/export_model.ts";
 import type { WeightStorage } from "../../src/export/weight_storage.ts";
-import { Session } from "../../src/train/session.ts";
+import { Session } from "../../src/runtime/session.ts";
 import { formatBytes } from "../../src/web/page_format.ts";
 import type { RunExport } from "./run_export.ts";
 import { runCorpus } from "./run_corpus.ts";

@@ -12,7 +12,7 @@ import { saveGraph } from "../../src/graph/model_io.ts";
 import { matMul } from "../../src/ops/linalg.ts";
 import { Random } from "../../src/nn/random.ts";
 import { type Tensor, tensor } from "../../src/onnx/tensor.ts";
-import { Session } from "../../src/train/session.ts";
+import { Session } from "../../src/runtime/session.ts";
 import { median } from "./machine.ts";
 
 /** What to measure. */

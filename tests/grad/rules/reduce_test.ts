@@ -9,7 +9,7 @@ import { Graph, saveGraph } from "../../../src/graph/mod.ts";
 import { backward } from "../../../src/grad/mod.ts";
 import * as ops from "../../../src/ops/mod.ts";
 import { tensor } from "../../../src/onnx/tensor.ts";
-import { Session } from "../../../src/train/session.ts";
+import { Session } from "../../../src/runtime/session.ts";
 import { type ModelToCheck, referenceCheckTest } from "../../helpers/onnx_checker.ts";
 import { checkGrad, f64 } from "../fd.ts";
 

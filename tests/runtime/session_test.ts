@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { Graph, saveGraph } from "../../src/graph/mod.ts";
 import * as ops from "../../src/ops/mod.ts";
 import { OnnxFormatError, tensor } from "../../src/onnx/mod.ts";
-import { type OrtModule, webBackend } from "../../src/train/backend.ts";
-import { Session, SessionError } from "../../src/train/session.ts";
+import { type OrtModule, webBackend } from "../../src/runtime/backend.ts";
+import { Session, SessionError } from "../../src/runtime/session.ts";
 
 function model(): Uint8Array {
   const g = new Graph("m");
