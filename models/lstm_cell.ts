@@ -3,6 +3,10 @@
  * Scratch"): four gate Linears over `cat[h, x]`, then the refactor into one `ih` and one `hh`
  * Linear of 4*nh outputs chunked into the gates. Same weights, same outputs.
  *
+ * No registered model uses it: lm6 and lm7 build their cells from `src/nn`'s LSTM. It stays
+ * because the book builds it, and `tests/models/lstm_cell_test.ts` checks that its two forms give
+ * identical h and c, the chapter's claim, against a line-by-line reference of each.
+ *
  * @module
  */
 

@@ -62,21 +62,6 @@ export function shapesCompatible(a: readonly Dim[], b: readonly Dim[]): boolean 
 }
 
 /**
- * The static size of a shape, or undefined when any dimension is symbolic or unknown.
- *
- * @param shape Dimensions.
- * @returns The product of all dimensions.
- */
-export function staticSize(shape: readonly Dim[]): number | undefined {
-  let n = 1;
-  for (const d of shape) {
-    if (typeof d !== "number") return undefined;
-    n *= d;
-  }
-  return n;
-}
-
-/**
  * Whether every dimension of a shape is a static number (no symbol, nothing unknown).
  *
  * @param shape Dimensions.

@@ -7,6 +7,7 @@
 
 import { type DType, ONNX_DATA_TYPE } from "../onnx/dtype.ts";
 import { GraphBuildError } from "../graph/errors.ts";
+import { attrs, intAttr } from "../graph/attributes.ts";
 import { op } from "../graph/op.ts";
 import type { OpType } from "../graph/op_type.ts";
 import type { Value } from "../graph/graph.ts";
@@ -82,8 +83,8 @@ export function where(condition: Value, x: Value, y: Value): Value {
  * @returns The converted tensor.
  */
 export function cast(x: Value, to: DType): Value {
-  // Written even when `to` is not a dtype (an untyped caller): inference then names it.
-  return op(x.graph, "Cast", [x], { to: { type: "int", value: ONNX_DATA_TYPE[to] } })[0];
+  // An untyped caller's unknown dtype leaves `to` out, and inference names the missing attribute.
+  return op(x.graph, "Cast", [x], attrs({ to: intAttr(ONNX_DATA_TYPE[to]) }))[0];
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * The Learner: fastai's `fit_one_cycle` over Human Numbers with onnxruntime-node, reporting
- * fastai's table (epoch, train_loss, valid_loss, accuracy, time).
+ * The Learner: fastai's `fit_one_cycle` over a run's batches (Human Numbers or one's own text)
+ * on any `Session` backend (onnxruntime-node's CPU, CUDA or WebGPU; onnxruntime-web in the
+ * page's worker), reporting fastai's table (epoch, train_loss, valid_loss, accuracy, time).
  *
  * `train_loss` is fastai's smoothed loss (EMA, beta 0.98, debiased, carried across epochs),
  * as in the book's tables; `train_loss_mean` is the plain mean of the epoch's batch losses.

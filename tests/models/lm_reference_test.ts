@@ -8,7 +8,7 @@ import { LMModel3 } from "../../models/lm_model3.ts";
 import { LMModel4 } from "../../models/lm_model4.ts";
 import { referenceCheckTest } from "../helpers/onnx_checker.ts";
 import { assertClose, rng } from "../helpers/reference.ts";
-import { bindModel, runGraph, saved, t64, tI64 } from "../nn/run_graph.ts";
+import { bindModel, runGraph, saved, t64, tI64 } from "../helpers/run_graph.ts";
 import { H, initFeeds, linearRef, TOL, V } from "./weights.ts";
 
 /** Float64 weights of LMModel1..4 by role. */

@@ -4,7 +4,7 @@ import type { Tensor } from "../../src/onnx/tensor.ts";
 import { fuseGateWeights, LSTMCell, LSTMCellGates } from "../../models/lstm_cell.ts";
 import { referenceCheckTest } from "../helpers/onnx_checker.ts";
 import { assertClose, rng } from "../helpers/reference.ts";
-import { bindModel, runGraph, saved, t64 } from "../nn/run_graph.ts";
+import { bindModel, runGraph, saved, t64 } from "../helpers/run_graph.ts";
 
 const TOL = { rtol: 1e-12, atol: 1e-12 };
 

@@ -6,7 +6,7 @@ import type { LMModel7 } from "../../models/lm_model7.ts";
 import { findModel, MODELS } from "../../models/registry.ts";
 import { referenceCheckTest } from "../helpers/onnx_checker.ts";
 import { assertClose, rng } from "../helpers/reference.ts";
-import { bindModel, runGraph, saved, t64, tI64 } from "../nn/run_graph.ts";
+import { bindModel, runGraph, saved, t64, tI64 } from "../helpers/run_graph.ts";
 import { H, initFeeds, linearRef, TOL, V } from "./weights.ts";
 
 type Param = [name: string, shape: number[], decay: boolean];

@@ -7,7 +7,7 @@
 
 import type { LanguageModel } from "../../src/nn/language_model.ts";
 import type { Tensor } from "../../src/onnx/tensor.ts";
-import { t64 } from "../nn/run_graph.ts";
+import { t64 } from "../helpers/run_graph.ts";
 
 /** Float64 results are compared at this tolerance. */
 export const TOL = { rtol: 1e-12, atol: 1e-12 };

@@ -5,7 +5,7 @@ import { isTraining, setTraining } from "../../src/nn/mode.ts";
 import { Random } from "../../src/nn/random.ts";
 import { referenceCheckTest } from "../helpers/onnx_checker.ts";
 import { rng } from "../helpers/reference.ts";
-import { runGraph, saved, t64 } from "./run_graph.ts";
+import { runGraph, saved, t64 } from "../helpers/run_graph.ts";
 
 Deno.test("Dropout.sampleMask() holds only 0 and 1/(1-p), dropping about p", () => {
   for (const p of [0.1, 0.4, 0.75]) {

@@ -7,7 +7,7 @@ import { Parameter } from "../../src/nn/parameter.ts";
 import { uniformInit } from "../../src/nn/init.ts";
 import { referenceCheckTest } from "../helpers/onnx_checker.ts";
 import { assertClose, rng } from "../helpers/reference.ts";
-import { bindModel, runGraph, saved, t64, tI64 } from "./run_graph.ts";
+import { bindModel, runGraph, saved, t64, tI64 } from "../helpers/run_graph.ts";
 
 const TOL = { rtol: 1e-12, atol: 1e-12 };
 

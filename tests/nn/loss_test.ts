@@ -11,7 +11,7 @@ import {
 import { checkGrad, f64, i64 } from "../grad/fd.ts";
 import { referenceCheckTest } from "../helpers/onnx_checker.ts";
 import { assertClose, rng } from "../helpers/reference.ts";
-import { runGraph, saved, t32, t64, tI64 } from "./run_graph.ts";
+import { runGraph, saved, t32, t64, tI64 } from "../helpers/run_graph.ts";
 
 const TOL64 = { rtol: 1e-12, atol: 1e-12 };
 const TOL32 = { rtol: 1e-6, atol: 1e-5 };

@@ -14,7 +14,7 @@ import type { StackedRecurrent } from "../../src/nn/stacked_recurrent.ts";
 import type { Tensor } from "../../src/onnx/tensor.ts";
 import { referenceCheckTest } from "../helpers/onnx_checker.ts";
 import { assertClose, randArr, rng } from "../helpers/reference.ts";
-import { bindModel, runGraph, saved, t64 } from "./run_graph.ts";
+import { bindModel, runGraph, saved, t64 } from "../helpers/run_graph.ts";
 
 /** Float64 all the way, so the graph and the loops agree to rounding. */
 export const TOL = { rtol: 1e-12, atol: 1e-12 };

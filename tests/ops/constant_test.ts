@@ -1,5 +1,5 @@
 // Constant builders and Cast through onnxruntime-node, and a guard that every builder that
-import { builtModels } from "./run_one.ts";
+import { builtModels } from "../helpers/run_one.ts";
 import { referenceCheckTest } from "../helpers/onnx_checker.ts";
 // src/ops/mod.ts exports is covered by a test in tests/ops/.
 import assert from "node:assert/strict";
@@ -7,7 +7,16 @@ import { op } from "../../src/graph/mod.ts";
 import * as ops from "../../src/ops/mod.ts";
 import { tensor } from "../../src/onnx/tensor.ts";
 import { arr, randArr, rng } from "../helpers/reference.ts";
-import { assertBuildError, bool, declare, EXACT, expectOp, f32, f64, i64 } from "./run_one.ts";
+import {
+  assertBuildError,
+  bool,
+  declare,
+  EXACT,
+  expectOp,
+  f32,
+  f64,
+  i64,
+} from "../helpers/run_one.ts";
 
 Deno.test("constant() outputs its tensor, in float64, int64 and bool", async () => {
   const values = [0.5, -1.25, 3, 1e-300, 7, -0];

@@ -1,5 +1,5 @@
 // Elementwise builders against the TS reference. Float tests run in float64 (ORT's CPU
-import { builtModels } from "./run_one.ts";
+import { builtModels } from "../helpers/run_one.ts";
 import { referenceCheckTest } from "../helpers/onnx_checker.ts";
 // provider has double kernels for every op here); unary math also runs in float32.
 import assert from "node:assert/strict";
@@ -17,7 +17,7 @@ import {
   f64,
   i64,
   TOL32,
-} from "./run_one.ts";
+} from "../helpers/run_one.ts";
 
 type Bin = (a: Value, b: Value) => Value;
 const BINARY: [string, Bin, (x: number, y: number) => number][] = [

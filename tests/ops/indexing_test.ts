@@ -1,12 +1,12 @@
 // Gather, GatherElements and ScatterElements against the TS reference. The data is float64
-import { builtModels } from "./run_one.ts";
+import { builtModels } from "../helpers/run_one.ts";
 import { referenceCheckTest } from "../helpers/onnx_checker.ts";
 // (these kernels move bytes, so any dtype works in ORT) and results must match exactly.
 import assert from "node:assert/strict";
 import * as ops from "../../src/ops/mod.ts";
 import * as ref from "../helpers/reference.ts";
 import { arr, randArr, randInts, rng } from "../helpers/reference.ts";
-import { assertBuildError, declare, EXACT, expectOp, f64, i64 } from "./run_one.ts";
+import { assertBuildError, declare, EXACT, expectOp, f64, i64 } from "../helpers/run_one.ts";
 
 Deno.test("gather() on axis 0 with 2-D (and negative) indices is an embedding lookup", async () => {
   const r = rng(31);

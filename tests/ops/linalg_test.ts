@@ -1,11 +1,20 @@
 // MatMul and Gemm against the TS reference, in float64 (ORT's CPU provider has double
-import { builtModels } from "./run_one.ts";
+import { builtModels } from "../helpers/run_one.ts";
 import { referenceCheckTest } from "../helpers/onnx_checker.ts";
 // kernels for both), plus a float32 Gemm and an int64 MatMul.
 import * as ops from "../../src/ops/mod.ts";
 import * as ref from "../helpers/reference.ts";
 import { randArr, randInts, rng } from "../helpers/reference.ts";
-import { assertBuildError, declare, EXACT, expectOp, f32, f64, i64, TOL32 } from "./run_one.ts";
+import {
+  assertBuildError,
+  declare,
+  EXACT,
+  expectOp,
+  f32,
+  f64,
+  i64,
+  TOL32,
+} from "../helpers/run_one.ts";
 
 const MATMUL_CASES: [string, number[], number[]][] = [
   ["2-D by 2-D", [3, 4], [4, 5]],

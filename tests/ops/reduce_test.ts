@@ -1,5 +1,5 @@
 // Reductions, ArgMax, Softmax and LogSoftmax against the TS reference, in float64 (ORT's CPU
-import { builtModels } from "./run_one.ts";
+import { builtModels } from "../helpers/run_one.ts";
 import { referenceCheckTest } from "../helpers/onnx_checker.ts";
 // provider has double kernels for all of them), plus int64 ReduceSum/ArgMax and a float32
 // check with a looser tolerance.
@@ -7,7 +7,16 @@ import * as ops from "../../src/ops/mod.ts";
 import type { Value } from "../../src/graph/mod.ts";
 import * as ref from "../helpers/reference.ts";
 import { arr, randArr, randInts, rng } from "../helpers/reference.ts";
-import { assertBuildError, declare, EXACT, expectOp, f32, f64, i64, TOL32 } from "./run_one.ts";
+import {
+  assertBuildError,
+  declare,
+  EXACT,
+  expectOp,
+  f32,
+  f64,
+  i64,
+  TOL32,
+} from "../helpers/run_one.ts";
 
 type Reduce = (x: Value, axes?: readonly number[], o?: { keepdims?: boolean }) => Value;
 const REDUCTIONS: [string, Reduce, ref.ReduceKind][] = [

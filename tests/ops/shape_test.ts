@@ -1,5 +1,5 @@
 // Reshape, Transpose, Expand, Shape, Squeeze and Unsqueeze against the TS reference. The
-import { builtModels } from "./run_one.ts";
+import { builtModels } from "../helpers/run_one.ts";
 import { referenceCheckTest } from "../helpers/onnx_checker.ts";
 // data is float64; these kernels move data, so results must match exactly.
 import assert from "node:assert/strict";
@@ -7,7 +7,7 @@ import * as ops from "../../src/ops/mod.ts";
 import { Graph } from "../../src/graph/mod.ts";
 import * as ref from "../helpers/reference.ts";
 import { arr, randArr, rng } from "../helpers/reference.ts";
-import { assertBuildError, declare, EXACT, expectOp, f64 } from "./run_one.ts";
+import { assertBuildError, declare, EXACT, expectOp, f64 } from "../helpers/run_one.ts";
 
 const A = randArr(rng(51), [2, 3, 4]);
 

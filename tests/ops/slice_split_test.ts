@@ -1,5 +1,5 @@
 // Concat, Split and Slice against the TS reference. The data is float64 (plus one int64
-import { builtModels } from "./run_one.ts";
+import { builtModels } from "../helpers/run_one.ts";
 import { referenceCheckTest } from "../helpers/onnx_checker.ts";
 // Concat); these kernels move data, so results must match exactly.
 import assert from "node:assert/strict";
@@ -7,7 +7,15 @@ import { Graph } from "../../src/graph/mod.ts";
 import * as ops from "../../src/ops/mod.ts";
 import * as ref from "../helpers/reference.ts";
 import { assertClose, randArr, randInts, rng } from "../helpers/reference.ts";
-import { assertBuildError, declare, EXACT, expectOp, f64, i64, runOne } from "./run_one.ts";
+import {
+  assertBuildError,
+  declare,
+  EXACT,
+  expectOp,
+  f64,
+  i64,
+  runOne,
+} from "../helpers/run_one.ts";
 
 Deno.test("concat() joins tensors of different sizes on axis 1 and -1", async () => {
   const r = rng(61);

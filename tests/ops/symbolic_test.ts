@@ -1,5 +1,5 @@
 // Symbolic dims: graphs declared with a "batch" dim infer symbolic output shapes, and the
-import { builtModels } from "./run_one.ts";
+import { builtModels } from "../helpers/run_one.ts";
 import { referenceCheckTest } from "../helpers/onnx_checker.ts";
 // same model runs in onnxruntime-node with batch 1 and 5 (float64 throughout), its output
 // dims matching the inferred shape with "batch" resolved.
@@ -9,7 +9,7 @@ import * as ops from "../../src/ops/mod.ts";
 import type { DType } from "../../src/onnx/dtype.ts";
 import * as ref from "../helpers/reference.ts";
 import { type Arr, assertClose, randArr, randInts, rng } from "../helpers/reference.ts";
-import { type Build, buildOne, type InputSpec, runBuilt, TOL64 } from "./run_one.ts";
+import { type Build, buildOne, type InputSpec, runBuilt, TOL64 } from "../helpers/run_one.ts";
 
 /** An input with a symbolic declared shape; random data in [lo, hi) is fed for each batch. */
 interface SymInput {

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { cosAnneal, oneCycle, type OneCycleOptions } from "../../src/optim/mod.ts";
 import { assertClose } from "../helpers/reference.ts";
-import { assertThrowsExactly } from "./assert_throws.ts";
+import { assertThrowsExactly } from "../helpers/assert_throws.ts";
 
 const TOL = { rtol: 1e-12, atol: 1e-15 };
 

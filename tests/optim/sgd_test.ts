@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { Graph, GraphBuildError } from "../../src/graph/mod.ts";
 import { adamScalars, type FloatDType, sgd, sgdScalars } from "../../src/optim/mod.ts";
 import { referenceCheckTest } from "../helpers/onnx_checker.ts";
-import { assertThrowsExactly } from "./assert_throws.ts";
+import { assertThrowsExactly } from "../helpers/assert_throws.ts";
 import {
   assertTrajectory,
   buildUpdate,

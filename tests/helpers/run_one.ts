@@ -18,7 +18,7 @@ import {
 import type { DType } from "../../src/onnx/dtype.ts";
 import { type Tensor, tensor } from "../../src/onnx/tensor.ts";
 import { Session } from "../../src/runtime/session.ts";
-import { type Arr, assertClose, type Tolerance } from "../helpers/reference.ts";
+import { type Arr, assertClose, type Tolerance } from "./reference.ts";
 
 /**
  * Every model built by `buildOne`, in build order. `deno test` runs each test module in its

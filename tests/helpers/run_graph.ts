@@ -12,7 +12,7 @@ import { type Tensor, tensor } from "../../src/onnx/tensor.ts";
 import type { Module } from "../../src/nn/module.ts";
 import { bindParameters, type Parameter } from "../../src/nn/parameter.ts";
 import { Session } from "../../src/runtime/session.ts";
-import type { ModelToCheck } from "../helpers/onnx_checker.ts";
+import type { ModelToCheck } from "./onnx_checker.ts";
 
 /** Every graph run by `runGraph` in this test module, for `referenceCheckTest`. */
 export const saved: ModelToCheck[] = [];
