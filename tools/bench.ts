@@ -10,16 +10,16 @@
  */
 
 import type { GraphOptimizationLevel } from "../src/runtime/session.ts";
-import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
-import { pickConfigs } from "./lib/bench_configs.ts";
-import { type BenchResult, measure, type Spread } from "./lib/bench_measure.ts";
-import { deviceFlags } from "./lib/device.ts";
-import { atPath } from "./lib/fs_errors.ts";
-import { writeFileAtomic } from "./lib/atomic.ts";
-import { machineLine } from "./lib/machine.ts";
+import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
+import { pickConfigs } from "./lib/bench/bench_configs.ts";
+import { type BenchResult, measure, type Spread } from "./lib/bench/bench_measure.ts";
+import { deviceFlags } from "./lib/device/device.ts";
+import { atPath } from "./lib/cli/fs_errors.ts";
+import { writeFileAtomic } from "./lib/cli/atomic.ts";
+import { machineLine } from "./lib/bench/machine.ts";
 import { nodeBackend } from "../src/runtime/backend.ts";
-import { measureMatMulPeak } from "./lib/matmul_peak.ts";
-import { markdownTable } from "./lib/markdown.ts";
+import { measureMatMulPeak } from "./lib/bench/matmul_peak.ts";
+import { markdownTable } from "./lib/cli/markdown.ts";
 
 const USAGE =
   `Usage: deno task bench [configs...] [--repeat N] [--epochs N] [--threads N] [--inter-op N]

@@ -12,12 +12,12 @@
  */
 
 import type { Browser } from "playwright-core";
-import { launchChromium } from "./lib/chromium.ts";
-import { parseFlags, runTool, UsageError } from "./lib/cli.ts";
-import { machineLine, median } from "./lib/machine.ts";
-import { PROJECT_ROOT } from "./lib/serve_app.ts";
-import { siteModel, writeSite } from "./lib/site_build.ts";
-import { serveStatic } from "./lib/static_server.ts";
+import { launchChromium } from "./lib/serve/chromium.ts";
+import { parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
+import { machineLine, median } from "./lib/bench/machine.ts";
+import { PROJECT_ROOT } from "./lib/serve/serve_app.ts";
+import { siteModel, writeSite } from "./lib/serve/site_build.ts";
+import { serveStatic } from "./lib/serve/static_server.ts";
 import { formatBytes } from "../src/web/page_format.ts";
 
 const USAGE = `Usage: deno task bench:load [model.onnx...] [--repeats N] [--isolated]

@@ -13,10 +13,10 @@ import { cpus } from "node:os";
 import type { Page } from "playwright-core";
 import { findModel } from "../models/registry.ts";
 import { Learner } from "../src/train/learner.ts";
-import { launchChromium } from "./lib/chromium.ts";
-import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
-import { machineLine, median } from "./lib/machine.ts";
-import { startServer } from "./lib/serve_app.ts";
+import { launchChromium } from "./lib/serve/chromium.ts";
+import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
+import { machineLine, median } from "./lib/bench/machine.ts";
+import { startServer } from "./lib/serve/serve_app.ts";
 
 const USAGE = `Usage: deno task bench:page [models...] [--epochs N] [--webgpu]
 

@@ -2,23 +2,23 @@
  * `deno task export <run dir> [--out DIR] [--seq N] [--dtype float16 | --quantize int8]`:
  * writes a trained run's deployment graph(s) and JSON sidecar (default `--out runs/export`),
  * atomically. Compressed weights are checked against float32 on the run's validation text
- * first (`tools/lib/export_check.ts`).
+ * first (`tools/lib/run/export_check.ts`).
  *
  * @module
  */
 
 import { exportModel } from "../src/export/export_model.ts";
-import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
-import { writeFileAtomic } from "./lib/atomic.ts";
-import { atPath, checkDirFlag, makeDirFlag } from "./lib/fs_errors.ts";
-import { removeStaleTemps } from "./lib/run_guard.ts";
-import { readRunForExport } from "./lib/run_export.ts";
+import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
+import { writeFileAtomic } from "./lib/cli/atomic.ts";
+import { atPath, checkDirFlag, makeDirFlag } from "./lib/cli/fs_errors.ts";
+import { removeStaleTemps } from "./lib/run/run_guard.ts";
+import { readRunForExport } from "./lib/run/run_export.ts";
 import {
   exportChecked,
   MAX_PERPLEXITY_RISE,
   MIN_AGREEMENT,
   storageFlag,
-} from "./lib/export_check.ts";
+} from "./lib/run/export_check.ts";
 
 const USAGE = `Usage: deno task export <run dir> [--out DIR] [--name NAME] [--seq N]
                         [--dtype float16 | --quantize int8] [--force]

@@ -7,7 +7,7 @@
  */
 
 import { mulberry32 } from "../src/generate/sampling.ts";
-import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
+import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
 
 const USAGE = `Usage: deno task make-corpus --out FILE [--mb N] [--words N] [--seed N]
 

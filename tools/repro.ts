@@ -11,11 +11,11 @@
 import { findModel, type ModelEntry } from "../models/registry.ts";
 import { MODELS } from "../models/registry.ts";
 import { Learner } from "../src/train/learner.ts";
-import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
-import { writeFileAtomic } from "./lib/atomic.ts";
-import { atPath, osProblem, PathError } from "./lib/fs_errors.ts";
-import { cpuModel, median } from "./lib/machine.ts";
-import { markdownTable } from "./lib/markdown.ts";
+import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
+import { writeFileAtomic } from "./lib/cli/atomic.ts";
+import { atPath, osProblem, PathError } from "./lib/cli/fs_errors.ts";
+import { cpuModel, median } from "./lib/bench/machine.ts";
+import { markdownTable } from "./lib/cli/markdown.ts";
 import { PRODUCER_NAME, PRODUCER_VERSION } from "../src/onnx/version.ts";
 
 const PRODUCER = `${PRODUCER_NAME} ${PRODUCER_VERSION}`;

@@ -6,9 +6,9 @@
  * @module
  */
 
-import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
-import { startServer } from "./lib/serve_app.ts";
-import { listModels } from "./lib/serve_models.ts";
+import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
+import { startServer } from "./lib/serve/serve_app.ts";
+import { listModels } from "./lib/serve/serve_models.ts";
 
 const USAGE = `Usage: deno task serve [options]
 

@@ -13,17 +13,17 @@
  */
 
 import { resolve } from "node:path";
-import { parseFlags, runTool, UsageError } from "./lib/cli.ts";
-import { probeDevice } from "./lib/device.ts";
+import { parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
+import { probeDevice } from "./lib/device/device.ts";
 import {
   fromNugetRestore,
   fromNupkg,
   installFiles,
   type ProviderBytes,
   ProviderSourceError,
-} from "./lib/cuda/install.ts";
-import { ortBindingDir, ortNodeVersion } from "./lib/cuda/ort_dir.ts";
-import { cudaReport, formatReport } from "./lib/cuda/report.ts";
+} from "./lib/device/cuda/install.ts";
+import { ortBindingDir, ortNodeVersion } from "./lib/device/cuda/ort_dir.ts";
+import { cudaReport, formatReport } from "./lib/device/cuda/report.ts";
 import {
   type CudaRecord,
   NUGET_NATIVE_DIR,
@@ -31,7 +31,7 @@ import {
   PROVIDER_FILES,
   readRecord,
   RECORD_FILE,
-} from "./lib/cuda/requirements.ts";
+} from "./lib/device/cuda/requirements.ts";
 
 const USAGE =
   `Usage: deno task setup:cuda [--from FILE.nupkg] [--lib-path DIR[:DIR]] [--force] [--check]

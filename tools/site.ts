@@ -8,9 +8,9 @@
  * @module
  */
 
-import { parseFlags, runTool, UsageError } from "./lib/cli.ts";
-import { storageFlag } from "./lib/export_check.ts";
-import { atPath, osProblem } from "./lib/fs_errors.ts";
+import { parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
+import { storageFlag } from "./lib/run/export_check.ts";
+import { atPath, osProblem } from "./lib/cli/fs_errors.ts";
 import { formatBytes } from "../src/web/page_format.ts";
 import {
   SiteError,
@@ -18,7 +18,7 @@ import {
   siteModel,
   type SiteSizes,
   writeSite,
-} from "./lib/site_build.ts";
+} from "./lib/serve/site_build.ts";
 
 const USAGE = `Usage: deno task site <run dir | model.onnx>... --out DIR [--force]
 

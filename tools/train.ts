@@ -16,19 +16,19 @@ import {
   Learner,
   NonFiniteLossError,
 } from "../src/train/learner.ts";
-import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli.ts";
-import { deviceFlags } from "./lib/device.ts";
+import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
+import { deviceFlags } from "./lib/device/device.ts";
 import type { Device } from "../src/runtime/backend.ts";
-import { atPath, checkDirFlag } from "./lib/fs_errors.ts";
-import { cpuModel, machineLine, median } from "./lib/machine.ts";
+import { atPath, checkDirFlag } from "./lib/cli/fs_errors.ts";
+import { cpuModel, machineLine, median } from "./lib/bench/machine.ts";
 import { runtimeName } from "../src/run/describe.ts";
 import { nodeBackend } from "../src/runtime/backend.ts";
-import { planRunDir, removeStaleTemps } from "./lib/run_guard.ts";
-import { ProgressBar } from "./lib/progress.ts";
-import { CHECKPOINT_FILE, loadRun, saveArtifacts, saveEpoch } from "./lib/run_dir.ts";
-import { humanNumbersCorpus, ownTextCorpus, runCorpus } from "./lib/run_corpus.ts";
-import { tableHeader, tableRow } from "./lib/table.ts";
-import { epochProgress, whatNext } from "./lib/train_output.ts";
+import { planRunDir, removeStaleTemps } from "./lib/run/run_guard.ts";
+import { ProgressBar } from "./lib/cli/progress.ts";
+import { CHECKPOINT_FILE, loadRun, saveArtifacts, saveEpoch } from "./lib/run/run_dir.ts";
+import { humanNumbersCorpus, ownTextCorpus, runCorpus } from "./lib/run/run_corpus.ts";
+import { tableHeader, tableRow } from "./lib/cli/table.ts";
+import { epochProgress, whatNext } from "./lib/run/train_output.ts";
 import {
   corpusFlags,
   FLAGS,
@@ -37,7 +37,7 @@ import {
   sameAsRun,
   sizeFlags,
   USAGE,
-} from "./lib/train_flags.ts";
+} from "./lib/run/train_flags.ts";
 
 /** The command line, checked: what to train, where, on what. */
 interface Options {

@@ -2,7 +2,7 @@
  * The corpus of a training run, as the CLI and the page both use it: Human Numbers (the
  * default, with the book's exact vocabulary and pipelines) or one's own text, as batches for
  * the learner and as the facts the run's metadata keeps. Reading files is the caller's job
- * (`tools/lib/read_corpus.ts` in the CLI, a paste or an upload in the page), so this stays
+ * (`tools/lib/run/read_corpus.ts` in the CLI, a paste or an upload in the page), so this stays
  * browser-compatible.
  *
  * @module

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { loadModel } from "../../src/api/mod.ts";
-import { bundleBrowserLib } from "../../tools/lib/bundle.ts";
+import { bundleBrowserLib } from "../../tools/lib/serve/bundle.ts";
 
 const ROOT = decodeURIComponent(new URL("../../", import.meta.url).pathname).replace(/\/$/, "");
 

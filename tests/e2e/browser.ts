@@ -1,19 +1,19 @@
 /**
- * Chromium for the browser tests (`tools/lib/chromium.ts`): found and launched, or reported
+ * Chromium for the browser tests (`tools/lib/serve/chromium.ts`): found and launched, or reported
  * missing. Where it is missing the browser tests are skipped with a loud warning, except
  * under CI (`CI` set), where `.ci/run` installs it and they must run.
  *
  * @module
  */
 
-import { CHROMIUM_PATH, chromiumAvailable } from "../../tools/lib/chromium.ts";
+import { CHROMIUM_PATH, chromiumAvailable } from "../../tools/lib/serve/chromium.ts";
 
 export {
   CHROMIUM_FLAGS,
   CHROMIUM_PATH,
   chromiumAvailable,
   launchChromium,
-} from "../../tools/lib/chromium.ts";
+} from "../../tools/lib/serve/chromium.ts";
 
 /** Whether tests must not skip the browser (CI). */
 export const chromiumRequired: boolean = Deno.env.get("CI") !== undefined;

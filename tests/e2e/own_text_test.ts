@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { joinTokens } from "../../src/data/tokenizer.ts";
 import { mulberry32 } from "../../src/generate/sampling.ts";
 import { filterVocab } from "../../src/web/page_format.ts";
-import { startServer } from "../../tools/lib/serve_app.ts";
+import { startServer } from "../../tools/lib/serve/serve_app.ts";
 import { ignoreWithoutChromium, launchChromium } from "./browser.ts";
 import { mostFrequentShare, trainOwnText } from "./own_text.ts";
 import {

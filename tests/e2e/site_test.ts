@@ -8,12 +8,12 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { runTool } from "../helpers/cli.ts";
-import { serveStatic } from "../../tools/lib/static_server.ts";
+import { serveStatic } from "../../tools/lib/serve/static_server.ts";
 import { ignoreWithoutChromium, launchChromium } from "./browser.ts";
 import { assertSameTop5, pageTop5 } from "./page_helpers.ts";
 import { Reference } from "./reference.ts";
 import { waitForState } from "./train_helpers.ts";
-import { ORT_FILES } from "../../tools/lib/site_build.ts";
+import { ORT_FILES } from "../../tools/lib/serve/site_build.ts";
 
 // The page's globals, for the functions that run in it (no DOM library here).
 // deno-lint-ignore no-explicit-any

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { type RunningServer, startServer } from "../../tools/lib/serve_app.ts";
+import { type RunningServer, startServer } from "../../tools/lib/serve/serve_app.ts";
 import { runTool } from "../helpers/cli.ts";
 
 /** Losses: wasm and native kernels round differently (measured: under 1.3e-6 after 2 epochs). */

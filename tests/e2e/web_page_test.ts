@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { loadModel } from "../../src/api/mod.ts";
 import { joinTokens } from "../../src/data/tokenizer.ts";
-import { startServer } from "../../tools/lib/serve_app.ts";
+import { startServer } from "../../tools/lib/serve/serve_app.ts";
 import { ignoreWithoutChromium, launchChromium } from "./browser.ts";
 import { exportFixture } from "./fixture.ts";
 import {

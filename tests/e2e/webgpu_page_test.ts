@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { startServer } from "../../tools/lib/serve_app.ts";
+import { startServer } from "../../tools/lib/serve/serve_app.ts";
 import { ignoreWithoutChromium, launchChromium } from "./browser.ts";
 import { exportFixture } from "./fixture.ts";
 import { pageTop5 } from "./page_helpers.ts";

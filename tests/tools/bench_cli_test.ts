@@ -3,8 +3,8 @@ import { findModel } from "../../models/registry.ts";
 import { countFlops } from "../../src/graph/flops.ts";
 import { buildArtifacts } from "../../src/train/artifacts.ts";
 import { humanNumbersData } from "../../src/train/learner.ts";
-import { spread } from "../../tools/lib/bench_measure.ts";
-import { pickConfigs, zipfIds } from "../../tools/lib/bench_configs.ts";
+import { spread } from "../../tools/lib/bench/bench_measure.ts";
+import { pickConfigs, zipfIds } from "../../tools/lib/bench/bench_configs.ts";
 import { runTool } from "../helpers/cli.ts";
 
 // The benchmark's own smoke test: one repeat, no timing assertions (these machines are

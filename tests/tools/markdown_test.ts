@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { markdownTable } from "../../tools/lib/markdown.ts";
+import { markdownTable } from "../../tools/lib/cli/markdown.ts";
 
 Deno.test("markdownTable() pads cells as deno fmt does, counting ≥ and ± as one column", async () => {
   const table = markdownTable(["model", "mean ± std", "ok"], [

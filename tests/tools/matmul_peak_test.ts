@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { saveGraph } from "../../src/graph/mod.ts";
 import { tensor } from "../../src/onnx/mod.ts";
 import { Session } from "../../src/runtime/session.ts";
-import { matMulGraph, measureMatMulPeak } from "../../tools/lib/matmul_peak.ts";
+import { matMulGraph, measureMatMulPeak } from "../../tools/lib/bench/matmul_peak.ts";
 
 Deno.test("matMulGraph() computes a · b through onnxruntime", async () => {
   const session = await Session.create(saveGraph(matMulGraph(2)), { threads: 1 });

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { findModel } from "../../models/registry.ts";
 import { tensor } from "../../src/onnx/tensor.ts";
 import { decodeCheckpoint, encodeCheckpoint } from "../../src/train/checkpoint.ts";
-import { cpuModel } from "../../tools/lib/machine.ts";
+import { cpuModel } from "../../tools/lib/bench/machine.ts";
 import { runTool, toolCommand } from "../helpers/cli.ts";
 
 const command = toolCommand;

@@ -13,10 +13,10 @@ import {
   PROJECT_ROOT,
   WORKER_CSP,
   WORKER_PATH,
-} from "../../tools/lib/serve_app.ts";
-import { safeSegments, UnsafePathError } from "../../tools/lib/serve_files.ts";
-import { listModels, ModelsDirError } from "../../tools/lib/serve_models.ts";
-import { findOrtDist, ORT_ENTRY } from "../../tools/lib/serve_ort.ts";
+} from "../../tools/lib/serve/serve_app.ts";
+import { safeSegments, UnsafePathError } from "../../tools/lib/serve/serve_files.ts";
+import { listModels, ModelsDirError } from "../../tools/lib/serve/serve_models.ts";
+import { findOrtDist, ORT_ENTRY } from "../../tools/lib/serve/serve_ort.ts";
 
 /** A complete version-1 sidecar (a Human Numbers export), for `file` given per model. */
 const SIDECAR = {

@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { zipSync } from "fflate";
 import { runTool } from "../helpers/cli.ts";
 import { buildElf } from "../helpers/elf.ts";
-import { elfNeeded } from "../../tools/lib/elf.ts";
-import { installFiles } from "../../tools/lib/cuda/install.ts";
-import { ortBindingDir, ortNodeVersion } from "../../tools/lib/cuda/ort_dir.ts";
-import { cudaReport } from "../../tools/lib/cuda/report.ts";
-import { preloadCudaLibraries } from "../../tools/lib/cuda/preload.ts";
+import { elfNeeded } from "../../tools/lib/device/elf.ts";
+import { installFiles } from "../../tools/lib/device/cuda/install.ts";
+import { ortBindingDir, ortNodeVersion } from "../../tools/lib/device/cuda/ort_dir.ts";
+import { cudaReport } from "../../tools/lib/device/cuda/report.ts";
+import { preloadCudaLibraries } from "../../tools/lib/device/cuda/preload.ts";
 
 const NATIVE = "runtimes/linux-x64/native";
 /** A library no machine has, so that the report's "missing" does not depend on the machine. */

@@ -2,8 +2,8 @@
  * `deno task site`'s files and refusals (the site in a browser: tests/e2e/site_test.ts).
  */
 import assert from "node:assert/strict";
-import { listModels } from "../../tools/lib/serve_models.ts";
-import { ORT_FILES } from "../../tools/lib/site_build.ts";
+import { listModels } from "../../tools/lib/serve/serve_models.ts";
+import { ORT_FILES } from "../../tools/lib/serve/site_build.ts";
 import { runTool } from "../helpers/cli.ts";
 import { exportFixture } from "../e2e/fixture.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { median } from "../../tools/lib/machine.ts";
-import { tableHeader, tableRow } from "../../tools/lib/table.ts";
+import { median } from "../../tools/lib/bench/machine.ts";
+import { tableHeader, tableRow } from "../../tools/lib/cli/table.ts";
 
 Deno.test("tableRow() keeps a space between cells however large a loss is", () => {
   const row = tableRow({

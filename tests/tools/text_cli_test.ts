@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { mulberry32 } from "../../src/generate/sampling.ts";
-import { loadRun } from "../../tools/lib/run_dir.ts";
+import { loadRun } from "../../tools/lib/run/run_dir.ts";
 import { runTool } from "../helpers/cli.ts";
 
 const tool = runTool;

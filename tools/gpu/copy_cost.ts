@@ -16,8 +16,8 @@ import { saveGraph } from "../../src/graph/model_io.ts";
 import { relu } from "../../src/ops/elementwise.ts";
 import { Session } from "../../src/runtime/session.ts";
 import type { Device } from "../../src/runtime/backend.ts";
-import { ortBindingDir } from "../lib/cuda/ort_dir.ts";
-import { preloadCudaLibraries } from "../lib/cuda/preload.ts";
+import { ortBindingDir } from "../lib/device/cuda/ort_dir.ts";
+import { preloadCudaLibraries } from "../lib/device/cuda/preload.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import { findModel } from "../../models/registry.ts";
 import { textDefaults } from "../../src/run/corpus.ts";
 import type { BatchSource } from "../../src/data/stream_batches.ts";
-import { humanNumbersCorpus, ownTextCorpus } from "../lib/run_corpus.ts";
+import { humanNumbersCorpus, ownTextCorpus } from "../lib/run/run_corpus.ts";
 
 const { positionals, values } = parseArgs({
   args: Deno.args,

@@ -18,7 +18,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { elfSection } from "../lib/elf.ts";
+import { elfSection } from "../lib/device/elf.ts";
 
 const CONTAINER_MAGIC = 0xba55ed50;
 

@@ -6,12 +6,12 @@
  * @module
  */
 
-import { type TextCorpus, TextCorpusBuilder } from "../../src/data/text_corpus.ts";
-import type { SplitSpec } from "../../src/data/tokenizer.ts";
-import type { VocabLimits } from "../../src/data/text_vocab.ts";
-import { UsageError } from "./cli.ts";
-import { osProblem } from "./fs_errors.ts";
-import { ProgressBar } from "./progress.ts";
+import { type TextCorpus, TextCorpusBuilder } from "../../../src/data/text_corpus.ts";
+import type { SplitSpec } from "../../../src/data/tokenizer.ts";
+import type { VocabLimits } from "../../../src/data/text_vocab.ts";
+import { UsageError } from "../cli/cli.ts";
+import { osProblem } from "../cli/fs_errors.ts";
+import { ProgressBar } from "../cli/progress.ts";
 
 /** Raised for a corpus path or file that cannot be used; the message names it. */
 export class CorpusInputError extends Error {

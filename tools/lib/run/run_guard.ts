@@ -8,8 +8,8 @@
  * @module
  */
 
-import { UsageError } from "./cli.ts";
-import { atPath } from "./fs_errors.ts";
+import { UsageError } from "../cli/cli.ts";
+import { atPath } from "../cli/fs_errors.ts";
 import { CHECKPOINT_FILE, loadRun } from "./run_dir.ts";
 
 /** Our atomic-write temp files: `.<name>.<pid>.<8 hex>.tmp` (see `atomic.ts`). */

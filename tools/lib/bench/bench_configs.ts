@@ -6,13 +6,13 @@
  * @module
  */
 
-import { findModel, type ModelEntry, MODELS } from "../../models/registry.ts";
-import { sizedModel } from "../../models/sizing.ts";
-import { streamBatches } from "../../src/data/stream_batches.ts";
-import { mulberry32 } from "../../src/generate/sampling.ts";
-import { humanNumbersData, type TrainData } from "../../src/train/learner.ts";
-import type { Architecture, Recipe } from "../../src/train/recipe.ts";
-import { UsageError } from "./cli.ts";
+import { findModel, type ModelEntry, MODELS } from "../../../models/registry.ts";
+import { sizedModel } from "../../../models/sizing.ts";
+import { streamBatches } from "../../../src/data/stream_batches.ts";
+import { mulberry32 } from "../../../src/generate/sampling.ts";
+import { humanNumbersData, type TrainData } from "../../../src/train/learner.ts";
+import type { Architecture, Recipe } from "../../../src/train/recipe.ts";
+import { UsageError } from "../cli/cli.ts";
 
 /** One configuration of the suite. */
 export interface BenchConfig {

@@ -8,13 +8,13 @@
  * @module
  */
 
-import { readModelFiles } from "../../src/api/model_source.ts";
-import type { WeightStorage } from "../../src/export/weight_storage.ts";
-import { exportChecked } from "./export_check.ts";
+import { readModelFiles } from "../../../src/api/model_source.ts";
+import type { WeightStorage } from "../../../src/export/weight_storage.ts";
+import { exportChecked } from "../run/export_check.ts";
 import { bundleScripts, PROJECT_ROOT } from "./serve_app.ts";
 import { listModels } from "./serve_models.ts";
 import { findOrtDist } from "./serve_ort.ts";
-import { readRunForExport } from "./run_export.ts";
+import { readRunForExport } from "../run/run_export.ts";
 
 /**
  * onnxruntime-web's files the page can load: two ES modules, each with its runtime. The page

@@ -8,14 +8,14 @@
  * @module
  */
 
-import { exportModel } from "../../src/export/export_model.ts";
-import { countFlops } from "../../src/graph/flops.ts";
-import { saveGraph } from "../../src/graph/model_io.ts";
-import { type Tensor, tensor } from "../../src/onnx/tensor.ts";
-import { HUMAN_NUMBERS_TOKENIZER } from "../../src/data/tokenizer.ts";
-import { buildArtifacts } from "../../src/train/artifacts.ts";
-import { Learner } from "../../src/train/learner.ts";
-import { Session, type SessionOptions } from "../../src/runtime/session.ts";
+import { exportModel } from "../../../src/export/export_model.ts";
+import { countFlops } from "../../../src/graph/flops.ts";
+import { saveGraph } from "../../../src/graph/model_io.ts";
+import { type Tensor, tensor } from "../../../src/onnx/tensor.ts";
+import { HUMAN_NUMBERS_TOKENIZER } from "../../../src/data/tokenizer.ts";
+import { buildArtifacts } from "../../../src/train/artifacts.ts";
+import { Learner } from "../../../src/train/learner.ts";
+import { Session, type SessionOptions } from "../../../src/runtime/session.ts";
 import type { BenchConfig } from "./bench_configs.ts";
 import { median } from "./machine.ts";
 

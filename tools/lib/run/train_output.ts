@@ -5,8 +5,8 @@
  * @module
  */
 
-import { FitInterrupted, type NonFiniteLossError } from "../../src/train/learner.ts";
-import type { ProgressBar } from "./progress.ts";
+import { FitInterrupted, type NonFiniteLossError } from "../../../src/train/learner.ts";
+import type { ProgressBar } from "../cli/progress.ts";
 import { CHECKPOINT_FILE } from "./run_dir.ts";
 
 /**

@@ -24,7 +24,9 @@ import { listModels, ModelsDirError } from "./serve_models.ts";
 import { findOrtDist } from "./serve_ort.ts";
 
 /** The project root (holding `deno.json`, `web/` and `node_modules/`). */
-export const PROJECT_ROOT: string = decodeURIComponent(new URL("../../", import.meta.url).pathname)
+export const PROJECT_ROOT: string = decodeURIComponent(
+  new URL("../../../", import.meta.url).pathname,
+)
   .replace(/\/$/, "");
 
 /** Where the server finds what it serves. */

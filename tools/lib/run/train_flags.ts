@@ -5,12 +5,12 @@
  * @module
  */
 
-import { ALIASES, MODELS } from "../../models/registry.ts";
-import type { SizeOverrides } from "../../models/sizing.ts";
-import { TOKEN_MODES, type TokenMode } from "../../src/data/tokenizer.ts";
-import { SPECIALS } from "../../src/data/text_vocab.ts";
-import { textDefaults } from "../../src/run/corpus.ts";
-import { intFlag, numberFlag, UsageError } from "./cli.ts";
+import { ALIASES, MODELS } from "../../../models/registry.ts";
+import type { SizeOverrides } from "../../../models/sizing.ts";
+import { TOKEN_MODES, type TokenMode } from "../../../src/data/tokenizer.ts";
+import { SPECIALS } from "../../../src/data/text_vocab.ts";
+import { textDefaults } from "../../../src/run/corpus.ts";
+import { intFlag, numberFlag, UsageError } from "../cli/cli.ts";
 import type { CorpusFlags } from "./run_corpus.ts";
 
 /** The usage text. */

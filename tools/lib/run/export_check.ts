@@ -7,15 +7,15 @@
  * @module
  */
 
-import { compareExports, type ExportAgreement } from "../../src/export/compare_exports.ts";
-import { type ExportFiles, exportModel } from "../../src/export/export_model.ts";
-import type { WeightStorage } from "../../src/export/weight_storage.ts";
-import { Session } from "../../src/runtime/session.ts";
-import { formatBytes } from "../../src/web/page_format.ts";
+import { compareExports, type ExportAgreement } from "../../../src/export/compare_exports.ts";
+import { type ExportFiles, exportModel } from "../../../src/export/export_model.ts";
+import type { WeightStorage } from "../../../src/export/weight_storage.ts";
+import { Session } from "../../../src/runtime/session.ts";
+import { formatBytes } from "../../../src/web/page_format.ts";
 import type { RunExport } from "./run_export.ts";
 import { runCorpus } from "./run_corpus.ts";
 import type { RunMeta } from "./run_dir.ts";
-import { UsageError } from "./cli.ts";
+import { UsageError } from "../cli/cli.ts";
 
 /**
  * The least top-1 agreement with float32 a compressed export may have. Measured

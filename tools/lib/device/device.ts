@@ -6,11 +6,11 @@
  * @module
  */
 
-import { Graph } from "../../src/graph/graph.ts";
-import { saveGraph } from "../../src/graph/model_io.ts";
-import { relu } from "../../src/ops/elementwise.ts";
-import { type Device, DEVICES, Session } from "../../src/runtime/session.ts";
-import { intFlag, UsageError } from "./cli.ts";
+import { Graph } from "../../../src/graph/graph.ts";
+import { saveGraph } from "../../../src/graph/model_io.ts";
+import { relu } from "../../../src/ops/elementwise.ts";
+import { type Device, DEVICES, Session } from "../../../src/runtime/session.ts";
+import { intFlag, UsageError } from "../cli/cli.ts";
 import { ortBindingDir } from "./cuda/ort_dir.ts";
 import { preloadCudaLibraries } from "./cuda/preload.ts";
 import { cudaReport, formatReport } from "./cuda/report.ts";

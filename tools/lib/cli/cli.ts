@@ -6,7 +6,7 @@
  */
 
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import { NumberTextError, readInteger, readNumber } from "../../src/contract/numbers.ts";
+import { NumberTextError, readInteger, readNumber } from "../../../src/contract/numbers.ts";
 
 /** A mistake in how a tool was called: printed as one line, exit code 2. */
 export class UsageError extends Error {

@@ -5,11 +5,11 @@
  * @module
  */
 
-import { findModel } from "../../models/registry.ts";
-import { type RunExport, runExport } from "../../src/run/run_export.ts";
+import { findModel } from "../../../models/registry.ts";
+import { type RunExport, runExport } from "../../../src/run/run_export.ts";
 import { CHECKPOINT_FILE, loadRun, type RunMeta } from "./run_dir.ts";
 
-export type { RunExport } from "../../src/run/run_export.ts";
+export type { RunExport } from "../../../src/run/run_export.ts";
 
 /**
  * Reads a run directory for export.

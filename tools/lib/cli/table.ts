@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { EpochRecord } from "../../src/train/learner.ts";
-import { TABLE_COLUMNS, tableCells } from "../../src/report/table.ts";
+import type { EpochRecord } from "../../../src/train/learner.ts";
+import { TABLE_COLUMNS, tableCells } from "../../../src/report/table.ts";
 
 const WIDTH = 11;
 

@@ -6,13 +6,13 @@
  * @module
  */
 
-import { countFlops } from "../../src/graph/flops.ts";
-import { Graph } from "../../src/graph/graph.ts";
-import { saveGraph } from "../../src/graph/model_io.ts";
-import { matMul } from "../../src/ops/linalg.ts";
-import { Random } from "../../src/nn/random.ts";
-import { type Tensor, tensor } from "../../src/onnx/tensor.ts";
-import { Session } from "../../src/runtime/session.ts";
+import { countFlops } from "../../../src/graph/flops.ts";
+import { Graph } from "../../../src/graph/graph.ts";
+import { saveGraph } from "../../../src/graph/model_io.ts";
+import { matMul } from "../../../src/ops/linalg.ts";
+import { Random } from "../../../src/nn/random.ts";
+import { type Tensor, tensor } from "../../../src/onnx/tensor.ts";
+import { Session } from "../../../src/runtime/session.ts";
 import { median } from "./machine.ts";
 
 /** What to measure. */

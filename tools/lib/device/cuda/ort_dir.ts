@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
  * @throws Error when onnxruntime-node is not installed.
  */
 export function ortBindingDir(): string {
-  const link = fileURLToPath(new URL("../../../node_modules/onnxruntime-node", import.meta.url));
+  const link = fileURLToPath(new URL("../../../../node_modules/onnxruntime-node", import.meta.url));
   let pkg: string;
   try {
     pkg = Deno.realPathSync(link);

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { findModel, RUN_META_DEFAULTS } from "../../models/registry.ts";
+import { findModel, RUN_META_DEFAULTS } from "../../../models/registry.ts";
 import {
   artifactFiles,
   CHECKPOINT_FILE,
@@ -14,16 +14,16 @@ import {
   epochFiles,
   type RunInfo,
   type RunPlace,
-} from "../../src/run/run_files.ts";
-import type { Artifacts } from "../../src/train/artifacts.ts";
-import { type Checkpoint, decodeCheckpoint } from "../../src/train/checkpoint.ts";
-import type { Learner } from "../../src/train/learner.ts";
-import { parseRunMeta, type RunMeta } from "../../src/train/run_meta.ts";
-import { writeFileAtomic } from "./atomic.ts";
-import { osProblem } from "./fs_errors.ts";
+} from "../../../src/run/run_files.ts";
+import type { Artifacts } from "../../../src/train/artifacts.ts";
+import { type Checkpoint, decodeCheckpoint } from "../../../src/train/checkpoint.ts";
+import type { Learner } from "../../../src/train/learner.ts";
+import { parseRunMeta, type RunMeta } from "../../../src/train/run_meta.ts";
+import { writeFileAtomic } from "../cli/atomic.ts";
+import { osProblem } from "../cli/fs_errors.ts";
 
-export type { RunMeta } from "../../src/train/run_meta.ts";
-export { CHECKPOINT_FILE, type RunInfo, type RunPlace } from "../../src/run/run_files.ts";
+export type { RunMeta } from "../../../src/train/run_meta.ts";
+export { CHECKPOINT_FILE, type RunInfo, type RunPlace } from "../../../src/run/run_files.ts";
 
 /**
  * Writes the four artifacts as `.onnx` files.

@@ -7,8 +7,8 @@
  * @module
  */
 
-import { parseSidecar, type Sidecar, sidecarMismatch } from "../../src/export/sidecar.ts";
-import { decodeModel } from "../../src/onnx/decode.ts";
+import { parseSidecar, type Sidecar, sidecarMismatch } from "../../../src/export/sidecar.ts";
+import { decodeModel } from "../../../src/onnx/decode.ts";
 
 /** One entry of `/models/index.json`: the sidecar's fields plus these. */
 export interface ModelListEntry {

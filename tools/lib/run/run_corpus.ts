@@ -12,15 +12,15 @@ import {
   humanNumbersCorpus as bookCorpus,
   type RunCorpus,
   textRunCorpus,
-} from "../../src/run/corpus.ts";
-import type { TokenMode } from "../../src/data/tokenizer.ts";
-import type { Recipe } from "../../src/train/recipe.ts";
-import type { CorpusMeta, RunMeta } from "../../src/train/run_meta.ts";
-import type { TrainData } from "../../src/train/learner.ts";
-import { UsageError } from "./cli.ts";
+} from "../../../src/run/corpus.ts";
+import type { TokenMode } from "../../../src/data/tokenizer.ts";
+import type { Recipe } from "../../../src/train/recipe.ts";
+import type { CorpusMeta, RunMeta } from "../../../src/train/run_meta.ts";
+import type { TrainData } from "../../../src/train/learner.ts";
+import { UsageError } from "../cli/cli.ts";
 import { CorpusInputError, readCorpus } from "./read_corpus.ts";
 
-export type { RunCorpus } from "../../src/run/corpus.ts";
+export type { RunCorpus } from "../../../src/run/corpus.ts";
 
 /** The corpus flags of `deno task train`. */
 export interface CorpusFlags {
