@@ -12,7 +12,8 @@
 import { cpus } from "node:os";
 import type { Page } from "playwright-core";
 import { findModel } from "../models/registry.ts";
-import { Learner } from "../src/train/learner.ts";
+import { humanNumbersCorpus } from "../src/run/corpus.ts";
+import { planRun, startRun } from "../src/run/start_run.ts";
 import { launchChromium } from "./lib/serve/chromium.ts";
 import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
 import { machineLine, median } from "./lib/bench/machine.ts";
@@ -89,7 +90,15 @@ async function pageTokenMs(page: Page): Promise<number> {
 
 async function inNode(model: string, epochs: number): Promise<Timing> {
   const entry = findModel(model);
-  const learner = await Learner.create(entry.create(), entry.recipe, { seed: 42 });
+  const plan = planRun({
+    entry,
+    corpus: humanNumbersCorpus(),
+    epochs,
+    lrMax: entry.recipe.lrMax,
+    seed: 42,
+    device: "cpu",
+  });
+  const learner = await startRun(plan);
   const rates: number[] = [];
   let first = 0;
   try {

@@ -10,7 +10,8 @@
 
 import { findModel, type ModelEntry } from "../models/registry.ts";
 import { MODELS } from "../models/registry.ts";
-import { Learner } from "../src/train/learner.ts";
+import { humanNumbersCorpus } from "../src/run/corpus.ts";
+import { planRun, startRun } from "../src/run/start_run.ts";
 import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
 import { writeFileAtomic } from "./lib/cli/atomic.ts";
 import { atPath, osProblem, PathError } from "./lib/cli/fs_errors.ts";
@@ -117,7 +118,15 @@ async function appendOutcome(path: string, o: Outcome): Promise<void> {
 }
 
 async function trainSeed(entry: ModelEntry, seed: number, cpu: string): Promise<Outcome> {
-  const learner = await Learner.create(entry.create(), entry.recipe, { seed, cpu });
+  const plan = planRun({
+    entry,
+    corpus: humanNumbersCorpus(),
+    epochs: entry.recipe.epochs,
+    lrMax: entry.recipe.lrMax,
+    seed,
+    device: "cpu",
+  });
+  const learner = await startRun(plan, { machine: cpu });
   try {
     const history = await learner.fit();
     const last = history.at(-1)!;

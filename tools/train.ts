@@ -8,12 +8,12 @@
  */
 
 import { findModel } from "../models/registry.ts";
-import { sizedModel } from "../models/sizing.ts";
-import { newRunInfo, type RunStart } from "../src/run/run_info.ts";
+import { SizeError } from "../models/sizing.ts";
+import { planRun, type RunPlan, type RunRequest, startRun } from "../src/run/start_run.ts";
 import {
   type EpochRecord,
   FitInterrupted,
-  Learner,
+  type Learner,
   NonFiniteLossError,
 } from "../src/train/learner.ts";
 import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
@@ -35,6 +35,7 @@ import {
   type Flags,
   listModels,
   sameAsRun,
+  sameSizesAsRun,
   sizeFlags,
   USAGE,
 } from "./lib/run/train_flags.ts";
@@ -52,8 +53,9 @@ interface Options {
   readonly progress: boolean;
 }
 
-/** What one run trains: a new run's recipe, or the recorded one of the run resumed. */
-interface Prepared extends Omit<RunStart, "entry" | "device"> {
+/** What one run trains: a new run's request, or the recorded one of the run resumed. */
+interface Prepared {
+  readonly request: RunRequest;
   readonly resumed: Awaited<ReturnType<typeof loadRun>> | undefined;
 }
 
@@ -102,24 +104,22 @@ async function checkOptions(positionals: readonly string[], flags: Flags): Promi
 }
 
 /** The run to train: the one in --out under --resume (checked against the flags), else new. */
-async function prepare({ entry, flags, out, progress }: Options): Promise<Prepared> {
+async function prepare({ entry, flags, out, progress, device }: Options): Promise<Prepared> {
   const sizes = sizeFlags(flags);
   const textFlags = corpusFlags(flags);
   const resumed = flags.resume ? await loadRun(out, "Cannot resume") : undefined;
   if (!resumed) {
     const corpus = textFlags ? await ownTextCorpus(textFlags, progress) : humanNumbersCorpus();
-    let sized;
-    try {
-      sized = sizedModel(entry, { ...sizes, vocabSize: corpus.vocab.length });
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
     return {
-      corpus,
-      ...sized,
-      epochs: intFlag("epochs", flags.epochs, 1, 1000, entry.recipe.epochs),
-      lrMax: numberFlag("lr", flags.lr, 0, 10, entry.recipe.lrMax),
-      seed: intFlag("seed", flags.seed, 0, 2 ** 32 - 1, 42),
+      request: {
+        entry,
+        corpus,
+        sizes,
+        epochs: intFlag("epochs", flags.epochs, 1, 1000, entry.recipe.epochs),
+        lrMax: numberFlag("lr", flags.lr, 0, 10, entry.recipe.lrMax),
+        seed: intFlag("seed", flags.seed, 0, 2 ** 32 - 1, 42),
+        device,
+      },
       resumed,
     };
   }
@@ -130,44 +130,43 @@ async function prepare({ entry, flags, out, progress }: Options): Promise<Prepar
   // --lr may change on resume: after a divergence, the rest of the schedule runs at a lower
   // peak (each epoch's record says which it ran under).
   sameAsRun({ epochs: flags.epochs, seed: flags.seed }, { epochs: m.epochs, seed: m.seed });
-  sameAsRun(
-    {
-      hidden: sizes.hidden,
-      layers: sizes.layers,
-      dropout: sizes.dropout,
-      bs: sizes.batchSize,
-      sl: sizes.seqLen,
-    },
-    {
-      hidden: m.arch.hidden,
-      layers: m.arch.layers,
-      dropout: m.arch.dropout,
-      bs: m.recipe.batchSize,
-      sl: m.recipe.seqLen,
-    },
-  );
+  sameSizesAsRun(sizes, m);
   if (textFlags) {
     throw new UsageError(
       `--resume reads the corpus the run recorded: leave out --text and its options`,
     );
   }
   return {
-    corpus: await runCorpus(m, progress),
-    arch: m.arch,
-    recipe: m.recipe,
-    epochs: m.epochs,
-    lrMax: numberFlag("lr", flags.lr, 0, 10, m.lrMax),
-    seed: m.seed,
+    request: {
+      entry,
+      corpus: await runCorpus(m, progress),
+      recorded: { arch: m.arch, recipe: m.recipe },
+      epochs: m.epochs,
+      lrMax: numberFlag("lr", flags.lr, 0, 10, m.lrMax),
+      seed: m.seed,
+      device,
+    },
     resumed,
   };
 }
 
+/** The plan of a run; a size the model cannot take is a usage error. */
+function plan(request: RunRequest): RunPlan {
+  try {
+    return planRun(request);
+  } catch (error) {
+    if (error instanceof SizeError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 /** Trains, saving every epoch to --out; prints the table, then the summary. */
-async function train(options: Options, run: Prepared): Promise<number> {
+async function train(options: Options, prepared: Prepared): Promise<number> {
   const { entry, flags, device, deviceId, threads, out, json, progress } = options;
-  const { corpus, arch, recipe, epochs, lrMax, seed, resumed } = run;
-  const data = corpus.data(recipe); // refuses a corpus too short for --bs/--sl before anything is written
-  const info = newRunInfo({ entry, corpus, arch, recipe, epochs, lrMax, seed, device });
+  const { resumed } = prepared;
+  // Sizes and the corpus are checked (too short for --bs/--sl?) before anything is written.
+  const run = plan(prepared.request);
+  const { corpus, epochs, lrMax, info } = run;
   const place = {
     runtime: runtimeName((await nodeBackend()).name, device),
     machine: machineLine(),
@@ -176,13 +175,11 @@ async function train(options: Options, run: Prepared): Promise<number> {
   const say = (line: string) => json ? console.error(line) : console.log(line);
   // A run already in --out is refused (or, under --force, replaced once the new one has a
   // checkpoint) before anything is built or written.
-  const plan = resumed ? undefined : await planRunDir(out, flags.force ?? false);
-  const dir = () => plan?.dir ?? out;
-  const learner = await Learner.create(entry.create(arch), recipe, {
-    seed,
+  const dirPlan = resumed ? undefined : await planRunDir(out, flags.force ?? false);
+  const dir = () => dirPlan?.dir ?? out;
+  const learner = await startRun(run, {
     session: { device, threads, ...(deviceId !== undefined ? { deviceId } : {}) },
-    data,
-    cpu: cpuModel(),
+    machine: cpuModel(),
     ...(flags["host-state"] ? { deviceState: false } : {}),
   });
   let stop = false;
@@ -212,7 +209,7 @@ async function train(options: Options, run: Prepared): Promise<number> {
       onEpoch: async (record: EpochRecord) => {
         bar.clear();
         await atPath("--out", dir(), () => saveEpoch(dir(), learner, info, place));
-        await plan?.saved();
+        await dirPlan?.saved();
         say(tableRow(record));
         if (json) console.log(JSON.stringify({ model: entry.name, ...record }));
       },
@@ -220,14 +217,14 @@ async function train(options: Options, run: Prepared): Promise<number> {
     });
   } catch (error) {
     if (error instanceof FitInterrupted || error instanceof NonFiniteLossError) {
-      console.error(`\n${error.message}: ${whatNext(error, learner.epoch, lrMax, out, plan)}`);
+      console.error(`\n${error.message}: ${whatNext(error, learner.epoch, lrMax, out, dirPlan)}`);
       return error instanceof FitInterrupted ? 130 : 1;
     }
     throw error;
   } finally {
     Deno.removeSignalListener("SIGINT", onSigint);
     await learner.release();
-    await plan?.abandon(); // a no-op once the new run has taken --out's place
+    await dirPlan?.abandon(); // a no-op once the new run has taken --out's place
   }
   printSummary(options, learner, epochs, (performance.now() - started) / 1000);
   return 0;
@@ -236,7 +233,7 @@ async function train(options: Options, run: Prepared): Promise<number> {
 /** The lines before the table: the model, corpus, size (when not the book's), schedule. */
 function runHeader(
   { entry, device }: Options,
-  { corpus, arch, recipe, epochs, lrMax, seed }: Prepared,
+  { corpus, arch, recipe, epochs, lrMax, seed }: RunPlan,
   description: string,
   learner: Learner,
 ): string[] {

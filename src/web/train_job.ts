@@ -13,7 +13,6 @@
  */
 
 import { findModel, RUN_META_DEFAULTS } from "../../models/registry.ts";
-import { sizedModel } from "../../models/sizing.ts";
 import { TextCorpusBuilder } from "../data/text_corpus.ts";
 import { exportModel } from "../export/export_model.ts";
 import type { Tensor } from "../onnx/tensor.ts";
@@ -21,11 +20,17 @@ import { humanNumbersCorpus, type RunCorpus, textRunCorpus } from "../run/corpus
 import { runDescription, runtimeName } from "../run/describe.ts";
 import { runExport } from "../run/run_export.ts";
 import { CHECKPOINT_FILE, checkpointFile, epochFiles } from "../run/run_files.ts";
-import { newRunInfo, type RunInfo } from "../run/run_info.ts";
+import type { RunInfo } from "../run/run_info.ts";
+import { planRun, startRun } from "../run/start_run.ts";
 import { decodeCheckpoint } from "../train/checkpoint.ts";
 import { parseRunMeta } from "../train/run_meta.ts";
 import type { Backend } from "../runtime/backend.ts";
-import { type EpochRecord, FitInterrupted, Learner, type LearnerState } from "../train/learner.ts";
+import {
+  type EpochRecord,
+  FitInterrupted,
+  type Learner,
+  type LearnerState,
+} from "../train/learner.ts";
 import type { CorpusChoice, TrainSettings } from "./train_settings.ts";
 
 /** What the panel shows above the table. */
@@ -113,24 +118,18 @@ export class TrainJob {
     const corpus = settings.corpus.kind === "text"
       ? ownText(settings.corpus)
       : humanNumbersCorpus();
-    const { arch, recipe } = sizedModel(entry, { vocabSize: corpus.vocab.length });
-    const data = corpus.data(recipe);
-    const device = settings.backend;
-    const info = newRunInfo({
+    const plan = planRun({
       entry,
       corpus,
-      arch,
-      recipe,
       epochs: settings.epochs,
       lrMax: settings.lr,
       seed: settings.seed,
-      device,
+      device: settings.backend,
     });
-    const learner = await Learner.create(entry.create(arch), recipe, {
-      seed: settings.seed,
-      session: { backend, device, threads: settings.threads },
-      data,
-      cpu: machine,
+    const { info, recipe } = plan;
+    const learner = await startRun(plan, {
+      session: { backend, device: settings.backend, threads: settings.threads },
+      machine,
     });
     const header: JobHeader = {
       // The schedule as run (the artifacts and report keep the CLI's line, byte for byte).

@@ -14,7 +14,8 @@ import { saveGraph } from "../../../src/graph/model_io.ts";
 import { type Tensor, tensor } from "../../../src/onnx/tensor.ts";
 import { HUMAN_NUMBERS_TOKENIZER } from "../../../src/data/tokenizer.ts";
 import { buildArtifacts } from "../../../src/train/artifacts.ts";
-import { Learner } from "../../../src/train/learner.ts";
+import type { Learner } from "../../../src/train/learner.ts";
+import { startRun } from "../../../src/run/start_run.ts";
 import { Session, type SessionOptions } from "../../../src/runtime/session.ts";
 import type { BenchConfig } from "./bench_configs.ts";
 import { median } from "./machine.ts";
@@ -124,7 +125,7 @@ export async function measure(
     await s.release();
   }, Math.max(1, Math.min(repeat, 3)));
 
-  const learner = await Learner.create(model, c.recipe, { seed: 42, session, data });
+  const learner = await startRun({ ...c, data, seed: 42 }, { session });
   try {
     const runner = learner.runner;
     const steps = data.train.length;
@@ -144,7 +145,7 @@ export async function measure(
     const flopsPerStep = countFlops(artifacts.train).total;
     const step = spread(stepMs);
     const tokensPerStep = batch(0).y.length;
-    const inference = await measureInference(c, model, learner, session, repeat);
+    const inference = await measureInference(c, learner.model, learner, session, repeat);
     return {
       config: c.name,
       data: c.data,

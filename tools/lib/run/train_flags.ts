@@ -7,6 +7,7 @@
 
 import { ALIASES, MODELS } from "../../../models/registry.ts";
 import type { SizeOverrides } from "../../../models/sizing.ts";
+import type { RunMeta } from "../../../src/train/run_meta.ts";
 import { TOKEN_MODES, type TokenMode } from "../../../src/data/tokenizer.ts";
 import { SPECIALS } from "../../../src/data/text_vocab.ts";
 import { textDefaults } from "../../../src/run/corpus.ts";
@@ -194,4 +195,34 @@ export function sameAsRun(
       );
     }
   }
+}
+
+/**
+ * Each size: its flag, and where a saved run keeps it. The one table both a new run's flags and
+ * `--resume`'s check read.
+ */
+export const SIZE_FIELDS: readonly {
+  readonly size: keyof Omit<SizeOverrides, "vocabSize">;
+  readonly flag: string;
+  readonly saved: (m: RunMeta) => number;
+}[] = [
+  { size: "hidden", flag: "hidden", saved: (m) => m.arch.hidden },
+  { size: "layers", flag: "layers", saved: (m) => m.arch.layers },
+  { size: "dropout", flag: "dropout", saved: (m) => m.arch.dropout },
+  { size: "batchSize", flag: "bs", saved: (m) => m.recipe.batchSize },
+  { size: "seqLen", flag: "sl", saved: (m) => m.recipe.seqLen },
+];
+
+/**
+ * Refuses a size flag given with `--resume` that differs from the run's.
+ *
+ * @param sizes The sizes given (`sizeFlags`).
+ * @param meta The run resumed.
+ * @throws UsageError naming the first flag that differs.
+ */
+export function sameSizesAsRun(sizes: SizeOverrides, meta: RunMeta): void {
+  sameAsRun(
+    Object.fromEntries(SIZE_FIELDS.map((f) => [f.flag, sizes[f.size]])),
+    Object.fromEntries(SIZE_FIELDS.map((f) => [f.flag, f.saved(meta)])),
+  );
 }

@@ -1,0 +1,101 @@
+/**
+ * The one way to start a run, for `deno task train`, the page's Train panel, `repro` and
+ * `bench`: a plain description in (model, corpus, sizes or a resumed run's recorded ones,
+ * schedule, seed, device), a checked plan out (`planRun`, cheap: every size and the corpus are
+ * checked before anything is built), then the learner (`startRun`: graphs and sessions).
+ *
+ * @module
+ */
+
+import type { ModelEntry } from "../../models/registry.ts";
+import { sizedModel, type SizeOverrides } from "../../models/sizing.ts";
+import type { SessionOptions } from "../runtime/session.ts";
+import { Learner, type TrainData } from "../train/learner.ts";
+import type { Architecture, Recipe } from "../train/recipe.ts";
+import type { RunMeta } from "../train/run_meta.ts";
+import type { RunCorpus } from "./corpus.ts";
+import { newRunInfo, type RunInfo } from "./run_info.ts";
+
+/** What a run is, as plain data. */
+export interface RunRequest {
+  /** The registry's model. */
+  readonly entry: ModelEntry;
+  /** What it trains on. */
+  readonly corpus: RunCorpus;
+  /** A new run: the book's sizes with these changed (the vocabulary is the corpus's). */
+  readonly sizes?: Omit<SizeOverrides, "vocabSize">;
+  /** A resumed run: exactly the sizes and recipe it recorded (`sizes` is then ignored). */
+  readonly recorded?: { readonly arch: Architecture; readonly recipe: Recipe };
+  /** Epochs of the one-cycle schedule. */
+  readonly epochs: number;
+  /** Its peak learning rate. */
+  readonly lrMax: number;
+  /** Seed for initialization and dropout. */
+  readonly seed: number;
+  /** The execution provider, as the run records it. */
+  readonly device: RunMeta["device"];
+}
+
+/** A checked run, ready to build. */
+export interface RunPlan {
+  readonly entry: ModelEntry;
+  readonly corpus: RunCorpus;
+  /** The sizes the model is built with. */
+  readonly arch: Architecture;
+  /** The recipe at the run's batch size and sequence length. */
+  readonly recipe: Recipe;
+  /** Its batches. */
+  readonly data: TrainData;
+  /** Its fixed facts: metadata, description, baseline. */
+  readonly info: RunInfo;
+  readonly epochs: number;
+  readonly lrMax: number;
+  readonly seed: number;
+}
+
+/**
+ * Checks a run and works out its sizes, batches and facts, building nothing.
+ *
+ * @param r The run.
+ * @returns The plan.
+ * @throws SizeError for a size the model cannot take; CorpusSizeError for a corpus too short
+ *   for one batch of the recipe.
+ */
+export function planRun(r: RunRequest): RunPlan {
+  const { arch, recipe } = r.recorded ??
+    sizedModel(r.entry, { ...r.sizes, vocabSize: r.corpus.vocab.length });
+  const data = r.corpus.data(recipe);
+  const { entry, corpus, epochs, lrMax, seed, device } = r;
+  const info = newRunInfo({ entry, corpus, arch, recipe, epochs, lrMax, seed, device });
+  return { entry, corpus, arch, recipe, data, info, epochs, lrMax, seed };
+}
+
+/** Where and how the learner runs. */
+export interface StartOptions {
+  /** The session: backend, device, threads, GPU. */
+  readonly session?: SessionOptions;
+  /** Keep the training state in GPU memory between steps (default: on WebGPU). */
+  readonly deviceState?: boolean;
+  /** The machine, as each epoch's row records it. */
+  readonly machine?: string;
+}
+
+/**
+ * Builds the model's graphs, opens their sessions and initializes the weights from the seed.
+ *
+ * @param plan From `planRun` (or, for `bench`, the same fields over other batches).
+ * @param options Where it runs.
+ * @returns The learner, at epoch 0 (`restore` continues a saved run).
+ */
+export function startRun(
+  plan: Pick<RunPlan, "entry" | "arch" | "recipe" | "data" | "seed">,
+  options: StartOptions = {},
+): Promise<Learner> {
+  return Learner.create(plan.entry.create(plan.arch), plan.recipe, {
+    seed: plan.seed,
+    data: plan.data,
+    ...(options.session ? { session: options.session } : {}),
+    ...(options.machine !== undefined ? { cpu: options.machine } : {}),
+    ...(options.deviceState !== undefined ? { deviceState: options.deviceState } : {}),
+  });
+}
