@@ -15,6 +15,7 @@
 
 import type { Sidecar } from "../export/sidecar.ts";
 import { type Tensor, tensor } from "../onnx/tensor.ts";
+import { updatedName } from "../graph/updated_name.ts";
 
 /** Runs the step graph once. */
 export type RunStep = (feeds: Record<string, Tensor>) => Promise<Record<string, Tensor>>;
@@ -77,7 +78,7 @@ export class StepCache {
     for (let k = from; k < ids.length; k++) {
       const out = await this.run({ tokens: tokenRow([ids[k]]), ...this.#states[k] });
       const next: Record<string, Tensor> = {};
-      for (const s of this.sidecar.state) next[s.name] = out[`${s.name}_out`];
+      for (const s of this.sidecar.state) next[s.name] = out[updatedName(s.name)];
       this.#ids.push(ids[k]);
       this.#states.push(next);
       if (k === ids.length - 1) this.#logits = out.logits.data as Float32Array;

@@ -16,6 +16,7 @@ import type { Session } from "../runtime/session.ts";
 import type { Device } from "../runtime/backend.ts";
 import { PromptError, type PromptModel, type ReadPrompt, readPrompt } from "./prompt.ts";
 import { StepCache } from "./step_cache.ts";
+import { updatedName } from "../graph/updated_name.ts";
 
 /** One of the most likely next tokens. */
 export interface NextToken {
@@ -84,7 +85,7 @@ export class TextModel {
       const start = performance.now();
       const out = await session.run(feeds, [
         "logits",
-        ...sidecar.state.map((s) => `${s.name}_out`),
+        ...sidecar.state.map((s) => updatedName(s.name)),
       ]);
       this.#runTimes.push(performance.now() - start);
       return out;

@@ -12,6 +12,7 @@ import type { Sidecar } from "./sidecar.ts";
 import { argmax } from "../generate/sampling.ts";
 import type { RunStep } from "../api/step_cache.ts";
 import { type Tensor, tensor } from "../onnx/tensor.ts";
+import { updatedName } from "../graph/updated_name.ts";
 
 /** How a candidate export compares with the reference. */
 export interface ExportAgreement {
@@ -121,7 +122,7 @@ export async function compareExports(
     }));
   let [stateRef, stateCand] = [zero(), zero()];
   const next = (out: Record<string, Tensor>) =>
-    Object.fromEntries(sidecar.state.map((s) => [s.name, out[`${s.name}_out`]]));
+    Object.fromEntries(sidecar.state.map((s) => [s.name, out[updatedName(s.name)]]));
   for (let t = 0; t < steps; t++) {
     const at = Array.from({ length: streams }, (_, b) => b * steps + t);
     const tokens = tensor("int64", [streams, 1], at.map((p) => BigInt(ids[p])));

@@ -13,6 +13,7 @@ import type { LanguageModel } from "../nn/language_model.ts";
 import { bindParameters, type Parameter } from "../nn/parameter.ts";
 import { concat, slice, unsqueeze } from "../ops/shape.ts";
 import { storeWeight, type WeightStorage } from "./weight_storage.ts";
+import { updatedName } from "../graph/updated_name.ts";
 
 /** Which graph to build. */
 export interface DeployGraphOptions {
@@ -59,7 +60,7 @@ export function buildDeployGraph(
   } else {
     const { logits, state: next } = recurrentLogits(model, tokens, state, options.steps);
     g.output(logits, "logits");
-    model.state.forEach((s, i) => g.output(next[i], `${s.name}_out`));
+    model.state.forEach((s, i) => g.output(next[i], updatedName(s.name)));
   }
   pruneUnused(g);
   checkGraph(g);

@@ -13,6 +13,7 @@ import { IR_VERSION, OPSET_VERSION, PRODUCER_NAME, PRODUCER_VERSION } from "../o
 import { readArch, readTokenizer } from "../train/run_meta.ts";
 import type { ModelData } from "../onnx/model.ts";
 import type { Architecture } from "../train/recipe.ts";
+import { updatedName } from "../graph/updated_name.ts";
 
 /** Final figures of the training run. */
 export interface ExportMetrics {
@@ -228,7 +229,7 @@ export function sidecarMismatch(
   }
   for (const s of sidecar.state) {
     if (
-      !inputs.some((i) => i.name === s.name) || !outputs.some((o) => o.name === `${s.name}_out`)
+      !inputs.some((i) => i.name === s.name) || !outputs.some((o) => o.name === updatedName(s.name))
     ) {
       return `${file} lacks the state "${s.name}" (input) / "${s.name}_out" (output) its sidecar lists`;
     }

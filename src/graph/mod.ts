@@ -20,3 +20,4 @@ export { countFlops, type FlopCount, FlopCountError } from "./flops.ts";
 export { graphToModel, loadGraph, type ModelOptions, modelToGraph, saveGraph } from "./model_io.ts";
 export * from "./attributes.ts";
 export * from "./value.ts";
+export { updatedName } from "./updated_name.ts";

@@ -40,6 +40,7 @@ import { adam, type AdamOptions, adamScalars } from "../optim/adam.ts";
 import type { FloatDType, OptimParam, StateUpdate } from "../optim/update.ts";
 import { sgd, sgdScalars } from "../optim/sgd.ts";
 import { declareParameters, type ParamInput, type PartSpec, stateParts } from "./packing.ts";
+import { updatedName } from "../graph/updated_name.ts";
 
 /** The optimizer a train graph applies. */
 export type OptimizerSpec =
@@ -168,7 +169,7 @@ function forward(
 }
 
 function outputState(model: LanguageModel, f: Forward): void {
-  model.state.forEach((s, i) => f.g.output(f.output.state[i], `${s.name}_out`));
+  model.state.forEach((s, i) => f.g.output(f.output.state[i], updatedName(s.name)));
 }
 
 /** CE plus the recipe's AR/TAR terms: the loss the gradient is taken of. */
@@ -242,8 +243,10 @@ export function buildArtifacts(model: LanguageModel, options: ArtifactOptions): 
     t.g,
     dtype,
   );
-  for (const u of updates) t.g.output(u.param, `${u.name}_out`);
-  for (const u of updates) for (const s of u.states) t.g.output(s.output, `${s.input.name}_out`);
+  for (const u of updates) t.g.output(u.param, updatedName(u.name));
+  for (const u of updates) {
+    for (const s of u.states) t.g.output(s.output, updatedName(s.input.name));
+  }
   const states = updates.map((u, i) => u.states.map((s) => stateParts(s.input.name, held[i])));
   const carried: CarriedSpec[] = [
     ...held.map((h) => ({ name: h.input.name, shape: h.input.shape as number[], parts: h.parts })),

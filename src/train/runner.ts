@@ -17,6 +17,7 @@ import { Random } from "../nn/random.ts";
 import type { Artifacts, CarriedSpec, FeedSpec } from "./artifacts.ts";
 import type { PartSpec } from "./packing.ts";
 import { type Feed, isOnDevice, Session, type SessionOptions } from "../runtime/session.ts";
+import { updatedName } from "../graph/updated_name.ts";
 
 /** How to start a runner. */
 export interface RunnerOptions {
@@ -92,7 +93,9 @@ export class Runner {
     const sessionOptions = { threads: 1, ...options.session };
     const onDevice = options.deviceState ?? sessionOptions.device === "webgpu";
     // Everything the loop feeds back stays where the train graph computed it.
-    const kept = [...artifacts.spec.carried, ...artifacts.spec.state].map((p) => `${p.name}_out`);
+    const kept = [...artifacts.spec.carried, ...artifacts.spec.state].map((p) =>
+      updatedName(p.name)
+    );
     const [train, evaluate] = await Promise.all([
       Session.create(saveGraph(artifacts.train), {
         ...sessionOptions,
@@ -260,7 +263,7 @@ export class Runner {
     for (const slots of [this.carried, this.state]) {
       for (const name of Object.keys(slots)) {
         const old = slots[name];
-        slots[name] = out[`${name}_out`];
+        slots[name] = out[updatedName(name)];
         // The device copy fed to this step is superseded: free its GPU memory now.
         if (isOnDevice(old)) old.onDevice.dispose();
       }
@@ -297,7 +300,7 @@ export class Runner {
     });
     for (const name of Object.keys(this.state)) {
       const old = this.state[name];
-      this.state[name] = out[`${name}_out`];
+      this.state[name] = out[updatedName(name)];
       if (isOnDevice(old)) old.onDevice.dispose(); // state a train step left on the device
     }
     return {
