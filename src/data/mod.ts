@@ -33,6 +33,7 @@ export {
   type Baseline,
   type HumanNumbers,
   humanNumbers,
+  humanNumbersData,
   type Loaders,
   mostCommonTokenBaseline,
   sequenceLoaders,
@@ -66,5 +67,6 @@ export {
   streamBatches,
   type StreamBatchOptions,
   tokensForOneBatch,
+  type TrainData,
 } from "./stream_batches.ts";
 export { encodePrompt, type PromptToken } from "./prompt.ts";

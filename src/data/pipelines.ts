@@ -27,6 +27,7 @@ import { groupChunks } from "./group_chunks.ts";
 import { humanNumbersLines, humanNumbersText, tokenize } from "./human_numbers.ts";
 import { sequenceSamples, splitSamples, threeTokenSamples } from "./samples.ts";
 import { Vocab } from "./vocab.ts";
+import { arrayBatches, type DataKind, type TrainData } from "./stream_batches.ts";
 
 /** The tokenized corpus: tokens, their vocabulary and the tokens as indices. */
 export interface HumanNumbers {
@@ -138,4 +139,22 @@ export function mostCommonTokenBaseline(): Baseline {
   let index = 0;
   for (let i = 1; i < counts.length; i++) if (counts[i] > counts[index]) index = i;
   return { token: vocab.word(index), index, accuracy: counts[index] / valid.length };
+}
+
+/**
+ * Human Numbers in a recipe's layout (the book's pipelines).
+ *
+ * @param layout The recipe's data kind, batch size and sequence length.
+ * @returns Training and validation batches.
+ */
+export function humanNumbersData(
+  layout: { readonly data: DataKind; readonly batchSize: number; readonly seqLen: number },
+): TrainData {
+  const loaders = layout.data === "sequence"
+    ? sequenceLoaders({ bs: layout.batchSize, sl: layout.seqLen })
+    : threeTokenLoaders({
+      bs: layout.batchSize,
+      stateful: layout.data === "three-token-stateful",
+    });
+  return { train: arrayBatches(loaders.train), valid: arrayBatches(loaders.valid) };
 }

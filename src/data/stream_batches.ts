@@ -125,3 +125,11 @@ export function tokensForOneBatch(
   // sampleCount(len) >= samples  <=>  len - width - 1 > (samples - 1) * width
   return samples * width + 2;
 }
+
+/** The batches a learner trains and validates on. */
+export interface TrainData {
+  /** Training batches, in order. */
+  readonly train: BatchSource;
+  /** Validation batches, in order. */
+  readonly valid: BatchSource;
+}

@@ -19,7 +19,8 @@ import {
 import { idsChecksum, type TextCorpus } from "../data/text_corpus.ts";
 import { HUMAN_NUMBERS_TOKENIZER, type TokenizerSpec, type TokenMode } from "../data/tokenizer.ts";
 import { SPECIALS } from "../data/text_vocab.ts";
-import { humanNumbersData, type TrainData } from "../train/learner.ts";
+import { humanNumbersData } from "../data/pipelines.ts";
+import type { TrainData } from "../data/stream_batches.ts";
 import type { Recipe } from "../train/recipe.ts";
 import type { CorpusMeta } from "../train/run_meta.ts";
 

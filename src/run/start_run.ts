@@ -10,7 +10,8 @@
 import type { ModelEntry } from "../../models/registry.ts";
 import { sizedModel, type SizeOverrides } from "../../models/sizing.ts";
 import type { SessionOptions } from "../runtime/session.ts";
-import { Learner, type TrainData } from "../train/learner.ts";
+import type { TrainData } from "../data/stream_batches.ts";
+import { Learner } from "../train/learner.ts";
 import type { Architecture, Recipe } from "../train/recipe.ts";
 import type { RunMeta } from "../train/run_meta.ts";
 import type { RunCorpus } from "./corpus.ts";

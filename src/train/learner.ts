@@ -9,8 +9,8 @@
  * @module
  */
 
-import { arrayBatches, type BatchSource } from "../data/stream_batches.ts";
-import { sequenceLoaders, threeTokenLoaders } from "../data/pipelines.ts";
+import type { BatchSource, TrainData } from "../data/stream_batches.ts";
+import { humanNumbersData } from "../data/pipelines.ts";
 import type { LanguageModel } from "../nn/language_model.ts";
 import { Random } from "../nn/random.ts";
 import { oneCycle } from "../optim/one_cycle.ts";
@@ -100,30 +100,6 @@ export interface LearnerOptions {
   readonly cpu?: string;
   /** Keep the training state in GPU memory between steps (`RunnerOptions.deviceState`). */
   readonly deviceState?: boolean;
-}
-
-/** The batches a learner trains and validates on. */
-export interface TrainData {
-  /** Training batches, in order. */
-  readonly train: BatchSource;
-  /** Validation batches, in order. */
-  readonly valid: BatchSource;
-}
-
-/**
- * Human Numbers in a recipe's layout (the book's pipelines).
- *
- * @param recipe The recipe: its data kind, batch size and sequence length.
- * @returns Training and validation batches.
- */
-export function humanNumbersData(recipe: Recipe): TrainData {
-  const loaders = recipe.data === "sequence"
-    ? sequenceLoaders({ bs: recipe.batchSize, sl: recipe.seqLen })
-    : threeTokenLoaders({
-      bs: recipe.batchSize,
-      stateful: recipe.data === "three-token-stateful",
-    });
-  return { train: arrayBatches(loaders.train), valid: arrayBatches(loaders.valid) };
 }
 
 /** What a checkpoint stores besides tensors. */

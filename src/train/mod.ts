@@ -36,10 +36,8 @@ export {
   type EpochRecord,
   type FitCallbacks,
   FitInterrupted,
-  humanNumbersData,
   Learner,
   type LearnerOptions,
   type LearnerState,
   NonFiniteLossError,
-  type TrainData,
 } from "./learner.ts";

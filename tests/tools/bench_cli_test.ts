@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { findModel } from "../../models/registry.ts";
 import { countFlops } from "../../src/graph/flops.ts";
 import { buildArtifacts } from "../../src/train/artifacts.ts";
-import { humanNumbersData } from "../../src/train/learner.ts";
+import { humanNumbersData } from "../../src/data/pipelines.ts";
 import { spread } from "../../tools/lib/bench/bench_measure.ts";
 import { pickConfigs, zipfIds } from "../../tools/lib/bench/bench_configs.ts";
 import { runTool } from "../helpers/cli.ts";

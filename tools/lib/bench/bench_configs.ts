@@ -10,7 +10,8 @@ import { findModel, type ModelEntry, MODELS } from "../../../models/registry.ts"
 import { sizedModel } from "../../../models/sizing.ts";
 import { streamBatches } from "../../../src/data/stream_batches.ts";
 import { mulberry32 } from "../../../src/generate/sampling.ts";
-import { humanNumbersData, type TrainData } from "../../../src/train/learner.ts";
+import { humanNumbersData } from "../../../src/data/pipelines.ts";
+import type { TrainData } from "../../../src/data/stream_batches.ts";
 import type { Architecture, Recipe } from "../../../src/train/recipe.ts";
 import { UsageError } from "../cli/cli.ts";
 

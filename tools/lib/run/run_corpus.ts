@@ -16,7 +16,7 @@ import {
 import type { TokenMode } from "../../../src/data/tokenizer.ts";
 import type { Recipe } from "../../../src/train/recipe.ts";
 import type { CorpusMeta, RunMeta } from "../../../src/train/run_meta.ts";
-import type { TrainData } from "../../../src/train/learner.ts";
+import type { TrainData } from "../../../src/data/stream_batches.ts";
 import { UsageError } from "../cli/cli.ts";
 import { CorpusInputError, readCorpus } from "./read_corpus.ts";
 
