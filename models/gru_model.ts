@@ -10,6 +10,7 @@ import { GRU } from "../src/nn/gru.ts";
 import type { LanguageModel, ModelOutput, StateSpec } from "../src/nn/language_model.ts";
 import { Linear } from "../src/nn/linear.ts";
 import { Module } from "../src/nn/module.ts";
+import type { BuildContext } from "../src/nn/build_context.ts";
 
 /** A 2-layer GRU language model. */
 export class GRUModel extends Module implements LanguageModel {
@@ -32,8 +33,8 @@ export class GRUModel extends Module implements LanguageModel {
   }
 
   /** `h_o(rnn(i_h(x), h))`; the new h is a graph output (the book's detach). */
-  forward(x: Value, [h]: readonly Value[]): ModelOutput {
-    const [res, hNext] = this.rnn.forward(this.i_h.forward(x), h);
-    return { logits: this.h_o.forward(res), state: [hNext], raw: res, out: res };
+  forward(ctx: BuildContext, x: Value, [h]: readonly Value[]): ModelOutput {
+    const [res, hNext] = this.rnn.forward(ctx, this.i_h.forward(ctx, x), h);
+    return { logits: this.h_o.forward(ctx, res), state: [hNext], raw: res, out: res };
   }
 }

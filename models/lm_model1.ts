@@ -12,6 +12,7 @@ import type { LanguageModel, ModelOutput, StateSpec } from "../src/nn/language_m
 import { Linear } from "../src/nn/linear.ts";
 import { Module } from "../src/nn/module.ts";
 import { timeSteps } from "../src/nn/sequence.ts";
+import type { BuildContext } from "../src/nn/build_context.ts";
 
 /** The book's LMModel1. */
 export class LMModel1 extends Module implements LanguageModel {
@@ -32,13 +33,13 @@ export class LMModel1 extends Module implements LanguageModel {
   }
 
   /** `x`: `[B, 3]` → logits `[B, vocab]`. */
-  forward(x: Value): ModelOutput {
-    const [x0, x1, x2] = timeSteps(this.i_h.forward(x)); // i_h(x[:, 0]), i_h(x[:, 1]), ...
-    let h = relu(this.h_h.forward(x0));
+  forward(ctx: BuildContext, x: Value): ModelOutput {
+    const [x0, x1, x2] = timeSteps(this.i_h.forward(ctx, x)); // i_h(x[:, 0]), i_h(x[:, 1]), ...
+    let h = relu(this.h_h.forward(ctx, x0));
     h = add(h, x1);
-    h = relu(this.h_h.forward(h));
+    h = relu(this.h_h.forward(ctx, h));
     h = add(h, x2);
-    h = relu(this.h_h.forward(h));
-    return { logits: this.h_o.forward(h), state: [] };
+    h = relu(this.h_h.forward(ctx, h));
+    return { logits: this.h_o.forward(ctx, h), state: [] };
   }
 }

@@ -11,6 +11,7 @@ import type { LanguageModel, ModelOutput, StateSpec } from "../src/nn/language_m
 import { Linear } from "../src/nn/linear.ts";
 import { Module } from "../src/nn/module.ts";
 import { timeSteps } from "../src/nn/sequence.ts";
+import type { BuildContext } from "../src/nn/build_context.ts";
 
 /** The book's LMModel2. */
 export class LMModel2 extends Module implements LanguageModel {
@@ -31,12 +32,12 @@ export class LMModel2 extends Module implements LanguageModel {
   }
 
   /** `x`: `[B, 3]` → logits `[B, vocab]`. */
-  forward(x: Value): ModelOutput {
+  forward(ctx: BuildContext, x: Value): ModelOutput {
     let h: Value | undefined; // h = 0: the first step adds nothing to it
-    for (const xi of timeSteps(this.i_h.forward(x))) {
+    for (const xi of timeSteps(this.i_h.forward(ctx, x))) {
       h = h ? add(h, xi) : xi;
-      h = relu(this.h_h.forward(h));
+      h = relu(this.h_h.forward(ctx, h));
     }
-    return { logits: this.h_o.forward(h!), state: [] };
+    return { logits: this.h_o.forward(ctx, h!), state: [] };
   }
 }

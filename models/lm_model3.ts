@@ -14,6 +14,7 @@ import type { LanguageModel, ModelOutput, StateSpec } from "../src/nn/language_m
 import { Linear } from "../src/nn/linear.ts";
 import { Module } from "../src/nn/module.ts";
 import { timeSteps } from "../src/nn/sequence.ts";
+import type { BuildContext } from "../src/nn/build_context.ts";
 
 /** The book's LMModel3. */
 export class LMModel3 extends Module implements LanguageModel {
@@ -35,12 +36,12 @@ export class LMModel3 extends Module implements LanguageModel {
   }
 
   /** `x`: `[B, 3]`, `h`: `[1, B, nHidden]` → logits `[B, vocab]` and the new h. */
-  forward(x: Value, [h0]: readonly Value[]): ModelOutput {
+  forward(ctx: BuildContext, x: Value, [h0]: readonly Value[]): ModelOutput {
     let h = squeeze(h0, [0]);
-    for (const xi of timeSteps(this.i_h.forward(x))) {
+    for (const xi of timeSteps(this.i_h.forward(ctx, x))) {
       h = add(h, xi);
-      h = relu(this.h_h.forward(h));
+      h = relu(this.h_h.forward(ctx, h));
     }
-    return { logits: this.h_o.forward(h), state: [unsqueeze(h, [0])] };
+    return { logits: this.h_o.forward(ctx, h), state: [unsqueeze(h, [0])] };
   }
 }

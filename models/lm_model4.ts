@@ -13,6 +13,7 @@ import type { LanguageModel, ModelOutput, StateSpec } from "../src/nn/language_m
 import { Linear } from "../src/nn/linear.ts";
 import { Module } from "../src/nn/module.ts";
 import { stackSteps, timeSteps } from "../src/nn/sequence.ts";
+import type { BuildContext } from "../src/nn/build_context.ts";
 
 /** The book's LMModel4. */
 export class LMModel4 extends Module implements LanguageModel {
@@ -34,16 +35,16 @@ export class LMModel4 extends Module implements LanguageModel {
   }
 
   /** `x`: `[B, T]`, `h`: `[1, B, nHidden]` → logits `[B, T, vocab]` and the new h. */
-  forward(x: Value, [h0]: readonly Value[]): ModelOutput {
+  forward(ctx: BuildContext, x: Value, [h0]: readonly Value[]): ModelOutput {
     let h = squeeze(h0, [0]);
     const outs: Value[] = [];
-    for (const xi of timeSteps(this.i_h.forward(x))) {
+    for (const xi of timeSteps(this.i_h.forward(ctx, x))) {
       h = add(h, xi);
-      h = relu(this.h_h.forward(h));
+      h = relu(this.h_h.forward(ctx, h));
       outs.push(h);
     }
     // torch.stack([h_o(h) for h in outs], dim=1), as one Gemm over all steps.
-    const logits = stackSteps(outs, (rows) => this.h_o.forward(rows));
+    const logits = stackSteps(outs, (rows) => this.h_o.forward(ctx, rows));
     return { logits, state: [unsqueeze(h, [0])] };
   }
 }

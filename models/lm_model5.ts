@@ -11,6 +11,7 @@ import type { LanguageModel, ModelOutput, StateSpec } from "../src/nn/language_m
 import { Linear } from "../src/nn/linear.ts";
 import { Module } from "../src/nn/module.ts";
 import { RNN } from "../src/nn/rnn.ts";
+import type { BuildContext } from "../src/nn/build_context.ts";
 
 /** The book's LMModel5. */
 export class LMModel5 extends Module implements LanguageModel {
@@ -33,8 +34,8 @@ export class LMModel5 extends Module implements LanguageModel {
   }
 
   /** `h_o(rnn(i_h(x), h))`; the new h is a graph output (the book's detach). */
-  forward(x: Value, [h]: readonly Value[]): ModelOutput {
-    const [res, hNext] = this.rnn.forward(this.i_h.forward(x), h);
-    return { logits: this.h_o.forward(res), state: [hNext], raw: res, out: res };
+  forward(ctx: BuildContext, x: Value, [h]: readonly Value[]): ModelOutput {
+    const [res, hNext] = this.rnn.forward(ctx, this.i_h.forward(ctx, x), h);
+    return { logits: this.h_o.forward(ctx, res), state: [hNext], raw: res, out: res };
   }
 }

@@ -11,6 +11,7 @@ import type { LanguageModel, ModelOutput, StateSpec } from "../src/nn/language_m
 import { Linear } from "../src/nn/linear.ts";
 import { LSTM } from "../src/nn/lstm.ts";
 import { Module } from "../src/nn/module.ts";
+import type { BuildContext } from "../src/nn/build_context.ts";
 
 /** The book's LMModel6. */
 export class LMModel6 extends Module implements LanguageModel {
@@ -36,8 +37,8 @@ export class LMModel6 extends Module implements LanguageModel {
   }
 
   /** `h_o(rnn(i_h(x), (h, c)))`; the new `(h, c)` is a graph output (the book's detach). */
-  forward(x: Value, [h, c]: readonly Value[]): ModelOutput {
-    const [raw, state] = this.rnn.forward(this.i_h.forward(x), [h, c]);
-    return { logits: this.h_o.forward(raw), state, raw, out: raw };
+  forward(ctx: BuildContext, x: Value, [h, c]: readonly Value[]): ModelOutput {
+    const [raw, state] = this.rnn.forward(ctx, this.i_h.forward(ctx, x), [h, c]);
+    return { logits: this.h_o.forward(ctx, raw), state, raw, out: raw };
   }
 }

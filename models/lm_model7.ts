@@ -12,6 +12,7 @@ import type { LanguageModel, ModelOutput, StateSpec } from "../src/nn/language_m
 import { Linear } from "../src/nn/linear.ts";
 import { LSTM } from "../src/nn/lstm.ts";
 import { Module } from "../src/nn/module.ts";
+import type { BuildContext } from "../src/nn/build_context.ts";
 
 /** The book's LMModel7. */
 export class LMModel7 extends Module implements LanguageModel {
@@ -40,9 +41,9 @@ export class LMModel7 extends Module implements LanguageModel {
   }
 
   /** Returns logits, the raw LSTM output (for TAR) and the dropped-out one (for AR). */
-  forward(x: Value, [h, c]: readonly Value[]): ModelOutput {
-    const [raw, state] = this.rnn.forward(this.i_h.forward(x), [h, c]); // state: graph output (detach)
-    const out = this.drop.forward(raw);
-    return { logits: this.h_o.forward(out), state, raw, out };
+  forward(ctx: BuildContext, x: Value, [h, c]: readonly Value[]): ModelOutput {
+    const [raw, state] = this.rnn.forward(ctx, this.i_h.forward(ctx, x), [h, c]); // state: graph output (detach)
+    const out = this.drop.forward(ctx, raw);
+    return { logits: this.h_o.forward(ctx, out), state, raw, out };
   }
 }

@@ -15,6 +15,7 @@ import { add, mul, sigmoid, tanh } from "../src/ops/elementwise.ts";
 import { concat, split } from "../src/ops/shape.ts";
 import { Linear } from "../src/nn/linear.ts";
 import { Module } from "../src/nn/module.ts";
+import type { BuildContext } from "../src/nn/build_context.ts";
 
 /** A cell's state `(h, c)`, each `[B, nh]`. */
 export type CellState = readonly [Value, Value];
@@ -39,14 +40,14 @@ export class LSTMCellGates extends Module {
   }
 
   /** One step: `input` `[B, ni]` → `h` and the new `(h, c)`. */
-  forward(input: Value, [h0, c0]: CellState): [Value, CellState] {
+  forward(ctx: BuildContext, input: Value, [h0, c0]: CellState): [Value, CellState] {
     const h = concat([h0, input], 1);
-    const forget = sigmoid(this.forget_gate.forward(h));
+    const forget = sigmoid(this.forget_gate.forward(ctx, h));
     let c = mul(c0, forget);
-    const inp = sigmoid(this.input_gate.forward(h));
-    const cell = tanh(this.cell_gate.forward(h));
+    const inp = sigmoid(this.input_gate.forward(ctx, h));
+    const cell = tanh(this.cell_gate.forward(ctx, h));
     c = add(c, mul(inp, cell));
-    const out = sigmoid(this.output_gate.forward(h));
+    const out = sigmoid(this.output_gate.forward(ctx, h));
     const hNext = mul(out, tanh(c));
     return [hNext, [hNext, c]];
   }
@@ -68,8 +69,8 @@ export class LSTMCell extends Module {
   }
 
   /** One step: `input` `[B, ni]` → `h` and the new `(h, c)`. */
-  forward(input: Value, [h, c0]: CellState): [Value, CellState] {
-    const gates = split(add(this.ih.forward(input), this.hh.forward(h)), 4, 1); // .chunk(4, 1)
+  forward(ctx: BuildContext, input: Value, [h, c0]: CellState): [Value, CellState] {
+    const gates = split(add(this.ih.forward(ctx, input), this.hh.forward(ctx, h)), 4, 1); // .chunk(4, 1)
     const [ingate, forgetgate, outgate] = gates.slice(0, 3).map(sigmoid);
     const cellgate = tanh(gates[3]);
     const c = add(mul(forgetgate, c0), mul(ingate, cellgate));

@@ -10,7 +10,8 @@ import { Graph } from "../graph/graph.ts";
 import { pruneUnused } from "../graph/prune.ts";
 import type { Value } from "../graph/graph.ts";
 import type { LanguageModel } from "../nn/language_model.ts";
-import { bindParameters, type Parameter } from "../nn/parameter.ts";
+import { BuildContext } from "../nn/build_context.ts";
+import type { Parameter } from "../nn/parameter.ts";
 import { concat, slice, unsqueeze } from "../ops/shape.ts";
 import { storeWeight, type WeightStorage } from "./weight_storage.ts";
 import { updatedName } from "../graph/updated_name.ts";
@@ -52,13 +53,13 @@ export function buildDeployGraph(
     if (!data) throw new Error(`Cannot export: no trained value for parameter "${name}"`);
     bound.set(p, storeWeight(g, name, p.shape, data, options.weights ?? "float32"));
   }
-  bindParameters(g, bound);
+  const ctx = new BuildContext(g, { parameters: bound });
   const tokens = g.input("tokens", "int64", ["batch", options.steps]);
   const state = model.state.map((s) => g.input(s.name, "float32", [s.layers, "batch", s.hidden]));
   if (model.state.length === 0) {
-    g.output(model.forward(tokens, []).logits, "logits");
+    g.output(model.forward(ctx, tokens, []).logits, "logits");
   } else {
-    const { logits, state: next } = recurrentLogits(model, tokens, state, options.steps);
+    const { logits, state: next } = recurrentLogits(ctx, model, tokens, state, options.steps);
     g.output(logits, "logits");
     model.state.forEach((s, i) => g.output(next[i], updatedName(s.name)));
   }
@@ -72,18 +73,19 @@ export function buildDeployGraph(
  * all steps; LMModel3, which predicts after its last token only, is unrolled step by step.
  */
 function recurrentLogits(
+  ctx: BuildContext,
   model: LanguageModel,
   tokens: Value,
   state: readonly Value[],
   steps: number,
 ): { logits: Value; state: readonly Value[] } {
-  const whole = model.forward(tokens, state);
+  const whole = model.forward(ctx, tokens, state);
   if (whole.logits.shape.length === 3) return whole;
   if (steps === 1) return { logits: unsqueeze(whole.logits, [1]), state: whole.state };
   const perStep: Value[] = [];
   let carried = state;
   for (let t = 0; t < steps; t++) {
-    const out = model.forward(slice(tokens, [t], [t + 1], [1]), carried);
+    const out = model.forward(ctx, slice(tokens, [t], [t + 1], [1]), carried);
     perStep.push(unsqueeze(out.logits, [1]));
     carried = out.state;
   }

@@ -11,7 +11,7 @@ import { isStaticShape } from "../graph/value.ts";
 import { mul } from "../ops/elementwise.ts";
 import { Module } from "./module.ts";
 import type { Random } from "./random.ts";
-import { isTraining } from "./mode.ts";
+import type { BuildContext } from "./build_context.ts";
 
 /** PyTorch's `nn.Dropout(p)`: in training, zero each element with probability p and scale the rest by 1/(1-p). */
 export class Dropout extends Module {
@@ -31,16 +31,16 @@ export class Dropout extends Module {
   /**
    * Applies dropout in training graphs (declaring the mask input), identity otherwise.
    *
+   * @param ctx The graph being built and whether it trains.
    * @param x Activations.
    * @returns `x * mask` in training, `x` in evaluation.
    */
-  forward(x: Value): Value {
-    const g = x.graph;
-    if (!isTraining(g) || this.p === 0) return x;
+  forward(ctx: BuildContext, x: Value): Value {
+    if (!ctx.training || this.p === 0) return x;
     if (!isStaticShape(x.shape)) {
       throw new Error(`Dropout in training needs static shapes: got [${x.shape.join(", ")}]`);
     }
-    return mul(x, g.input(this.maskName, x.dtype, x.shape));
+    return mul(x, ctx.graph.input(this.maskName, x.dtype, x.shape));
   }
 
   /**

@@ -5,6 +5,7 @@
  */
 
 import type { Value } from "../graph/graph.ts";
+import type { BuildContext } from "./build_context.ts";
 import { gather } from "../ops/indexing.ts";
 import { normalInit } from "./init.ts";
 import { Module } from "./module.ts";
@@ -32,7 +33,7 @@ export class Embedding extends Module {
    * @param x int64 ids of any shape.
    * @returns `[...x.shape, embeddingDim]`.
    */
-  forward(x: Value): Value {
-    return gather(this.weight.in(x.graph), x);
+  forward(ctx: BuildContext, x: Value): Value {
+    return gather(ctx.value(this.weight), x);
   }
 }

@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { Graph, Value } from "../graph/graph.ts";
+import type { Value } from "../graph/graph.ts";
+import type { BuildContext } from "./build_context.ts";
 import { add, mul, sigmoid, sub, tanh } from "../ops/elementwise.ts";
 import { gemm } from "../ops/linalg.ts";
 import { split } from "../ops/shape.ts";
@@ -31,17 +32,17 @@ export class GRU extends StackedRecurrent {
    * @param h `[numLayers, B, hiddenSize]`.
    * @returns The last layer's outputs `[B, T, hiddenSize]` and the final h.
    */
-  forward(x: Value, h: Value): [Value, Value] {
-    const [out, [hN]] = this.run(x, [h], ["h"]);
+  forward(ctx: BuildContext, x: Value, h: Value): [Value, Value] {
+    const [out, [hN]] = this.run(ctx, x, [h], ["h"]);
     return [out, hN];
   }
 
-  protected cell(p: RecurrentLayerParams, g: Graph): LayerCell {
-    const [whh, bhh] = [p.weightHh.in(g), p.biasHh.in(g)];
+  protected cell(p: RecurrentLayerParams, ctx: BuildContext): LayerCell {
+    const [whh, bhh] = [ctx.value(p.weightHh), ctx.value(p.biasHh)];
     const hs = this.hiddenSize;
     return {
       // b_hh stays in the recurrent term: n scales the hidden part, bias included, by r.
-      project: (rows) => gemm(rows, p.weightIh.in(g), p.biasIh.in(g), { transB: true }),
+      project: (rows) => gemm(rows, ctx.value(p.weightIh), ctx.value(p.biasIh), { transB: true }),
       step: (xw, [h]) => {
         const hw = gemm(h, whh, bhh, { transB: true });
         const [xRz, xn] = split(xw, [2 * hs, hs], 1);

@@ -6,6 +6,7 @@
  */
 
 import type { Value } from "../graph/graph.ts";
+import type { BuildContext } from "./build_context.ts";
 import type { Module } from "./module.ts";
 
 /** A recurrent state tensor of shape `[layers, batch, hidden]`. */
@@ -39,9 +40,10 @@ export interface LanguageModel extends Module {
   /**
    * Builds the forward pass.
    *
+   * @param ctx The graph being built, its mode and the parameters' values.
    * @param tokens int64 `[B, T]`.
    * @param state Values aligned with `state`, each `[layers, B, hidden]`.
    * @returns Logits, new state and the activations AR/TAR need.
    */
-  forward(tokens: Value, state: readonly Value[]): ModelOutput;
+  forward(ctx: BuildContext, tokens: Value, state: readonly Value[]): ModelOutput;
 }

@@ -5,6 +5,7 @@
  */
 
 import type { Value } from "../graph/graph.ts";
+import type { BuildContext } from "./build_context.ts";
 import { isStaticShape } from "../graph/value.ts";
 import { int64s } from "../ops/constant.ts";
 import { gemm } from "../ops/linalg.ts";
@@ -64,10 +65,9 @@ export class Linear extends Module {
    * @param x `[..., inFeatures]`.
    * @returns `[..., outFeatures]`.
    */
-  forward(x: Value): Value {
-    const g = x.graph;
-    const w = this.weight.in(g);
-    const b = this.bias?.in(g) ?? null;
+  forward(ctx: BuildContext, x: Value): Value {
+    const w = ctx.value(this.weight);
+    const b = this.bias ? ctx.value(this.bias) : null;
     if (x.shape.length === 2) return gemm(x, w, b, { transB: true });
     if (x.shape.length < 2) {
       throw new Error(`Linear needs an input of rank >= 2: got [${x.shape.join(", ")}]`);
@@ -78,7 +78,7 @@ export class Linear extends Module {
     const lead = x.shape.slice(0, -1);
     const target = isStaticShape(lead)
       ? [...lead, this.outFeatures]
-      : concat([shape(x, { end: -1 }), int64s(g, [this.outFeatures])], 0);
+      : concat([shape(x, { end: -1 }), int64s(ctx.graph, [this.outFeatures])], 0);
     return reshape(rows, target);
   }
 }

@@ -5,7 +5,8 @@
  * @module
  */
 
-import type { Graph, Value } from "../graph/graph.ts";
+import type { Value } from "../graph/graph.ts";
+import type { BuildContext } from "./build_context.ts";
 import { add, mul, sigmoid, tanh } from "../ops/elementwise.ts";
 import { gemm } from "../ops/linalg.ts";
 import { split } from "../ops/shape.ts";
@@ -32,8 +33,8 @@ export class LSTM extends StackedRecurrent {
    * @param state `[h, c]`, each `[numLayers, B, hiddenSize]`.
    * @returns The last layer's outputs `[B, T, hiddenSize]` and the final `[h, c]`.
    */
-  forward(x: Value, state: readonly [Value, Value]): [Value, [Value, Value]] {
-    const [out, [h, c]] = this.run(x, state, ["h", "c"]);
+  forward(ctx: BuildContext, x: Value, state: readonly [Value, Value]): [Value, [Value, Value]] {
+    const [out, [h, c]] = this.run(ctx, x, state, ["h", "c"]);
     return [out, [h, c]];
   }
 
@@ -41,15 +42,17 @@ export class LSTM extends StackedRecurrent {
    * One LSTM layer's step: the input projection of all steps, then the gates per step.
    *
    * @param p The layer's weights.
-   * @param g The graph being built.
+   * @param ctx The graph being built, with the weights' values.
    * @returns The layer's cell.
    */
-  protected cell(p: RecurrentLayerParams, g: Graph): LayerCell {
-    const whh = p.weightHh.in(g);
+  protected cell(p: RecurrentLayerParams, ctx: BuildContext): LayerCell {
+    const whh = ctx.value(p.weightHh);
     return {
       // Both biases fold into the one projection of all time steps.
       project: (rows) =>
-        gemm(rows, p.weightIh.in(g), add(p.biasIh.in(g), p.biasHh.in(g)), { transB: true }),
+        gemm(rows, ctx.value(p.weightIh), add(ctx.value(p.biasIh), ctx.value(p.biasHh)), {
+          transB: true,
+        }),
       step: (xw, [h, c]) => {
         const [i, f, gg, o] = split(gemm(h, whh, xw, { transB: true }), 4, 1);
         const cNext = add(mul(sigmoid(f), c), mul(sigmoid(i), tanh(gg)));

@@ -6,10 +6,10 @@
  */
 
 export { Module } from "./module.ts";
-export { bindParameters, type Init, Parameter, type ParameterOptions } from "./parameter.ts";
+export { type Init, Parameter, type ParameterOptions } from "./parameter.ts";
+export { BuildContext, type BuildOptions } from "./build_context.ts";
 export { normalInit, uniformInit } from "./init.ts";
 export { Random } from "./random.ts";
-export { isTraining, setTraining } from "./mode.ts";
 export { Embedding } from "./embedding.ts";
 export { Linear, type LinearOptions } from "./linear.ts";
 export { LSTM } from "./lstm.ts";

@@ -4,7 +4,8 @@
  * @module
  */
 
-import type { Graph, Value } from "../graph/graph.ts";
+import type { Value } from "../graph/graph.ts";
+import type { BuildContext } from "./build_context.ts";
 import { add, tanh } from "../ops/elementwise.ts";
 import { gemm } from "../ops/linalg.ts";
 import type { RecurrentLayerParams } from "./recurrent.ts";
@@ -28,17 +29,19 @@ export class RNN extends StackedRecurrent {
    * @param h `[numLayers, B, hiddenSize]`.
    * @returns The last layer's outputs `[B, T, hiddenSize]` and the final h.
    */
-  forward(x: Value, h: Value): [Value, Value] {
-    const [out, [hN]] = this.run(x, [h], ["h"]);
+  forward(ctx: BuildContext, x: Value, h: Value): [Value, Value] {
+    const [out, [hN]] = this.run(ctx, x, [h], ["h"]);
     return [out, hN];
   }
 
-  protected cell(p: RecurrentLayerParams, g: Graph): LayerCell {
-    const whh = p.weightHh.in(g);
+  protected cell(p: RecurrentLayerParams, ctx: BuildContext): LayerCell {
+    const whh = ctx.value(p.weightHh);
     return {
       // Both biases fold into the one projection of all time steps.
       project: (rows) =>
-        gemm(rows, p.weightIh.in(g), add(p.biasIh.in(g), p.biasHh.in(g)), { transB: true }),
+        gemm(rows, ctx.value(p.weightIh), add(ctx.value(p.biasIh), ctx.value(p.biasHh)), {
+          transB: true,
+        }),
       step: (xw, [h]) => [tanh(gemm(h, whh, xw, { transB: true }))],
     };
   }

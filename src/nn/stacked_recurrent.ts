@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { Graph, Value } from "../graph/graph.ts";
+import type { Value } from "../graph/graph.ts";
+import type { BuildContext } from "./build_context.ts";
 import { readInt } from "../graph/attributes.ts";
 import { gather } from "../ops/indexing.ts";
 import { reshape, transpose } from "../ops/shape.ts";
@@ -61,25 +62,31 @@ export abstract class StackedRecurrent extends Module {
     this.layers = recurrentParameters(this, gates, inputSize, hiddenSize, numLayers);
   }
 
-  /** The cell of one layer, with its parameters bound in graph `g`. */
-  protected abstract cell(p: RecurrentLayerParams, g: Graph): LayerCell;
+  /** The cell of one layer, with its parameters' values from the context. */
+  protected abstract cell(p: RecurrentLayerParams, ctx: BuildContext): LayerCell;
 
   /**
    * Runs the layers over a sequence.
    *
+   * @param ctx The graph being built, with the weights' values.
    * @param x `[B, T, inputSize]`.
    * @param states The state tensors (`h`, and `c` for LSTMs), each `[numLayers, B, hiddenSize]`.
    * @param names Their names, for messages.
    * @returns The last layer's outputs `[B, T, hiddenSize]` and the final states.
    */
-  protected run(x: Value, states: readonly Value[], names: readonly string[]): [Value, Value[]] {
+  protected run(
+    ctx: BuildContext,
+    x: Value,
+    states: readonly Value[],
+    names: readonly string[],
+  ): [Value, Value[]] {
     const steps = staticSteps(this.kind, x);
     states.forEach((s, i) => checkState(this.kind, names[i], s, this.numLayers, this.hiddenSize));
     const initial = states.map(splitLayers); // [state][layer]
     const finals: Value[][] = states.map(() => []);
     let rows: Value | undefined;
     this.layers.forEach((p, l) => {
-      const cell = this.cell(p, x.graph);
+      const cell = this.cell(p, ctx);
       let state = initial.map((s) => s[l]);
       const outputs: Value[] = [];
       const all = rows ? cell.project(rows) : firstProjection(cell, p, x);

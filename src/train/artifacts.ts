@@ -34,8 +34,8 @@ import {
   crossEntropySum,
   temporalActivationRegularization,
 } from "../nn/loss.ts";
-import { setTraining } from "../nn/mode.ts";
-import { bindParameters, type Parameter } from "../nn/parameter.ts";
+import { BuildContext } from "../nn/build_context.ts";
+import type { Parameter } from "../nn/parameter.ts";
 import { adam, type AdamOptions, adamScalars } from "../optim/adam.ts";
 import type { FloatDType, OptimParam, StateUpdate } from "../optim/update.ts";
 import { sgd, sgdScalars } from "../optim/sgd.ts";
@@ -146,7 +146,6 @@ function forward(
 ): Forward {
   const { seqLen, dtype = "float32" } = options;
   const g = new Graph(name, options.webgpu ? {} : { maxNodeTensors: Infinity });
-  setTraining(g, mode === "train");
   const named = model.namedParameters();
   const declared = declareParameters(
     g,
@@ -159,10 +158,13 @@ function forward(
     p,
     declared.values[i],
   ]);
-  bindParameters(g, new Map(params.map(([, p, v]) => [p, v])));
   const tokens = g.input("tokens", "int64", [batch, seqLen]);
   const state = model.state.map((s) => g.input(s.name, dtype, [s.layers, batch, s.hidden]));
-  const output = model.forward(tokens, state);
+  const ctx = new BuildContext(g, {
+    training: mode === "train",
+    parameters: new Map(params.map(([, p, v]) => [p, v])),
+  });
+  const output = model.forward(ctx, tokens, state);
   let targets: Value | undefined;
   if (mode !== "infer") targets = g.input("targets", "int64", output.logits.shape.slice(0, -1));
   return { g, params, paramInputs: declared.inputs, targets, output };

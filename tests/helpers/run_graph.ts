@@ -10,7 +10,8 @@ import { checkGraph, type Graph, saveGraph, type Value } from "../../src/graph/m
 import type { DType } from "../../src/onnx/dtype.ts";
 import { type Tensor, tensor } from "../../src/onnx/tensor.ts";
 import type { Module } from "../../src/nn/module.ts";
-import { bindParameters, type Parameter } from "../../src/nn/parameter.ts";
+import { BuildContext } from "../../src/nn/build_context.ts";
+import type { Parameter } from "../../src/nn/parameter.ts";
 import { Session } from "../../src/runtime/session.ts";
 import type { ModelToCheck } from "./onnx_checker.ts";
 
@@ -18,20 +19,21 @@ import type { ModelToCheck } from "./onnx_checker.ts";
 export const saved: ModelToCheck[] = [];
 
 /**
- * Declares one graph input per parameter (named by `namedParameters`) and binds them.
+ * Declares one graph input per parameter (named by `namedParameters`) and gives them to a
+ * build context.
  *
  * @param g The graph.
  * @param model The module whose parameters the forward pass uses.
  * @param dtype Element type of the parameter inputs.
- * @returns The parameters by name.
+ * @param training Build a training graph (dropout active).
+ * @returns The context to pass to `forward`.
  */
-export function bindModel(g: Graph, model: Module, dtype: DType): Map<string, Parameter> {
+export function bindModel(g: Graph, model: Module, dtype: DType, training = false): BuildContext {
   const named = model.namedParameters();
-  const values = new Map<Parameter, Value>(
+  const parameters = new Map<Parameter, Value>(
     named.map(([name, p]) => [p, g.input(name, dtype, p.shape)]),
   );
-  bindParameters(g, values);
-  return new Map(named);
+  return new BuildContext(g, { training, parameters });
 }
 
 /** A float64 tensor from plain numbers. */

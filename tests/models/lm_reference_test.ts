@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Graph } from "../../src/graph/mod.ts";
-import { bindParameters } from "../../src/nn/parameter.ts";
+import { BuildContext } from "../../src/nn/build_context.ts";
 import type { Tensor } from "../../src/onnx/tensor.ts";
 import { LMModel1 } from "../../models/lm_model1.ts";
 import { LMModel2 } from "../../models/lm_model2.ts";
@@ -63,15 +63,18 @@ Deno.test("LMModel1, LMModel2 and LMModel3 (zero state) compute the same logits"
   const [m1, m2, m3] = [new LMModel1(V, H), new LMModel2(V, H), new LMModel3(V, H)];
   const B = 4;
   const g = new Graph("lm123");
-  bindModel(g, m1, "float64");
-  for (const m of [m2, m3]) {
-    bindParameters(g, new Map(m.namedParameters().map(([n, p]) => [p, g.value(n)])));
-  }
+  const ctx1 = bindModel(g, m1, "float64");
+  // m2 and m3 read the same inputs as m1: their parameters are the graph's values by name.
+  const [ctx2, ctx3] = [m2, m3].map((m) =>
+    new BuildContext(g, {
+      parameters: new Map(m.namedParameters().map(([n, p]) => [p, g.value(n)])),
+    })
+  );
   const x = g.input("x", "int64", [B, 3]);
   const h = g.input("h", "float64", [1, B, H]);
-  g.output(m1.forward(x).logits, "lm1");
-  g.output(m2.forward(x).logits, "lm2");
-  const out3 = m3.forward(x, [h]);
+  g.output(m1.forward(ctx1, x).logits, "lm1");
+  g.output(m2.forward(ctx2, x).logits, "lm2");
+  const out3 = m3.forward(ctx3, x, [h]);
   g.output(out3.logits, "lm3");
   g.output(out3.state[0], "h_out");
   const feeds = initFeeds(m1, 61);
@@ -106,8 +109,8 @@ Deno.test("LMModel4.forward() matches the book's loop over 16 tokens with a carr
   const m = new LMModel4(V, H);
   const [B, T] = [3, 16];
   const g = new Graph("lm4");
-  bindModel(g, m, "float64");
-  const out = m.forward(g.input("x", "int64", [B, T]), [g.input("h", "float64", [1, B, H])]);
+  const ctx = bindModel(g, m, "float64");
+  const out = m.forward(ctx, g.input("x", "int64", [B, T]), [g.input("h", "float64", [1, B, H])]);
   g.output(out.logits, "logits");
   g.output(out.state[0], "h_out");
   const feeds = initFeeds(m, 71);

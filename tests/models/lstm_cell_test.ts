@@ -136,10 +136,10 @@ function buildUnrolled(c: Case, cells: [string, LSTMCellGates | LSTMCell][]): Gr
   const h0 = g.input("h0", "float64", [c.B, c.nh]);
   const c0 = g.input("c0", "float64", [c.B, c.nh]);
   for (const [prefix, cell] of cells) {
-    bindModel(g, cell, "float64");
+    const ctx = bindModel(g, cell, "float64");
     let state: readonly [Value, Value] = [h0, c0];
     xs.forEach((x, t) => {
-      const [out, next] = cell.forward(x, state);
+      const [out, next] = cell.forward(ctx, x, state);
       assert.equal(out, next[0], "the cell returns h, (h, c)");
       assert.deepEqual(out.shape, [c.B, c.nh]);
       state = next;

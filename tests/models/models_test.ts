@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { type Dim, Graph } from "../../src/graph/mod.ts";
-import { setTraining } from "../../src/nn/mode.ts";
 import { Random } from "../../src/nn/random.ts";
 import type { LMModel7 } from "../../models/lm_model7.ts";
 import { findModel, MODELS } from "../../models/registry.ts";
@@ -78,10 +77,10 @@ for (const entry of MODELS) {
     const m = entry.create();
     const T = seqLen(entry.name);
     const g = new Graph(entry.name);
-    bindModel(g, m, "float64");
+    const ctx = bindModel(g, m, "float64");
     const x = g.input("x", "int64", ["batch", T]);
     const state = m.state.map((s) => g.input(s.name, "float64", [s.layers, "batch", s.hidden]));
-    const out = m.forward(x, state);
+    const out = m.forward(ctx, x, state);
     const logits: Dim[] = T === 3 ? ["batch", V] : ["batch", T, V];
     assert.deepEqual(out.logits.shape, logits, "logits shape");
     assert.equal(out.state.length, m.state.length);
@@ -120,11 +119,10 @@ for (const entry of MODELS) {
 Deno.test("LMModel7 applies dropout in training graphs: out = raw * mask", async () => {
   const m = findModel("lm7").create() as LMModel7;
   const g = new Graph("lm7_train");
-  setTraining(g, true);
-  bindModel(g, m, "float64");
+  const ctx = bindModel(g, m, "float64", true);
   const x = g.input("x", "int64", [BATCH, 16]);
   const state = m.state.map((s) => g.input(s.name, "float64", [s.layers, BATCH, s.hidden]));
-  const out = m.forward(x, state);
+  const out = m.forward(ctx, x, state);
   assert.deepEqual(g.inputs.at(-1)!.name, m.drop.maskName);
   assert.deepEqual(g.inputs.at(-1)!.shape, [BATCH, 16, H]);
   g.output(out.logits, "logits");

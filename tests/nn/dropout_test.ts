@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Graph } from "../../src/graph/mod.ts";
 import { Dropout } from "../../src/nn/dropout.ts";
-import { isTraining, setTraining } from "../../src/nn/mode.ts";
+import { BuildContext } from "../../src/nn/build_context.ts";
 import { Random } from "../../src/nn/random.ts";
 import { referenceCheckTest } from "../helpers/onnx_checker.ts";
 import { rng } from "../helpers/reference.ts";
@@ -39,13 +39,13 @@ Deno.test("Dropout.sampleMask() draws a fresh mask each call, the same ones for 
 
 Deno.test("Dropout in a training graph multiplies by a declared mask input", async () => {
   const g = new Graph("train");
-  setTraining(g, true);
-  assert.ok(isTraining(g));
+  const ctx = new BuildContext(g, { training: true });
+  assert.ok(ctx.training);
   const d = new Dropout(0.4);
   d.maskName = "drop.mask";
   const x = g.input("x", "float64", [2, 3, 4]);
   const before = g.nodes.length;
-  const y = d.forward(x);
+  const y = d.forward(ctx, x);
   assert.notEqual(y, x);
   const mask = g.inputs.find((v) => v.name === "drop.mask");
   assert.ok(mask, "declares the mask input");
@@ -70,22 +70,19 @@ Deno.test("Dropout in a training graph multiplies by a declared mask input", asy
 Deno.test("Dropout in an evaluation graph is the identity and adds nothing", () => {
   for (const training of [undefined, false]) {
     const g = new Graph("eval");
-    if (training !== undefined) {
-      setTraining(g, true);
-      setTraining(g, training);
-    }
-    assert.equal(isTraining(g), false);
+    const ctx = new BuildContext(g, training === undefined ? {} : { training });
+    assert.equal(ctx.training, false);
     const x = g.input("x", "float32", ["batch", 16, 64]);
-    const y = new Dropout(0.4).forward(x);
+    const y = new Dropout(0.4).forward(ctx, x);
     assert.equal(y, x);
     assert.equal(g.nodes.length, 0);
     assert.deepEqual(g.inputs.map((v) => v.name), ["x"]);
   }
   // p = 0 needs no mask even in training.
   const g = new Graph("train");
-  setTraining(g, true);
+  const ctx = new BuildContext(g, { training: true });
   const x = g.input("x", "float32", [2, 2]);
-  assert.equal(new Dropout(0).forward(x), x);
+  assert.equal(new Dropout(0).forward(ctx, x), x);
   assert.equal(g.inputs.length, 1);
 });
 
@@ -94,9 +91,9 @@ Deno.test("Dropout refuses p outside [0, 1) and symbolic shapes in training", ()
     assert.throws(() => new Dropout(p), { message: `Dropout p must be in [0, 1): got ${p}` });
   }
   const g = new Graph("train");
-  setTraining(g, true);
+  const ctx = new BuildContext(g, { training: true });
   const x = g.input("x", "float32", ["batch", 3]);
-  assert.throws(() => new Dropout(0.5).forward(x), {
+  assert.throws(() => new Dropout(0.5).forward(ctx, x), {
     message: "Dropout in training needs static shapes: got [batch, 3]",
   });
 });

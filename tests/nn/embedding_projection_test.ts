@@ -5,7 +5,7 @@ import { saveGraph } from "../../src/graph/model_io.ts";
 import { Embedding } from "../../src/nn/embedding.ts";
 import { GRU } from "../../src/nn/gru.ts";
 import { LSTM } from "../../src/nn/lstm.ts";
-import { bindParameters } from "../../src/nn/parameter.ts";
+import { BuildContext } from "../../src/nn/build_context.ts";
 import { Module } from "../../src/nn/module.ts";
 import { RNN } from "../../src/nn/rnn.ts";
 import { tensor } from "../../src/onnx/tensor.ts";
@@ -37,14 +37,14 @@ class Stack extends Module {
 function build(m: Stack, batch: number, steps: number, lookedUp: boolean): Graph {
   const g = new Graph("fold", { maxNodeTensors: Infinity });
   const params = m.namedParameters().map(([name, p]) => [p, g.input(name, "float32", p.shape)]);
-  bindParameters(g, new Map(params as never));
+  const ctx = new BuildContext(g, { parameters: new Map(params as never) });
   const tokens = g.input("tokens", "int64", [batch, steps]);
   const state = () => g.input(`s${g.inputs.length}`, "float32", [2, batch, m.hidden]);
-  const embedded = m.emb.forward(tokens);
+  const embedded = m.emb.forward(ctx, tokens);
   const x = lookedUp ? embedded : identity(embedded);
   const [out] = m.rnn instanceof LSTM
-    ? m.rnn.forward(x, [state(), state()])
-    : m.rnn.forward(x, state());
+    ? m.rnn.forward(ctx, x, [state(), state()])
+    : m.rnn.forward(ctx, x, state());
   g.output(out, "out");
   const loss = reduceSum(mul(out, out), [], { keepdims: false });
   const grads = backward(loss, params.map(([, v]) => v as never));
@@ -106,12 +106,13 @@ Deno.test("a table too large for the fold to pay is looked up first, as written"
 Deno.test("a symbolic batch (eval and infer graphs) is not folded", () => {
   const m = new Stack("gru", 3, 5);
   const g = new Graph("symbolic");
-  bindParameters(
-    g,
-    new Map(m.namedParameters().map(([name, p]) => [p, g.input(name, "float32", p.shape)])),
-  );
-  const x = m.emb.forward(g.input("tokens", "int64", ["batch", 6]));
-  const [out] = (m.rnn as GRU).forward(x, g.input("h", "float32", [2, "batch", 5]));
+  const ctx = new BuildContext(g, {
+    parameters: new Map(
+      m.namedParameters().map(([name, p]) => [p, g.input(name, "float32", p.shape)]),
+    ),
+  });
+  const x = m.emb.forward(ctx, g.input("tokens", "int64", ["batch", 6]));
+  const [out] = (m.rnn as GRU).forward(ctx, x, g.input("h", "float32", [2, "batch", 5]));
   g.output(out, "out");
   assert.ok(!projectedLookup(g));
 });

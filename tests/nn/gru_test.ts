@@ -67,8 +67,8 @@ recurrentLayerTests({
   gates: 3,
   states: [{ name: "h", lo: -1, hi: 1 }],
   create: (inSize, H, layers) => new GRU(inSize, H, layers),
-  forward: (gru, x, [h]) => {
-    const [out, hN] = gru.forward(x, h);
+  forward: (ctx, gru, x, [h]) => {
+    const [out, hN] = gru.forward(ctx, x, h);
     return [out, [hN]];
   },
   reference: (x, dims, layers, [h0]) => referenceGru(x, dims, layers, h0),

@@ -38,9 +38,9 @@ function stats(values: ArrayLike<number>): { mean: number; std: number } {
 Deno.test("Embedding.forward() gathers rows of the weight (rank 1, rank 2, symbolic)", async () => {
   const emb = new Embedding(6, 4);
   const g = new Graph("embedding");
-  bindModel(g, emb, "float64");
-  g.output(emb.forward(g.input("ids", "int64", ["batch", 3])), "y");
-  g.output(emb.forward(g.input("flat", "int64", [5])), "y_flat");
+  const ctx = bindModel(g, emb, "float64");
+  g.output(emb.forward(ctx, g.input("ids", "int64", ["batch", 3])), "y");
+  g.output(emb.forward(ctx, g.input("flat", "int64", [5])), "y_flat");
   const w = uniform(rng(1), 24);
   const row = (i: number) => w.slice(i * 4, i * 4 + 4);
   const ids = [5, 0, 2, 2, 3, 1];
@@ -89,8 +89,8 @@ for (const c of LINEAR_CASES) {
   Deno.test(`Linear.forward() is x W^T + b: ${c.label}`, async () => {
     const lin = new Linear(5, 7, { bias: c.bias });
     const g = new Graph("linear");
-    bindModel(g, lin, "float64");
-    const y = lin.forward(g.input("x", "float64", c.declared));
+    const ctx = bindModel(g, lin, "float64");
+    const y = lin.forward(ctx, g.input("x", "float64", c.declared));
     assert.deepEqual(y.shape, [...c.declared.slice(0, -1), 7]);
     g.output(y, "y");
     const r = rng(c.fed.length * 10 + (c.bias ? 1 : 0));
@@ -111,8 +111,8 @@ for (const c of LINEAR_CASES) {
 Deno.test("Linear refuses a rank-1 input", () => {
   const lin = new Linear(3, 2);
   const g = new Graph("linear");
-  bindModel(g, lin, "float64");
-  assert.throws(() => lin.forward(g.input("x", "float64", [3])), {
+  const ctx = bindModel(g, lin, "float64");
+  assert.throws(() => lin.forward(ctx, g.input("x", "float64", [3])), {
     message: "Linear needs an input of rank >= 2: got [3]",
   });
 });
@@ -160,9 +160,9 @@ Deno.test("Linear weight tying shares the Parameter and lists it once", () => {
 Deno.test("a tied decoder reads the embedding's single input in the graph", async () => {
   const m = new Tied();
   const g = new Graph("tied");
-  bindModel(g, m, "float64");
+  const ctx = bindModel(g, m, "float64");
   assert.deepEqual(g.inputs.map((v) => v.name), ["i_h.weight", "h_o.bias"]);
-  g.output(m.h_o.forward(m.i_h.forward(g.input("ids", "int64", [2, 2]))), "logits");
+  g.output(m.h_o.forward(ctx, m.i_h.forward(ctx, g.input("ids", "int64", [2, 2]))), "logits");
   const r = rng(9);
   const w = uniform(r, 30 * 64);
   const b = uniform(r, 30);

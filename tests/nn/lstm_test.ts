@@ -70,8 +70,8 @@ recurrentLayerTests({
   gates: 4,
   states: [{ name: "h", lo: -1, hi: 1 }, { name: "c", lo: -2, hi: 2 }],
   create: (inSize, H, layers) => new LSTM(inSize, H, layers),
-  forward: (lstm, x, [h, c]) => {
-    const [out, [hN, cN]] = lstm.forward(x, [h, c]);
+  forward: (ctx, lstm, x, [h, c]) => {
+    const [out, [hN, cN]] = lstm.forward(ctx, x, [h, c]);
     return [out, [hN, cN]];
   },
   reference: (x, dims, layers, [h0, c0]) => referenceLstm(x, dims, layers, h0, c0),

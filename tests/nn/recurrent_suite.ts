@@ -15,6 +15,7 @@ import type { Tensor } from "../../src/onnx/tensor.ts";
 import { referenceCheckTest } from "../helpers/onnx_checker.ts";
 import { assertClose, randArr, rng } from "../helpers/reference.ts";
 import { bindModel, runGraph, saved, t64 } from "../helpers/run_graph.ts";
+import type { BuildContext } from "../../src/nn/build_context.ts";
 
 /** Float64 all the way, so the graph and the loops agree to rounding. */
 export const TOL = { rtol: 1e-12, atol: 1e-12 };
@@ -96,7 +97,7 @@ export interface RecurrentSpec<M extends StackedRecurrent> {
   /** A new layer. */
   create(inSize: number, H: number, layers: number): M;
   /** `layer.forward` with the states as a list. */
-  forward(layer: M, x: Value, states: Value[]): [Value, Value[]];
+  forward(ctx: BuildContext, layer: M, x: Value, states: Value[]): [Value, Value[]];
   /** The float64 reference (`referenceStack` with the layer's cell). */
   reference(x: number[], dims: Dims, layers: LayerWeights[], initial: number[][]): Reference;
   /**
@@ -140,10 +141,10 @@ export function recurrentLayerTests<M extends StackedRecurrent>(spec: RecurrentS
   const build = (c: Case, batch: Dim): { g: Graph; layer: M } => {
     const layer = spec.create(c.inSize, c.H, c.layers);
     const g = new Graph(lower);
-    bindModel(g, layer, "float64");
+    const ctx = bindModel(g, layer, "float64");
     const x = g.input("x", "float64", [batch, c.T, c.inSize]);
     const states = spec.states.map((s) => g.input(s.name, "float64", [c.layers, batch, c.H]));
-    const [out, finals] = spec.forward(layer, x, states);
+    const [out, finals] = spec.forward(ctx, layer, x, states);
     assert.deepEqual(out.shape, [batch, c.T, c.H]);
     g.output(out, "out");
     finals.forEach((f, k) => {
@@ -237,7 +238,7 @@ export function recurrentLayerTests<M extends StackedRecurrent>(spec: RecurrentS
   Deno.test(`${kind} refuses a wrong-shaped state with the expected shape in the message`, () => {
     const layer = spec.create(3, 4, 2);
     const g = new Graph(lower);
-    bindModel(g, layer, "float64");
+    const ctx = bindModel(g, layer, "float64");
     const x = g.input("x", "float64", [2, 5, 3]);
     let n = 0;
     const input = (shape: Dim[]) => g.input(`s${n++}`, "float64", shape);
@@ -251,7 +252,7 @@ export function recurrentLayerTests<M extends StackedRecurrent>(spec: RecurrentS
       for (const [shape, got] of cases) {
         const states = spec.states.map((_, j) => input(j === k ? shape : [2, 2, 4]));
         const message = `${kind} state ${s.name} must be [2, batch, 4]: ${got}`;
-        assert.throws(() => spec.forward(layer, x, states), { message });
+        assert.throws(() => spec.forward(ctx, layer, x, states), { message });
       }
     });
   });
@@ -259,11 +260,11 @@ export function recurrentLayerTests<M extends StackedRecurrent>(spec: RecurrentS
   Deno.test(`${kind} refuses a symbolic sequence length`, () => {
     const layer = spec.create(2, 3, 1);
     const g = new Graph(lower);
-    bindModel(g, layer, "float64");
+    const ctx = bindModel(g, layer, "float64");
     const x = g.input("x", "float64", [2, "T", 2]);
     const h = g.input("h", "float64", [1, 2, 3]);
     assert.throws(
-      () => spec.forward(layer, x, spec.states.map(() => h)),
+      () => spec.forward(ctx, layer, x, spec.states.map(() => h)),
       { message: `${kind} needs a static sequence length: got T` },
     );
   });

@@ -44,8 +44,8 @@ recurrentLayerTests({
   gates: 1,
   states: [{ name: "h", lo: -1, hi: 1 }],
   create: (inSize, H, layers) => new RNN(inSize, H, layers),
-  forward: (rnn, x, [h]) => {
-    const [out, hN] = rnn.forward(x, h);
+  forward: (ctx, rnn, x, [h]) => {
+    const [out, hN] = rnn.forward(ctx, x, h);
     return [out, [hN]];
   },
   reference: (x, dims, layers, [h0]) => referenceRnn(x, dims, layers, h0),

@@ -1,0 +1,57 @@
+/**
+ * What building a graph from modules needs, in one value passed down every `forward`: the
+ * graph, whether it is a training graph (dropout active), and the value each parameter has in
+ * it (a graph input in training graphs, an initializer in exports). Nothing is kept beside the
+ * graph: a module reads its weights and mode from the context it is given.
+ *
+ * @module
+ */
+
+import type { Graph, Value } from "../graph/graph.ts";
+import type { Parameter } from "./parameter.ts";
+
+/** How a graph is being built. */
+export interface BuildOptions {
+  /** A training graph: dropout draws its mask from a graph input (default false). */
+  readonly training?: boolean;
+  /** Each parameter's value in the graph. */
+  readonly parameters?: ReadonlyMap<Parameter, Value>;
+}
+
+/** The graph being built, its mode and its parameters' values. */
+export class BuildContext {
+  /** Whether this is a training graph. */
+  readonly training: boolean;
+  readonly #parameters: ReadonlyMap<Parameter, Value>;
+
+  /**
+   * A context for building into `graph`.
+   *
+   * @param graph The graph.
+   * @param options Training or not, and the parameters' values.
+   */
+  constructor(readonly graph: Graph, options: BuildOptions = {}) {
+    this.training = options.training ?? false;
+    this.#parameters = options.parameters ?? new Map();
+  }
+
+  /**
+   * The value a parameter has in this graph.
+   *
+   * @param p A parameter of the model being built.
+   * @returns Its value.
+   * @throws Error when the parameter was not given to this context.
+   */
+  value(p: Parameter): Value {
+    const v = this.#parameters.get(p);
+    if (!v) {
+      throw new Error(
+        `A parameter of shape [${
+          p.shape.join(", ")
+        }] has no value in graph "${this.graph.name}": ` +
+          `give the model's parameters to its BuildContext before calling forward()`,
+      );
+    }
+    return v;
+  }
+}
