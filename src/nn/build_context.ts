@@ -8,6 +8,7 @@
  */
 
 import type { Graph, Value } from "../graph/graph.ts";
+import type { Module } from "./module.ts";
 import type { Parameter } from "./parameter.ts";
 
 /** How a graph is being built. */
@@ -16,6 +17,8 @@ export interface BuildOptions {
   readonly training?: boolean;
   /** Each parameter's value in the graph. */
   readonly parameters?: ReadonlyMap<Parameter, Value>;
+  /** Each module's path in the model (`drop`, `rnn`), for the inputs a module declares. */
+  readonly names?: ReadonlyMap<Module, string>;
 }
 
 /** The graph being built, its mode and its parameters' values. */
@@ -23,6 +26,7 @@ export class BuildContext {
   /** Whether this is a training graph. */
   readonly training: boolean;
   readonly #parameters: ReadonlyMap<Parameter, Value>;
+  readonly #names: ReadonlyMap<Module, string>;
 
   /**
    * A context for building into `graph`.
@@ -33,6 +37,17 @@ export class BuildContext {
   constructor(readonly graph: Graph, options: BuildOptions = {}) {
     this.training = options.training ?? false;
     this.#parameters = options.parameters ?? new Map();
+    this.#names = options.names ?? new Map();
+  }
+
+  /**
+   * A module's path in the model being built.
+   *
+   * @param m A module.
+   * @returns Its path, or undefined when the context was given none.
+   */
+  nameOf(m: Module): string | undefined {
+    return this.#names.get(m);
   }
 
   /**

@@ -15,9 +15,6 @@ import type { BuildContext } from "./build_context.ts";
 
 /** PyTorch's `nn.Dropout(p)`: in training, zero each element with probability p and scale the rest by 1/(1-p). */
 export class Dropout extends Module {
-  /** Name of the mask input this layer declares in training graphs. */
-  maskName = "dropout.mask";
-
   /**
    * Dropout with probability `p`.
    *
@@ -29,7 +26,8 @@ export class Dropout extends Module {
   }
 
   /**
-   * Applies dropout in training graphs (declaring the mask input), identity otherwise.
+   * Applies dropout in training graphs (declaring the mask input `<path>.mask`, or
+   * `dropout.mask` for a module the context does not name), identity otherwise.
    *
    * @param ctx The graph being built and whether it trains.
    * @param x Activations.
@@ -40,11 +38,12 @@ export class Dropout extends Module {
     if (!isStaticShape(x.shape)) {
       throw new Error(`Dropout in training needs static shapes: got [${x.shape.join(", ")}]`);
     }
-    return mul(x, ctx.graph.input(this.maskName, x.dtype, x.shape));
+    const path = ctx.nameOf(this);
+    return mul(x, ctx.graph.input(maskName(path ?? "dropout"), x.dtype, x.shape));
   }
 
   /**
-   * Draws a mask: 0 with probability p, else 1/(1-p).
+   * Draws a mask for this layer (`dropoutMask` with its `p`).
    *
    * @param rng The run's dropout stream.
    * @param size Number of elements.
@@ -56,9 +55,38 @@ export class Dropout extends Module {
     size: number,
     dtype?: D,
   ): D extends "float64" ? Float64Array : Float32Array {
-    const keep = 1 / (1 - this.p);
-    const mask = dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
-    for (let i = 0; i < size; i++) mask[i] = rng.next() < this.p ? 0 : keep;
-    return mask as D extends "float64" ? Float64Array : Float32Array;
+    return dropoutMask(rng, size, this.p, dtype);
   }
+}
+
+/**
+ * The name of the mask input of the dropout module at `path`.
+ *
+ * @param path The module's path in its model (`drop`).
+ * @returns `<path>.mask`.
+ */
+export function maskName(path: string): string {
+  return `${path}.mask`;
+}
+
+/**
+ * Draws a dropout mask: 0 with probability p, else 1/(1-p). A pure function of the stream, the
+ * size and p, so a mask is plain data the training loop can draw from a run's recorded spec.
+ *
+ * @param rng The run's dropout stream.
+ * @param size Number of elements.
+ * @param p Drop probability.
+ * @param dtype Element type of the mask (that of the activations).
+ * @returns The mask values.
+ */
+export function dropoutMask<D extends "float32" | "float64" = "float32">(
+  rng: Random,
+  size: number,
+  p: number,
+  dtype?: D,
+): D extends "float64" ? Float64Array : Float32Array {
+  const keep = 1 / (1 - p);
+  const mask = dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
+  for (let i = 0; i < size; i++) mask[i] = rng.next() < p ? 0 : keep;
+  return mask as D extends "float64" ? Float64Array : Float32Array;
 }

@@ -25,7 +25,7 @@ import { pruneUnused } from "../graph/prune.ts";
 import type { Dim } from "../graph/value.ts";
 import { backward } from "../grad/backward.ts";
 import { add } from "../ops/elementwise.ts";
-import { Dropout } from "../nn/dropout.ts";
+import { Dropout, maskName } from "../nn/dropout.ts";
 import type { LanguageModel, ModelOutput } from "../nn/language_model.ts";
 import {
   activationRegularization,
@@ -105,7 +105,7 @@ export interface ArtifactSpec {
   /** Recurrent state inputs (`h`, `c`) at the training batch size. */
   readonly state: readonly FeedSpec[];
   /** Dropout masks of the train/grad graphs, with their drop probability. */
-  readonly masks: readonly (FeedSpec & { readonly p: number; readonly module: Dropout })[];
+  readonly masks: readonly (FeedSpec & { readonly p: number })[];
   /** `tokens` and `targets` shapes. */
   readonly tokens: readonly number[];
   /** Shape of the targets input. */
@@ -163,6 +163,8 @@ function forward(
   const ctx = new BuildContext(g, {
     training: mode === "train",
     parameters: new Map(params.map(([, p, v]) => [p, v])),
+    // Modules name the inputs they declare (dropout masks) by their path in the model.
+    names: new Map(model.namedModules().map(([path, m]) => [m, path])),
   });
   const output = model.forward(ctx, tokens, state);
   let targets: Value | undefined;
@@ -228,9 +230,6 @@ export function buildArtifacts(model: LanguageModel, options: ArtifactOptions): 
   const { batchSize: b, seqLen } = options;
   const dtype = options.dtype ?? "float32";
   if (!Number.isInteger(b) || b < 1) throw new Error(`batchSize must be an integer >= 1: got ${b}`);
-  for (const [path, m] of model.namedModules()) {
-    if (m instanceof Dropout) m.maskName = `${path}.mask`;
-  }
 
   // train
   const t = forward(model, "train", "train", b, options, options.pack ?? !options.webgpu);
@@ -291,10 +290,10 @@ export function buildArtifacts(model: LanguageModel, options: ArtifactOptions): 
   inf.g.output(inf.output.logits, "logits");
   outputState(model, inf);
 
-  const masks = model.namedModules().flatMap(([, m]) => {
+  const masks = model.namedModules().flatMap(([path, m]) => {
     if (!(m instanceof Dropout)) return [];
-    const input = t.g.inputs.find((v) => v.name === m.maskName);
-    return input ? [{ name: m.maskName, shape: input.shape as number[], p: m.p, module: m }] : [];
+    const input = t.g.inputs.find((v) => v.name === maskName(path));
+    return input ? [{ name: input.name, shape: input.shape as number[], p: m.p }] : [];
   });
   return {
     train: finish(t.g),

@@ -18,6 +18,7 @@ import type { Artifacts, CarriedSpec, FeedSpec } from "./artifacts.ts";
 import type { PartSpec } from "./packing.ts";
 import { type Feed, isOnDevice, Session, type SessionOptions } from "../runtime/session.ts";
 import { updatedName } from "../graph/updated_name.ts";
+import { dropoutMask } from "../nn/dropout.ts";
 
 /** How to start a runner. */
 export interface RunnerOptions {
@@ -251,7 +252,7 @@ export class Runner {
     if (this.train.inputs.some((i) => i.name === "step")) feeds.step = scalar(this.step + 1);
     for (const m of spec.masks) {
       const size = sizeOf(m.shape);
-      const values = m.module.sampleMask(this.masks, size);
+      const values = dropoutMask(this.masks, size, m.p);
       feeds[m.name] = tensor(
         this.dtype,
         m.shape,

@@ -123,7 +123,7 @@ Deno.test("LMModel7 applies dropout in training graphs: out = raw * mask", async
   const x = g.input("x", "int64", [BATCH, 16]);
   const state = m.state.map((s) => g.input(s.name, "float64", [s.layers, BATCH, s.hidden]));
   const out = m.forward(ctx, x, state);
-  assert.deepEqual(g.inputs.at(-1)!.name, m.drop.maskName);
+  assert.deepEqual(g.inputs.at(-1)!.name, "dropout.mask"); // a bare context names no module
   assert.deepEqual(g.inputs.at(-1)!.shape, [BATCH, 16, H]);
   g.output(out.logits, "logits");
   g.output(out.raw!, "raw");
@@ -133,7 +133,7 @@ Deno.test("LMModel7 applies dropout in training graphs: out = raw * mask", async
   for (const s of m.state) feeds[s.name] = t64([2, BATCH, H], new Float64Array(2 * BATCH * H));
   const mask = m.drop.sampleMask(new Random(52), BATCH * 16 * H, "float64");
   assert.ok(mask.some((v) => v === 0) && mask.some((v) => Math.abs(v - 1 / 0.6) < 1e-15));
-  feeds[m.drop.maskName] = t64([BATCH, 16, H], mask);
+  feeds["dropout.mask"] = t64([BATCH, 16, H], mask);
   const [got] = await runGraph("lm7 training forward", g, feeds);
   assertClose(got.out.data, got.raw.data.map((v, i) => v * mask[i]), TOL, "out");
   const w = feeds["i_h.weight"].data as Float64Array;

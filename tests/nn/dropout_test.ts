@@ -39,10 +39,9 @@ Deno.test("Dropout.sampleMask() draws a fresh mask each call, the same ones for 
 
 Deno.test("Dropout in a training graph multiplies by a declared mask input", async () => {
   const g = new Graph("train");
-  const ctx = new BuildContext(g, { training: true });
-  assert.ok(ctx.training);
   const d = new Dropout(0.4);
-  d.maskName = "drop.mask";
+  const ctx = new BuildContext(g, { training: true, names: new Map([[d, "drop"]]) });
+  assert.ok(ctx.training);
   const x = g.input("x", "float64", [2, 3, 4]);
   const before = g.nodes.length;
   const y = d.forward(ctx, x);
