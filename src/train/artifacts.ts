@@ -39,7 +39,15 @@ import type { Parameter } from "../nn/parameter.ts";
 import { adam, type AdamOptions, adamScalars } from "../optim/adam.ts";
 import type { FloatDType, OptimParam, StateUpdate } from "../optim/update.ts";
 import { sgd, sgdScalars } from "../optim/sgd.ts";
-import { declareParameters, type ParamInput, type PartSpec, stateParts } from "./packing.ts";
+import {
+  type CarriedSpec,
+  declareParameters,
+  type FeedSpec,
+  type ParamInput,
+  stateParts,
+} from "./packing.ts";
+
+export type { CarriedSpec, FeedSpec } from "./packing.ts";
 import { updatedName } from "../graph/updated_name.ts";
 
 /** The optimizer a train graph applies. */
@@ -74,20 +82,6 @@ export interface ArtifactOptions {
    * device's largest binding.
    */
   readonly pack?: boolean;
-}
-
-/** A tensor the training loop feeds. */
-export interface FeedSpec {
-  /** Input name. */
-  readonly name: string;
-  /** Static shape. */
-  readonly shape: readonly number[];
-}
-
-/** A train graph input the loop feeds back each step, and the checkpoint tensors it holds. */
-export interface CarriedSpec extends FeedSpec {
-  /** What it holds: one parameter or optimizer state each, or, packed, a group of them. */
-  readonly parts: readonly PartSpec[];
 }
 
 /** What the training loop needs to know to feed the graphs. */

@@ -16,7 +16,8 @@
 
 import type { Graph, Value } from "../graph/graph.ts";
 import { reshape, split } from "../ops/shape.ts";
-import { sizeOf } from "../onnx/tensor.ts";
+import { allocate } from "../onnx/dtype.ts";
+import { sizeOf, type Tensor, tensor } from "../onnx/tensor.ts";
 import type { FloatDType } from "../optim/update.ts";
 
 /** A named tensor inside a train graph input: a parameter or one of its optimizer states. */
@@ -127,4 +128,74 @@ export function stateParts(stateName: string, of: ParamInput): PartSpec[] {
   }
   const prefix = stateName.slice(0, stateName.length - suffix.length);
   return of.parts.map((p) => ({ ...p, name: `${prefix}.${p.name}` }));
+}
+
+/** A tensor the training loop feeds. */
+export interface FeedSpec {
+  /** Input name. */
+  readonly name: string;
+  /** Static shape. */
+  readonly shape: readonly number[];
+}
+
+/** A train graph input the loop feeds back each step, and the checkpoint tensors it holds. */
+export interface CarriedSpec extends FeedSpec {
+  /** What it holds: one parameter or optimizer state each, or, packed, a group of them. */
+  readonly parts: readonly PartSpec[];
+}
+
+/** Where a named parameter or optimizer state lies: which carried input, and where in it. */
+export interface Location {
+  readonly carried: string;
+  readonly part: PartSpec;
+}
+
+/**
+ * A tensor of zeros of a feed's shape.
+ *
+ * @param dtype Element type.
+ * @param spec The feed.
+ * @returns The tensor.
+ */
+export function zeros(dtype: "float32" | "float64", spec: FeedSpec): Tensor {
+  return tensor(dtype, spec.shape, allocate(dtype, sizeOf(spec.shape)));
+}
+
+/**
+ * The carried inputs, zeros but for the parts `valueOf` gives values for (it checks them).
+ *
+ * @param dtype Element type.
+ * @param carried The train graph's carried inputs.
+ * @param valueOf A part's values, or undefined to leave it zero.
+ * @returns One tensor per carried input, by name.
+ */
+export function packCarried(
+  dtype: "float32" | "float64",
+  carried: readonly CarriedSpec[],
+  valueOf: (part: PartSpec) => Float32Array | Float64Array | undefined,
+): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const c of carried) {
+    const t = zeros(dtype, c);
+    for (const part of c.parts) {
+      const values = valueOf(part);
+      if (values) (t.data as Float32Array | Float64Array).set(values, part.offset);
+    }
+    out[c.name] = t;
+  }
+  return out;
+}
+
+/**
+ * Where each named tensor of `carried` lies.
+ *
+ * @param carried The train graph's carried inputs.
+ * @returns Each part's location, by the part's name.
+ */
+export function locate(carried: readonly CarriedSpec[]): Map<string, Location> {
+  const out = new Map<string, Location>();
+  for (const c of carried) {
+    for (const part of c.parts) out.set(part.name, { carried: c.name, part });
+  }
+  return out;
 }

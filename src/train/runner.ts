@@ -7,16 +7,14 @@
  * @module
  */
 
-import { Graph } from "../graph/graph.ts";
 import { saveGraph } from "../graph/model_io.ts";
-import { identity } from "../ops/elementwise.ts";
-import { allocate } from "../onnx/dtype.ts";
 import { sizeOf, type Tensor, tensor } from "../onnx/tensor.ts";
 import type { Batch } from "../data/batches.ts";
 import { Random } from "../nn/random.ts";
-import type { Artifacts, CarriedSpec, FeedSpec } from "./artifacts.ts";
-import type { PartSpec } from "./packing.ts";
+import type { Artifacts } from "./artifacts.ts";
+import { locate, type Location, packCarried, zeros } from "./packing.ts";
 import { type Feed, isOnDevice, Session, type SessionOptions } from "../runtime/session.ts";
+import { FeedSlots, hostCopySession } from "../runtime/feed_slots.ts";
 import { updatedName } from "../graph/updated_name.ts";
 import { dropoutMask } from "../nn/dropout.ts";
 
@@ -45,20 +43,12 @@ export interface EvalResult {
   readonly count: number;
 }
 
-const zeros = (dtype: "float32" | "float64", spec: FeedSpec): Tensor =>
-  tensor(dtype, spec.shape, allocate(dtype, sizeOf(spec.shape)));
-
-/** Where a named parameter or optimizer state lies: which carried input, and where in it. */
-interface Location {
-  readonly carried: string;
-  readonly part: PartSpec;
-}
-
 /** Training state plus the sessions that advance it. */
 export class Runner {
   /** Number of optimizer steps taken. */
   step = 0;
-  private state: Record<string, Feed> = {};
+  /** Recurrent state (`h`, `c`), carried from batch to batch. */
+  private readonly state = new FeedSlots();
   private download: Session | undefined;
   private readonly located: ReadonlyMap<string, Location>;
 
@@ -67,7 +57,7 @@ export class Runner {
     private readonly train: Session,
     private readonly evaluate: Session,
     /** The train graph's fed-back inputs by name (see `ArtifactSpec.carried`). */
-    private readonly carried: Record<string, Feed>,
+    private readonly carried: FeedSlots,
     private masks: Random,
     private readonly dtype: "float32" | "float64",
     private readonly onDevice: boolean,
@@ -124,7 +114,7 @@ export class Runner {
       artifacts,
       train,
       evaluate,
-      carried,
+      new FeedSlots(carried),
       masks,
       dtype,
       onDevice,
@@ -161,11 +151,7 @@ export class Runner {
       }
       return t.data as Float32Array | Float64Array;
     });
-    for (const [name, t] of Object.entries(next)) {
-      const old = this.carried[name];
-      this.carried[name] = t;
-      if (isOnDevice(old)) old.onDevice.dispose();
-    }
+    for (const [name, t] of Object.entries(next)) this.carried.set(name, t);
     this.step = step;
   }
 
@@ -190,7 +176,7 @@ export class Runner {
   private named(name: string, where: string): Tensor {
     const at = this.located.get(name);
     if (!at) throw new Error(`${where}: the train graph holds no tensor "${name}"`);
-    const t = this.carried[at.carried];
+    const t = this.carried.get(at.carried)!;
     if (isOnDevice(t)) throw new Error(`${where}: "${name}" is on the device: sync() first`);
     const { offset, shape } = at.part;
     const data = t.data as Float32Array | Float64Array;
@@ -199,21 +185,18 @@ export class Runner {
 
   /** Whether the parameters and optimizer state are all in GPU memory (WebGPU, until `sync()`). */
   get heldOnDevice(): boolean {
-    return Object.values(this.carried).every(isOnDevice);
+    return this.carried.allOnDevice;
   }
 
   /** Brings parameters and optimizer state from the device to the host (a no-op on the CPU). */
   async sync(): Promise<void> {
-    const onDevice = Object.entries(this.carried).filter(([, t]) => isOnDevice(t));
-    if (!onDevice.length) return;
-    // onnxruntime-node 1.30 aborts the process on Tensor.getData() of a GPU buffer; a graph
-    // of Identity nodes with host outputs copies them instead (one run for all of them).
-    this.download ??= await downloadSession(this.artifacts, this.dtype, this.deviceOptions);
-    const host = await this.download.run(this.carried);
-    for (const [name, t] of onDevice) {
-      this.carried[name] = host[`${name}_host`];
-      if (isOnDevice(t)) t.onDevice.dispose();
-    }
+    if (!this.carried.anyOnDevice) return;
+    this.download ??= await hostCopySession(
+      this.artifacts.spec.carried,
+      this.dtype,
+      this.deviceOptions,
+    );
+    await this.carried.toHost(this.download);
   }
 
   /**
@@ -222,11 +205,10 @@ export class Runner {
    * @param batch Rows of the batches that follow (default: the training batch size).
    */
   resetState(batch?: number): void {
-    for (const t of Object.values(this.state)) if (isOnDevice(t)) t.onDevice.dispose();
-    this.state = {};
+    this.state.clear();
     for (const s of this.artifacts.spec.state) {
       const shape = batch === undefined ? s.shape : [s.shape[0], batch, ...s.shape.slice(2)];
-      this.state[s.name] = zeros(this.dtype, { name: s.name, shape });
+      this.state.set(s.name, zeros(this.dtype, { name: s.name, shape }));
     }
   }
 
@@ -242,8 +224,8 @@ export class Runner {
     const spec = this.artifacts.spec;
     const scalar = (v: number) => tensor(this.dtype, [], [v]);
     const feeds: Record<string, Feed> = {
-      ...this.carried,
-      ...this.state,
+      ...this.carried.feeds,
+      ...this.state.feeds,
       tokens: tensor("int64", batch.xDims, batch.x),
       targets: tensor("int64", batch.yDims, batch.y),
       lr: scalar(lr),
@@ -261,14 +243,9 @@ export class Runner {
     }
     const out = await this.train.run(feeds, undefined, true);
     this.step++;
-    for (const slots of [this.carried, this.state]) {
-      for (const name of Object.keys(slots)) {
-        const old = slots[name];
-        slots[name] = out[updatedName(name)];
-        // The device copy fed to this step is superseded: free its GPU memory now.
-        if (isOnDevice(old)) old.onDevice.dispose();
-      }
-    }
+    // What this step was fed is superseded: the slots free its GPU memory now.
+    this.carried.advance(out);
+    this.state.advance(out);
     const loss = out.loss;
     if (isOnDevice(loss)) throw new Error("Runner: the loss must come back to the host");
     return Number(loss.data[0]);
@@ -282,7 +259,7 @@ export class Runner {
    */
   async evalStep(batch: Batch): Promise<EvalResult> {
     const rows = batch.xDims[0];
-    for (const [name, s] of Object.entries(this.state)) {
+    for (const [name, s] of Object.entries(this.state.feeds)) {
       if (s.dims[1] !== rows) {
         throw new Error(
           `Cannot evaluate a batch of ${rows} rows: the recurrent state "${name}" holds ` +
@@ -295,15 +272,11 @@ export class Runner {
     for (const p of this.artifacts.spec.params) params[p.name] = this.named(p.name, "evalStep");
     const out = await this.evaluate.run({
       ...params,
-      ...this.state,
+      ...this.state.feeds,
       tokens: tensor("int64", batch.xDims, batch.x),
       targets: tensor("int64", batch.yDims, batch.y),
     });
-    for (const name of Object.keys(this.state)) {
-      const old = this.state[name];
-      this.state[name] = out[updatedName(name)];
-      if (isOnDevice(old)) old.onDevice.dispose(); // state a train step left on the device
-    }
+    this.state.advance(out); // frees state a train step left on the device
     return {
       lossSum: Number(out.loss_sum.data[0]),
       correct: Number(out.correct.data[0]),
@@ -313,55 +286,12 @@ export class Runner {
 
   /** Frees the sessions. */
   async release(): Promise<void> {
-    for (const slots of [this.carried, this.state]) {
-      for (const t of Object.values(slots)) if (isOnDevice(t)) t.onDevice.dispose();
-    }
+    this.carried.clear();
+    this.state.clear();
     await Promise.all([
       this.train.release(),
       this.evaluate.release(),
       ...(this.download ? [this.download.release()] : []),
     ]);
   }
-}
-
-/** A graph that copies every parameter and optimizer state to the host: `<name>_host`. */
-async function downloadSession(
-  artifacts: Artifacts,
-  dtype: "float32" | "float64",
-  options: SessionOptions,
-): Promise<Session> {
-  const g = new Graph("download");
-  for (const c of artifacts.spec.carried) {
-    g.output(identity(g.input(c.name, dtype, c.shape)), `${c.name}_host`);
-  }
-  return await Session.create(saveGraph(g), { ...options, source: "download.onnx" });
-}
-
-/**
- * The carried inputs, zeros but for the parts `valueOf` gives values for (it checks them).
- */
-function packCarried(
-  dtype: "float32" | "float64",
-  carried: readonly CarriedSpec[],
-  valueOf: (part: PartSpec) => Float32Array | Float64Array | undefined,
-): Record<string, Tensor> {
-  const out: Record<string, Tensor> = {};
-  for (const c of carried) {
-    const t = zeros(dtype, c);
-    for (const part of c.parts) {
-      const values = valueOf(part);
-      if (values) (t.data as Float32Array | Float64Array).set(values, part.offset);
-    }
-    out[c.name] = t;
-  }
-  return out;
-}
-
-/** Where each named tensor of `carried` lies. */
-function locate(carried: readonly CarriedSpec[]): Map<string, Location> {
-  const out = new Map<string, Location>();
-  for (const c of carried) {
-    for (const part of c.parts) out.set(part.name, { carried: c.name, part });
-  }
-  return out;
 }
