@@ -44,6 +44,7 @@ import {
   declareParameters,
   type FeedSpec,
   type ParamInput,
+  type PartSpec,
   stateParts,
 } from "./packing.ts";
 
@@ -213,22 +214,26 @@ function optimizerStep(
   }));
 }
 
-/**
- * Builds the train, grad, eval and infer graphs of a model, each pruned and checked.
- *
- * @param model The language model.
- * @param options Batch size, sequence length, optimizer, AR/TAR weights.
- * @returns The graphs and what the training loop must feed them.
- */
-export function buildArtifacts(model: LanguageModel, options: ArtifactOptions): Artifacts {
-  const { batchSize: b, seqLen } = options;
-  const dtype = options.dtype ?? "float32";
-  if (!Number.isInteger(b) || b < 1) throw new Error(`batchSize must be an integer >= 1: got ${b}`);
+/** The train graph and what the loop feeds it. */
+type TrainArtifact =
+  & Pick<
+    ArtifactSpec,
+    "params" | "optimizerState" | "carried" | "masks" | "targets"
+  >
+  & { readonly graph: Graph };
 
-  // train
-  const t = forward(model, "train", "train", b, options, options.pack ?? !options.webgpu);
-  const loss = { composite: options.webgpu ?? false };
-  const ce = crossEntropy(t.output.logits, t.targets!, loss);
+/** One optimizer step: forward, backward and the update, with its feeding spec. */
+function trainArtifact(model: LanguageModel, options: ArtifactOptions): TrainArtifact {
+  const dtype = options.dtype ?? "float32";
+  const t = forward(
+    model,
+    "train",
+    "train",
+    options.batchSize,
+    options,
+    options.pack ?? !options.webgpu,
+  );
+  const ce = crossEntropy(t.output.logits, t.targets!, { composite: options.webgpu ?? false });
   const held = t.paramInputs;
   const grads = backward(regularizedLoss(t, ce, options), held.map((h) => h.input));
   t.g.output(ce, "loss");
@@ -242,66 +247,98 @@ export function buildArtifacts(model: LanguageModel, options: ArtifactOptions): 
   for (const u of updates) {
     for (const s of u.states) t.g.output(s.output, updatedName(s.input.name));
   }
-  const states = updates.map((u, i) => u.states.map((s) => stateParts(s.input.name, held[i])));
-  const carried: CarriedSpec[] = [
-    ...held.map((h) => ({ name: h.input.name, shape: h.input.shape as number[], parts: h.parts })),
-    ...updates.flatMap((u, i) =>
-      u.states.map((s, k) => ({
-        name: s.input.name,
-        shape: s.input.shape as number[],
-        parts: states[i][k],
-      }))
-    ),
+  // Each held input with its optimizer states, each state laid out as the input is.
+  const slots = held.map((h, i) => ({
+    held: h,
+    states: updates[i].states.map((s) => ({ input: s.input, parts: stateParts(s.input.name, h) })),
+  }));
+  const spec = (input: Value, parts: readonly PartSpec[]): CarriedSpec => ({
+    name: input.name,
+    shape: input.shape as number[],
+    parts,
+  });
+  const carried = [
+    ...slots.map(({ held }) => spec(held.input, held.parts)),
+    ...slots.flatMap(({ states }) => states.map((s) => spec(s.input, s.parts))),
   ];
   // The checkpoint lists each parameter's states together, as an unpacked graph declares them.
   const stateOf = new Map<string, FeedSpec[]>();
-  states.forEach((kinds, i) =>
-    held[i].parts.forEach((p, j) =>
-      stateOf.set(p.name, kinds.map((parts) => ({ name: parts[j].name, shape: parts[j].shape })))
-    )
-  );
-  const optimizerState = t.params.flatMap(([key]) => stateOf.get(key) ?? []);
+  for (const { held, states } of slots) {
+    held.parts.forEach((p, j) =>
+      stateOf.set(p.name, states.map((s) => ({ name: s.parts[j].name, shape: s.parts[j].shape })))
+    );
+  }
   outputState(model, t);
-
-  // grad
-  const gr = forward(model, "grad", "train", b, options);
-  const grCe = crossEntropy(gr.output.logits, gr.targets!, loss);
-  const grTotal = regularizedLoss(gr, grCe, options);
-  const grGrads = backward(grTotal, gr.params.map(([, , v]) => v));
-  gr.g.output(grCe, "loss");
-  gr.g.output(grTotal, "loss_total");
-  gr.params.forEach(([key], i) => gr.g.output(grGrads[i], `grad.${key}`));
-  outputState(model, gr);
-
-  // eval
-  const e = forward(model, "eval", "eval", "batch", options);
-  e.g.output(crossEntropySum(e.output.logits, e.targets!, loss), "loss_sum");
-  e.g.output(correctCount(e.output.logits, e.targets!), "correct");
-  outputState(model, e);
-
-  // infer
-  const inf = forward(model, "infer", "infer", "batch", options);
-  inf.g.output(inf.output.logits, "logits");
-  outputState(model, inf);
-
   const masks = model.namedModules().flatMap(([path, m]) => {
     if (!(m instanceof Dropout)) return [];
     const input = t.g.inputs.find((v) => v.name === maskName(path));
     return input ? [{ name: input.name, shape: input.shape as number[], p: m.p }] : [];
   });
   return {
-    train: finish(t.g),
-    grad: finish(gr.g),
-    eval: finish(e.g),
-    infer: finish(inf.g),
+    graph: finish(t.g),
+    params: t.params.map(([name, p]) => ({ name, shape: p.shape, decay: p.decay })),
+    optimizerState: t.params.flatMap(([key]) => stateOf.get(key) ?? []),
+    carried,
+    masks,
+    targets: t.targets!.shape as number[],
+  };
+}
+
+/** Loss and gradients, no update (for checks). */
+function gradArtifact(model: LanguageModel, options: ArtifactOptions): Graph {
+  const gr = forward(model, "grad", "train", options.batchSize, options);
+  const ce = crossEntropy(gr.output.logits, gr.targets!, { composite: options.webgpu ?? false });
+  const total = regularizedLoss(gr, ce, options);
+  const grads = backward(total, gr.params.map(([, , v]) => v));
+  gr.g.output(ce, "loss");
+  gr.g.output(total, "loss_total");
+  gr.params.forEach(([key], i) => gr.g.output(grads[i], `grad.${key}`));
+  outputState(model, gr);
+  return finish(gr.g);
+}
+
+/** Summed loss and correct count over a batch of any size. */
+function evalArtifact(model: LanguageModel, options: ArtifactOptions): Graph {
+  const e = forward(model, "eval", "eval", "batch", options);
+  const loss = { composite: options.webgpu ?? false };
+  e.g.output(crossEntropySum(e.output.logits, e.targets!, loss), "loss_sum");
+  e.g.output(correctCount(e.output.logits, e.targets!), "correct");
+  outputState(model, e);
+  return finish(e.g);
+}
+
+/** Logits and the new state, over a batch of any size. */
+function inferArtifact(model: LanguageModel, options: ArtifactOptions): Graph {
+  const inf = forward(model, "infer", "infer", "batch", options);
+  inf.g.output(inf.output.logits, "logits");
+  outputState(model, inf);
+  return finish(inf.g);
+}
+
+/**
+ * Builds the train, grad, eval and infer graphs of a model, each pruned and checked.
+ *
+ * @param model The language model.
+ * @param options Batch size, sequence length, optimizer, AR/TAR weights.
+ * @returns The graphs and what the training loop must feed them.
+ */
+export function buildArtifacts(model: LanguageModel, options: ArtifactOptions): Artifacts {
+  const { batchSize: b, seqLen } = options;
+  if (!Number.isInteger(b) || b < 1) throw new Error(`batchSize must be an integer >= 1: got ${b}`);
+  const { graph: train, ...spec } = trainArtifact(model, options);
+  return {
+    train,
+    grad: gradArtifact(model, options),
+    eval: evalArtifact(model, options),
+    infer: inferArtifact(model, options),
     spec: {
-      params: t.params.map(([name, p]) => ({ name, shape: p.shape, decay: p.decay })),
-      optimizerState,
-      carried,
+      params: spec.params,
+      optimizerState: spec.optimizerState,
+      carried: spec.carried,
       state: model.state.map((s) => ({ name: s.name, shape: [s.layers, b, s.hidden] })),
-      masks,
+      masks: spec.masks,
       tokens: [b, seqLen],
-      targets: t.targets!.shape as number[],
+      targets: spec.targets,
     },
   };
 }
