@@ -12,7 +12,7 @@ import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
 import { writeFileAtomic } from "./lib/cli/atomic.ts";
 import { atPath, checkDirFlag, makeDirFlag } from "./lib/cli/fs_errors.ts";
 import { removeStaleTemps } from "./lib/run/run_guard.ts";
-import { readRunForExport } from "./lib/run/run_export.ts";
+import { readRunForExport } from "./lib/run/run_dir.ts";
 import {
   exportChecked,
   MAX_PERPLEXITY_RISE,

@@ -13,7 +13,7 @@ import { PromptError } from "../src/api/prompt.ts";
 import { UNK } from "../src/data/tokenizer.ts";
 import { exportModel } from "../src/export/export_model.ts";
 import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
-import { readRunForExport } from "./lib/run/run_export.ts";
+import { readRunForExport } from "./lib/run/run_dir.ts";
 
 const USAGE = `Usage: deno task generate <run dir | model.onnx> --prompt TEXT [options]
 

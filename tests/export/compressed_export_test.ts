@@ -11,7 +11,7 @@ import { exportModel } from "../../src/export/export_model.ts";
 import type { WeightStorage } from "../../src/export/weight_storage.ts";
 import type { OrtModule } from "../../src/runtime/backend.ts";
 import { exportChecked } from "../../tools/lib/run/export_check.ts";
-import { readRunForExport } from "../../tools/lib/run/run_export.ts";
+import { readRunForExport } from "../../tools/lib/run/run_dir.ts";
 import { runTool } from "../helpers/cli.ts";
 import { referenceCheck } from "../helpers/onnx_checker.ts";
 import { checkerAvailable, checkerRequired } from "../helpers/onnx_checker.ts";

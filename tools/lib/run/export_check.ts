@@ -12,7 +12,7 @@ import { type ExportFiles, exportModel } from "../../../src/export/export_model.
 import type { WeightStorage } from "../../../src/export/weight_storage.ts";
 import { Session } from "../../../src/runtime/session.ts";
 import { formatBytes } from "../../../src/web/page_format.ts";
-import type { RunExport } from "./run_export.ts";
+import type { RunExport } from "../../../src/run/run_export.ts";
 import { runCorpus } from "./run_corpus.ts";
 import type { RunMeta } from "./run_dir.ts";
 import { UsageError } from "../cli/cli.ts";

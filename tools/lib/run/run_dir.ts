@@ -21,6 +21,7 @@ import type { Learner } from "../../../src/train/learner.ts";
 import { parseRunMeta, type RunMeta } from "../../../src/train/run_meta.ts";
 import { writeFileAtomic } from "../cli/atomic.ts";
 import { osProblem } from "../cli/fs_errors.ts";
+import { type RunExport, runExport } from "../../../src/run/run_export.ts";
 
 export type { RunMeta } from "../../../src/train/run_meta.ts";
 export { CHECKPOINT_FILE, type RunInfo, type RunPlace } from "../../../src/run/run_files.ts";
@@ -100,4 +101,28 @@ export async function loadRun(
   } catch (error) {
     throw new Error(`${purpose}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Reads a run directory for export (`export`, `generate`, `site`): the model built at the run's
+ * sizes, its checked weights and the export's facts, with the run's metadata.
+ *
+ * @param dir The run directory.
+ * @param purpose What it is read for, starting error messages (`Cannot export runs/lm6`).
+ * @returns The model, weights and export facts, and the run's metadata.
+ * @throws Error naming the file for a missing, malformed or diverged checkpoint.
+ */
+export async function readRunForExport(
+  dir: string,
+  purpose: string,
+): Promise<RunExport & { readonly meta: RunMeta }> {
+  const { checkpoint, meta } = await loadRun(dir, purpose);
+  const run = runExport(
+    meta,
+    checkpoint.tensors,
+    findModel(meta.model),
+    `${dir}/${CHECKPOINT_FILE}`,
+    purpose,
+  );
+  return { ...run, meta };
 }

@@ -14,7 +14,7 @@ import { exportChecked } from "../run/export_check.ts";
 import { bundleScripts, PROJECT_ROOT } from "./serve_app.ts";
 import { listModels } from "./serve_models.ts";
 import { findOrtDist } from "./serve_ort.ts";
-import { readRunForExport } from "../run/run_export.ts";
+import { readRunForExport } from "../run/run_dir.ts";
 
 /**
  * onnxruntime-web's files the page can load: two ES modules, each with its runtime. The page
