@@ -19,71 +19,24 @@
  * @module
  */
 
-import { Graph, type Value } from "../graph/graph.ts";
-import { checkGraph } from "../graph/check.ts";
-import { pruneUnused } from "../graph/prune.ts";
-import type { Dim } from "../graph/value.ts";
+import type { Graph, Value } from "../graph/graph.ts";
+import { updatedName } from "../graph/updated_name.ts";
 import { backward } from "../grad/backward.ts";
-import { add } from "../ops/elementwise.ts";
 import { Dropout, maskName } from "../nn/dropout.ts";
-import type { LanguageModel, ModelOutput } from "../nn/language_model.ts";
+import type { LanguageModel } from "../nn/language_model.ts";
+import { correctCount, crossEntropy, crossEntropySum } from "../nn/loss.ts";
 import {
-  activationRegularization,
-  correctCount,
-  crossEntropy,
-  crossEntropySum,
-  temporalActivationRegularization,
-} from "../nn/loss.ts";
-import { BuildContext } from "../nn/build_context.ts";
-import type { Parameter } from "../nn/parameter.ts";
-import { adam, type AdamOptions, adamScalars } from "../optim/adam.ts";
-import type { FloatDType, OptimParam, StateUpdate } from "../optim/update.ts";
-import { sgd, sgdScalars } from "../optim/sgd.ts";
-import {
-  type CarriedSpec,
-  declareParameters,
-  type FeedSpec,
-  type ParamInput,
-  type PartSpec,
-  stateParts,
-} from "./packing.ts";
+  type ArtifactOptions,
+  finish,
+  forward,
+  optimizerStep,
+  outputState,
+  regularizedLoss,
+} from "./artifact_steps.ts";
+import { type CarriedSpec, type FeedSpec, type PartSpec, stateParts } from "./packing.ts";
 
 export type { CarriedSpec, FeedSpec } from "./packing.ts";
-import { updatedName } from "../graph/updated_name.ts";
-
-/** The optimizer a train graph applies. */
-export type OptimizerSpec =
-  | ({ readonly kind: "adam" } & AdamOptions)
-  | { readonly kind: "sgd"; readonly wd?: number };
-
-/** How to build the artifacts. */
-export interface ArtifactOptions {
-  /** Rows per batch of the train and grad graphs (eval and infer have a symbolic batch). */
-  readonly batchSize: number;
-  /** Tokens per row. */
-  readonly seqLen: number;
-  /** Element type of parameters, state and activations (float32; float64 for gradient checks). */
-  readonly dtype?: FloatDType;
-  /** The train graph's optimizer (fastai's Adam by default). */
-  readonly optimizer?: OptimizerSpec;
-  /** Activation regularization weight (LMModel7: 2). */
-  readonly ar?: number;
-  /** Temporal activation regularization weight (LMModel7: 1). */
-  readonly tar?: number;
-  /**
-   * Build for onnxruntime's WebGPU EP: the loss's log-softmax as ops it has kernels for (see
-   * `LossOptions.composite`), and no node binding more than `MAX_NODE_TENSORS` tensors. Other
-   * graphs keep the LogSoftmax node and join or split a sequence's steps in one node each.
-   */
-  readonly webgpu?: boolean;
-  /**
-   * Pack the train graph's parameters and optimizer state into one flat input per
-   * weight-decay group (see `packing.ts`): fewer feeds and update nodes, the same bits.
-   * Default: on, except for WebGPU, where one flat buffer of a large model can pass the
-   * device's largest binding.
-   */
-  readonly pack?: boolean;
-}
+export type { ArtifactOptions, OptimizerSpec } from "./artifact_steps.ts";
 
 /** What the training loop needs to know to feed the graphs. */
 export interface ArtifactSpec {
@@ -119,99 +72,6 @@ export interface Artifacts {
   readonly infer: Graph;
   /** What the training loop feeds. */
   readonly spec: ArtifactSpec;
-}
-
-interface Forward {
-  readonly g: Graph;
-  readonly params: readonly [string, Parameter, Value][];
-  /** The inputs holding the parameters (one per parameter unless packed). */
-  readonly paramInputs: readonly ParamInput[];
-  readonly targets: Value | undefined;
-  readonly output: ModelOutput;
-}
-
-/** Declares inputs (params, tokens, targets, state) and runs the model's forward pass. */
-function forward(
-  model: LanguageModel,
-  name: string,
-  mode: "train" | "eval" | "infer",
-  batch: Dim,
-  options: ArtifactOptions,
-  packed = false,
-): Forward {
-  const { seqLen, dtype = "float32" } = options;
-  const g = new Graph(name, options.webgpu ? {} : { maxNodeTensors: Infinity });
-  const named = model.namedParameters();
-  const declared = declareParameters(
-    g,
-    named.map(([key, p]) => ({ name: key, shape: p.shape, decay: p.decay })),
-    dtype,
-    packed,
-  );
-  const params = named.map(([key, p], i): [string, Parameter, Value] => [
-    key,
-    p,
-    declared.values[i],
-  ]);
-  const tokens = g.input("tokens", "int64", [batch, seqLen]);
-  const state = model.state.map((s) => g.input(s.name, dtype, [s.layers, batch, s.hidden]));
-  const ctx = new BuildContext(g, {
-    training: mode === "train",
-    parameters: new Map(params.map(([, p, v]) => [p, v])),
-    // Modules name the inputs they declare (dropout masks) by their path in the model.
-    names: new Map(model.namedModules().map(([path, m]) => [m, path])),
-  });
-  const output = model.forward(ctx, tokens, state);
-  let targets: Value | undefined;
-  if (mode !== "infer") targets = g.input("targets", "int64", output.logits.shape.slice(0, -1));
-  return { g, params, paramInputs: declared.inputs, targets, output };
-}
-
-function outputState(model: LanguageModel, f: Forward): void {
-  model.state.forEach((s, i) => f.g.output(f.output.state[i], updatedName(s.name)));
-}
-
-/** CE plus the recipe's AR/TAR terms: the loss the gradient is taken of. */
-function regularizedLoss(f: Forward, ce: Value, options: ArtifactOptions): Value {
-  let total = ce;
-  if (options.ar) {
-    if (!f.output.out) throw new Error(`AR needs a model that returns its dropped-out activations`);
-    total = add(total, activationRegularization(f.output.out, options.ar));
-  }
-  if (options.tar) {
-    if (!f.output.raw) throw new Error(`TAR needs a model that returns its raw activations`);
-    total = add(total, temporalActivationRegularization(f.output.raw, options.tar));
-  }
-  return total;
-}
-
-function finish(g: Graph): Graph {
-  pruneUnused(g);
-  checkGraph(g);
-  return g;
-}
-
-/** One optimizer update: the new value of a parameter input and its state tensors. */
-interface OptimizerUpdate {
-  readonly name: string;
-  readonly param: Value;
-  readonly states: readonly StateUpdate[];
-}
-
-/** The optimizer's update nodes for every parameter input, whichever the optimizer. */
-function optimizerStep(
-  opt: OptimizerSpec,
-  params: readonly OptimParam[],
-  g: Graph,
-  dtype: FloatDType,
-): OptimizerUpdate[] {
-  if (opt.kind === "adam") {
-    return adam(params, adamScalars(g, dtype), opt).map((u) => ({ ...u, states: [u.m, u.v] }));
-  }
-  return sgd(params, sgdScalars(g, dtype), { wd: opt.wd ?? 0 }).map((u) => ({
-    ...u,
-    states: [u.buf],
-  }));
 }
 
 /** The train graph and what the loop feeds it. */
