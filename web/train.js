@@ -15,70 +15,33 @@ import {
   defaultDevice,
   defaultSettings,
   defaultThreads,
-  formatBytes,
   isIsolated,
   probeWebGpu,
   readTrainHash,
   SettingsError,
-  tableCells,
   textDefaults,
   threadsNote,
   TRAIN_MODELS,
   trainHash,
 } from "../lib/onnx_lm.js";
+import {
+  appendRow,
+  clearView,
+  setLocked,
+  setTrainStatus,
+  showCurves,
+  showDefaults,
+  showDownloads,
+  showSettings,
+  showTrainMessage,
+  t,
+} from "./train_view.js";
 
 /** @typedef {import("../src/web/train_settings.ts").TrainSettings} TrainSettings */
 /** @typedef {import("../src/web/train_settings.ts").CorpusChoice} CorpusChoice */
 /** @typedef {import("../src/web/train_protocol.ts").FromWorker} FromWorker */
 /** @typedef {import("../src/web/train_protocol.ts").RunFiles} RunFiles */
 /** @typedef {import("../src/train/learner.ts").EpochRecord} EpochRecord */
-
-const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
-const input = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ ($(id));
-const select = (/** @type {string} */ id) => /** @type {HTMLSelectElement} */ ($(id));
-
-const t = {
-  model: select("train-model"),
-  epochs: input("train-epochs"),
-  lr: input("train-lr"),
-  seed: input("train-seed"),
-  backend: select("train-backend"),
-  threads: input("train-threads"),
-  threadsInfo: $("train-threads-info"),
-  corpus: select("train-corpus"),
-  own: $("train-own"),
-  text: /** @type {HTMLTextAreaElement} */ ($("train-text")),
-  file: input("train-file"),
-  tokens: select("train-tokens"),
-  lower: input("train-lower"),
-  start: /** @type {HTMLButtonElement} */ ($("train-start")),
-  stop: /** @type {HTMLButtonElement} */ ($("train-stop")),
-  resume: /** @type {HTMLButtonElement} */ ($("train-resume")),
-  link: /** @type {HTMLAnchorElement} */ ($("train-link")),
-  status: $("train-status"),
-  message: $("train-message"),
-  info: $("train-info"),
-  progress: /** @type {HTMLProgressElement} */ ($("train-progress")),
-  speed: $("train-speed"),
-  rows: /** @type {HTMLTableSectionElement} */ (document.querySelector("#train-table tbody")),
-  curve: /** @type {HTMLImageElement} */ ($("train-curve")),
-  downloads: $("train-downloads"),
-};
-
-/** Settings fields that stay locked while a run trains. */
-const FIELDS = [
-  t.model,
-  t.epochs,
-  t.lr,
-  t.seed,
-  t.backend,
-  t.threads,
-  t.corpus,
-  t.text,
-  t.file,
-  t.tokens,
-  t.lower,
-];
 
 /** @type {Worker | undefined} */
 let worker;
@@ -99,48 +62,9 @@ let epochRate = 0;
 let training = false;
 /** @type {{ name: string, text: string } | undefined} The chosen file's text. */
 let upload;
-/** @type {string[]} Blob URLs of the downloads, revoked when replaced. */
-let blobUrls = [];
-
-/**
- * @param {"idle" | "running" | "stopped" | "finished" | "error"} state
- * @param {string} text
- */
-function setTrainStatus(state, text) {
-  t.status.dataset.state = state;
-  t.status.textContent = text;
-}
-
-/** @param {string | undefined} text */
-function showTrainMessage(text) {
-  t.message.hidden = !text;
-  t.message.textContent = text ?? "";
-}
 
 /** @param {unknown} error */
 const messageOf = (error) => error instanceof Error ? error.message : String(error);
-
-/** Shows a model's book recipe in the fields. */
-function showDefaults(/** @type {string} */ model) {
-  const d = defaultSettings(model);
-  t.epochs.value = String(d.epochs);
-  t.lr.value = String(d.lr);
-}
-
-/** @param {TrainSettings} s */
-function showSettings(s) {
-  t.model.value = s.model;
-  t.epochs.value = String(s.epochs);
-  t.lr.value = String(s.lr);
-  t.seed.value = String(s.seed);
-  if (
-    !(/** @type {HTMLOptionElement} */ (t.backend.querySelector(`[value="${s.backend}"]`)))
-      .disabled
-  ) t.backend.value = s.backend;
-  if (t.threads.dataset.unavailable !== "true") {
-    t.threads.value = String(Math.min(s.threads, Number(t.threads.max)));
-  }
-}
 
 /** @returns {CorpusChoice} */
 function corpusChoice() {
@@ -186,24 +110,12 @@ function updateLink(replaceHash = true) {
 
 function lock(/** @type {boolean} */ busy) {
   training = busy;
-  for (const f of FIELDS) f.disabled = busy || f.dataset.unavailable === "true";
-  t.start.disabled = busy;
-  t.stop.disabled = !busy;
-  if (busy) t.resume.disabled = true;
+  setLocked(busy);
 }
 
 function clearRun() {
   rows = [];
-  t.rows.replaceChildren();
-  t.curve.hidden = true;
-  t.curve.removeAttribute("src");
-  t.downloads.hidden = true;
-  t.downloads.replaceChildren();
-  for (const url of blobUrls) URL.revokeObjectURL(url);
-  blobUrls = [];
-  t.progress.value = 0;
-  t.speed.textContent = "";
-  t.info.textContent = "";
+  clearView();
 }
 
 /** Ends the worker, if any: its sessions and memory go with it. */
@@ -267,54 +179,9 @@ function startTraining() {
 /** @param {EpochRecord} record */
 function addRow(record) {
   rows.push(record);
-  const tr = document.createElement("tr");
-  // Full precision for whoever reads the page programmatically (the tests compare them).
-  tr.dataset.trainLoss = String(record.train_loss);
-  tr.dataset.validLoss = String(record.valid_loss);
-  tr.dataset.accuracy = String(record.accuracy);
-  tr.dataset.time = String(record.time);
-  tr.dataset.stepsPerSecond = String(epochRate);
-  for (const cell of tableCells(record)) {
-    const td = document.createElement("td");
-    td.textContent = cell;
-    tr.append(td);
-  }
-  t.rows.append(tr);
-  if (current) {
-    // The report's own curves (src/report/curves.ts), as an image: no markup is injected.
-    const svg = curvesSvg(rows, current.model, baseline);
-    t.curve.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
-    t.curve.hidden = false;
-  }
-}
-
-/** @param {RunFiles} files */
-function offerDownloads(files) {
-  for (const url of blobUrls) URL.revokeObjectURL(url);
-  blobUrls = [];
-  const all = [["checkpoint.safetensors", files.checkpoint], ...Object.entries(files.files)];
-  const links = all.map(([name, bytes]) => {
-    const url = URL.createObjectURL(new Blob([/** @type {Uint8Array} */ (bytes)]));
-    blobUrls.push(url);
-    const a = document.createElement("a");
-    a.href = url;
-    a.download = /** @type {string} */ (name);
-    a.textContent = `${name} (${formatBytes(/** @type {Uint8Array} */ (bytes).length)})`;
-    a.dataset.file = /** @type {string} */ (name);
-    return a;
-  });
-  const hint = document.createElement("p");
-  hint.className = "hint";
-  hint.textContent = "deno task train --resume and deno task export take the checkpoint as " +
-    "it is: put it in a run directory (runs/<model>/checkpoint.safetensors).";
-  t.downloads.replaceChildren(...links, hint);
-  t.downloads.hidden = false;
-  const sidecar = JSON.parse(new TextDecoder().decode(files.files[`${files.name}.json`]));
-  document.dispatchEvent(
-    new CustomEvent("onnx-lm:trained", {
-      detail: { sidecar, onnx: files.files[`${files.name}.onnx`] },
-    }),
-  );
+  appendRow(record, epochRate);
+  // The report's own curves (src/report/curves.ts), as an image: no markup is injected.
+  if (current) showCurves(curvesSvg(rows, current.model, baseline));
 }
 
 /** @param {FromWorker} m */
@@ -356,14 +223,14 @@ function onWorkerMessage(m) {
         ? `Stopped; the model after epoch ${epochs - 1} is below. Resume continues from there`
         : "Stopped before the first epoch ended: nothing to use yet. Resume starts it again",
     );
-    if (m.files) offerDownloads(m.files);
+    if (m.files) showDownloads(m.files);
   } else if (m.type === "error") {
     lock(false);
     t.resume.disabled = true;
     setTrainStatus("error", "Training failed");
     showTrainMessage(m.message);
     // A diverged run: its last finished epoch is still worth having.
-    if (m.files) offerDownloads(m.files);
+    if (m.files) showDownloads(m.files);
   }
 }
 

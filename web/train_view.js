@@ -1,0 +1,193 @@
+/**
+ * The Train panel's elements and how they show things: the settings fields, status and
+ * message, the table's rows, the curves, the downloads. DOM only; `train.js` holds the run's
+ * state and the worker, and calls these.
+ *
+ * @module
+ */
+
+import { defaultSettings, formatBytes, tableCells } from "../lib/onnx_lm.js";
+
+/** @typedef {import("../src/web/train_settings.ts").TrainSettings} TrainSettings */
+/** @typedef {import("../src/web/train_protocol.ts").RunFiles} RunFiles */
+/** @typedef {import("../src/train/learner.ts").EpochRecord} EpochRecord */
+
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const input = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ ($(id));
+const select = (/** @type {string} */ id) => /** @type {HTMLSelectElement} */ ($(id));
+
+/** The panel's elements. */
+export const t = {
+  model: select("train-model"),
+  epochs: input("train-epochs"),
+  lr: input("train-lr"),
+  seed: input("train-seed"),
+  backend: select("train-backend"),
+  threads: input("train-threads"),
+  threadsInfo: $("train-threads-info"),
+  corpus: select("train-corpus"),
+  own: $("train-own"),
+  text: /** @type {HTMLTextAreaElement} */ ($("train-text")),
+  file: input("train-file"),
+  tokens: select("train-tokens"),
+  lower: input("train-lower"),
+  start: /** @type {HTMLButtonElement} */ ($("train-start")),
+  stop: /** @type {HTMLButtonElement} */ ($("train-stop")),
+  resume: /** @type {HTMLButtonElement} */ ($("train-resume")),
+  link: /** @type {HTMLAnchorElement} */ ($("train-link")),
+  status: $("train-status"),
+  message: $("train-message"),
+  info: $("train-info"),
+  progress: /** @type {HTMLProgressElement} */ ($("train-progress")),
+  speed: $("train-speed"),
+  rows: /** @type {HTMLTableSectionElement} */ (document.querySelector("#train-table tbody")),
+  curve: /** @type {HTMLImageElement} */ ($("train-curve")),
+  downloads: $("train-downloads"),
+};
+
+/** Settings fields that stay locked while a run trains. */
+const FIELDS = [
+  t.model,
+  t.epochs,
+  t.lr,
+  t.seed,
+  t.backend,
+  t.threads,
+  t.corpus,
+  t.text,
+  t.file,
+  t.tokens,
+  t.lower,
+];
+
+/** @type {string[]} Blob URLs of the downloads, revoked when replaced. */
+let blobUrls = [];
+
+/**
+ * @param {"idle" | "running" | "stopped" | "finished" | "error"} state
+ * @param {string} text
+ */
+export function setTrainStatus(state, text) {
+  t.status.dataset.state = state;
+  t.status.textContent = text;
+}
+
+/** @param {string | undefined} text */
+export function showTrainMessage(text) {
+  t.message.hidden = !text;
+  t.message.textContent = text ?? "";
+}
+
+/** Shows a model's book recipe in the fields. */
+export function showDefaults(/** @type {string} */ model) {
+  const d = defaultSettings(model);
+  t.epochs.value = String(d.epochs);
+  t.lr.value = String(d.lr);
+}
+
+/** @param {TrainSettings} s */
+export function showSettings(s) {
+  t.model.value = s.model;
+  t.epochs.value = String(s.epochs);
+  t.lr.value = String(s.lr);
+  t.seed.value = String(s.seed);
+  if (
+    !(/** @type {HTMLOptionElement} */ (t.backend.querySelector(`[value="${s.backend}"]`)))
+      .disabled
+  ) t.backend.value = s.backend;
+  if (t.threads.dataset.unavailable !== "true") {
+    t.threads.value = String(Math.min(s.threads, Number(t.threads.max)));
+  }
+}
+
+/**
+ * Locks the settings while a run trains (fields a browser lacks stay disabled).
+ *
+ * @param {boolean} busy Whether a run trains.
+ */
+export function setLocked(busy) {
+  for (const f of FIELDS) f.disabled = busy || f.dataset.unavailable === "true";
+  t.start.disabled = busy;
+  t.stop.disabled = !busy;
+  if (busy) t.resume.disabled = true;
+}
+
+/** Empties the table, curves, downloads, progress and run line. */
+export function clearView() {
+  t.rows.replaceChildren();
+  t.curve.hidden = true;
+  t.curve.removeAttribute("src");
+  t.downloads.hidden = true;
+  t.downloads.replaceChildren();
+  for (const url of blobUrls) URL.revokeObjectURL(url);
+  blobUrls = [];
+  t.progress.value = 0;
+  t.speed.textContent = "";
+  t.info.textContent = "";
+}
+
+/**
+ * Adds an epoch's row to the table.
+ *
+ * @param {EpochRecord} record The epoch.
+ * @param {number} stepsPerSecond The epoch's training steps/s.
+ */
+export function appendRow(record, stepsPerSecond) {
+  const tr = document.createElement("tr");
+  // Full precision for whoever reads the page programmatically (the tests compare them).
+  tr.dataset.trainLoss = String(record.train_loss);
+  tr.dataset.validLoss = String(record.valid_loss);
+  tr.dataset.accuracy = String(record.accuracy);
+  tr.dataset.time = String(record.time);
+  tr.dataset.stepsPerSecond = String(stepsPerSecond);
+  for (const cell of tableCells(record)) {
+    const td = document.createElement("td");
+    td.textContent = cell;
+    tr.append(td);
+  }
+  t.rows.append(tr);
+}
+
+/**
+ * Shows the curves.
+ *
+ * @param {string} svg The report's curves, as SVG text (shown as an image).
+ */
+export function showCurves(svg) {
+  t.curve.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+  t.curve.hidden = false;
+}
+
+/**
+ * Offers the run's files for download, and hands its export to the prediction panels (the
+ * `onnx-lm:trained` event, which `app.js` handles).
+ *
+ * @param {RunFiles} files The checkpoint and the export.
+ */
+export function showDownloads(files) {
+  for (const url of blobUrls) URL.revokeObjectURL(url);
+  blobUrls = [];
+  const all = [["checkpoint.safetensors", files.checkpoint], ...Object.entries(files.files)];
+  const links = all.map(([name, bytes]) => {
+    const url = URL.createObjectURL(new Blob([/** @type {Uint8Array} */ (bytes)]));
+    blobUrls.push(url);
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = /** @type {string} */ (name);
+    a.textContent = `${name} (${formatBytes(/** @type {Uint8Array} */ (bytes).length)})`;
+    a.dataset.file = /** @type {string} */ (name);
+    return a;
+  });
+  const hint = document.createElement("p");
+  hint.className = "hint";
+  hint.textContent = "deno task train --resume and deno task export take the checkpoint as " +
+    "it is: put it in a run directory (runs/<model>/checkpoint.safetensors).";
+  t.downloads.replaceChildren(...links, hint);
+  t.downloads.hidden = false;
+  const sidecar = JSON.parse(new TextDecoder().decode(files.files[`${files.name}.json`]));
+  document.dispatchEvent(
+    new CustomEvent("onnx-lm:trained", {
+      detail: { sidecar, onnx: files.files[`${files.name}.onnx`] },
+    }),
+  );
+}
