@@ -52,21 +52,50 @@ async function readBytes(where: string): Promise<Uint8Array | undefined> {
     return new Uint8Array(await response.arrayBuffer());
   }
   const g = globalThis as {
-    Deno?: { readFile(path: string): Promise<Uint8Array> };
+    Deno?: {
+      readFile(path: string): Promise<Uint8Array>;
+      stat(path: string): Promise<{ isFile: boolean; size: number }>;
+    };
     process?: { getBuiltinModule?(name: string): unknown };
   };
   try {
-    if (g.Deno) return await g.Deno.readFile(where);
+    if (g.Deno) {
+      checkKind(where, await g.Deno.stat(where));
+      return await g.Deno.readFile(where);
+    }
     const fs = g.process?.getBuiltinModule?.("node:fs/promises") as
-      | { readFile(path: string): Promise<Uint8Array> }
+      | {
+        readFile(path: string): Promise<Uint8Array>;
+        stat(path: string): Promise<{ isFile(): boolean; size: number }>;
+      }
       | undefined;
     if (!fs) throw new ModelLoadError(`Cannot read ${where}: this runtime has no file system`);
+    const info = await fs.stat(where);
+    checkKind(where, { isFile: info.isFile(), size: info.size });
     return new Uint8Array(await fs.readFile(where));
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === "ENOENT" || (error as Error).name === "NotFound") return undefined;
     if (error instanceof ModelLoadError) throw error;
     throw new ModelLoadError(`Cannot read ${where}: ${(error as Error).message}`);
+  }
+}
+
+/** The largest model or sidecar file read (a few GB is plenty for these models). */
+const MAX_FILE_BYTES = 4 * 1024 ** 3;
+
+/**
+ * Refuses what a read would hang on or exhaust memory with: a FIFO, a device such as
+ * `/dev/zero` (also through a link), a folder, or a file over the limit.
+ */
+function checkKind(where: string, info: { isFile: boolean; size: number }): void {
+  if (!info.isFile) {
+    throw new ModelLoadError(
+      `Cannot read ${where}: it is not a regular file (a folder, FIFO or device)`,
+    );
+  }
+  if (info.size > MAX_FILE_BYTES) {
+    throw new ModelLoadError(`Cannot read ${where}: it is ${info.size} bytes, over 4 GiB`);
   }
 }
 

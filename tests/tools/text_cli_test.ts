@@ -312,7 +312,11 @@ Deno.test("own text: every bad input gets one line naming the flag or file, and 
         2,
         /^error: --min-freq 100000: no token of --text .* occurs that often/,
       ],
-      [["--text", "/dev/null"], 1, /^error: --text \/dev\/null: not a regular file or folder$/],
+      [
+        ["--text", "/dev/null"],
+        1,
+        /^error: --text \/dev\/null: a character device, not a regular file or folder$/,
+      ],
       [
         ["--text", `${dir}/linked`],
         1,

@@ -12,6 +12,7 @@ import type { VocabLimits } from "../../../src/data/text_vocab.ts";
 import { UsageError } from "../cli/cli.ts";
 import { osProblem } from "../cli/fs_errors.ts";
 import { ProgressBar } from "../cli/progress.ts";
+import { notAFile } from "../cli/regular_file.ts";
 
 /** Raised for a corpus path or file that cannot be used; the message names it. */
 export class CorpusInputError extends Error {
@@ -47,7 +48,7 @@ export async function corpusFiles(
     return { files: [path], bytes: info.size };
   }
   if (!info.isDirectory) {
-    throw new CorpusInputError(`${label} ${path}: not a regular file or folder`);
+    throw new CorpusInputError(`${label} ${path}: ${notAFile(info)}, not a regular file or folder`);
   }
   const files: { path: string; size: number }[] = [];
   const walk = async (dir: string) => {

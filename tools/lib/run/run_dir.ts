@@ -22,6 +22,7 @@ import { parseRunMeta, type RunMeta } from "../../../src/train/run_meta.ts";
 import { writeFileAtomic } from "../cli/atomic.ts";
 import { osProblem } from "../cli/fs_errors.ts";
 import { type RunExport, runExport } from "../../../src/run/run_export.ts";
+import { FileKindError, MAX_MODEL_BYTES, readRegularFile } from "../cli/regular_file.ts";
 
 export type { RunMeta } from "../../../src/train/run_meta.ts";
 export { CHECKPOINT_FILE, type RunInfo, type RunPlace } from "../../../src/run/run_files.ts";
@@ -84,8 +85,9 @@ export async function loadRun(
   }
   let bytes: Uint8Array;
   try {
-    bytes = await Deno.readFile(path);
+    bytes = await readRegularFile(path, "the checkpoint", MAX_MODEL_BYTES);
   } catch (error) {
+    if (error instanceof FileKindError) throw new Error(`${purpose}: ${error.message}`);
     if (error instanceof Deno.errors.NotFound) {
       throw new Error(
         `${purpose}: no checkpoint at ${path} (is it a run directory of deno task train?)`,

@@ -92,6 +92,10 @@ export async function fileResponse(
     return undefined;
   }
   if (!real.startsWith(realRoot.endsWith("/") ? realRoot : `${realRoot}/`)) return undefined;
+  // A FIFO would block the open (and this request) until a writer came: only regular files
+  // are opened at all.
+  const kind = await Deno.stat(real).then((i) => i.isFile, () => false);
+  if (!kind) return undefined;
   let file: Deno.FsFile;
   try {
     file = await Deno.open(real, { read: true });

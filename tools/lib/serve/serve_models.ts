@@ -9,6 +9,7 @@
 
 import { parseSidecar, type Sidecar, sidecarMismatch } from "../../../src/export/sidecar.ts";
 import { decodeModel } from "../../../src/onnx/decode.ts";
+import { MAX_SIDECAR_BYTES, notAFile, readRegularFile } from "../cli/regular_file.ts";
 
 /** One entry of `/models/index.json`: the sidecar's fields plus these. */
 export interface ModelListEntry {
@@ -34,7 +35,8 @@ async function entryFor(dir: string, jsonName: string): Promise<ModelListEntry |
   const name = jsonName.slice(0, -".json".length);
   let sidecar: Record<string, unknown>;
   try {
-    const parsed = JSON.parse(await Deno.readTextFile(`${dir}/${jsonName}`));
+    const bytes = await readRegularFile(`${dir}/${jsonName}`, "the sidecar", MAX_SIDECAR_BYTES);
+    const parsed = JSON.parse(new TextDecoder().decode(bytes));
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
       return { name, file: `${name}.onnx`, error: `${jsonName} is not a JSON object` };
     }
@@ -61,7 +63,9 @@ async function entryFor(dir: string, jsonName: string): Promise<ModelListEntry |
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(`${dir}/${file}`);
-    if (!info.isFile) throw new Error("not a file");
+    if (notAFile(info)) {
+      return { ...sidecar, name, file, error: `${file} is ${notAFile(info)}, not a model file` };
+    }
   } catch {
     return { ...sidecar, name, file, error: `${file} is missing from the models directory` };
   }

@@ -48,6 +48,7 @@ async function respond(
     // Last-Modified and If-Modified-Since, as python3 -m http.server and every host send them:
     // a browser's cache (and Chromium's compiled wasm) is kept between visits only with them.
     const info = await Deno.stat(file);
+    if (!info.isFile) return new Response("Not found\n", { status: 404 }); // a FIFO would block
     const modified = new Date(Math.floor((info.mtime?.getTime() ?? 0) / 1000) * 1000);
     const headers = { "content-type": type, "last-modified": modified.toUTCString() };
     if (since !== null && Date.parse(since) >= modified.getTime()) {
