@@ -119,3 +119,43 @@ referenceCheckTest(
   "the .onnx files a training run writes pass the reference ONNX checker",
   checked,
 );
+
+Deno.test("train notes a run that learned nothing, and warns of more threads than cores", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    const low = await train(["lm1", "--epochs", "1", "--lr", "1e-300", "--out", `${out}/low`]);
+    assert.equal(low.code, 0, low.stderr);
+    assert.match(
+      low.stderr,
+      /^note: the final accuracy 0\.\d+ is no better than always predicting "thousand" \(0\.1517\): the model learned nothing\. --lr 1e-300 may be far too low/m,
+    );
+    const high = await train(["lm6", "--epochs", "1", "--lr", "10", "--out", `${out}/high`]);
+    assert.equal(high.code, 0, high.stderr);
+    assert.match(
+      high.stderr,
+      /^note: the valid loss \d+\.\d+ is far above a uniform guess's 3\.4012: training blew up\. --lr 10 is likely far too high/m,
+    );
+    const good = await train(["lm1", "--epochs", "1", "--out", `${out}/good`]);
+    assert.doesNotMatch(good.stderr, /^note:/m);
+    const cores = navigator.hardwareConcurrency;
+    const many = await train([
+      "lm1",
+      "--epochs",
+      "1",
+      "--threads",
+      String(cores + 1),
+      "--out",
+      `${out}/many`,
+    ]);
+    assert.match(
+      many.stderr,
+      new RegExp(
+        `^warning: --threads ${cores + 1} is more than this machine's ${cores} cores`,
+        "m",
+      ),
+    );
+    assert.doesNotMatch(good.stderr, /^warning: --threads/m);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
