@@ -39,10 +39,11 @@ export function chooseVocab(
   counts: ArrayLike<number>,
   limits: VocabLimits,
 ): string[] {
-  if (!Number.isInteger(limits.maxVocab) || limits.maxVocab < SPECIALS.length) {
+  // A vocabulary of the specials alone has nothing to learn: room for one token at least.
+  if (!Number.isInteger(limits.maxVocab) || limits.maxVocab <= SPECIALS.length) {
     throw new VocabLimitError(
-      `--max-vocab must be at least ${SPECIALS.length} (the specials ${SPECIALS.join(", ")}): ` +
-        `got ${limits.maxVocab}`,
+      `--max-vocab must be at least ${SPECIALS.length + 1} (the specials ` +
+        `${SPECIALS.join(", ")} and one token): got ${limits.maxVocab}`,
     );
   }
   const order: number[] = [];

@@ -125,6 +125,17 @@ export function parseSidecar(value: unknown, file: string): Sidecar {
   const kind = f.oneOf("kind", ["recurrent", "fixed"] as const);
   const vocab = f.strings("vocab");
   if (vocab.length === 0) f.fail("vocab", "must hold at least one token: got []");
+  const seen = new Map<string, number>();
+  vocab.forEach((token, i) => {
+    const first = seen.get(token);
+    if (first !== undefined) {
+      f.fail(
+        "vocab",
+        `lists ${JSON.stringify(token)} twice (at ${first} and ${i}): each id needs its own token`,
+      );
+    }
+    seen.set(token, i);
+  });
   const tokenizer = version === 1 ? HUMAN_NUMBERS_TOKENIZER : readTokenizer(f.obj("tokenizer"));
   const missing = tokenizer.specials.find((t) => !vocab.includes(t));
   if (missing !== undefined) {

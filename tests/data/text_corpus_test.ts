@@ -50,10 +50,14 @@ Deno.test("chooseVocab() orders by frequency, ties by first appearance, with min
     "a",
     "b",
   ]);
-  assert.throws(
-    () => chooseVocab(words, counts, { minFreq: 1, maxVocab: 1 }),
-    (e) => e instanceof VocabLimitError && /--max-vocab must be at least 2 .*got 1/.test(e.message),
-  );
+  for (const maxVocab of [1, 2]) {
+    assert.throws(
+      () => chooseVocab(words, counts, { minFreq: 1, maxVocab }),
+      (e) =>
+        e instanceof VocabLimitError &&
+        new RegExp(`--max-vocab must be at least 3 .*got ${maxVocab}`).test(e.message),
+    );
+  }
 });
 
 Deno.test("TextCorpusBuilder: xxbos starts every file, rare tokens become xxunk, ids match the vocabulary", () => {

@@ -47,6 +47,10 @@ Deno.test("parseSidecar() names the file and field of a malformed sidecar", () =
     ],
     [{ ...SIDECAR, vocab: [] }, `s.json: "vocab" must hold at least one token`],
     [
+      { ...SIDECAR, vocab: ["xxunk", "xxbos", "xxbos"] },
+      `s.json: "vocab" lists "xxbos" twice (at 1 and 2): each id needs its own token`,
+    ],
+    [
       { ...SIDECAR, vocab: ["a", "b"] },
       `s.json: "tokenizer.specials" lists "xxunk", which the vocabulary lacks`,
     ],

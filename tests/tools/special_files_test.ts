@@ -143,3 +143,19 @@ Deno.test("serve skips a FIFO sidecar, names a FIFO model, and answers 404 for a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("an --out that is a link to nothing is named as such, not as existing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.symlink(`${dir}/gone`, `${dir}/out`);
+    const r = await tool("train", ["lm1", "--epochs", "1", "--out", `${dir}/out`]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /^error: --out .*\/out is a link to .*\/gone, which does not exist: point it at a directory, or remove the link$/m,
+    );
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["out"]); // nothing made
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

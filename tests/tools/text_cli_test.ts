@@ -289,7 +289,12 @@ Deno.test("own text: every bad input gets one line naming the flag or file, and 
       [
         ["--text", `${dir}/ok.txt`, "--max-vocab", "1"],
         2,
-        /^error: --max-vocab must be at least 2, room for the specials xxunk and xxbos: got 1$/,
+        /^error: --max-vocab must be at least 3, room for the specials xxunk and xxbos and one token: got 1$/,
+      ],
+      [
+        ["--text", `${dir}/ok.txt`, "--max-vocab", "2"],
+        2,
+        /^error: --max-vocab must be at least 3, room for the specials xxunk and xxbos and one token: got 2$/,
       ],
       [
         ["--text", `${dir}/ok.txt`, "--tokens", "bpe"],

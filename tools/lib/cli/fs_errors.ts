@@ -72,7 +72,16 @@ export async function checkDirFlag(flag: string, path: string): Promise<void> {
   try {
     info = await Deno.stat(path);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return; // created when first needed
+    if (error instanceof Deno.errors.NotFound) {
+      // A link to nothing cannot be created as a directory: say so, not "already exists".
+      const link = await Deno.lstat(path).then((i) => i.isSymlink, () => false);
+      if (!link) return; // created when first needed
+      const target = await Deno.readLink(path).catch(() => "?");
+      throw new PathError(
+        `--${flag} ${path} is a link to ${target}, which does not exist: point it at a ` +
+          `directory, or remove the link`,
+      );
+    }
     throw new PathError(`--${flag} ${path}: ${osProblem(error)}`);
   }
   if (!info.isDirectory) throw new PathError(`--${flag} ${path} is a file, not a directory`);

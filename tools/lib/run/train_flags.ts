@@ -133,11 +133,11 @@ export function corpusFlags(flags: Flags): CorpusFlags | undefined {
   }
   const defaults = textDefaults(tokens);
   const maxVocab = intFlag("max-vocab", flags["max-vocab"], 1, 1_000_000, defaults.maxVocab);
-  if (maxVocab < SPECIALS.length) {
+  if (maxVocab <= SPECIALS.length) {
     throw new UsageError(
-      `--max-vocab must be at least ${SPECIALS.length}, room for the specials ${
+      `--max-vocab must be at least ${SPECIALS.length + 1}, room for the specials ${
         SPECIALS.join(" and ")
-      }: got ${maxVocab}`,
+      } and one token: got ${maxVocab}`,
     );
   }
   return {
