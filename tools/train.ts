@@ -235,7 +235,10 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
     await dirPlan?.abandon(); // a no-op once the new run has taken --out's place
   }
   printSummary(options, learner, epochs, (performance.now() - started) / 1000);
-  const note = learningNote(learner, run.corpus.baseline, lrMax);
+  // A foreign validation text has its own warning: its accuracy says nothing of the lr.
+  const note = run.corpus.validForeign
+    ? undefined
+    : learningNote(learner, run.corpus.baseline, lrMax);
   if (note) console.error(note);
   return 0;
 }

@@ -79,6 +79,8 @@ export interface RunCorpus {
   readonly summary: string;
   /** A line to show when the vocabulary leaves many tokens unknown. */
   readonly warning?: string | undefined;
+  /** Whether nearly all validation tokens are unknown, so validation measures nothing. */
+  readonly validForeign?: boolean;
   /** Accuracy of always predicting the most frequent training token. */
   readonly baseline: { readonly token: string; readonly accuracy: number };
   /** The validation text's token ids, in order (to judge an export on text it never trained on). */
@@ -131,6 +133,27 @@ export function humanNumbersCorpus(): RunCorpus {
   };
 }
 
+/** The share of unknown validation tokens above which validation measures nothing. */
+const FOREIGN_VALIDATION = 0.9;
+
+/**
+ * A warning when many tokens read as xxunk: a validation text that shares almost nothing with
+ * the training text measures nothing (its accuracy is near 0, not overstated); otherwise
+ * predicting xxunk counts as correct, so the accuracy can overstate the model.
+ */
+function unkWarning(unkRate: number, validUnkRate: number): string | undefined {
+  const pct = (rate: number) => (rate * 100).toFixed(1);
+  if (validUnkRate >= FOREIGN_VALIDATION) {
+    return `warning: ${pct(validUnkRate)}% of validation tokens are not in the training ` +
+      `vocabulary (xxunk): the validation text shares almost nothing with the training text, so ` +
+      `its loss and accuracy say little about the model; check --valid (or --valid-pct)`;
+  }
+  if (unkRate <= UNK_WARNING && validUnkRate <= UNK_WARNING) return undefined;
+  return `warning: ${pct(unkRate)}% of training and ${pct(validUnkRate)}% of validation ` +
+    `tokens are xxunk, and predicting xxunk counts as correct: the accuracy can overstate the ` +
+    `model; lower --min-freq or raise --max-vocab`;
+}
+
 function textBaseline(c: TextCorpus): { token: string; accuracy: number } {
   const counts = new Float64Array(c.vocab.length);
   for (const id of c.train) counts[id]++;
@@ -180,11 +203,8 @@ export function textRunCorpus(source: TextSource, c: TextCorpus): RunCorpus {
       `${source.text}: ${c.train.length} train / ${c.valid.length} valid ${source.tokens} tokens${fileNote}, ` +
       `vocabulary ${c.vocab.length} (xxunk: ${pct(c.unkRate, 2)}% of training tokens, ` +
       `${pct(c.validUnkRate, 2)}% of validation tokens)`,
-    warning: c.unkRate > UNK_WARNING || c.validUnkRate > UNK_WARNING
-      ? `warning: ${pct(c.unkRate, 1)}% of training and ${pct(c.validUnkRate, 1)}% of ` +
-        `validation tokens are xxunk, and predicting xxunk counts as correct: the accuracy ` +
-        `overstates the model; lower --min-freq or raise --max-vocab`
-      : undefined,
+    warning: unkWarning(c.unkRate, c.validUnkRate),
+    validForeign: c.validUnkRate >= FOREIGN_VALIDATION,
     baseline: textBaseline(c),
     validIds: c.valid,
     data(recipe) {

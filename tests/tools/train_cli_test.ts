@@ -159,3 +159,42 @@ Deno.test("train notes a run that learned nothing, and warns of more threads tha
     await Deno.remove(out, { recursive: true });
   }
 });
+
+Deno.test("a validation text that shares nothing with the training text is named as such", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const words = (pool: string[], n: number, seed: number) =>
+      Array.from({ length: n }, (_, i) => pool[(i * 7 + seed * 3 + (i >> 2)) % pool.length]).join(
+        " ",
+      );
+    await Deno.writeTextFile(
+      `${dir}/train.txt`,
+      words(["alpha", "beta", "gamma", "delta"], 3000, 1),
+    );
+    await Deno.writeTextFile(`${dir}/valid.txt`, words(["uno", "dos", "tres"], 1000, 2));
+    const r = await train([
+      "lm6",
+      "--text",
+      `${dir}/train.txt`,
+      "--valid",
+      `${dir}/valid.txt`,
+      "--epochs",
+      "1",
+      "--bs",
+      "8",
+      "--sl",
+      "8",
+      "--out",
+      `${dir}/run`,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /^warning: 99\.\d% of validation tokens are not in the training vocabulary \(xxunk\): the validation text shares almost nothing with the training text/m,
+    );
+    assert.doesNotMatch(r.stderr, /overstate/); // its accuracy is 0, not overstated
+    assert.doesNotMatch(r.stderr, /^note: /m); // nor a note blaming the lr
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
