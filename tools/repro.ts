@@ -108,9 +108,15 @@ async function appendOutcome(path: string, o: Outcome): Promise<void> {
       torn = last[0] !== 0x0a;
     }
     const file = await Deno.open(path, { append: true, create: true });
+    const bytes = new TextEncoder().encode((torn ? "\n" : "") + JSON.stringify(o) + "\n");
     try {
-      await file.write(new TextEncoder().encode((torn ? "\n" : "") + JSON.stringify(o) + "\n"));
+      // A write may take fewer bytes than given: loop until the whole line is down.
+      for (let done = 0; done < bytes.length;) done += await file.write(bytes.subarray(done));
       await file.syncData();
+    } catch (error) {
+      // A full disk: take the partial line back out, so the results file stays whole.
+      await file.truncate(size).catch(() => {});
+      throw error;
     } finally {
       file.close();
     }
