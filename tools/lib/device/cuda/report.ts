@@ -7,7 +7,7 @@
  * @module
  */
 
-import { elfNeeded } from "../elf.ts";
+import { elfNeededOfFile } from "../elf.ts";
 import {
   describeLibrary,
   EXPECTED_NEEDED,
@@ -150,7 +150,7 @@ export async function cudaReport(options: ReportOptions): Promise<CudaReport> {
   const cudaPath = provider[0]!.path;
   if (cudaPath) {
     try {
-      needed = elfNeeded(Deno.readFileSync(cudaPath)).filter((f) => !isSystemLibrary(f));
+      needed = elfNeededOfFile(cudaPath).filter((f) => !isSystemLibrary(f));
     } catch (error) {
       problems.push(`${cudaPath} is not a provider library: ${(error as Error).message}`);
     }
