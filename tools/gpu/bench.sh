@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The GPU measurement (issues 10 and 19), on the lent machine after tools/gpu/pack.sh:
 #   call 1: carry .cuda                 command: bash tools/gpu/bench.sh env
-#   call 2: carry .gpu .gl .cuda?       command: bash tools/gpu/bench.sh
+#   call 2: carry .gpu .gl .cuda?       command: bash tools/gpu/bench.sh [seeds|verify|...]
 # (the provider, 50 MB packed, and the Deno bundle, 44 MB, do not fit one call's 64 MiB; a warm
 # machine keeps the first call's .cuda for the second). It runs lm6 at the book's size and a
 # 2-layer LSTM at hidden 1024, vocab ~10,000, bs 256, sl 64 on the CUDA EP, the CPU EP (all
@@ -104,6 +104,26 @@ if [ "${1:-}" = profile ]; then # profile_graph.ts on each graph in .prof, on cu
       timeout 120 deno run --cached-only -A tools/gpu/profile_graph.ts "$g" --device "$d" --steps 3 \
         --out ".tmp/profile/$(basename "$g" .onnx)" 2>".tmp/profile-$d.log"
       grep -A3 'Node placements' ".tmp/profile-$d.log" | cut -c1-300 | head -12
+    done
+  done
+  exit 0
+fi
+if [ "${1:-}" = seeds ]; then # one model's full recipe over 10 seeds per device (lm3's CUDA gap)
+  # NVIDIA_TF32_OVERRIDE=0 makes cuBLAS and cuDNN multiply in full float32, which onnxruntime-node
+  # 1.30 offers no provider option for: the cuda-fp32 arm separates TF32 from summation order.
+  model=${MODEL:-lm3} started=$SECONDS
+  arms="cpu cuda cuda-fp32 webgpu"
+  [ -f "$provider/libonnxruntime_providers_cuda.so" ] || arms="cpu webgpu"
+  for arm in $arms; do
+    for seed in $(seq 1 "${SEEDS:-10}"); do
+      [ $((SECONDS - started)) -gt "${BUDGET:-300}" ] && break 2
+      device=${arm%-fp32} tf32=
+      [ "$arm" = cuda-fp32 ] && tf32=0
+      r=$(NVIDIA_TF32_OVERRIDE=${tf32:-${NVIDIA_TF32_OVERRIDE:-}} timeout 120 deno run --cached-only -A \
+        tools/train.ts $model --seed "$seed" --device "$device" --json --force \
+        --out ".tmp/gpu-runs/seeds-$arm" ${EPOCHS:+--epochs $EPOCHS} 2>&1 | tail -n 1)
+      [[ $r == \{* ]] || r="{\"error\":\"$(echo "${r:0:200}" | tr -d '"\\')\"}"
+      echo "{\"arm\":\"$arm\",\"seed\":$seed,\"summary\":$r}" | tee -a "$out/seeds.jsonl"
     done
   done
   exit 0
