@@ -10,6 +10,7 @@
 import { exportModel } from "../src/export/export_model.ts";
 import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
 import { writeFileAtomic } from "./lib/cli/atomic.ts";
+import { withFolderLock } from "./lib/cli/folder_lock.ts";
 import { atPath, checkDirFlag, makeDirFlag } from "./lib/cli/fs_errors.ts";
 import { removeStaleTemps } from "./lib/run/run_guard.ts";
 import { readRunForExport } from "./lib/run/run_dir.ts";
@@ -82,11 +83,14 @@ async function main(): Promise<number> {
     }
   }
   await makeDirFlag("out", out);
-  await removeStaleTemps(out);
-  for (const [file, bytes] of exported.files) {
-    await atPath("--out", out, () => writeFileAtomic(`${out}/${file}`, bytes));
-    console.log(`wrote ${out}/${file} (${bytes.length} bytes)`);
-  }
+  // One exporter per folder: two at once would interleave their .onnx and .json files.
+  await withFolderLock(out, "--out", `export ${runDir}`, async () => {
+    await removeStaleTemps(out);
+    for (const [file, bytes] of exported.files) {
+      await atPath("--out", out, () => writeFileAtomic(`${out}/${file}`, bytes));
+      console.log(`wrote ${out}/${file} (${bytes.length} bytes)`);
+    }
+  });
   return 0;
 }
 

@@ -23,7 +23,9 @@ import { atPath, checkDirFlag } from "./lib/cli/fs_errors.ts";
 import { cpuModel, machineLine, median } from "./lib/bench/machine.ts";
 import { runtimeName } from "../src/run/describe.ts";
 import { nodeBackend } from "../src/runtime/backend.ts";
-import { planRunDir, removeStaleTemps } from "./lib/run/run_guard.ts";
+import { planRunDir, removeStaleTemps, settleRunDir } from "./lib/run/run_guard.ts";
+import { withFolderLock } from "./lib/cli/folder_lock.ts";
+import { memoryCheck } from "./lib/run/memory_check.ts";
 import { ProgressBar } from "./lib/cli/progress.ts";
 import { CHECKPOINT_FILE, loadRun, saveArtifacts, saveEpoch } from "./lib/run/run_dir.ts";
 import { humanNumbersCorpus, ownTextCorpus, runCorpus } from "./lib/run/run_corpus.ts";
@@ -68,7 +70,13 @@ async function main(): Promise<number> {
     return 0;
   }
   const options = await checkOptions(parsed.positionals, flags);
-  return await train(options, await prepare(options));
+  // One process per run folder, for the whole run: a second train, --resume or --force into
+  // it is refused while this one lives (the OS drops the lock if it is killed).
+  return await withFolderLock(options.out, "--out", `train ${options.entry.name}`, async () => {
+    const settled = await settleRunDir(options.out);
+    if (settled) console.error(settled);
+    return await train(options, await prepare(options));
+  });
 }
 
 /** Checks the model name and the flags every run takes. */
@@ -189,6 +197,11 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
     session: { device, threads, ...(deviceId !== undefined ? { deviceId } : {}) },
     machine: cpuModel(),
     ...(flags["host-state"] ? { deviceState: false } : {}),
+    checkMemory: memoryCheck(
+      `${entry.name} at vocab ${run.arch.vocabSize}, hidden ${run.arch.hidden}, ` +
+        `${run.arch.layers} layers, bs ${run.recipe.batchSize}, sl ${run.recipe.seqLen}`,
+      console.error,
+    ),
   });
   let stop = false;
   const onSigint = () => {

@@ -220,34 +220,16 @@ export function sidecarFromMetadata(data: ModelHeader, name: string): Sidecar {
     producer: meta.get("onnx_lm.producer") ?? "",
     opset: Number(meta.get("onnx_lm.opset")),
     ir_version: data.irVersion,
+    ...(meta.has("onnx_lm.export_id") ? { export_id: meta.get("onnx_lm.export_id") } : {}),
   };
   return check(() => parseSidecar(value, `${name}'s metadata`));
 }
-
-/** Sidecar facts that the export also records in the file, compared field by field. */
-const RECORDED: readonly [string, (s: Sidecar) => string][] = [
-  ["model", (s) => s.model],
-  ["kind", (s) => s.kind],
-  ["context", (s) => String(s.context)],
-  ["vocab", (s) => JSON.stringify(s.vocab)],
-  ["state", (s) => JSON.stringify(s.state)],
-];
 
 /** Refuses a sidecar that describes another model than the file. */
 function matched(files: ModelFiles): ModelFiles {
   const { data, sidecar, source } = files;
   const mismatch = sidecarMismatch(data, sidecar, source);
   if (mismatch) throw new ModelLoadError(`Cannot load ${source}: ${mismatch}`);
-  const meta = new Map(data.metadata);
-  for (const [key, field] of RECORDED) {
-    const recorded = meta.get(`onnx_lm.${key}`);
-    if (recorded !== undefined && recorded !== field(sidecar)) {
-      throw new ModelLoadError(
-        `Cannot load ${source}: its sidecar's "${key}" differs from the one recorded in the ` +
-          `file (onnx_lm.${key}): the two files do not belong together`,
-      );
-    }
-  }
   return files;
 }
 

@@ -10,6 +10,7 @@ import type { Architecture } from "../train/recipe.ts";
 import type { LanguageModel } from "../nn/language_model.ts";
 import { buildDeployGraph } from "./deploy_graph.ts";
 import type { WeightStorage } from "./weight_storage.ts";
+import { exportId } from "./export_id.ts";
 import { type ExportMetrics, metadataProps, type Sidecar, SIDECAR_VERSIONS } from "./sidecar.ts";
 
 /** What is known about the trained model besides its weights. */
@@ -78,7 +79,7 @@ export function exportModel(
   const context = recurrent ? 1 : info.context;
   const base = info.fileBase ?? info.name;
   const seqFile = seq === undefined ? undefined : `${base}_seq${seq}.onnx`;
-  const sidecar: Sidecar = {
+  const facts: Sidecar = {
     format: "onnx-lm-export",
     version: 2,
     model: info.name,
@@ -97,6 +98,13 @@ export function exportModel(
     ...(seqFile ? { seq: { file: seqFile, length: seq! } } : {}),
     ...(info.storage && info.storage !== "float32" ? { weights: info.storage } : {}),
   };
+  // Both files record one id of the facts and weights: a reader refuses a pair that differs.
+  const ordered = model.namedParameters().map(([name]) => {
+    const values = weights.get(name);
+    if (!values) throw new Error(`Cannot export ${info.name}: no weights for "${name}"`);
+    return [name, values] as const;
+  });
+  const sidecar: Sidecar = { ...facts, export_id: exportId(metadataProps(facts), ordered) };
   const metadata = metadataProps(sidecar);
   const files = new Map<string, Uint8Array>();
   const storage = info.storage ?? "float32";

@@ -14,6 +14,7 @@ import { readArch, readTokenizer } from "../train/run_meta.ts";
 import type { ModelData } from "../onnx/model.ts";
 import type { Architecture } from "../train/recipe.ts";
 import { updatedName } from "../graph/updated_name.ts";
+import { EXPORT_ID } from "./export_id.ts";
 
 /** Final figures of the training run. */
 export interface ExportMetrics {
@@ -65,6 +66,8 @@ export interface Sidecar {
   readonly seq?: { readonly file: string; readonly length: number };
   /** How the weights are stored, when not float32 (`--dtype float16`, `--quantize int8`). */
   readonly weights?: "float16" | "int8";
+  /** The id the `.onnx` file records too (`export_id.ts`); absent in older exports. */
+  readonly export_id?: string;
 }
 
 /**
@@ -89,6 +92,7 @@ export function metadataProps(sidecar: Sidecar): [string, string][] {
     ["onnx_lm.producer", sidecar.producer],
     ["onnx_lm.opset", String(sidecar.opset)],
     ...(sidecar.weights ? [["onnx_lm.weights", sidecar.weights] as [string, string]] : []),
+    ...(sidecar.export_id ? [["onnx_lm.export_id", sidecar.export_id] as [string, string]] : []),
   ];
 }
 
@@ -164,6 +168,10 @@ export function parseSidecar(value: unknown, file: string): Sidecar {
   const weights = f.has("weights")
     ? f.oneOf("weights", ["float32", "float16", "int8"] as const)
     : undefined;
+  const exportId = f.has("export_id") ? f.str("export_id") : undefined;
+  if (exportId !== undefined && !EXPORT_ID.test(exportId)) {
+    f.fail("export_id", `must be 16 hex digits: got ${JSON.stringify(exportId)}`);
+  }
   if (arch && arch.vocabSize !== vocab.length) {
     throw new ContractError(
       file,
@@ -195,6 +203,7 @@ export function parseSidecar(value: unknown, file: string): Sidecar {
     ir_version: f.int("ir_version", { min: 1 }),
     ...(seq ? { seq: { file: seq.str("file"), length: seq.int("length", { min: 1 }) } } : {}),
     ...(weights && weights !== "float32" ? { weights } : {}),
+    ...(exportId ? { export_id: exportId } : {}),
   };
 }
 
@@ -216,9 +225,19 @@ export function readSidecarText(text: string, file: string): Sidecar {
   return parseSidecar(value, file);
 }
 
+/** Sidecar facts an export also records in the file, compared field by field. */
+const RECORDED: readonly [string, (s: Sidecar) => string][] = [
+  ["model", (s) => s.model],
+  ["kind", (s) => s.kind],
+  ["context", (s) => String(s.context)],
+  ["vocab", (s) => JSON.stringify(s.vocab)],
+  ["state", (s) => JSON.stringify(s.state)],
+];
+
 /**
- * Checks an exported graph against its sidecar: a `tokens` input, the state inputs and
- * outputs the sidecar lists, and `logits` as wide as the vocabulary.
+ * Checks an exported graph against its sidecar: the same export id (when either records one),
+ * the facts the file records, a `tokens` input, the state inputs and outputs the sidecar lists,
+ * and `logits` as wide as the vocabulary.
  *
  * @param model The decoded `.onnx` file (its header is enough).
  * @param sidecar Its sidecar.
@@ -226,10 +245,14 @@ export function readSidecarText(text: string, file: string): Sidecar {
  * @returns What does not match, or undefined.
  */
 export function sidecarMismatch(
-  model: { readonly graph: Pick<ModelData["graph"], "inputs" | "outputs"> },
+  model: {
+    readonly graph: Pick<ModelData["graph"], "inputs" | "outputs">;
+    readonly metadata?: readonly (readonly [string, string])[];
+  },
   sidecar: Sidecar,
   file: string,
 ): string | undefined {
+  const meta = new Map(model.metadata ?? []);
   const { inputs, outputs } = model.graph;
   const logits = outputs.find((o) => o.name === "logits");
   if (!logits) return `${file} has no "logits" output: not an onnx-lm export`;
@@ -243,6 +266,19 @@ export function sidecarMismatch(
       !inputs.some((i) => i.name === s.name) || !outputs.some((o) => o.name === updatedName(s.name))
     ) {
       return `${file} lacks the state "${s.name}" (input) / "${s.name}_out" (output) its sidecar lists`;
+    }
+  }
+  const id = meta.get("onnx_lm.export_id");
+  if ((id !== undefined || sidecar.export_id !== undefined) && id !== sidecar.export_id) {
+    return `${file} and its sidecar come from different exports (export id ${id ?? "none"} in ` +
+      `the file, ${sidecar.export_id ?? "none"} in the sidecar): an export was stopped ` +
+      `between its files, or one of them was copied from another export; export again`;
+  }
+  for (const [key, field] of RECORDED) {
+    const recorded = meta.get(`onnx_lm.${key}`);
+    if (recorded !== undefined && recorded !== field(sidecar)) {
+      return `${file}'s sidecar has another "${key}" than the one recorded in the file ` +
+        `(onnx_lm.${key}): the two files do not belong together; export again`;
     }
   }
   return undefined;

@@ -17,6 +17,7 @@ export { checkGraph, GraphCheckError } from "./check.ts";
 export { printGraph, printNeighbourhood, printNode } from "./print.ts";
 export { pruneUnused } from "./prune.ts";
 export { countFlops, type FlopCount, FlopCountError } from "./flops.ts";
+export { type LiveBytes, liveBytes } from "./live_bytes.ts";
 export { graphToModel, loadGraph, type ModelOptions, modelToGraph, saveGraph } from "./model_io.ts";
 export * from "./attributes.ts";
 export * from "./value.ts";

@@ -11,7 +11,7 @@ import type { ModelEntry } from "../../models/registry.ts";
 import { sizedModel, type SizeOverrides } from "../../models/sizing.ts";
 import type { SessionOptions } from "../runtime/session.ts";
 import type { TrainData } from "../data/stream_batches.ts";
-import { Learner } from "../train/learner.ts";
+import { Learner, type LearnerOptions } from "../train/learner.ts";
 import type { Architecture, Recipe } from "../train/recipe.ts";
 import type { RunMeta } from "../train/run_meta.ts";
 import type { RunCorpus } from "./corpus.ts";
@@ -79,6 +79,8 @@ export interface StartOptions {
   readonly deviceState?: boolean;
   /** The machine, as each epoch's row records it. */
   readonly machine?: string;
+  /** Refuses a size the machine cannot hold (`LearnerOptions.checkMemory`). */
+  readonly checkMemory?: LearnerOptions["checkMemory"];
 }
 
 /**
@@ -98,5 +100,6 @@ export function startRun(
     ...(options.session ? { session: options.session } : {}),
     ...(options.machine !== undefined ? { cpu: options.machine } : {}),
     ...(options.deviceState !== undefined ? { deviceState: options.deviceState } : {}),
+    ...(options.checkMemory ? { checkMemory: options.checkMemory } : {}),
   });
 }

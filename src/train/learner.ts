@@ -9,6 +9,7 @@
  * @module
  */
 
+import { estimateTrainingMemory, type MemoryEstimate } from "./memory_estimate.ts";
 import type { BatchSource, TrainData } from "../data/stream_batches.ts";
 import { humanNumbersData } from "../data/pipelines.ts";
 import type { LanguageModel } from "../nn/language_model.ts";
@@ -100,6 +101,11 @@ export interface LearnerOptions {
   readonly cpu?: string;
   /** Keep the training state in GPU memory between steps (`RunnerOptions.deviceState`). */
   readonly deviceState?: boolean;
+  /**
+   * Called with the run's memory floor once the graphs are built, before any weight or
+   * session exists: it may throw to refuse a size the machine cannot hold.
+   */
+  readonly checkMemory?: (estimate: MemoryEstimate) => void;
 }
 
 /** What a checkpoint stores besides tensors. */
@@ -154,6 +160,8 @@ export class Learner {
       ...(recipe.tar ? { tar: recipe.tar } : {}),
       ...(options.session?.device === "webgpu" ? { webgpu: true } : {}),
     });
+    const device = options.session?.device ?? "cpu";
+    options.checkMemory?.(estimateTrainingMemory(artifacts, device !== "cpu"));
     const loaders = options.data ?? humanNumbersData(recipe);
     const runner = await Runner.create(artifacts, model.initParameters(options.seed), {
       seed: options.seed,

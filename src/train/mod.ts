@@ -23,6 +23,7 @@ export {
   stateParts,
 } from "./packing.ts";
 export { type EvalResult, Runner, type RunnerOptions } from "./runner.ts";
+export { estimateTrainingMemory, type MemoryEstimate, RUNTIME_BYTES } from "./memory_estimate.ts";
 export type { Architecture, Recipe } from "./recipe.ts";
 export {
   type CorpusMeta,

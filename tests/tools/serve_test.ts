@@ -18,23 +18,6 @@ import { safeSegments, UnsafePathError } from "../../tools/lib/serve/serve_files
 import { listModels, ModelsDirError } from "../../tools/lib/serve/serve_models.ts";
 import { findOrtDist, ORT_ENTRY } from "../../tools/lib/serve/serve_ort.ts";
 
-/** A complete version-1 sidecar (a Human Numbers export), for `file` given per model. */
-const SIDECAR = {
-  format: "onnx-lm-export",
-  version: 1,
-  model: "lm6",
-  file: "lm2.onnx",
-  kind: "recurrent",
-  context: 1,
-  vocab: ["a"],
-  state: [{ name: "h", shape: [2, "batch", 64] }],
-  metrics: { accuracy: 0.5, valid_loss: 1, epochs: 1 },
-  recipe: {},
-  seed: 42,
-  opset: 17,
-  ir_version: 8,
-};
-
 /** A real (tiny) ONNX model whose output is named `output`: not an onnx-lm export. */
 function onnxBytes(output: string): Uint8Array {
   const g = new Graph("tiny");
@@ -42,8 +25,8 @@ function onnxBytes(output: string): Uint8Array {
   return saveGraph(g);
 }
 
-/** A real export matching SIDECAR: LMModel5 with one token, hidden 64, 2 layers (state h). */
-function exportBytes(): Uint8Array {
+/** A real export and its sidecar: LMModel5 with one token, hidden 64, 2 layers (state h). */
+function exportBytes(): { model: Uint8Array; sidecar: Record<string, unknown> } {
   const model = findModel("lm5").create({ ...findModel("lm5").arch, vocabSize: 1 });
   const { files } = exportModel(model, model.initParameters(1), {
     name: "lm2",
@@ -54,9 +37,12 @@ function exportBytes(): Uint8Array {
     seed: 1,
     context: 1,
   });
-  return files.get("lm2.onnx")!;
+  return {
+    model: files.get("lm2.onnx")!,
+    sidecar: JSON.parse(new TextDecoder().decode(files.get("lm2.json")!)),
+  };
 }
-const MODEL = exportBytes();
+const { model: MODEL, sidecar: SIDECAR } = exportBytes();
 
 async function modelsDir(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "onnx-lm-serve-" });

@@ -3,7 +3,9 @@
  * run is refused with what is there (model, epochs done, when saved) and the three ways on:
  * `--resume`, another `--out`, or `--force`. Under `--force` the new run trains in a hidden
  * sibling directory and takes the old one's place only once it has saved its first
- * checkpoint, so an interrupted replacement loses nothing.
+ * checkpoint, so an interrupted replacement loses nothing; one killed while its files were
+ * being moved in is finished by the next `train` into the folder (`settleRunDir`). All of it
+ * runs holding the folder's lock (`folder_lock.ts`), so no other process is writing there.
  *
  * @module
  */
@@ -76,22 +78,15 @@ export async function planRunDir(out: string, force: boolean): Promise<RunDirPla
         `its first checkpoint)`,
     );
   }
-  await removeStaleStaging(out);
   const staging = `${out}/.new-${Deno.pid}`;
   let swapped = false;
   const plan: RunDirPlan = {
     dir: staging,
     async saved() {
       if (swapped) return;
-      const names = [...Deno.readDirSync(staging)].filter((e) => e.isFile).map((e) => e.name);
-      // The checkpoint moves last: until it does, --out holds the old run's checkpoint.
-      names.sort((a, b) => Number(a === CHECKPOINT_FILE) - Number(b === CHECKPOINT_FILE));
-      await atPath("--out", out, async () => {
-        for (const name of names) await Deno.rename(`${staging}/${name}`, `${out}/${name}`);
-      });
+      await moveIn(staging, out);
       swapped = true;
       plan.dir = out;
-      await Deno.remove(staging, { recursive: true }).catch(() => {});
     },
     async abandon() {
       if (swapped) return;
@@ -103,13 +98,52 @@ export async function planRunDir(out: string, force: boolean): Promise<RunDirPla
   return plan;
 }
 
-/** Removes `--force` staging directories that a killed run left in `out`. */
-async function removeStaleStaging(out: string): Promise<void> {
-  for await (const e of Deno.readDir(out)) {
-    if (e.isDirectory && STAGING.test(e.name)) {
-      await Deno.remove(`${out}/${e.name}`, { recursive: true }).catch(() => {});
+/**
+ * Moves a staged run's files over the run in `out`, the checkpoint last (until it moves, `out`
+ * holds the old run's checkpoint), then removes the staging directory.
+ */
+async function moveIn(staging: string, out: string): Promise<void> {
+  const names = [...Deno.readDirSync(staging)].filter((e) => e.isFile).map((e) => e.name);
+  names.sort((a, b) => Number(a === CHECKPOINT_FILE) - Number(b === CHECKPOINT_FILE));
+  await atPath("--out", out, async () => {
+    for (const name of names) await Deno.rename(`${staging}/${name}`, `${out}/${name}`);
+  });
+  await Deno.remove(staging, { recursive: true }).catch(() => {});
+}
+
+/**
+ * Settles what a killed `--force` run left in `out`; call it holding `out`'s lock, so that no
+ * live run owns a staging directory. A staging directory with a checkpoint is a replacement
+ * that was under way: the new run had saved an epoch and its files were being moved in, so
+ * the move is finished (the run asked for, whole). One without a checkpoint had not begun to
+ * replace anything and is removed.
+ *
+ * @param out The run directory.
+ * @returns A line saying a replacement was finished, or undefined.
+ */
+export async function settleRunDir(out: string): Promise<string | undefined> {
+  const staged: string[] = [];
+  try {
+    for await (const e of Deno.readDir(out)) {
+      if (e.isDirectory && STAGING.test(e.name)) staged.push(e.name);
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+  let note: string | undefined;
+  for (const name of staged) {
+    const staging = `${out}/${name}`;
+    const saved = await Deno.stat(`${staging}/${CHECKPOINT_FILE}`).then(() => true, () => false);
+    if (saved && note === undefined) {
+      await moveIn(staging, out);
+      note = `note: finished replacing the run in ${out} that a --force run (PID ` +
+        `${name.slice(".new-".length)}) had begun when it was stopped`;
+    } else {
+      await Deno.remove(staging, { recursive: true }).catch(() => {});
     }
   }
+  return note;
 }
 
 /**
@@ -122,7 +156,7 @@ export async function removeStaleTemps(dir: string): Promise<string[]> {
   const removed: string[] = [];
   try {
     for await (const e of Deno.readDir(dir)) {
-      if (e.isFile && TEMP_FILE.test(e.name)) {
+      if (e.isFile && TEMP_FILE.test(e.name) && !(await beingWritten(`${dir}/${e.name}`))) {
         await Deno.remove(`${dir}/${e.name}`);
         removed.push(e.name);
       }
@@ -131,4 +165,24 @@ export async function removeStaleTemps(dir: string): Promise<string[]> {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
   return removed;
+}
+
+/**
+ * Whether a temp file's writer is still writing it: `writeFileAtomic` holds an OS lock on its
+ * temp file until the rename, and the OS drops the lock when the writer dies (kill -9
+ * included). (Asking whether the PID in the name runs would need `/proc`, which Deno keeps from
+ * a deno task, and would be fooled by a reused PID.)
+ */
+async function beingWritten(path: string): Promise<boolean> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true, write: true });
+  } catch {
+    return true; // gone, or not ours to judge: leave it
+  }
+  try {
+    return !(await file.tryLock(true));
+  } finally {
+    file.close();
+  }
 }

@@ -86,7 +86,7 @@ async function onnxProblem(
   sidecar: Sidecar,
 ): Promise<string | undefined> {
   if (info.size === 0) return `${file} is empty (0 bytes): export the model again`;
-  const key = `${info.size}:${info.mtime?.getTime()}:${sidecar.vocab.length}`;
+  const key = `${info.size}:${info.mtime?.getTime()}:${sidecar.vocab.length}:${sidecar.export_id}`;
   const known = verdicts.get(path);
   if (known?.key === key) return known.problem;
   let problem: string | undefined;
