@@ -52,7 +52,14 @@ export { curvesSvg } from "./report/curves.ts";
 export { TABLE_COLUMNS, tableCells } from "./report/table.ts";
 export { textDefaults } from "./run/corpus.ts";
 export { LatestOnly } from "./web/latest_only.ts";
-export { filterVocab, formatBytes, formatMs, median, visibleToken } from "./web/page_format.ts";
+export {
+  filterVocab,
+  formatBytes,
+  formatMs,
+  median,
+  visibleText,
+  visibleToken,
+} from "./web/page_format.ts";
 export {
   type BrowserFacts,
   browserMachine,

@@ -23,6 +23,7 @@ import {
   threadsNote,
   TRAIN_MODELS,
   trainHash,
+  visibleToken,
 } from "../lib/onnx_lm.js";
 import {
   appendRow,
@@ -191,7 +192,7 @@ function onWorkerMessage(m) {
     baseline = h.baseline.accuracy;
     t.info.textContent = `${h.description}. ${h.corpus}. ${h.trainBatches} training and ` +
       `${h.validBatches} validation batches (${h.tokensPerStep} tokens a step); always ` +
-      `predicting "${h.baseline.token}" scores ${h.baseline.accuracy.toFixed(3)}. ` +
+      `predicting "${visibleToken(h.baseline.token)}" scores ${h.baseline.accuracy.toFixed(3)}. ` +
       `${m.runtime}${
         m.runtime.includes("wasm") ? `, ${m.threads} thread${m.threads > 1 ? "s" : ""}` : ""
       }; ` +

@@ -14,6 +14,7 @@ import {
   readInteger,
   readNumber,
   UNK,
+  visibleText,
   visibleToken,
 } from "../lib/onnx_lm.js";
 
@@ -86,7 +87,8 @@ export function renderTokens(tokens) {
     if (!t.unknown) return el("span", visibleToken(t.token), "token");
     if (t.id < 0) return el("span", visibleToken(t.text), "token unknown");
     const chip = el("span", "", "token substituted");
-    chip.title = `${JSON.stringify(t.text)} is not in the vocabulary: the model reads ${UNK}`;
+    chip.title = `${JSON.stringify(visibleText(t.text))} is not in the vocabulary: the model ` +
+      `reads ${UNK}`;
     chip.dataset.text = t.text;
     chip.append(el("s", visibleToken(t.text)), document.createTextNode(` → ${t.token}`));
     return chip;
@@ -187,7 +189,7 @@ export function renderModel(entry, sidecar) {
   const m = sidecar.metrics;
   const { mode } = sidecar.tokenizer;
   ui.modelInfo.textContent = [
-    sidecar.description || entry.name,
+    visibleText(sidecar.description || entry.name),
     typeof m.accuracy === "number" ? `validation accuracy ${m.accuracy.toFixed(4)}` : "",
     typeof m.valid_loss === "number" ? `loss ${m.valid_loss.toFixed(3)}` : "",
     typeof m.epochs === "number" ? `${m.epochs} epochs` : "",

@@ -8,6 +8,7 @@
  */
 
 import { type ModelHeader, readModelHeader } from "../onnx/model_header.ts";
+import { nonFiniteProblem } from "../onnx/finite_weights.ts";
 import { parseSidecar, readSidecarText, type Sidecar, sidecarMismatch } from "../export/sidecar.ts";
 
 /** A model to load: a URL or path of its `.onnx` file, or the file's bytes. */
@@ -162,11 +163,15 @@ function sidecarPath(where: string): string {
 }
 
 function decode(bytes: Uint8Array, name: string): ModelHeader {
+  let header: ModelHeader;
   try {
-    return readModelHeader(bytes, name);
+    header = readModelHeader(bytes, name);
   } catch (error) {
     throw new ModelLoadError((error as Error).message);
   }
+  const diverged = nonFiniteProblem(bytes);
+  if (diverged) throw new ModelLoadError(`Cannot load ${name}: ${diverged}`);
+  return header;
 }
 
 function check(read: () => Sidecar): Sidecar {

@@ -77,6 +77,11 @@ export class TextCorpusBuilder {
     return this.#length;
   }
 
+  /** Words cut to `MAX_WORD` code points so far (word mode; `tokenizer.ts`). */
+  get cutWords(): number {
+    return this.#splitter.cutWords;
+  }
+
   /** Starts a file: its first token is `xxbos`. */
   beginFile(): void {
     this.#fileStarts.push(this.#length);

@@ -39,6 +39,7 @@ export const BOS = "xxbos";
 const WORD_TOKEN =
   /[\p{L}\p{N}\p{M}]+|[^\s\p{L}\p{N}\p{M}]\p{M}*(?:\u200d[^\s\p{L}\p{N}\p{M}]\p{M}*)*/gu;
 const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
+const WORD_RUN = /[\p{L}\p{N}\p{M}]*/uy;
 const MARK = /\p{M}/u;
 const SPACE = /\s/u;
 const ZWJ = "\u200d";
@@ -53,12 +54,48 @@ const ZWJ = "\u200d";
  * @returns The tokens in order (no specials: the caller adds `xxbos`).
  */
 export function splitText(text: string, spec: SplitSpec): string[] {
+  return split(text, spec).tokens;
+}
+
+/**
+ * The longest word mode keeps, in code points: a run of letters longer than this is no word
+ * (a hash, a base64 blob, a text without spaces) and is cut to its first `MAX_WORD`, so that
+ * 200 MB without whitespace is one short token, not one of 200 MB.
+ */
+export const MAX_WORD = 100;
+
+/** `splitText`, how many tokens it cut to `MAX_WORD`, and whether the last was one. */
+function split(
+  text: string,
+  spec: SplitSpec,
+): { tokens: string[]; cut: number; lastCut: boolean } {
   const nfc = text.normalize("NFC");
   // Array.from iterates code points, so a surrogate pair is one token.
   const tokens = spec.mode === "char" ? Array.from(nfc) : nfc.match(WORD_TOKEN) ?? [];
+  const last = tokens.at(-1);
+  const cut = spec.mode === "word" ? capWords(tokens) : 0;
+  const lastCut = tokens.at(-1) !== last;
   // Lower-cased token by token, not as one text: a rule with context (Greek final sigma)
   // then sees only its token, so any cut of a stream between tokens gives the same result.
-  return spec.lower ? tokens.map((t) => t.toLowerCase()) : tokens;
+  return { tokens: spec.lower ? tokens.map((t) => t.toLowerCase()) : tokens, cut, lastCut };
+}
+
+/** Cuts tokens longer than `MAX_WORD` code points in place; returns how many it cut. */
+function capWords(tokens: string[]): number {
+  let cut = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.length <= MAX_WORD) continue; // code units: never fewer than code points
+    let end = 0;
+    for (let k = 0; k < MAX_WORD && end < t.length; k++) {
+      end += t.codePointAt(end)! > 0xffff ? 2 : 1;
+    }
+    if (end < t.length) {
+      tokens[i] = t.slice(0, end);
+      cut++;
+    }
+  }
+  return cut;
 }
 
 /** Longest run without whitespace held back before it is cut at a safe boundary. */
@@ -77,12 +114,16 @@ function pointBefore(text: string, i: number): [string, number] {
  * mode, the text after the last whitespace (no token, normalization or case rule crosses
  * whitespace); in char mode, the last character with its combining marks. A run without
  * whitespace longer than 64 KiB is cut at the last point no token spans (between a word and a
- * symbol), so a megabyte-long line costs linear time, not quadratic.
+ * symbol), so a megabyte-long line costs linear time, not quadratic; a run of letters that
+ * long is a word past `MAX_WORD`, cut there as it streams, its rest dropped as it arrives.
  */
 export class StreamSplitter {
   #pending = "";
   /** The last safe boundary inside `#pending`, or 0 for none. */
   #safe = 0;
+  /** Whether the rest of a word already cut to `MAX_WORD` is being dropped. */
+  #skipping = false;
+  #cutWords = 0;
 
   /**
    * A splitter for one stream.
@@ -98,12 +139,20 @@ export class StreamSplitter {
    * @returns The tokens that are complete so far.
    */
   push(chunk: string): string[] {
+    if (this.#skipping) {
+      chunk = this.#skip(chunk);
+      if (this.#skipping) return [];
+    }
     const held = this.#pending.length;
     const text = this.#pending + chunk;
     const cut = this.spec.mode === "char" ? charCut(text) : this.#wordCut(text, held);
+    if (cut === 0 && this.spec.mode === "word" && text.length > HOLD_LIMIT) {
+      const long = this.#longWord(text);
+      if (long) return long;
+    }
     this.#pending = text.slice(cut);
     this.#safe = this.#safe > cut ? this.#safe - cut : 0;
-    return cut > 0 ? splitText(text.slice(0, cut), this.spec) : [];
+    return cut > 0 ? this.#split(text.slice(0, cut)) : [];
   }
 
   /**
@@ -115,7 +164,64 @@ export class StreamSplitter {
     const rest = this.#pending;
     this.#pending = "";
     this.#safe = 0;
-    return splitText(rest, this.spec);
+    this.#skipping = false;
+    return this.#split(rest);
+  }
+
+  /** Words cut to `MAX_WORD` code points so far, over every stream this splitter read. */
+  get cutWords(): number {
+    return this.#cutWords;
+  }
+
+  #split(text: string): string[] {
+    const { tokens, cut } = split(text, this.spec);
+    this.#cutWords += cut;
+    return tokens;
+  }
+
+  /** Whether the last `MAX_WORD + 1` code points of `text` are letters, digits or marks. */
+  static #endsInLongRun(text: string): boolean {
+    let i = text.length;
+    for (let k = 0; k <= MAX_WORD; k++) {
+      if (i === 0) return false;
+      const [point, start] = pointBefore(text, i);
+      if (!WORD_CHAR.test(point)) return false;
+      i = start;
+    }
+    return true;
+  }
+
+  /**
+   * Held text past the limit with no whitespace and no safe boundary: at most a symbol and
+   * one run of letters that goes on. That run is already longer than `MAX_WORD`, and what
+   * follows cannot change its first `MAX_WORD` code points (NFC composes a letter only with
+   * the marks after it), so it is cut now and the rest of the run dropped as it arrives:
+   * memory stays at one chunk however long the run. Undefined when the run is not letters
+   * (a symbol with a long tail of marks), which is held back as before.
+   */
+  #longWord(text: string): string[] | undefined {
+    if (!StreamSplitter.#endsInLongRun(text)) return undefined;
+    const { tokens, cut, lastCut } = split(text, this.spec);
+    // A symbol's tail of marks ends where letters start: only a run of letters is dropped.
+    const [first] = Array.from(tokens.at(-1)?.slice(0, 2) ?? "");
+    if (!lastCut || !WORD_CHAR.test(first)) return undefined;
+    this.#cutWords += cut;
+    this.#pending = "";
+    this.#safe = 0;
+    this.#skipping = true;
+    return tokens;
+  }
+
+  /**
+   * Drops the letters, digits and marks that continue a word already cut; returns the text
+   * after them (skipping ends there), or "" when the chunk is all word (skipping goes on).
+   */
+  #skip(text: string): string {
+    WORD_RUN.lastIndex = 0;
+    const end = WORD_RUN.exec(text)![0].length;
+    if (end === text.length) return "";
+    this.#skipping = false;
+    return text.slice(end);
   }
 
   /**

@@ -33,10 +33,17 @@ export interface ModelHeader {
   };
 }
 
-const LENGTH_DELIMITED = 2;
+/** The protobuf wire type of bytes, strings, sub-messages and packed repeated fields. */
+export const LENGTH_DELIMITED = 2;
 
-/** Calls `field` for every field of a message, with a reader positioned at its value. */
-function fields(
+/**
+ * Calls `field` for every field of a message, with a reader positioned at its value; a field
+ * that `field` does not read (it returns false) is skipped.
+ *
+ * @param bytes The message.
+ * @param field Reads one field: its number, its wire type and the reader; true if it read it.
+ */
+export function fields(
   bytes: Uint8Array,
   field: (number: number, wire: number, r: protobuf.Reader) => boolean,
 ): void {

@@ -6,6 +6,10 @@
 
 import { type CurvePoint, curvesSvg } from "./curves.ts";
 import { escapeHtml } from "./escape.ts";
+import { visibleText } from "../web/page_format.ts";
+
+/** Text as HTML, its control and bidi characters as `⟨U+202E⟩` marks (as the page shows them). */
+const html = (text: string): string => escapeHtml(visibleText(text));
 
 /** A table row: the curve figures plus the epoch time. */
 export interface ReportRow extends CurvePoint {
@@ -37,13 +41,13 @@ export function reportHtml(options: ReportOptions): string {
     `<td>${r.accuracy.toFixed(6)}</td><td>${r.time.toFixed(2)}s</td></tr>`
   );
   const facts = Object.entries(options.facts).map(([k, v]) =>
-    `<li><b>${escapeHtml(k)}</b>: ${escapeHtml(v)}</li>`
+    `<li><b>${html(k)}</b>: ${html(v)}</li>`
   );
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>onnx-lm: ${escapeHtml(options.model)}</title>
+<title>onnx-lm: ${html(options.model)}</title>
 <style>
 body { font-family: sans-serif; margin: 2em; color: #222; }
 table { border-collapse: collapse; margin: 1em 0; }
@@ -52,8 +56,8 @@ th { background: #f4f4f4; }
 </style>
 </head>
 <body>
-<h1>${escapeHtml(options.model)}</h1>
-<p>${escapeHtml(options.description)}</p>
+<h1>${html(options.model)}</h1>
+<p>${html(options.description)}</p>
 ${curvesSvg(options.rows, options.model, options.baseline)}
 <p>train_loss is fastai's smoothed loss (moving average, beta 0.98, debiased); valid_loss and
 accuracy are exact means over the validation set. Baseline (always predict "thousand"):

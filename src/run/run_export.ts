@@ -8,6 +8,7 @@
 
 import type { ExportInfo } from "../export/export_model.ts";
 import type { LanguageModel } from "../nn/language_model.ts";
+import { countNonFinite, nonFiniteText } from "../onnx/finite_weights.ts";
 import type { Tensor } from "../onnx/tensor.ts";
 import type { Architecture } from "../train/recipe.ts";
 import type { RunMeta } from "../train/run_meta.ts";
@@ -63,11 +64,11 @@ export function checkpointWeights(
       );
     }
     const data = t.data as Float32Array;
-    const bad = data.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) {
+    const bad = countNonFinite(data);
+    if (bad > 0) {
       throw new Error(
-        `${purpose}: ${source}: tensor "${name}" holds ${data[bad]} at index ${bad}: ` +
-          `the run diverged; resume from an earlier checkpoint with a lower --lr`,
+        `${purpose}: ${source}: ${nonFiniteText({ name, bad, total: data.length }, "tensor")}: ` +
+          `the run diverged; nothing is exported (train again with a lower --lr)`,
       );
     }
     weights.set(name, data);

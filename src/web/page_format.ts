@@ -1,6 +1,7 @@
 /**
  * How the page writes figures and tokens, free of the DOM: sizes, durations and medians for
- * the timing card, whitespace tokens made visible, and the vocabulary search. The page uses
+ * the timing card, whitespace tokens and control characters made visible, and the vocabulary
+ * search. The page uses
  * it through the bundle (`src/browser.ts`). Browser-compatible.
  *
  * @module
@@ -46,9 +47,33 @@ export function median(values: readonly number[]): number {
 /** Marks for whitespace tokens, so a char model's " " or "\n" can be seen on a chip. */
 const VISIBLE = new Map([[" ", "␣"], ["\n", "↵"], ["\t", "⇥"], ["\r", "␍"]]);
 
+/** `U+202E`: a code point as Unicode writes it. */
+function codePoint(c: string): string {
+  return `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+// Control characters but tab, newline and carriage return (which text holds as layout), and
+// the bidirectional formatting characters (ALM, LRM, RLM, LRE..RLO, LRI..PDI): shown raw, a
+// NUL is invisible and U+202E RIGHT-TO-LEFT OVERRIDE reverses all the text after it.
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const HIDDEN = /[\0-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+
+/**
+ * Text with its control and bidirectional formatting characters shown as `⟨U+202E⟩` marks,
+ * so that a token or a generated text can neither hide characters nor reorder what follows.
+ * Tab, newline and carriage return stay as they are; so does everything else.
+ *
+ * @param text Any text: a token, generated text, a name.
+ * @returns The text to show.
+ */
+export function visibleText(text: string): string {
+  return text.replace(HIDDEN, (c) => `⟨${codePoint(c)}⟩`);
+}
+
 /**
  * A token as a chip shows it: whitespace as a visible mark (`␣`, `↵`, `⇥`, or `U+00A0` for
- * others), everything else as it is.
+ * others), control and bidirectional formatting characters as `⟨U+202E⟩` (`visibleText`),
+ * everything else as it is.
  *
  * @param token A vocabulary entry or a typed token.
  * @returns The text to show.
@@ -56,10 +81,8 @@ const VISIBLE = new Map([[" ", "␣"], ["\n", "↵"], ["\t", "⇥"], ["\r", "␍
 export function visibleToken(token: string): string {
   const mark = VISIBLE.get(token);
   if (mark) return mark;
-  if (/^\s$/u.test(token)) {
-    return `U+${token.codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0")}`;
-  }
-  return token;
+  if (/^\s$/u.test(token)) return codePoint(token);
+  return visibleText(token);
 }
 
 /**

@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import * as ortWeb from "onnxruntime-web";
 import { loadModel, ModelLoadError, PromptError, sidecarFromMetadata } from "../../src/api/mod.ts";
 import { argmax, softmax } from "../../src/generate/sampling.ts";
+import { decodeModel } from "../../src/onnx/decode.ts";
+import { encodeModel } from "../../src/onnx/encode.ts";
 import { readModelHeader } from "../../src/onnx/model_header.ts";
 import { type Tensor, tensor } from "../../src/onnx/tensor.ts";
 import type { OrtModule } from "../../src/runtime/backend.ts";
@@ -192,6 +194,27 @@ Deno.test("loadModel() refuses missing, foreign and mismatched files by name", a
     /onnxruntime-web .* runs "wasm", "webgpu"/,
   );
   await refuses(loadModel(42 as unknown as string), /takes a URL, a path or the bytes.*got number/);
+});
+
+Deno.test("loadModel() refuses weights holding NaN/Inf, naming the file, tensor and count", async () => {
+  const model = decodeModel(await Deno.readFile(lm6));
+  const [first, ...rest] = model.graph.initializers;
+  const data = Float32Array.from(first.tensor.data as Float32Array);
+  data.fill(NaN, 0, 12);
+  const broken = encodeModel({
+    ...model,
+    graph: {
+      ...model.graph,
+      initializers: [{ name: first.name, tensor: { ...first.tensor, data } }, ...rest],
+    },
+  });
+  await Deno.writeFile(`${dir}/nan.onnx`, broken);
+  await Deno.copyFile(`${dir}/lm6.json`, `${dir}/nan.json`);
+  const expected = `Cannot load ${dir}/nan.onnx: weight "${first.name}" holds 12 NaN/Inf values ` +
+    `of ${data.length.toLocaleString("en")}: the model diverged during training (train again ` +
+    `with a lower --lr) or the file is damaged`;
+  await assert.rejects(loadModel(`${dir}/nan.onnx`), new ModelLoadError(expected));
+  await assert.rejects(loadModel(broken), /^ModelLoadError: Cannot load the model's bytes: weight/);
 });
 
 Deno.test("TextModel on own text: xxbos first, unknown tokens reported, xxunk never chosen", async () => {

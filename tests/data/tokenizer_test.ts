@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { joinTokens, splitText, StreamSplitter } from "../../src/data/tokenizer.ts";
+import { joinTokens, MAX_WORD, splitText, StreamSplitter } from "../../src/data/tokenizer.ts";
 import { mulberry32 } from "../../src/generate/sampling.ts";
 
 const word = { mode: "word", lower: false } as const;
@@ -76,6 +76,54 @@ Deno.test("StreamSplitter cuts long runs without whitespace at safe points, same
     got.push(...s.end());
     assert.equal(got.length, whole.length);
     assert.deepEqual(got, whole);
+  }
+});
+
+Deno.test("splitText() cuts a word longer than MAX_WORD code points to its first MAX_WORD", () => {
+  assert.equal(MAX_WORD, 100);
+  const a = "a".repeat(100);
+  assert.deepEqual(splitText(`${a} ${a}b, c`, word), [a, a, ",", "c"]);
+  // Code points, not UTF-16 units: 𝐀 (U+1D400) is a letter of two units.
+  const bold = "\u{1d400}".repeat(150);
+  assert.deepEqual(splitText(bold, word), ["\u{1d400}".repeat(100)]);
+  assert.deepEqual(splitText(`X${"Y".repeat(120)}`, { mode: "word", lower: true }), [
+    `x${"y".repeat(99)}`,
+  ]);
+  // Char mode has no words to cut.
+  assert.equal(splitText("b".repeat(150), char).length, 150);
+});
+
+Deno.test("StreamSplitter cuts a run of letters of any length as it streams, as splitText does", () => {
+  const random = mulberry32(5);
+  const long = "ab\u{1d400}".repeat(150_000); // 600,000 units, no safe boundary
+  const cases: [string, number][] = [ // the text, and the words cut in it
+    [`head ${long}`, 1],
+    [`head ${long}, tail and ${"z".repeat(101)} end`, 2],
+    [`${long}\u{1d400}!${"q".repeat(70_000)}`, 2],
+    [`x.${long}`, 1],
+  ];
+  for (const [text, cut] of cases) {
+    const whole = splitText(text, word);
+    for (let trial = 0; trial < 4; trial++) {
+      const s = new StreamSplitter(word);
+      const got: string[] = [];
+      for (let i = 0; i < text.length;) {
+        // Chunks of any size, cut between code points as TextDecoder does.
+        let n = 1 + Math.floor(random() * (trial < 2 ? 70_000 : 3));
+        const code = text.charCodeAt(i + n - 1);
+        if (code >= 0xd800 && code <= 0xdbff) n++;
+        got.push(...s.push(text.slice(i, i + n)));
+        i += n;
+        // Tiny chunks: skip most of the long run (its middle is dropped either way).
+        if (trial >= 2 && i > 200_000 && i < text.length - 200_000) {
+          i = text.length - 200_000;
+          if (text.charCodeAt(i) >= 0xdc00 && text.charCodeAt(i) <= 0xdfff) i++;
+        }
+      }
+      got.push(...s.end());
+      assert.deepEqual(got, whole, `${text.slice(0, 8)}, trial ${trial}`);
+      assert.equal(s.cutWords, cut);
+    }
   }
 });
 

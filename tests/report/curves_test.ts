@@ -54,3 +54,17 @@ Deno.test("reportHtml() shows the table rows and escapes the facts", () => {
   assert.ok(html.includes("LSTM &lt;2 layers&gt;"));
   assert.ok(html.includes("<b>seed</b>: &lt;42&gt;"));
 });
+
+Deno.test("reportHtml() shows control and bidi characters as marks, as the page does", () => {
+  const html = reportHtml({
+    model: "lm7",
+    description: "own text \u202Etxt.exe\u0000 <b>",
+    rows: [],
+    baseline: 0.1,
+    facts: { corpus: "runs/\u202Efdp.txt", "vocab\u200f": "3 tokens" },
+  });
+  assert.ok(html.includes("own text ⟨U+202E⟩txt.exe⟨U+0000⟩ &lt;b&gt;"));
+  assert.ok(html.includes("<b>corpus</b>: runs/⟨U+202E⟩fdp.txt"));
+  assert.ok(html.includes("<b>vocab⟨U+200F⟩</b>: 3 tokens"));
+  assert.doesNotMatch(html, /[\0\u200f\u202e]/);
+});

@@ -4,6 +4,7 @@ import {
   formatBytes,
   formatMs,
   median,
+  visibleText,
   visibleToken,
 } from "../../src/web/page_format.ts";
 
@@ -27,6 +28,29 @@ Deno.test("visibleToken() shows whitespace tokens as marks", () => {
     "U+00A0",
     "a",
     "xxbos",
+  ]);
+});
+
+Deno.test("visibleText() marks control and bidi formatting characters, keeps the rest", () => {
+  assert.equal(visibleText("a\u202Eb\u0000c"), "a⟨U+202E⟩b⟨U+0000⟩c");
+  assert.equal(
+    visibleText("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u2066\u2067\u2068\u2069"),
+    "⟨U+061C⟩⟨U+200E⟩⟨U+200F⟩⟨U+202A⟩⟨U+202B⟩⟨U+202C⟩⟨U+202D⟩⟨U+2066⟩⟨U+2067⟩⟨U+2068⟩⟨U+2069⟩",
+  );
+  assert.equal(visibleText("\x1b[31m\x7f\x9f"), "⟨U+001B⟩[31m⟨U+007F⟩⟨U+009F⟩");
+  // Layout whitespace, joiners (emoji sequences), right-to-left letters and marks stay.
+  const kept = "line\nnext\ttab\r\n👨‍👩‍👧 שלום مرحبا q\u0301 \u00a0";
+  assert.equal(visibleText(kept), kept);
+  assert.equal(visibleText(""), "");
+});
+
+Deno.test("visibleToken() shows a token's control and bidi characters as marks", () => {
+  assert.deepEqual(["\u202Eab", "\u0000", "x\u200fy", "\x85", "\u2028"].map(visibleToken), [
+    "⟨U+202E⟩ab",
+    "⟨U+0000⟩",
+    "x⟨U+200F⟩y",
+    "⟨U+0085⟩", // NEL: a C1 control (JavaScript's \s leaves it out)
+    "U+2028", // a whitespace token: its code point, as U+00A0
   ]);
 });
 

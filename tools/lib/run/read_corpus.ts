@@ -7,12 +7,13 @@
  */
 
 import { type TextCorpus, TextCorpusBuilder } from "../../../src/data/text_corpus.ts";
-import type { SplitSpec } from "../../../src/data/tokenizer.ts";
+import { MAX_WORD, type SplitSpec } from "../../../src/data/tokenizer.ts";
 import type { VocabLimits } from "../../../src/data/text_vocab.ts";
 import { UsageError } from "../cli/cli.ts";
 import { osProblem } from "../cli/fs_errors.ts";
 import { ProgressBar } from "../cli/progress.ts";
 import { notAFile } from "../cli/regular_file.ts";
+import { formatBytes } from "../../../src/web/page_format.ts";
 
 /** Raised for a corpus path or file that cannot be used; the message names it. */
 export class CorpusInputError extends Error {
@@ -21,13 +22,23 @@ export class CorpusInputError extends Error {
 
 const CHUNK = 1 << 20;
 
+/** A `.txt` link in a corpus folder whose file lies outside the folder. */
+export interface OutsideLink {
+  /** The link's path. */
+  readonly link: string;
+  /** The file it leads to (its real path). */
+  readonly target: string;
+}
+
 /**
  * The `.txt` files of a path: the file itself, or every `.txt` under a folder, sorted by path
- * (hidden entries and folders reached through links are skipped).
+ * (hidden entries and folders reached through links are skipped). A link to a file is read,
+ * and one that leads out of the folder is reported, so a `/etc/passwd` is not read unseen.
  *
  * @param path `--text` or `--valid` path.
  * @param label How messages name it (`--text`, or `the run's --text` on resume).
- * @returns File paths and their total size in bytes.
+ * @returns File paths and their total size in bytes, whether the path is a folder, and the
+ *   links that leave it.
  * @throws CorpusInputError naming the path for a missing path, an empty file, something
  *   that is neither file nor folder, a folder with no `.txt` file, a broken link or a file
  *   name that is not UTF-8.
@@ -35,7 +46,7 @@ const CHUNK = 1 << 20;
 export async function corpusFiles(
   path: string,
   label: string,
-): Promise<{ files: string[]; bytes: number }> {
+): Promise<{ files: string[]; bytes: number; folder: boolean; outside: OutsideLink[] }> {
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(path);
@@ -45,12 +56,15 @@ export async function corpusFiles(
   }
   if (info.isFile) {
     if (info.size === 0) throw new CorpusInputError(`${label} ${path}: the file is empty`);
-    return { files: [path], bytes: info.size };
+    return { files: [path], bytes: info.size, folder: false, outside: [] };
   }
   if (!info.isDirectory) {
     throw new CorpusInputError(`${label} ${path}: ${notAFile(info)}, not a regular file or folder`);
   }
   const files: { path: string; size: number }[] = [];
+  const outside: OutsideLink[] = [];
+  const root = await Deno.realPath(path).catch(() => path);
+  const inside = (real: string) => real.startsWith(root.endsWith("/") ? root : `${root}/`);
   const walk = async (dir: string) => {
     const entries: Deno.DirEntry[] = [];
     try {
@@ -77,7 +91,12 @@ export async function corpusFiles(
             : osProblem(error);
           throw new CorpusInputError(`${label} ${path}: cannot read ${child}: ${why}`);
         }
-        if (s.isFile) files.push({ path: child, size: s.size });
+        if (!s.isFile) continue;
+        files.push({ path: child, size: s.size });
+        if (e.isSymlink) {
+          const target = await Deno.realPath(child).catch(() => child);
+          if (!inside(target)) outside.push({ link: child, target });
+        }
       }
     }
   };
@@ -88,7 +107,46 @@ export async function corpusFiles(
     );
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files: files.map((f) => f.path), bytes: files.reduce((s, f) => s + f.size, 0) };
+  return {
+    files: files.map((f) => f.path),
+    bytes: files.reduce((s, f) => s + f.size, 0),
+    folder: true,
+    outside,
+  };
+}
+
+/** Up to this many files, the line that says what a folder gave names them. */
+const NAMED_FILES = 5;
+
+/**
+ * What reading a folder took from it, for the person who pointed at it: how many files, how
+ * big, their names when few, and a note for each link that leads out of the folder.
+ *
+ * @param found What `corpusFiles` found.
+ * @param path The folder as given.
+ * @param label How messages name it (`--text`).
+ * @returns Lines for stderr (none for a single file: it is the one named).
+ */
+export function folderLines(
+  found: Awaited<ReturnType<typeof corpusFiles>>,
+  path: string,
+  label: string,
+): string[] {
+  if (!found.folder) return [];
+  const dir = path.replace(/\/+$/, "") || "/";
+  const n = found.files.length;
+  const names = n <= NAMED_FILES
+    ? `: ${found.files.map((f) => f.slice(dir.length + 1)).join(", ")}`
+    : "";
+  return [
+    `read ${n} file${n === 1 ? "" : "s"} from ${label} ${path} (${
+      formatBytes(found.bytes)
+    })${names}`,
+    ...found.outside.map(({ link, target }) =>
+      `note: ${link} is a link to ${target}, outside ${path}: read as text all the same ` +
+      `(remove the link if that file is not meant to be trained on)`
+    ),
+  ];
 }
 
 /**
@@ -139,6 +197,8 @@ export interface ReadCorpusOptions {
   readonly limits: VocabLimits;
   /** Draw the reading progress bar (a terminal, no `--json`). */
   readonly progress: boolean;
+  /** Where notes go (the files a folder gave, words cut): stderr by default. */
+  readonly note?: (line: string) => void;
 }
 
 /** Refuses validation text that is also training text (the same file, by its real path). */
@@ -199,6 +259,12 @@ export async function readCorpus(
     });
   }
   bar.clear();
+  const note = options.note ?? ((line: string) => console.error(line));
+  for (const line of folderLines(train, options.text, `${prefix}--text`)) note(line);
+  if (valid) {
+    for (const line of folderLines(valid, options.valid!, `${prefix}--valid`)) note(line);
+  }
+  if (builder.cutWords > 0) note(cutWordsNote(builder.cutWords));
   const split = valid ? { validFrom: train.files.length } : { validPct: options.validPct };
   try {
     return { corpus: builder.finish(options.limits, split), bytes: total };
@@ -208,6 +274,14 @@ export async function readCorpus(
       : `--text ${options.text}`;
     throw new CorpusInputError(`${what}: ${(error as Error).message}`);
   }
+}
+
+/** The note for words cut to `MAX_WORD` code points. */
+function cutWordsNote(n: number): string {
+  const [words, were] = n === 1 ? ["word", "was cut to its"] : ["words", "were cut to their"];
+  return `note: ${n.toLocaleString("en")} ${words} longer than ${MAX_WORD} characters ${were} ` +
+    `first ${MAX_WORD} (a run of letters that long is no word: text without spaces reads ` +
+    `better as --tokens char)`;
 }
 
 async function readOne(
