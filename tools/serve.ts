@@ -8,16 +8,19 @@
 
 import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
 import { startServer } from "./lib/serve/serve_app.ts";
-import { listModels } from "./lib/serve/serve_models.ts";
+import { isLoopback } from "./lib/serve/host_check.ts";
 
 const USAGE = `Usage: deno task serve [options]
 
-Serves the page that runs exported models in the browser (onnxruntime-web).
+Serves the page that runs exported models in the browser (onnxruntime-web). It answers only
+to the host and port it listens on (and localhost, 127.0.0.1, [::1] for loopback), unless it
+listens on every interface (0.0.0.0).
 
 Options:
   --port N        TCP port (default 8000; 0 picks a free one)
   --host H        interface to listen on (default 127.0.0.1)
-  --models DIR    directory of exported <name>.onnx + <name>.json (default runs/export)
+  --models DIR    directory of exported <name>.onnx + <name>.json (default runs/export);
+                  not a system root, a system folder or the home folder
   -h, --help      this help`;
 
 async function main(): Promise<number> {
@@ -46,7 +49,8 @@ async function main(): Promise<number> {
   const server = await startServer({ port, host, modelsDir });
   let note: string;
   try {
-    const models = await listModels(modelsDir);
+    // The server's own list: built once here, then served from the cache.
+    const { entries: models } = await server.models.get();
     const usable = models.filter((m) => !m.error).length;
     note = `${usable} model${usable === 1 ? "" : "s"} in ${modelsDir}` +
       (usable < models.length
@@ -56,7 +60,12 @@ async function main(): Promise<number> {
     note = `warning: ${(error as Error).message}`;
   }
   console.log(`Serving onnx-lm's page at ${server.url} (${note}); Ctrl-C stops`);
-  if (host !== "127.0.0.1" && host !== "localhost" && host !== "::1") {
+  if (server.hosts.any) {
+    console.log(
+      `note: listening on ${host} (every interface), so other machines on the network can ` +
+        `reach it, by any host name`,
+    );
+  } else if (!isLoopback(host)) {
     console.log(`note: listening on ${host}, so other machines on the network can reach it`);
   }
 

@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { findModel } from "../../models/registry.ts";
-import { exportModel } from "../../src/export/export_model.ts";
 import { Graph } from "../../src/graph/graph.ts";
 import { saveGraph } from "../../src/graph/model_io.ts";
 import * as ops from "../../src/ops/mod.ts";
@@ -17,6 +15,7 @@ import {
 import { safeSegments, UnsafePathError } from "../../tools/lib/serve/serve_files.ts";
 import { listModels, ModelsDirError } from "../../tools/lib/serve/serve_models.ts";
 import { findOrtDist, ORT_ENTRY } from "../../tools/lib/serve/serve_ort.ts";
+import { exportBytes, SIDECAR } from "../helpers/model_files.ts";
 
 /** A real (tiny) ONNX model whose output is named `output`: not an onnx-lm export. */
 function onnxBytes(output: string): Uint8Array {
@@ -25,24 +24,7 @@ function onnxBytes(output: string): Uint8Array {
   return saveGraph(g);
 }
 
-/** A real export and its sidecar: LMModel5 with one token, hidden 64, 2 layers (state h). */
-function exportBytes(): { model: Uint8Array; sidecar: Record<string, unknown> } {
-  const model = findModel("lm5").create({ ...findModel("lm5").arch, vocabSize: 1 });
-  const { files } = exportModel(model, model.initParameters(1), {
-    name: "lm2",
-    description: "",
-    vocab: ["a"],
-    metrics: { accuracy: 0.5, valid_loss: 1, epochs: 1 },
-    recipe: {},
-    seed: 1,
-    context: 1,
-  });
-  return {
-    model: files.get("lm2.onnx")!,
-    sidecar: JSON.parse(new TextDecoder().decode(files.get("lm2.json")!)),
-  };
-}
-const { model: MODEL, sidecar: SIDECAR } = exportBytes();
+const MODEL = exportBytes();
 
 async function modelsDir(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "onnx-lm-serve-" });
@@ -125,6 +107,12 @@ Deno.test("listModels() lists sidecars in natural order, each unusable one with 
       /"file" must be a plain \.onnx file name: got "\.\.\/x\.onnx"/,
     );
     assert.match(byName.torn.error!, /^Cannot read torn\.json: /);
+    // An unusable model lists only what the page shows; a usable one, the checked sidecar the
+    // page loads it with.
+    assert.deepEqual(Object.keys(byName.old), ["name", "file", "error"]);
+    assert.deepEqual(Object.keys(byName.wide), ["name", "file", "size", "error"]);
+    assert.deepEqual(byName.lm2.vocab, ["a"]);
+    assert.equal(byName.lm2.format, "onnx-lm-export");
     await assert.rejects(listModels(`${dir}/nope`), ModelsDirError);
     await assert.rejects(listModels(`${dir}/nope`), /does not exist: export a model there/);
   } finally {

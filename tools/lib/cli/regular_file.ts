@@ -77,10 +77,28 @@ export async function readRegularFile(
   what: string,
   maxBytes: number,
 ): Promise<Uint8Array> {
-  await checkRegularFile(path, what, maxBytes);
+  return (await readRegularFileInfo(path, what, maxBytes)).bytes;
+}
+
+/**
+ * Reads a regular file whole, with the file info taken before the read: a cache keyed on
+ * that info can only be stale towards re-reading, never towards keeping old bytes.
+ *
+ * @param path The path.
+ * @param what What the file is, for messages.
+ * @param maxBytes The largest size accepted.
+ * @returns Its bytes and its `Deno.stat` from before the read.
+ * @throws FileKindError for a path that is not a regular file, or is (or grew) over the limit.
+ */
+export async function readRegularFileInfo(
+  path: string,
+  what: string,
+  maxBytes: number,
+): Promise<{ readonly bytes: Uint8Array; readonly info: Deno.FileInfo }> {
+  const info = await checkRegularFile(path, what, maxBytes);
   const bytes = await Deno.readFile(path);
   if (bytes.length > maxBytes) {
     throw new FileKindError(`${what} ${path} grew past ${size(maxBytes)} while it was read`);
   }
-  return bytes;
+  return { bytes, info };
 }

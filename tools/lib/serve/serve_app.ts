@@ -11,7 +11,10 @@
  *   the Train panel runs in a worker.
  *
  * Only GET and HEAD; only known file types; paths checked against traversal
- * (`serve_files.ts`). Every response makes the page cross-origin isolated (COOP `same-origin`,
+ * (`serve_files.ts`); only the `Host` names this server is reached by (`host_check.ts`); a
+ * models folder that is a system root or a home folder refused (`models_dir_guard.ts`);
+ * stalled connections closed (`http_listener.ts`); the model list rebuilt only when the
+ * models folder changes (`model_list_cache.ts`). Every response makes the page cross-origin isolated (COOP `same-origin`,
  * COEP `require-corp`): SharedArrayBuffer, and with it onnxruntime-web's multi-threaded wasm,
  * needs that, and the page loads nothing from another origin.
  *
@@ -20,7 +23,11 @@
 
 import { BROWSER_ENTRY, bundleBrowserLib, WORKER_ENTRY } from "./bundle.ts";
 import { fileResponse, safeSegments, UnsafePathError } from "./serve_files.ts";
-import { listModels, ModelsDirError } from "./serve_models.ts";
+import { type HostPolicy, hostPolicy, hostProblem } from "./host_check.ts";
+import { DEFAULT_TIMEOUTS, listen, ListenError, type ServerTimeouts } from "./http_listener.ts";
+import { ModelListCache } from "./model_list_cache.ts";
+import { refuseBroadModelsDir } from "./models_dir_guard.ts";
+import { ModelsDirError } from "./serve_models.ts";
 import { findOrtDist } from "./serve_ort.ts";
 
 /** The project root (holding `deno.json`, `web/` and `node_modules/`). */
@@ -104,7 +111,10 @@ function text(status: number, message: string, headers: Record<string, string> =
 }
 
 function json(status: number, body: unknown, method: string): Response {
-  const bytes = new TextEncoder().encode(JSON.stringify(body, null, 2) + "\n");
+  return jsonBytes(status, new TextEncoder().encode(JSON.stringify(body, null, 2) + "\n"), method);
+}
+
+function jsonBytes(status: number, bytes: Uint8Array<ArrayBuffer>, method: string): Response {
   return new Response(method === "HEAD" ? null : bytes, {
     status,
     headers: {
@@ -133,25 +143,37 @@ function script(js: Uint8Array<ArrayBuffer>, method: string): Response {
   });
 }
 
+/** What a handler shares with its server. */
+export interface HandlerOptions {
+  /** The model list (default: a cache of `dirs.modelsDir` of its own). */
+  readonly models?: ModelListCache;
+  /** The `Host` names answered (default: any; `startServer` passes its own). */
+  readonly hosts?: HostPolicy;
+}
+
 /**
  * The request handler.
  *
  * @param dirs Directories to serve.
  * @param scripts The bundled modules by URL path (`bundleScripts`).
- * @returns A handler for `Deno.serve`.
+ * @param options The model list cache and the `Host` names answered.
+ * @returns A fetch-style handler.
  */
 export function createHandler(
   dirs: ServeDirs,
   scripts: Scripts,
+  options: HandlerOptions = {},
 ): (request: Request) => Promise<Response> {
   const js = new Map(
     Object.entries(scripts).map(([path, text]) => [path, new TextEncoder().encode(text)]),
   );
-  const route = routeRequest(dirs, js);
+  const route = routeRequest(dirs, js, options.models ?? new ModelListCache(dirs.modelsDir));
+  const hosts = options.hosts ?? { any: true };
   // Every response carries the policy, so no path to an HTML file (`/web/index.html`, a
   // model directory's stray page) can serve it without one.
   return async (request) => {
-    const response = await route(request);
+    const refused = hostProblem(request.headers.get("host"), hosts);
+    const response = refused ? text(421, refused) : await route(request);
     const path = new URL(request.url).pathname;
     response.headers.set("content-security-policy", path === WORKER_PATH ? WORKER_CSP : PAGE_CSP);
     for (const [name, value] of Object.entries(ISOLATION_HEADERS)) {
@@ -164,6 +186,7 @@ export function createHandler(
 function routeRequest(
   dirs: ServeDirs,
   scripts: ReadonlyMap<string, Uint8Array<ArrayBuffer>>,
+  models: ModelListCache,
 ): (request: Request) => Promise<Response> {
   return async (request) => {
     const method = request.method;
@@ -180,7 +203,7 @@ function routeRequest(
       if (js) return script(js, method);
       if (path === "/models/index.json") {
         try {
-          return json(200, await listModels(dirs.modelsDir), method);
+          return jsonBytes(200, (await models.get()).body, method);
         } catch (error) {
           if (error instanceof ModelsDirError) {
             return json(404, { error: error.message }, method);
@@ -213,6 +236,10 @@ export interface ServerOptions {
   readonly modelsDir: string;
   /** Project root (default: this checkout). */
   readonly root?: string;
+  /** How long a connection may stall (default `DEFAULT_TIMEOUTS`). */
+  readonly timeouts?: ServerTimeouts;
+  /** How often the model list looks at the models folder (`ModelListCacheOptions`). */
+  readonly recheckMs?: number;
 }
 
 /** A running server. */
@@ -221,6 +248,10 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly dirs: ServeDirs;
+  /** The model list it serves. */
+  readonly models: ModelListCache;
+  /** The `Host` names it answers. */
+  readonly hosts: HostPolicy;
   /** Stops accepting requests and waits for open ones to finish. */
   close(): Promise<void>;
 }
@@ -228,12 +259,15 @@ export interface RunningServer {
 /**
  * Starts the server.
  *
- * @param options Port, host and models directory.
+ * @param options Port, host, models directory and limits.
  * @returns The running server.
- * @throws Error when onnxruntime-web is not installed, `src/browser.ts` cannot be bundled
+ * @throws UnsafeModelsDirError for a models folder that is a system root or a home folder;
+ *   Error when onnxruntime-web is not installed, `src/browser.ts` cannot be bundled
  *   (`BundleError`) or the port cannot be bound.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  // First: nothing is bundled or bound for a folder that must not be served.
+  refuseBroadModelsDir(options.modelsDir);
   const root = options.root ?? PROJECT_ROOT;
   const dirs: ServeDirs = {
     webDir: `${root}/web`,
@@ -242,26 +276,28 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   // Once, before listening: the page cannot work without it, so fail here, not in the page.
   const scripts = await bundleScripts(root);
-  let server: Deno.HttpServer<Deno.NetAddr>;
+  const models = new ModelListCache(
+    dirs.modelsDir,
+    options.recheckMs === undefined ? {} : { recheckMs: options.recheckMs },
+  );
+  // The Host names depend on the port, known once listening (port 0 picks one).
+  const ready: { handle?: (request: Request) => Promise<Response> } = {};
+  const where = `${options.host}:${options.port}`;
+  let listener;
   try {
-    server = Deno.serve({
-      port: options.port,
-      hostname: options.host,
-      onListen: () => {},
-    }, createHandler(dirs, scripts));
+    listener = await listen(
+      { host: options.host, port: options.port, timeouts: options.timeouts ?? DEFAULT_TIMEOUTS },
+      (request) => ready.handle?.(request) ?? Promise.resolve(text(503, "Starting; try again")),
+    );
   } catch (error) {
-    const where = `${options.host}:${options.port}`;
-    if (error instanceof Deno.errors.AddrInUse) {
+    if (error instanceof ListenError && error.code === "EADDRINUSE") {
       throw new Error(`Cannot listen on ${where}: the port is in use (pick another with --port)`);
     }
     throw new Error(`Cannot listen on ${where}: ${(error as Error).message}`);
   }
-  const { port } = server.addr;
+  const { port } = listener;
+  const hosts = hostPolicy(options.host, port);
+  ready.handle = createHandler(dirs, scripts, { models, hosts });
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
-  return {
-    url: `http://${host}:${port}/`,
-    port,
-    dirs,
-    close: () => server.shutdown(),
-  };
+  return { url: `http://${host}:${port}/`, port, dirs, models, hosts, close: listener.close };
 }

@@ -2,16 +2,19 @@
  * The model list of `deno task serve` (`/models/index.json`): one entry per sidecar
  * (`<name>.json`, format `onnx-lm-export`) in the models directory, with the size of its
  * `.onnx` file. A sidecar that cannot be used is still listed, with an `error` saying why,
- * so the page can tell the person instead of silently hiding the model.
+ * so the page can tell the person instead of silently hiding the model. Only what the page
+ * reads is listed: a usable model's checked sidecar (the page loads the model with it, so
+ * it fetches only the `.onnx`), and for an unusable one its name, file, size and error, not
+ * the fields of a sidecar that may be megabytes of vocabulary nobody will use.
  *
  * @module
  */
 
 import { parseSidecar, type Sidecar, sidecarMismatch } from "../../../src/export/sidecar.ts";
 import { decodeModel } from "../../../src/onnx/decode.ts";
-import { MAX_SIDECAR_BYTES, notAFile, readRegularFile } from "../cli/regular_file.ts";
+import { MAX_SIDECAR_BYTES, notAFile, readRegularFileInfo } from "../cli/regular_file.ts";
 
-/** One entry of `/models/index.json`: the sidecar's fields plus these. */
+/** One entry of `/models/index.json`: the checked sidecar's fields plus these. */
 export interface ModelListEntry {
   /** The sidecar's base name (`lm6` for `lm6.json`). */
   readonly name: string;
@@ -19,7 +22,7 @@ export interface ModelListEntry {
   readonly file: string;
   /** Its size in bytes (absent when it is missing). */
   readonly size?: number;
-  /** Why the model cannot be used, when it cannot. */
+  /** Why the model cannot be used, when it cannot (then no other field is listed). */
   readonly error?: string;
   readonly [field: string]: unknown;
 }
@@ -31,22 +34,24 @@ export class ModelsDirError extends Error {
 
 const PLAIN_FILE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*\.onnx$/;
 
+function unusable(name: string, file: string, error: string, size?: number): ModelListEntry {
+  return size === undefined ? { name, file, error } : { name, file, size, error };
+}
+
 async function entryFor(dir: string, jsonName: string): Promise<ModelListEntry | undefined> {
   const name = jsonName.slice(0, -".json".length);
   let sidecar: Record<string, unknown>;
+  let sidecarInfo: Deno.FileInfo;
   try {
-    const bytes = await readRegularFile(`${dir}/${jsonName}`, "the sidecar", MAX_SIDECAR_BYTES);
-    const parsed = JSON.parse(new TextDecoder().decode(bytes));
+    const read = await readRegularFileInfo(`${dir}/${jsonName}`, "the sidecar", MAX_SIDECAR_BYTES);
+    sidecarInfo = read.info;
+    const parsed = JSON.parse(new TextDecoder().decode(read.bytes));
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-      return { name, file: `${name}.onnx`, error: `${jsonName} is not a JSON object` };
+      return unusable(name, `${name}.onnx`, `${jsonName} is not a JSON object`);
     }
     sidecar = parsed;
   } catch (error) {
-    return {
-      name,
-      file: `${name}.onnx`,
-      error: `Cannot read ${jsonName}: ${(error as Error).message}`,
-    };
+    return unusable(name, `${name}.onnx`, `Cannot read ${jsonName}: ${(error as Error).message}`);
   }
   // Other JSON files (an index someone saved, editor settings) are not models.
   if (sidecar.format !== "onnx-lm-export") return undefined;
@@ -57,25 +62,34 @@ async function entryFor(dir: string, jsonName: string): Promise<ModelListEntry |
     const declared = typeof sidecar.file === "string" && PLAIN_FILE.test(sidecar.file)
       ? sidecar.file
       : `${name}.onnx`;
-    return { ...sidecar, name, file: declared, error: (error as Error).message };
+    return unusable(name, declared, (error as Error).message);
   }
   const file = checked.file;
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(`${dir}/${file}`);
     if (notAFile(info)) {
-      return { ...sidecar, name, file, error: `${file} is ${notAFile(info)}, not a model file` };
+      return unusable(name, file, `${file} is ${notAFile(info)}, not a model file`);
     }
   } catch {
-    return { ...sidecar, name, file, error: `${file} is missing from the models directory` };
+    return unusable(name, file, `${file} is missing from the models directory`);
   }
-  const problem = await onnxProblem(`${dir}/${file}`, file, info, checked);
+  const problem = await onnxProblem(`${dir}/${file}`, file, info, checked, {
+    path: `${dir}/${jsonName}`,
+    info: sidecarInfo,
+  });
   return problem
-    ? { ...checked, name, file, size: info.size, error: problem }
+    ? unusable(name, file, problem, info.size)
     : { ...checked, name, file, size: info.size };
 }
 
-// Decoding a model costs a read of the whole file: remember the verdict per (size, mtime).
+/** A file's identity for a cache: what changes when it is rewritten or replaced. */
+export function fileStamp(info: Deno.FileInfo): string {
+  return `${info.size}:${info.mtime?.getTime()}:${info.ino}`;
+}
+
+// Decoding a model costs a read of the whole file: remember the verdict per (.onnx, sidecar)
+// pair, keyed on both files' size, mtime and inode, so that replacing either re-checks it.
 const verdicts = new Map<string, { key: string; problem: string | undefined }>();
 
 /** Why an `.onnx` file cannot be a model (empty, truncated, not ONNX), or undefined. */
@@ -84,10 +98,13 @@ async function onnxProblem(
   file: string,
   info: Deno.FileInfo,
   sidecar: Sidecar,
+  sidecarFile: { readonly path: string; readonly info: Deno.FileInfo },
 ): Promise<string | undefined> {
   if (info.size === 0) return `${file} is empty (0 bytes): export the model again`;
-  const key = `${info.size}:${info.mtime?.getTime()}:${sidecar.vocab.length}:${sidecar.export_id}`;
-  const known = verdicts.get(path);
+  // Several sidecars may name one .onnx: the verdict belongs to the pair.
+  const pair = `${sidecarFile.path}\0${path}`;
+  const key = `${fileStamp(info)}/${fileStamp(sidecarFile.info)}`;
+  const known = verdicts.get(pair);
   if (known?.key === key) return known.problem;
   let problem: string | undefined;
   try {
@@ -95,7 +112,7 @@ async function onnxProblem(
   } catch (error) {
     problem = `${(error as Error).message}: export the model again`;
   }
-  verdicts.set(path, { key, problem });
+  verdicts.set(pair, { key, problem });
   return problem;
 }
 
