@@ -135,7 +135,8 @@ Deno.test("serve closes idle and slow connections after its timeouts", async () 
     // Connected, and never a byte sent.
     const idle = await exchange(p, []);
     assert.ok(idle.closedByServer, "the idle connection is closed");
-    assert.equal(idle.text, "");
+    // Closed silently, or with node:http's 408 when its header timer fires first.
+    assert.ok(idle.text === "" || /^HTTP\/1\.1 408 /.test(idle.text), idle.text);
     // Headers trickled a line at a time, each well within the idle limit.
     const lines = [`GET / HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\n`];
     for (let i = 0; i < 40; i++) lines.push(`X-Slow-${i}: 1\r\n`);
