@@ -68,3 +68,15 @@ export async function runTool(name: string, args: readonly string[]): Promise<To
   const text = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
 }
+
+/** What a finished `train` leaves in its run folder. */
+export const RUN_FILES: readonly string[] = [
+  "checkpoint.safetensors",
+  "curves.svg",
+  "eval.onnx",
+  "grad.onnx",
+  "infer.onnx",
+  "metrics.jsonl",
+  "report.html",
+  "train.onnx",
+];

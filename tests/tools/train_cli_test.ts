@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type ModelToCheck, referenceCheckTest } from "../helpers/onnx_checker.ts";
-import { ROOT, runTool, toolCommand } from "../helpers/cli.ts";
+import { ROOT, RUN_FILES, runTool, toolCommand } from "../helpers/cli.ts";
 
 const checked: ModelToCheck[] = [];
 const command = (args: string[]) => toolCommand("train", args);
@@ -90,16 +90,7 @@ Deno.test("train CLI: Ctrl-C leaves a checkpoint, and --resume ends exactly like
     assert.deepEqual(strip(metrics), strip(fullMetrics));
 
     const files = [...Deno.readDirSync(`${dir}/cut`)].map((e) => e.name).sort();
-    assert.deepEqual(files, [
-      "checkpoint.safetensors",
-      "curves.svg",
-      "eval.onnx",
-      "grad.onnx",
-      "infer.onnx",
-      "metrics.jsonl",
-      "report.html",
-      "train.onnx",
-    ]);
+    assert.deepEqual(files, RUN_FILES);
     const svg = await Deno.readTextFile(`${dir}/cut/curves.svg`);
     assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     assert.match(svg, />epoch</);
