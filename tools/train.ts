@@ -223,6 +223,7 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
     await atPath("--out", dir(), () => saveArtifacts(dir(), learner.artifacts, info));
     for (const line of runHeader(options, run, info.description, learner)) say(line);
     if (corpus.warning) console.error(corpus.warning);
+    for (const note of run.notes) console.error(note);
     say(tableHeader());
     const bar = new ProgressBar(progress);
     await learner.fit(epochs, lrMax, {

@@ -10,12 +10,8 @@
 
 import { humanNumbers, mostCommonTokenBaseline } from "../data/pipelines.ts";
 import { sequenceSamples, splitSamples } from "../data/samples.ts";
-import {
-  arrayBatches,
-  sampleCount,
-  streamBatches,
-  tokensForOneBatch,
-} from "../data/stream_batches.ts";
+import { arrayBatches, streamBatches } from "../data/stream_batches.ts";
+import { CorpusSizeError, fitLayout, fitRecipe, type FittedRecipe } from "./short_text.ts";
 import { idsChecksum, type TextCorpus } from "../data/text_corpus.ts";
 import { HUMAN_NUMBERS_TOKENIZER, type TokenizerSpec, type TokenMode } from "../data/tokenizer.ts";
 import { SPECIALS } from "../data/text_vocab.ts";
@@ -27,11 +23,7 @@ import type { CorpusMeta } from "../train/run_meta.ts";
 /** Share of `xxunk` tokens above which a run warns that accuracy is inflated. */
 const UNK_WARNING = 0.05;
 
-/** Raised when a corpus cannot fill one batch at the run's size, or leaves no vocabulary. */
-export class CorpusSizeError extends Error {
-  /** The error name. */
-  override name = "CorpusSizeError";
-}
+export { CorpusSizeError } from "./short_text.ts";
 
 /** Where one's own text came from and how it was read (the `--text` flags). */
 export interface TextSource {
@@ -86,7 +78,14 @@ export interface RunCorpus {
   /** The validation text's token ids, in order (to judge an export on text it never trained on). */
   readonly validIds: ArrayLike<number>;
   /**
-   * Batches in a recipe's layout.
+   * The recipe fitted to the text (`fitRecipe`): fewer or shorter rows when a short text
+   * cannot fill one batch. Human Numbers keeps the book's batches.
+   *
+   * @throws CorpusSizeError naming the split when it cannot form one sample.
+   */
+  fit(recipe: Recipe): FittedRecipe;
+  /**
+   * Batches in a recipe's layout (fitted first: `fit`).
    *
    * @throws CorpusSizeError naming `--bs`/`--sl` when a split is too short for one batch.
    */
@@ -110,6 +109,7 @@ export function humanNumbersCorpus(): RunCorpus {
     validIds: humanNumbers().nums.slice(
       splitSamples(sequenceSamples(humanNumbers().nums, 16)).cut * 16,
     ),
+    fit: (recipe) => ({ recipe, notes: [] }),
     data(recipe) {
       let data: TrainData;
       try {
@@ -207,29 +207,33 @@ export function textRunCorpus(source: TextSource, c: TextCorpus): RunCorpus {
     validForeign: c.validUnkRate >= FOREIGN_VALIDATION,
     baseline: textBaseline(c),
     validIds: c.valid,
+    fit: (recipe) =>
+      fitRecipe(recipe, { train: c.train.length, valid: c.valid.length }, {
+        train: source.text,
+        valid: source.valid ??
+          `the last ${source.validPct} of ${source.text}; raise --valid-pct or pass --valid`,
+      }),
     data(recipe) {
       const { data, batchSize: bs, seqLen: sl } = recipe;
-      const keepLast = data === "three-token";
-      const flag = `--bs ${bs}${data === "sequence" ? ` --sl ${sl}` : ""}`;
-      for (
-        const [split, ids, path, partial] of [
-          ["training", c.train, source.text, false],
-          ["validation", c.valid, source.valid ?? source.text, keepLast],
-        ] as const
-      ) {
-        if (sampleCount(ids.length, data, sl) < (partial ? 1 : bs)) {
-          const needed = tokensForOneBatch(data, bs, sl, partial);
-          const where = split === "validation" && !source.valid
-            ? ` (the last ${source.validPct} of ${path}; raise --valid-pct or pass --valid)`
-            : ` (${path})`;
-          throw new CorpusSizeError(
-            `${flag}: the ${split} text is too short for one batch: ${ids.length} tokens found, ${needed} needed${where}`,
-          );
-        }
+      const minSeqLen = recipe.tar ? 2 : 1;
+      const train = fitLayout(c.train.length, data, bs, sl, minSeqLen);
+      const valid = fitLayout(c.valid.length, data, bs, sl, minSeqLen);
+      // The training graph's batch is fixed: the recipe must already fit (`fit`).
+      if (!train || train.rows !== bs || train.seqLen !== sl || !valid) {
+        throw new CorpusSizeError(
+          `--bs ${bs}${data === "sequence" ? ` --sl ${sl}` : ""}: the ${
+            !train || train.rows !== bs || train.seqLen !== sl ? "training" : "validation"
+          } text is too short for this batch layout (fit the recipe to the text first)`,
+        );
       }
       return {
         train: streamBatches(c.train, { data, bs, sl }),
-        valid: streamBatches(c.valid, { data, bs, sl, keepLast }),
+        valid: streamBatches(c.valid, {
+          data,
+          bs: valid.rows,
+          sl: valid.seqLen,
+          keepLast: data === "three-token",
+        }),
       };
     },
   };

@@ -49,6 +49,8 @@ export interface RunPlan {
   readonly data: TrainData;
   /** Its fixed facts: metadata, description, baseline. */
   readonly info: RunInfo;
+  /** What fitting the batches to a short text changed, or that an epoch has few batches. */
+  readonly notes: readonly string[];
   readonly epochs: number;
   readonly lrMax: number;
   readonly seed: number;
@@ -63,12 +65,17 @@ export interface RunPlan {
  *   for one batch of the recipe.
  */
 export function planRun(r: RunRequest): RunPlan {
-  const { arch, recipe } = r.recorded ??
+  const sized = r.recorded ??
     sizedModel(r.entry, { ...r.sizes, vocabSize: r.corpus.vocab.length });
+  // A resumed run keeps the recipe it recorded (fitted when it started, to the same text).
+  const { recipe, notes } = r.recorded
+    ? { recipe: sized.recipe, notes: [] }
+    : r.corpus.fit(sized.recipe);
+  const { arch } = sized;
   const data = r.corpus.data(recipe);
   const { entry, corpus, epochs, lrMax, seed, device } = r;
   const info = newRunInfo({ entry, corpus, arch, recipe, epochs, lrMax, seed, device });
-  return { entry, corpus, arch, recipe, data, info, epochs, lrMax, seed };
+  return { entry, corpus, arch, recipe, data, info, notes, epochs, lrMax, seed };
 }
 
 /** Where and how the learner runs. */

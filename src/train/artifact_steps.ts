@@ -32,6 +32,8 @@ export interface ArtifactOptions {
   readonly batchSize: number;
   /** Tokens per row. */
   readonly seqLen: number;
+  /** Tokens per row of the eval graph, when validation rows are shorter (a short text). */
+  readonly evalSeqLen?: number;
   /** Element type of parameters, state and activations (float32; float64 for gradient checks). */
   readonly dtype?: FloatDType;
   /** The train graph's optimizer (fastai's Adam by default). */

@@ -159,7 +159,10 @@ function gradArtifact(model: LanguageModel, options: ArtifactOptions): Graph {
 
 /** Summed loss and correct count over a batch of any size. */
 function evalArtifact(model: LanguageModel, options: ArtifactOptions): Graph {
-  const e = forward(model, "eval", "eval", "batch", options);
+  const e = forward(model, "eval", "eval", "batch", {
+    ...options,
+    seqLen: options.evalSeqLen ?? options.seqLen,
+  });
   const loss = { composite: options.webgpu ?? false };
   e.g.output(crossEntropySum(e.output.logits, e.targets!, loss), "loss_sum");
   e.g.output(correctCount(e.output.logits, e.targets!), "correct");

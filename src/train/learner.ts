@@ -152,9 +152,13 @@ export class Learner {
     recipe: Recipe,
     options: LearnerOptions,
   ): Promise<Learner> {
+    const loaders = options.data ?? humanNumbersData(recipe);
+    // A short validation text can have rows shorter than training's (`fitLayout`).
+    const validRow = loaders.valid.length ? loaders.valid.batch(0).xDims[1] : recipe.seqLen;
     const artifacts = buildArtifacts(model, {
       batchSize: recipe.batchSize,
       seqLen: recipe.seqLen,
+      ...(validRow !== recipe.seqLen ? { evalSeqLen: validRow } : {}),
       optimizer: { kind: "adam", wd: recipe.wd },
       ...(recipe.ar ? { ar: recipe.ar } : {}),
       ...(recipe.tar ? { tar: recipe.tar } : {}),
@@ -162,7 +166,6 @@ export class Learner {
     });
     const device = options.session?.device ?? "cpu";
     options.checkMemory?.(estimateTrainingMemory(artifacts, device !== "cpu"));
-    const loaders = options.data ?? humanNumbersData(recipe);
     const runner = await Runner.create(artifacts, model.initParameters(options.seed), {
       seed: options.seed,
       ...(options.session ? { session: options.session } : {}),

@@ -250,6 +250,35 @@ Deno.test("own text: --valid files are the validation set, --lower folds case, t
   }
 });
 
+Deno.test("own text: a 3,000-token text trains with default settings, on fewer validation rows", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "onnx-lm-short-" });
+  try {
+    const text = grammarText(428, 11); // 2,996 words and "."; 3,000 tokens with the xxbos
+    await Deno.writeTextFile(`${dir}/short.txt`, text);
+    const run = `${dir}/run`;
+    const r = await tool("train", ["lm6", "--text", `${dir}/short.txt`, "--out", run]);
+    assert.equal(r.code, 0, r.stderr);
+    // 2,700 training tokens make 168 rows of 16: 2 batches of 64; 300 validation tokens make 18.
+    assert.match(r.stdout, /2 train \/ 1 valid batches/);
+    assert.match(
+      r.stderr,
+      /^note: only 2 training batches per epoch, so the one-cycle schedule takes few steps; --bs 16 gives 10 per epoch$/m,
+    );
+    assert.match(
+      r.stderr,
+      /^note: the validation text has 300 tokens: validating on 18 rows of 16 tokens$/m,
+    );
+    const { meta } = await loadRun(run, "test");
+    assert.equal(meta.recipe.batchSize, 64);
+    assert.equal(meta.learner.history.length, 15);
+    const baseline = Number(/Baseline \(always predict .*\): ([\d.]+)/.exec(r.stdout)![1]);
+    // The grammar's fixed word order is learnable: far above always predicting one token.
+    assert.ok((await lastRecord(run)).accuracy > baseline + 0.2, r.stdout);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("own text: every bad input gets one line naming the flag or file, and leaves no run", async () => {
   const dir = await Deno.makeTempDir({ prefix: "onnx-lm-bad-" });
   try {
@@ -257,7 +286,9 @@ Deno.test("own text: every bad input gets one line naming the flag or file, and 
     await Deno.mkdir(`${dir}/no-txt`);
     await Deno.writeTextFile(`${dir}/no-txt/a.md`, "words");
     await Deno.writeFile(`${dir}/latin1.txt`, new Uint8Array([0x61, 0x62, 0x20, 0xe9, 0x74, 0xe9]));
-    await Deno.writeTextFile(`${dir}/short.txt`, "the cat sat . ".repeat(20));
+    // 14 tokens with xxbos: 13 for training, 1 for validation, too few for one sample.
+    await Deno.writeTextFile(`${dir}/short.txt`, "the cat sat on the mat . a dog ran under a tree");
+    await Deno.writeTextFile(`${dir}/tiny.txt`, "cat"); // xxbos cat
     await Deno.mkdir(`${dir}/linked`);
     await Deno.writeTextFile(`${dir}/linked/a.txt`, grammarText(400, 6));
     await Deno.symlink(`${dir}/nowhere.txt`, `${dir}/linked/b.txt`);
@@ -277,14 +308,14 @@ Deno.test("own text: every bad input gets one line naming the flag or file, and 
         /^error: --text .*latin1\.txt: not valid UTF-8 at byte 3 /,
       ],
       [
-        ["--text", `${dir}/short.txt`],
+        ["--text", `${dir}/short.txt`, "--min-freq", "1"],
         2,
-        /^error: --bs 64 --sl 16: the training text is too short for one batch: \d+ tokens found, 1026 needed/,
+        /^error: the validation text has 1 token, too few for one sample: at least 3 are needed \(the last 0\.1 of .*short\.txt; raise --valid-pct or pass --valid\)$/,
       ],
       [
-        ["--text", `${dir}/ok.txt`, "--bs", "16", "--valid-pct", "0.01"],
+        ["--text", `${dir}/ok.txt`, "--valid", `${dir}/tiny.txt`],
         2,
-        /^error: --bs 16 --sl 16: the validation text is too short for one batch: \d+ tokens found, 258 needed \(the last 0\.01/,
+        /^error: the validation text has 2 tokens, too few for one sample: at least 3 are needed \(.*tiny\.txt\)$/,
       ],
       [
         ["--text", `${dir}/ok.txt`, "--max-vocab", "1"],

@@ -45,7 +45,11 @@ function asUsage<T>(work: () => T): T {
 
 /** A corpus whose size errors are usage errors. */
 function asFlags(corpus: RunCorpus): RunCorpus {
-  return { ...corpus, data: (recipe: Recipe): TrainData => asUsage(() => corpus.data(recipe)) };
+  return {
+    ...corpus,
+    fit: (recipe: Recipe) => asUsage(() => corpus.fit(recipe)),
+    data: (recipe: Recipe): TrainData => asUsage(() => corpus.data(recipe)),
+  };
 }
 
 /** Human Numbers, the default corpus. */
