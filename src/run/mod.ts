@@ -13,6 +13,13 @@ export {
   textRunCorpus,
   type TextSource,
 } from "./corpus.ts";
+export {
+  type BatchLayout,
+  type FittedRecipe,
+  fitLayout,
+  fitRecipe,
+  type SplitSources,
+} from "./short_text.ts";
 export { corpusLine, type ModelFacts, runDescription, runtimeName } from "./describe.ts";
 export {
   artifactFiles,
