@@ -15,9 +15,9 @@ export {
 } from "./corpus.ts";
 export {
   type BatchLayout,
-  type FittedRecipe,
   fitLayout,
   fitRecipe,
+  type FittedRecipe,
   type SplitSources,
 } from "./short_text.ts";
 export { corpusLine, type ModelFacts, runDescription, runtimeName } from "./describe.ts";
