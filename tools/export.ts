@@ -13,7 +13,7 @@ import { writeFileAtomic } from "./lib/cli/atomic.ts";
 import { withFolderLock } from "./lib/cli/folder_lock.ts";
 import { atPath, checkDirFlag, makeDirFlag } from "./lib/cli/fs_errors.ts";
 import { removeStaleTemps } from "./lib/run/run_guard.ts";
-import { readRunForExport } from "./lib/run/run_dir.ts";
+import { BEST_FILE, CHECKPOINT_FILE, readRunForExport } from "./lib/run/run_dir.ts";
 import {
   exportChecked,
   MAX_PERPLEXITY_RISE,
@@ -21,13 +21,15 @@ import {
   storageFlag,
 } from "./lib/run/export_check.ts";
 
-const USAGE = `Usage: deno task export <run dir> [--out DIR] [--name NAME] [--seq N]
+const USAGE = `Usage: deno task export <run dir> [--out DIR] [--name NAME] [--seq N] [--best]
                         [--dtype float16 | --quantize int8] [--force]
 
 Writes <name>.onnx (one step: tokens [batch, 1] plus state for recurrent models; tokens
 [batch, 3] for lm1/lm2), <name>.json (tokenizer, vocabulary, sizes, metrics, recipe) and,
 with --seq N, <name>_seq<N>.onnx scoring N tokens per call. The name is the model's
 (lm7) unless --name gives another, so exports of several runs can share one folder.
+--best exports the best epoch's checkpoint (best.safetensors, from train --save-best)
+instead of the last one.
 
 --dtype float16 stores the weight matrices as half floats (half the size); --quantize int8
 as int8 with a float32 scale per row (a quarter); both compute in float32. Either is first
@@ -43,6 +45,7 @@ async function main(): Promise<number> {
     dtype: { type: "string" },
     quantize: { type: "string" },
     force: { type: "boolean" },
+    best: { type: "boolean" },
   }, USAGE);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
@@ -60,7 +63,16 @@ async function main(): Promise<number> {
   }
   const seq = values.seq === undefined ? undefined : intFlag("seq", values.seq, 1, 4096, 1);
   const storage = storageFlag(values.dtype, values.quantize);
-  const run = await readRunForExport(runDir, `Cannot export ${runDir}`);
+  const file = values.best ? BEST_FILE : CHECKPOINT_FILE;
+  const run = await readRunForExport(runDir, `Cannot export ${runDir}`, file);
+  if (values.best) {
+    const best = run.meta.learner.history.at(-1)!;
+    console.log(
+      `the best epoch: ${best.epoch} (valid_loss ${best.valid_loss.toFixed(4)}, accuracy ${
+        best.accuracy.toFixed(4)
+      }), from ${runDir}/${BEST_FILE}`,
+    );
+  }
   if (!run.finished) throw new Error(`Cannot export ${runDir}: the run has no finished epoch`);
   let exported;
   try {

@@ -13,7 +13,7 @@ import { PromptError } from "../src/api/prompt.ts";
 import { UNK } from "../src/data/tokenizer.ts";
 import { exportModel } from "../src/export/export_model.ts";
 import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
-import { readRunForExport } from "./lib/run/run_dir.ts";
+import { BEST_FILE, CHECKPOINT_FILE, readRunForExport } from "./lib/run/run_dir.ts";
 import { FileKindError, readRegularFile } from "./lib/cli/regular_file.ts";
 import { osProblem } from "./lib/cli/fs_errors.ts";
 
@@ -33,6 +33,7 @@ Options:
   --top-p P          sample only among the most likely tokens whose probabilities sum to P,
                      in (0, 1] (nucleus sampling)
   --seed S           seed for sampling (default: a random one, printed to stderr)
+  --best             a run directory's best epoch (train --save-best), not its last
   -h, --help         this help`;
 
 /**
@@ -100,10 +101,16 @@ function utf8(bytes: Uint8Array, where: string): string {
 }
 
 /** A run directory's model, exported in memory, or an exported `.onnx` with its sidecar. */
-async function open(path: string): Promise<TextModel> {
+async function open(path: string, best: boolean): Promise<TextModel> {
   try {
-    if (path.endsWith(".onnx")) return await loadModel(path);
-    const run = await readRunForExport(path, `Cannot generate with ${path}`);
+    if (path.endsWith(".onnx")) {
+      if (best) {
+        throw new UsageError(`--best reads a run directory's best.safetensors, not an .onnx file`);
+      }
+      return await loadModel(path);
+    }
+    const file = best ? BEST_FILE : CHECKPOINT_FILE;
+    const run = await readRunForExport(path, `Cannot generate with ${path}`, file);
     const { sidecar, files } = exportModel(run.model, run.weights, run.info);
     return await loadModel(files.get(sidecar.file)!, { sidecar });
   } catch (error) {
@@ -121,6 +128,7 @@ async function main(): Promise<number> {
     "top-k": { type: "string" },
     "top-p": { type: "string" },
     seed: { type: "string" },
+    best: { type: "boolean" },
   }, USAGE);
   if (!parsed) return 0;
   const { values: flags, positionals } = parsed;
@@ -150,7 +158,7 @@ async function main(): Promise<number> {
     crypto.getRandomValues(new Uint32Array(1))[0],
   );
 
-  const model = await open(positionals[0]);
+  const model = await open(positionals[0], flags.best ?? false);
   try {
     const { vocab, tokenizer } = model.sidecar;
     const read = model.readPrompt(prompt.text);

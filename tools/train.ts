@@ -28,6 +28,19 @@ import { withFolderLock } from "./lib/cli/folder_lock.ts";
 import { memoryCheck } from "./lib/run/memory_check.ts";
 import { ProgressBar } from "./lib/cli/progress.ts";
 import { CHECKPOINT_FILE, loadRun, saveArtifacts, saveEpoch } from "./lib/run/run_dir.ts";
+import {
+  fineTunedCorpus,
+  fineTunedModel,
+  fineTunedSizes,
+  fineTunedWeights,
+  parentOfRequest,
+  type ParentSource,
+  readParent,
+} from "./lib/run/fine_tune.ts";
+import { bestSoFar, patienceOut, trackingFlags } from "./lib/run/tracking_flags.ts";
+import { bestEpoch, epochsSinceBest, type Tracking } from "../src/train/tracking.ts";
+import type { RunMeta } from "../src/train/run_meta.ts";
+import { BEST_FILE } from "../src/run/run_files.ts";
 import { humanNumbersCorpus, ownTextCorpus, runCorpus } from "./lib/run/run_corpus.ts";
 import { tableHeader, tableRow } from "./lib/cli/table.ts";
 import { epochProgress, whatNext } from "./lib/run/train_output.ts";
@@ -44,7 +57,10 @@ import {
 
 /** The command line, checked: what to train, where, on what. */
 interface Options {
-  readonly entry: ReturnType<typeof findModel>;
+  /** The model named, if any (`--resume` and `--from` take the run's). */
+  readonly name: string | undefined;
+  /** The run fine-tuned from (`--from`). */
+  readonly parent: ParentSource | undefined;
   readonly flags: Flags;
   readonly device: Device;
   readonly deviceId: number | undefined;
@@ -57,8 +73,11 @@ interface Options {
 
 /** What one run trains: a new run's request, or the recorded one of the run resumed. */
 interface Prepared {
+  readonly entry: ReturnType<typeof findModel>;
   readonly request: RunRequest;
   readonly resumed: Awaited<ReturnType<typeof loadRun>> | undefined;
+  /** A finished run extended by `--resume --epochs N`: its schedule restarts. */
+  readonly extended: boolean;
 }
 
 async function main(): Promise<number> {
@@ -72,7 +91,8 @@ async function main(): Promise<number> {
   const options = await checkOptions(parsed.positionals, flags);
   // One process per run folder, for the whole run: a second train, --resume or --force into
   // it is refused while this one lives (the OS drops the lock if it is killed).
-  return await withFolderLock(options.out, "--out", `train ${options.entry.name}`, async () => {
+  const label = `train ${options.name ?? options.parent?.entry.name ?? "--resume"}`;
+  return await withFolderLock(options.out, "--out", label, async () => {
     const settled = await settleRunDir(options.out);
     if (settled) console.error(settled);
     return await train(options, await prepare(options));
@@ -81,14 +101,27 @@ async function main(): Promise<number> {
 
 /** Checks the model name and the flags every run takes. */
 async function checkOptions(positionals: readonly string[], flags: Flags): Promise<Options> {
-  if (positionals.length !== 1) {
+  const optional = flags.resume || flags.from !== undefined;
+  if (positionals.length > 1 || (positionals.length === 0 && !optional)) {
     throw new UsageError(`expected one model name, got ${positionals.length}\n${USAGE}`);
   }
-  let entry;
-  try {
-    entry = findModel(positionals[0]);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
+  const name = positionals[0];
+  if (name !== undefined) {
+    try {
+      findModel(name);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  if (flags.from !== undefined && flags.resume) {
+    throw new UsageError(
+      `--from starts a new run from another's weights and --resume continues a run: give one`,
+    );
+  }
+  if (flags.resume && name === undefined && flags.out === undefined) {
+    throw new UsageError(
+      `--resume needs --out RUN, the run to continue (or the model's name, for runs/<model>)`,
+    );
   }
   const { device, deviceId, note } = await deviceFlags(flags.device, flags["device-id"]);
   if (note) console.error(note);
@@ -101,14 +134,23 @@ async function checkOptions(positionals: readonly string[], flags: Flags): Promi
         `threads then wait on each other, and training slows down many times over`,
     );
   }
-  const out = flags.out ?? `runs/${entry.name}`;
-  await checkDirFlag("out", out);
   if (flags.force && flags.resume) {
     throw new UsageError(`--force replaces a run and --resume continues it: give one of them`);
   }
+  const parent = flags.from === undefined ? undefined : await readParent(flags.from);
+  const entry = parent ? fineTunedModel(parent, name) : name ? findModel(name) : undefined;
+  const out = flags.out ??
+    (parent ? `${parent.dir.replace(/\/+$/, "")}-ft` : `runs/${entry!.name}`);
+  await checkDirFlag("out", out);
+  if (parent && await sameFolder(out, parent.dir)) {
+    throw new UsageError(
+      `--out ${out} is the run --from reads: a fine-tuned run goes into another folder`,
+    );
+  }
   const json = flags.json ?? false;
   return {
-    entry,
+    name,
+    parent,
     flags,
     device,
     deviceId,
@@ -119,14 +161,42 @@ async function checkOptions(positionals: readonly string[], flags: Flags): Promi
   };
 }
 
+/** Whether two paths name one folder (false when either does not exist). */
+async function sameFolder(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([a, b].map((p) => Deno.realPath(p).catch(() => undefined)));
+  return x !== undefined && x === y;
+}
+
 /** The run to train: the one in --out under --resume (checked against the flags), else new. */
-async function prepare({ entry, flags, out, progress, device }: Options): Promise<Prepared> {
+async function prepare(options: Options): Promise<Prepared> {
+  const { flags, out, progress, device, parent } = options;
   const sizes = sizeFlags(flags);
+  if (parent) {
+    const entry = parent.entry;
+    return {
+      entry,
+      request: {
+        entry,
+        corpus: await fineTunedCorpus(flags, parent, progress),
+        sizes: fineTunedSizes(sizes, parent),
+        epochs: intFlag("epochs", flags.epochs, 1, 1000, entry.recipe.epochs),
+        lrMax: numberFlag("lr", flags.lr, 0, 10, entry.recipe.lrMax),
+        seed: intFlag("seed", flags.seed, 0, 2 ** 32 - 1, 42),
+        device,
+        parent: parentOfRequest(parent),
+        tracking: trackingFlags(flags),
+      },
+      resumed: undefined,
+      extended: false,
+    };
+  }
   const textFlags = corpusFlags(flags);
   const resumed = flags.resume ? await loadRun(out, "Cannot resume") : undefined;
   if (!resumed) {
+    const entry = findModel(options.name!);
     const corpus = textFlags ? await ownTextCorpus(textFlags, progress) : humanNumbersCorpus();
     return {
+      entry,
       request: {
         entry,
         corpus,
@@ -135,17 +205,23 @@ async function prepare({ entry, flags, out, progress, device }: Options): Promis
         lrMax: numberFlag("lr", flags.lr, 0, 10, entry.recipe.lrMax),
         seed: intFlag("seed", flags.seed, 0, 2 ** 32 - 1, 42),
         device,
+        tracking: trackingFlags(flags),
       },
       resumed,
+      extended: false,
     };
   }
   const m = resumed.meta;
-  if (m.model !== entry.name) {
-    throw new UsageError(`--resume: ${out} holds a run of "${m.model}", not "${entry.name}"`);
+  const entry = findModel(m.model);
+  if (options.name !== undefined && findModel(options.name).name !== entry.name) {
+    throw new UsageError(`--resume: ${out} holds a run of "${m.model}", not "${options.name}"`);
   }
   // --lr may change on resume: after a divergence, the rest of the schedule runs at a lower
   // peak (each epoch's record says which it ran under).
-  sameAsRun({ epochs: flags.epochs, seed: flags.seed }, { epochs: m.epochs, seed: m.seed });
+  sameAsRun({ seed: flags.seed }, { seed: m.seed });
+  const epochs = intFlag("epochs", flags.epochs, 1, 1000, m.epochs);
+  const tracking = trackingFlags(flags, m.tracking);
+  const extended = epochs !== m.epochs && extension(m, epochs, out, tracking);
   sameSizesAsRun(sizes, m);
   if (textFlags) {
     throw new UsageError(
@@ -153,17 +229,53 @@ async function prepare({ entry, flags, out, progress, device }: Options): Promis
     );
   }
   return {
+    entry,
     request: {
       entry,
       corpus: await runCorpus(m, progress),
       recorded: { arch: m.arch, recipe: m.recipe },
-      epochs: m.epochs,
+      epochs,
       lrMax: numberFlag("lr", flags.lr, 0, 10, m.lrMax),
       seed: m.seed,
       device,
+      ...(m.parent ? { parent: m.parent } : {}),
+      ...(tracking ? { tracking } : {}),
     },
     resumed,
+    extended,
   };
+}
+
+/**
+ * Checks `--resume --epochs N` for N other than the run's: only more epochs, and only once the
+ * run's schedule has ended (finished, or stopped early by its patience): the epochs in between
+ * cannot be rescheduled without changing what was trained.
+ *
+ * @returns True: the run is extended with a new one-cycle schedule.
+ * @throws UsageError otherwise.
+ */
+function extension(
+  m: RunMeta,
+  epochs: number,
+  out: string,
+  tracking: Tracking | undefined,
+): boolean {
+  const done = m.learner.epoch;
+  if (epochs < m.epochs) {
+    throw new UsageError(
+      `--resume: --epochs ${epochs} is fewer than the run's ${m.epochs}; a run can only be ` +
+        `extended (its checkpoint after epoch ${done - 1} is ${out}/${CHECKPOINT_FILE})`,
+    );
+  }
+  const stoppedEarly = tracking?.patience != null &&
+    epochsSinceBest(m.learner.history, tracking.monitor) >= tracking.patience;
+  if (done < m.epochs && !stoppedEarly) {
+    throw new UsageError(
+      `--resume: the run has trained ${done} of its ${m.epochs} epochs; resume without ` +
+        `--epochs to finish its schedule first, then extend it with --epochs ${epochs}`,
+    );
+  }
+  return true;
 }
 
 /** The plan of a run; a size the model cannot take is a usage error. */
@@ -178,11 +290,13 @@ function plan(request: RunRequest): RunPlan {
 
 /** Trains, saving every epoch to --out; prints the table, then the summary. */
 async function train(options: Options, prepared: Prepared): Promise<number> {
-  const { entry, flags, device, deviceId, threads, out, json, progress } = options;
-  const { resumed } = prepared;
+  const { flags, device, deviceId, threads, out, json, progress, parent } = options;
+  const { resumed, entry } = prepared;
   // Sizes and the corpus are checked (too short for --bs/--sl?) before anything is written.
   const run = plan(prepared.request);
   const { corpus, epochs, lrMax, info } = run;
+  const tracking = info.meta.tracking;
+  const transferred = parent ? fineTunedWeights(parent, run) : undefined;
   const place = {
     runtime: runtimeName((await nodeBackend()).name, device),
     machine: machineLine(),
@@ -197,6 +311,7 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
     session: { device, threads, ...(deviceId !== undefined ? { deviceId } : {}) },
     machine: cpuModel(),
     ...(flags["host-state"] ? { deviceState: false } : {}),
+    ...(transferred ? { init: transferred.init } : {}),
     checkMemory: memoryCheck(
       `${entry.name} at vocab ${run.arch.vocabSize}, hidden ${run.arch.hidden}, ` +
         `${run.arch.layers} layers, bs ${run.recipe.batchSize}, sl ${run.recipe.seqLen}`,
@@ -217,11 +332,33 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
       learner.restore(resumed.checkpoint.tensors, resumed.meta.learner);
       say(`Resuming ${entry.name} from ${out}/${CHECKPOINT_FILE} after epoch ${learner.epoch - 1}`);
     }
+    if (prepared.extended) {
+      learner.restartCycle();
+      say(
+        `Extending the run from ${resumed!.meta.epochs} to ${epochs} epochs: its one-cycle ` +
+          `schedule ended, so a new one starts: fit_one_cycle(${epochs - learner.epoch}, ` +
+          `${lrMax}) over epochs ${learner.epoch}..${epochs - 1}, from the weights and ` +
+          `optimizer state after epoch ${learner.epoch - 1}`,
+      );
+    }
     if (learner.epoch >= epochs) {
       say(`${entry.name} already finished its ${epochs} epochs in ${out}`);
     }
     await atPath("--out", dir(), () => saveArtifacts(dir(), learner.artifacts, info));
-    for (const line of runHeader(options, run, info.description, learner)) say(line);
+    for (const line of runHeader(entry, device, run, info.description, learner)) say(line);
+    if (transferred && parent) {
+      say(
+        `Fine-tuning ${parent.dir} (epoch ${parent.meta.learner.epoch - 1}): ` +
+          `${transferred.shared} of ${corpus.vocab.length} tokens keep their trained rows, ` +
+          `${transferred.added} new start from the mean row` +
+          (transferred.dropped
+            ? `; ${transferred.dropped} of the parent's tokens ${
+              transferred.dropped === 1 ? "is" : "are"
+            } not in the new vocabulary`
+            : ""),
+      );
+    }
+
     if (corpus.warning) console.error(corpus.warning);
     for (const note of run.notes) console.error(note);
     say(tableHeader());
@@ -230,12 +367,22 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
       onBatch: epochProgress(bar, epochs),
       onEpoch: async (record: EpochRecord) => {
         bar.clear();
-        await atPath("--out", dir(), () => saveEpoch(dir(), learner, info, place));
+        const best = tracking ? bestSoFar(tracking, learner.history) : { best: false };
+        const saveBest = best.best && tracking!.saveBest;
+        await atPath("--out", dir(), () => saveEpoch(dir(), learner, info, place, saveBest));
         await dirPlan?.saved();
         say(tableRow(record));
+        if (best.line) say(best.line + (saveBest ? `: saved ${out}/${BEST_FILE}` : ""));
         if (json) console.log(JSON.stringify({ model: entry.name, ...record }));
       },
       shouldStop: () => stop,
+      stopAfter: () => {
+        const line = tracking
+          ? patienceOut(tracking, learner.history, epochs, learner.cycleStart)
+          : undefined;
+        if (line) say(line);
+        return line !== undefined;
+      },
     });
   } catch (error) {
     if (error instanceof FitInterrupted || error instanceof NonFiniteLossError) {
@@ -248,7 +395,7 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
     await learner.release();
     await dirPlan?.abandon(); // a no-op once the new run has taken --out's place
   }
-  printSummary(options, learner, epochs, (performance.now() - started) / 1000);
+  printSummary(options, entry, learner, tracking, epochs, (performance.now() - started) / 1000);
   // A foreign validation text has its own warning: its accuracy says nothing of the lr.
   const note = run.corpus.validForeign
     ? undefined
@@ -259,7 +406,8 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
 
 /** The lines before the table: the model, corpus, size (when not the book's), schedule. */
 function runHeader(
-  { entry, device }: Options,
+  entry: Prepared["entry"],
+  device: Device,
   { corpus, arch, recipe, epochs, lrMax, seed }: RunPlan,
   description: string,
   learner: Learner,
@@ -305,8 +453,27 @@ function learningNote(
     `learned nothing. --lr ${lrMax} may be far too low (or too high); ${recipe}`;
 }
 
-function printSummary(options: Options, learner: Learner, epochs: number, seconds: number): void {
-  const { entry, device, out, json } = options;
+/** The best epoch and early stop, for the summary of a run that tracks them. */
+function bestSummary(learner: Learner, tracking: Tracking | undefined, epochs: number) {
+  if (!tracking) return {};
+  const best = bestEpoch(learner.history, tracking.monitor);
+  return {
+    monitor: tracking.monitor,
+    best_epoch: best?.epoch ?? null,
+    best_value: best?.value ?? null,
+    stopped_early: learner.epoch < epochs,
+  };
+}
+
+function printSummary(
+  options: Options,
+  entry: Prepared["entry"],
+  learner: Learner,
+  tracking: Tracking | undefined,
+  epochs: number,
+  seconds: number,
+): void {
+  const { device, out, json } = options;
   const last = learner.history.at(-1);
   const summary = {
     model: entry.name,
@@ -318,6 +485,7 @@ function printSummary(options: Options, learner: Learner, epochs: number, second
     train_batches: learner.train.length,
     device,
     out,
+    ...bestSummary(learner, tracking, epochs),
   };
   if (json) console.log(JSON.stringify(summary));
   else {

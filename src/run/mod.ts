@@ -20,6 +20,13 @@ export {
   type FittedRecipe,
   type SplitSources,
 } from "./short_text.ts";
+export {
+  TransferError,
+  type Transferred,
+  type TransferSource,
+  transferWeights,
+  vocabParameters,
+} from "./transfer.ts";
 export { corpusLine, type ModelFacts, runDescription, runtimeName } from "./describe.ts";
 export {
   artifactFiles,

@@ -24,6 +24,9 @@ export type { RunInfo } from "./run_info.ts";
 /** The checkpoint file name inside a run directory. */
 export const CHECKPOINT_FILE = "checkpoint.safetensors";
 
+/** The best epoch's checkpoint (`--save-best`), beside the last one. */
+export const BEST_FILE = "best.safetensors";
+
 /**
  * The four artifacts as `.onnx` files, with the model name and vocabulary in their metadata.
  *

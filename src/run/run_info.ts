@@ -8,7 +8,8 @@
 
 import { PRODUCER_NAME, PRODUCER_VERSION } from "../onnx/version.ts";
 import type { Architecture, Recipe } from "../train/recipe.ts";
-import type { RunMeta } from "../train/run_meta.ts";
+import type { ParentRun, RunMeta } from "../train/run_meta.ts";
+import type { Tracking } from "../train/tracking.ts";
 import type { RunCorpus } from "./corpus.ts";
 import { type ModelFacts, runDescription } from "./describe.ts";
 
@@ -40,6 +41,10 @@ export interface RunStart {
   readonly seed: number;
   /** The execution provider. */
   readonly device: RunMeta["device"];
+  /** The run it was fine-tuned from (`--from`). */
+  readonly parent?: ParentRun | undefined;
+  /** Best-epoch tracking and early stopping (`--save-best`, `--patience`). */
+  readonly tracking?: Tracking | undefined;
 }
 
 /**
@@ -63,6 +68,8 @@ export function newRunInfo(s: RunStart): RunInfo {
     corpus: s.corpus.corpus,
     tokenizer: s.corpus.tokenizer,
     vocab: s.corpus.vocab,
+    ...(s.parent ? { parent: s.parent } : {}),
+    ...(s.tracking ? { tracking: s.tracking } : {}),
   };
   return {
     meta,

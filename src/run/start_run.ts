@@ -13,7 +13,8 @@ import type { SessionOptions } from "../runtime/session.ts";
 import type { TrainData } from "../data/stream_batches.ts";
 import { Learner, type LearnerOptions } from "../train/learner.ts";
 import type { Architecture, Recipe } from "../train/recipe.ts";
-import type { RunMeta } from "../train/run_meta.ts";
+import type { ParentRun, RunMeta } from "../train/run_meta.ts";
+import type { Tracking } from "../train/tracking.ts";
 import type { RunCorpus } from "./corpus.ts";
 import { newRunInfo, type RunInfo } from "./run_info.ts";
 
@@ -35,6 +36,15 @@ export interface RunRequest {
   readonly seed: number;
   /** The execution provider, as the run records it. */
   readonly device: RunMeta["device"];
+  /**
+   * The run this one is fine-tuned from, with its vocabulary (the shared and new token counts
+   * are worked out here); a resumed run passes its recorded parent.
+   */
+  readonly parent?:
+    | (Omit<ParentRun, "sharedTokens" | "newTokens"> & { readonly vocab: readonly string[] })
+    | ParentRun;
+  /** Best-epoch tracking and early stopping. */
+  readonly tracking?: Tracking;
 }
 
 /** A checked run, ready to build. */
@@ -73,9 +83,32 @@ export function planRun(r: RunRequest): RunPlan {
     : r.corpus.fit(sized.recipe);
   const { arch } = sized;
   const data = r.corpus.data(recipe);
-  const { entry, corpus, epochs, lrMax, seed, device } = r;
-  const info = newRunInfo({ entry, corpus, arch, recipe, epochs, lrMax, seed, device });
+  const { entry, corpus, epochs, lrMax, seed, device, tracking } = r;
+  const parent = r.parent && "vocab" in r.parent ? parentRecord(r.parent, corpus.vocab) : r.parent;
+  const info = newRunInfo({
+    entry,
+    corpus,
+    arch,
+    recipe,
+    epochs,
+    lrMax,
+    seed,
+    device,
+    parent,
+    tracking,
+  });
   return { entry, corpus, arch, recipe, data, info, notes, epochs, lrMax, seed };
+}
+
+/** A parent run as the child's metadata records it: how many of the child's tokens it knew. */
+function parentRecord(
+  p: Omit<ParentRun, "sharedTokens" | "newTokens"> & { readonly vocab: readonly string[] },
+  vocab: readonly string[],
+): ParentRun {
+  const known = new Set(p.vocab);
+  const shared = vocab.filter((t) => known.has(t)).length;
+  const { vocab: _, ...facts } = p;
+  return { ...facts, sharedTokens: shared, newTokens: vocab.length - shared };
 }
 
 /** Where and how the learner runs. */
@@ -88,6 +121,8 @@ export interface StartOptions {
   readonly machine?: string;
   /** Refuses a size the machine cannot hold (`LearnerOptions.checkMemory`). */
   readonly checkMemory?: LearnerOptions["checkMemory"];
+  /** Initial weights instead of the seed's (`LearnerOptions.init`: a fine-tuned run). */
+  readonly init?: LearnerOptions["init"];
 }
 
 /**
@@ -108,5 +143,6 @@ export function startRun(
     ...(options.machine !== undefined ? { cpu: options.machine } : {}),
     ...(options.deviceState !== undefined ? { deviceState: options.deviceState } : {}),
     ...(options.checkMemory ? { checkMemory: options.checkMemory } : {}),
+    ...(options.init ? { init: options.init } : {}),
   });
 }

@@ -53,6 +53,11 @@ export interface FitCallbacks {
   onEpoch?(record: EpochRecord): Promise<void> | void;
   /** Checked between batches: true stops the fit after the current batch. */
   shouldStop?(): boolean;
+  /**
+   * Checked after each epoch's `onEpoch`: true ends the fit there, its schedule unfinished
+   * (early stopping).
+   */
+  stopAfter?(record: EpochRecord): boolean;
 }
 
 /** Raised when a training loss is NaN or infinite. */
@@ -106,6 +111,11 @@ export interface LearnerOptions {
    * session exists: it may throw to refuse a size the machine cannot hold.
    */
   readonly checkMemory?: (estimate: MemoryEstimate) => void;
+  /**
+   * Initial parameter values by name, instead of drawing them from the seed (fine-tuning from
+   * another run's weights); the seed still draws the dropout masks.
+   */
+  readonly init?: ReadonlyMap<string, Float32Array>;
 }
 
 /** What a checkpoint stores besides tensors. */
@@ -118,6 +128,11 @@ export interface LearnerState {
   readonly smooth: { readonly val: number; readonly count: number };
   /** Rows of the results table so far. */
   readonly history: readonly EpochRecord[];
+  /**
+   * The epoch the current one-cycle schedule began at: 0, unless a finished run was extended
+   * (`restartCycle`). Absent in runs saved before extension existed.
+   */
+  readonly cycleStart?: number;
 }
 
 /** Trains one model with one recipe. */
@@ -126,6 +141,8 @@ export class Learner {
   epoch = 0;
   /** Rows of the results table so far. */
   readonly history: EpochRecord[] = [];
+  /** The epoch the current one-cycle schedule began at (`restartCycle`). */
+  cycleStart = 0;
   private smooth = new SmoothLoss();
 
   private constructor(
@@ -166,11 +183,15 @@ export class Learner {
     });
     const device = options.session?.device ?? "cpu";
     options.checkMemory?.(estimateTrainingMemory(artifacts, device !== "cpu"));
-    const runner = await Runner.create(artifacts, model.initParameters(options.seed), {
-      seed: options.seed,
-      ...(options.session ? { session: options.session } : {}),
-      ...(options.deviceState !== undefined ? { deviceState: options.deviceState } : {}),
-    });
+    const runner = await Runner.create(
+      artifacts,
+      options.init ?? model.initParameters(options.seed),
+      {
+        seed: options.seed,
+        ...(options.session ? { session: options.session } : {}),
+        ...(options.deviceState !== undefined ? { deviceState: options.deviceState } : {}),
+      },
+    );
     return new Learner(
       model,
       recipe,
@@ -190,6 +211,7 @@ export class Learner {
       step: this.runner.step,
       smooth: { val: this.smooth.val, count: this.smooth.count },
       history: [...this.history],
+      ...(this.cycleStart ? { cycleStart: this.cycleStart } : {}),
     };
   }
 
@@ -205,6 +227,17 @@ export class Learner {
     this.smooth = new SmoothLoss(0.98, state.smooth.val, state.smooth.count);
     this.history.length = 0;
     this.history.push(...state.history);
+    this.cycleStart = state.cycleStart ?? 0;
+  }
+
+  /**
+   * Starts a new one-cycle schedule at the current epoch, as a second `fit_one_cycle` call
+   * does in fastai: the weights, the optimizer's state and its step count carry on; the
+   * learning rate warms up again. `fit(epochs)` then runs the new cycle over the epochs from
+   * here to `epochs`.
+   */
+  restartCycle(): void {
+    this.cycleStart = this.epoch;
   }
 
   /**
@@ -222,7 +255,8 @@ export class Learner {
     callbacks: FitCallbacks = {},
   ): Promise<EpochRecord[]> {
     const n = this.train.length;
-    const schedule = oneCycle({ lrMax, totalSteps: epochs * n, moms: this.recipe.moms });
+    const first = this.cycleStart;
+    const schedule = oneCycle({ lrMax, totalSteps: (epochs - first) * n, moms: this.recipe.moms });
     const rows: EpochRecord[] = [];
     for (let epoch = this.epoch; epoch < epochs; epoch++) {
       const start = performance.now();
@@ -233,7 +267,7 @@ export class Learner {
       let sum = 0;
       for (let i = 0; i < n; i++) {
         if (callbacks.shouldStop?.()) throw new FitInterrupted(epoch);
-        const { lr, mom } = schedule(epoch * n + i);
+        const { lr, mom } = schedule((epoch - first) * n + i);
         const loss = await this.runner.trainStep(this.train.batch(i), lr, mom);
         if (!Number.isFinite(loss)) throw new NonFiniteLossError(epoch, i, loss);
         this.smooth.add(loss);
@@ -258,6 +292,7 @@ export class Learner {
       this.history.push(record);
       rows.push(record);
       await callbacks.onEpoch?.(record);
+      if (callbacks.stopAfter?.(record)) break;
     }
     return rows;
   }

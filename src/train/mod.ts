@@ -28,11 +28,22 @@ export type { Architecture, Recipe } from "./recipe.ts";
 export {
   type CorpusMeta,
   type LegacyDefaults,
+  type ParentRun,
   parseRunMeta,
   readTokenizer,
   RUN_DEVICES,
   type RunMeta,
 } from "./run_meta.ts";
+export {
+  bestEpoch,
+  epochsSinceBest,
+  improves,
+  type Monitor,
+  type MonitoredRow,
+  MONITORS,
+  monitorValue,
+  type Tracking,
+} from "./tracking.ts";
 export {
   type EpochRecord,
   type FitCallbacks,

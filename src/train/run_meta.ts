@@ -12,6 +12,7 @@ import { TOKEN_MODES, type TokenizerSpec } from "../data/tokenizer.ts";
 import type { DataKind } from "../data/stream_batches.ts";
 import type { EpochRecord, LearnerState } from "./learner.ts";
 import type { Architecture, Recipe } from "./recipe.ts";
+import { MONITORS, type Tracking } from "./tracking.ts";
 
 /** Where the run's text came from. */
 export type CorpusMeta =
@@ -30,6 +31,22 @@ export type CorpusMeta =
     /** `idsChecksum` of train then valid ids. */
     readonly checksum: string;
   };
+
+/** The run a fine-tuned run started from (`deno task train --from RUN`). */
+export interface ParentRun {
+  /** The parent's run directory (absolute, from the CLI; a name in the page). */
+  readonly run: string;
+  /** Its model. */
+  readonly model: string;
+  /** Epochs it had trained when its weights were taken. */
+  readonly epoch: number;
+  /** Its valid loss at that epoch. */
+  readonly valid_loss: number;
+  /** Tokens of this run's vocabulary whose rows came from the parent. */
+  readonly sharedTokens: number;
+  /** Tokens new to this run, started from the mean of the parent's rows. */
+  readonly newTokens: number;
+}
 
 /** The devices a run can name. */
 export const RUN_DEVICES = ["cpu", "cuda", "webgpu", "wasm"] as const;
@@ -64,6 +81,10 @@ export interface RunMeta {
   readonly vocab: readonly string[];
   /** Epoch, step, smoothed loss and history at the checkpoint. */
   readonly learner: LearnerState;
+  /** The run it was fine-tuned from; absent for a run from scratch. */
+  readonly parent?: ParentRun;
+  /** Best-epoch tracking and early stopping; absent when neither was asked for. */
+  readonly tracking?: Tracking;
 }
 
 /** Defaults for metadata written before version 2 (Human Numbers, the book's sizes). */
@@ -157,6 +178,25 @@ function readRecord(f: Fields): EpochRecord {
   };
 }
 
+function readParent(f: Fields): ParentRun {
+  return {
+    run: f.str("run"),
+    model: f.str("model"),
+    epoch: f.int("epoch", { min: 0 }),
+    valid_loss: f.num("valid_loss"),
+    sharedTokens: f.int("sharedTokens", { min: 0 }),
+    newTokens: f.int("newTokens", { min: 0 }),
+  };
+}
+
+function readTracking(f: Fields): Tracking {
+  return {
+    monitor: f.oneOf("monitor", MONITORS),
+    saveBest: f.bool("saveBest"),
+    patience: f.value.patience === null ? null : f.int("patience", { min: 1 }),
+  };
+}
+
 function readLearner(f: Fields): LearnerState {
   const smooth = f.obj("smooth");
   return {
@@ -164,6 +204,7 @@ function readLearner(f: Fields): LearnerState {
     step: f.int("step", { min: 0 }),
     smooth: { val: smooth.num("val"), count: smooth.int("count", { min: 0 }) },
     history: f.objects("history").map(readRecord),
+    ...(f.has("cycleStart") ? { cycleStart: f.int("cycleStart", { min: 0 }) } : {}),
   };
 }
 
@@ -217,6 +258,8 @@ export function parseRunMeta(value: unknown, file: string, legacy: LegacyDefault
     device: f.oneOf("device", RUN_DEVICES),
     corpus: readCorpus(f.obj("corpus")),
     tokenizer: readTokenizer(f.obj("tokenizer")),
+    ...(f.has("parent") ? { parent: readParent(f.obj("parent")) } : {}),
+    ...(f.has("tracking") ? { tracking: readTracking(f.obj("tracking")) } : {}),
   };
   if (meta.arch.vocabSize !== vocab.length) {
     throw new ContractError(

@@ -9,6 +9,7 @@
 import { findModel, RUN_META_DEFAULTS } from "../../../models/registry.ts";
 import {
   artifactFiles,
+  BEST_FILE,
   CHECKPOINT_FILE,
   checkpointFile,
   epochFiles,
@@ -25,7 +26,12 @@ import { type RunExport, runExport } from "../../../src/run/run_export.ts";
 import { FileKindError, MAX_MODEL_BYTES, readRegularFile } from "../cli/regular_file.ts";
 
 export type { RunMeta } from "../../../src/train/run_meta.ts";
-export { CHECKPOINT_FILE, type RunInfo, type RunPlace } from "../../../src/run/run_files.ts";
+export {
+  BEST_FILE,
+  CHECKPOINT_FILE,
+  type RunInfo,
+  type RunPlace,
+} from "../../../src/run/run_files.ts";
 
 /**
  * Writes the four artifacts as `.onnx` files.
@@ -52,15 +58,19 @@ export async function saveArtifacts(
  * @param learner The learner.
  * @param info The run.
  * @param place The runtime and machine, for the report.
+ * @param best Whether the epoch is the best so far (`--save-best`): the checkpoint is also
+ *   written as `best.safetensors`.
  */
 export async function saveEpoch(
   dir: string,
   learner: Learner,
   info: RunInfo,
   place: RunPlace,
+  best = false,
 ): Promise<void> {
   const checkpoint = checkpointFile(info, learner.runner.tensors(), learner.state());
   await writeFileAtomic(`${dir}/${CHECKPOINT_FILE}`, checkpoint);
+  if (best) await writeFileAtomic(`${dir}/${BEST_FILE}`, checkpoint);
   for (const [name, bytes] of epochFiles(info, learner.history, place)) {
     await writeFileAtomic(`${dir}/${name}`, bytes);
   }
@@ -71,14 +81,16 @@ export async function saveEpoch(
  *
  * @param dir Run directory.
  * @param purpose What the checkpoint is read for, starting error messages ("Cannot resume").
+ * @param file The checkpoint's file name: the last epoch's, or `BEST_FILE`.
  * @returns Tensors and run settings.
  * @throws Error naming the file when it is missing, unreadable or malformed.
  */
 export async function loadRun(
   dir: string,
   purpose: string,
+  file: string = CHECKPOINT_FILE,
 ): Promise<{ checkpoint: Checkpoint; meta: RunMeta }> {
-  const path = `${dir}/${CHECKPOINT_FILE}`;
+  const path = `${dir}/${file}`;
   const info = await Deno.stat(dir).catch(() => undefined);
   if (info && !info.isDirectory) {
     throw new Error(`${purpose}: ${dir} is a file, not a run directory of deno task train`);
@@ -90,7 +102,9 @@ export async function loadRun(
     if (error instanceof FileKindError) throw new Error(`${purpose}: ${error.message}`);
     if (error instanceof Deno.errors.NotFound) {
       throw new Error(
-        `${purpose}: no checkpoint at ${path} (is it a run directory of deno task train?)`,
+        file === BEST_FILE
+          ? `${purpose}: no best checkpoint at ${path} (the run was trained without --save-best)`
+          : `${purpose}: no checkpoint at ${path} (is it a run directory of deno task train?)`,
       );
     }
     throw new Error(`${purpose}: cannot read ${path}: ${osProblem(error)}`);
@@ -111,20 +125,16 @@ export async function loadRun(
  *
  * @param dir The run directory.
  * @param purpose What it is read for, starting error messages (`Cannot export runs/lm6`).
+ * @param file The checkpoint's file name: the last epoch's, or `BEST_FILE` (`--best`).
  * @returns The model, weights and export facts, and the run's metadata.
  * @throws Error naming the file for a missing, malformed or diverged checkpoint.
  */
 export async function readRunForExport(
   dir: string,
   purpose: string,
+  file: string = CHECKPOINT_FILE,
 ): Promise<RunExport & { readonly meta: RunMeta }> {
-  const { checkpoint, meta } = await loadRun(dir, purpose);
-  const run = runExport(
-    meta,
-    checkpoint.tensors,
-    findModel(meta.model),
-    `${dir}/${CHECKPOINT_FILE}`,
-    purpose,
-  );
+  const { checkpoint, meta } = await loadRun(dir, purpose, file);
+  const run = runExport(meta, checkpoint.tensors, findModel(meta.model), `${dir}/${file}`, purpose);
   return { ...run, meta };
 }

@@ -12,7 +12,7 @@
 
 import { UsageError } from "../cli/cli.ts";
 import { atPath } from "../cli/fs_errors.ts";
-import { CHECKPOINT_FILE, loadRun } from "./run_dir.ts";
+import { BEST_FILE, CHECKPOINT_FILE, loadRun } from "./run_dir.ts";
 
 /** Our atomic-write temp files: `.<name>.<pid>.<8 hex>.tmp` (see `atomic.ts`). */
 const TEMP_FILE = /^\..+\.\d+\.[0-9a-f]{8}\.tmp$/;
@@ -106,6 +106,12 @@ async function moveIn(staging: string, out: string): Promise<void> {
   const names = [...Deno.readDirSync(staging)].filter((e) => e.isFile).map((e) => e.name);
   names.sort((a, b) => Number(a === CHECKPOINT_FILE) - Number(b === CHECKPOINT_FILE));
   await atPath("--out", out, async () => {
+    // The old run's best checkpoint is no best of the new run's: it goes before the rest moves.
+    if (!names.includes(BEST_FILE)) {
+      await Deno.remove(`${out}/${BEST_FILE}`).catch((e) => {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      });
+    }
     for (const name of names) await Deno.rename(`${staging}/${name}`, `${out}/${name}`);
   });
   await Deno.remove(staging, { recursive: true }).catch(() => {});

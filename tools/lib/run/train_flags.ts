@@ -16,6 +16,8 @@ import type { CorpusFlags } from "./run_corpus.ts";
 
 /** The usage text. */
 export const USAGE = `Usage: deno task train <model> [options]
+       deno task train [<model>] --from RUN [options]
+       deno task train --resume --out RUN [--epochs N] [--lr X]
        deno task train --list
 
 Trains a model of fastbook chapter 12 (onnxruntime-node) on Human Numbers, or on your own
@@ -33,8 +35,18 @@ Options:
                   keeping them in GPU memory between steps (webgpu; for comparison)
   --threads N     onnxruntime intra-op threads (default 1: fastest for these sizes)
   --json          one JSON object per epoch on stdout, then a summary object
-  --resume        continue the run in --out from its last checkpoint (--lr may be lowered)
+  --resume        continue the run in --out from its last checkpoint, exactly (--lr may be
+                  lowered); --epochs N above the run's extends a finished run with a new
+                  one-cycle schedule over the added epochs. The model name may be left out
   --force         replace a run already in --out (it stays until the new one saves an epoch)
+  --from RUN      start a new run from RUN's weights with a new recipe (--epochs, --lr, --bs,
+                  --sl, and optionally --text: ULMFiT's fine-tuning, tokens both vocabularies
+                  share keep their rows, new ones start from the mean row); --out defaults to
+                  RUN-ft
+  --save-best     keep the best epoch's checkpoint as best.safetensors beside the last one
+                  (export RUN --best, generate RUN --best use it)
+  --monitor M     what "best" means: valid_loss (default), accuracy or perplexity
+  --patience N    stop after N epochs without improvement of --monitor
   --list          list the models
   -h, --help      this help
 
@@ -77,6 +89,10 @@ export const FLAGS = {
   json: { type: "boolean" },
   resume: { type: "boolean" },
   force: { type: "boolean" },
+  from: { type: "string" },
+  "save-best": { type: "boolean" },
+  monitor: { type: "string" },
+  patience: { type: "string" },
   list: { type: "boolean" },
   text: { type: "string" },
   valid: { type: "string" },
