@@ -118,10 +118,12 @@ export function lrFindSvg(
   );
   const d = shown.map((p, i) => `${i ? "L" : "M"}${f(sx(p.lr))},${f(sy(p.loss))}`).join(" ");
   if (d) parts.push(`<path d="${d}" fill="none" stroke="${CURVE_COLOR}" stroke-width="2"/>`);
-  const lx = PAD.left + w - 150;
+  // The legend goes bottom left: an lr_find curve starts high on the left and ends on the right.
+  const lx = PAD.left + 10;
+  const top = PAD.top + h - 16 * marks.length - 8;
   if (marks.length) {
     parts.push(
-      `<rect x="${lx - 6}" y="${PAD.top + 3}" width="152" height="${16 * marks.length + 2}" ` +
+      `<rect x="${lx - 6}" y="${top + 3}" width="152" height="${16 * marks.length + 2}" ` +
         `fill="white" fill-opacity="0.85"/>`,
     );
   }
@@ -133,7 +135,7 @@ export function lrFindSvg(
           `<title>${escapeHtml(`${m.name}: ${formatLr(m.lr)}`)}</title></circle>`,
       );
     }
-    const ly = PAD.top + 12 + 16 * k;
+    const ly = top + 12 + 16 * k;
     parts.push(
       `<circle cx="${lx + 8}" cy="${ly}" r="4" fill="${color}"/>`,
       `<text x="${lx + 18}" y="${ly}" dominant-baseline="middle">${
