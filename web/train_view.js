@@ -32,6 +32,7 @@ export const t = {
   tokens: select("train-tokens"),
   lower: input("train-lower"),
   start: /** @type {HTMLButtonElement} */ ($("train-start")),
+  lrFind: /** @type {HTMLButtonElement} */ ($("train-lr-find")),
   stop: /** @type {HTMLButtonElement} */ ($("train-stop")),
   resume: /** @type {HTMLButtonElement} */ ($("train-resume")),
   link: /** @type {HTMLAnchorElement} */ ($("train-link")),
@@ -108,6 +109,7 @@ export function showSettings(s) {
 export function setLocked(busy) {
   for (const f of FIELDS) f.disabled = busy || f.dataset.unavailable === "true";
   t.start.disabled = busy;
+  t.lrFind.disabled = busy;
   t.stop.disabled = !busy;
   if (busy) t.resume.disabled = true;
 }
