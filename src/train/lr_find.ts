@@ -5,6 +5,9 @@
  * the learner away afterwards: the sweep moves the weights (fastai saves and reloads them).
  * Browser-compatible: the CLI (`deno task lr-find`) and the page's worker run this same code.
  *
+ * The weight decay is the recipe's (it is built into the training graph): the one the run will
+ * train with. fastai's `lr_find` would use the Learner's (Adam's 0.01 unless given to `Learner`).
+ *
  * @module
  */
 
