@@ -35,6 +35,9 @@ export function showLrFound(result, model) {
   const marks = s ? namedSuggestions(s) : [];
   // The plot where the training curves go: a run started next clears it.
   showCurves(lrFindSvg(result.points, marks, model));
+  t.curve.alt = `lr_find: the smoothed loss against the learning rate${
+    marks.length ? `, with ${marks.map((m) => m.name).join(", ")} marked` : ""
+  }`;
   const steps = `${result.points.length} step${result.points.length === 1 ? "" : "s"}`;
   if (!s) {
     setTrainStatus("idle", `lr_find: no suggestion after ${steps}`);

@@ -46,6 +46,9 @@ export const t = {
   downloads: $("train-downloads"),
 };
 
+/** The curve image's description (Find lr's plot has its own until the view is cleared). */
+const CURVES_ALT = t.curve.alt;
+
 /** Settings fields that stay locked while a run trains. */
 const FIELDS = [
   t.model,
@@ -119,6 +122,7 @@ export function clearView() {
   t.rows.replaceChildren();
   t.curve.hidden = true;
   t.curve.removeAttribute("src");
+  t.curve.alt = CURVES_ALT;
   t.downloads.hidden = true;
   t.downloads.replaceChildren();
   for (const url of blobUrls) URL.revokeObjectURL(url);

@@ -81,11 +81,25 @@ Deno.test({
       assert.match(src, />lm6: lr_find</);
       assert.match(src, new RegExp(`>valley: ${m[2].replace(/\./g, "\\.")}<`));
       assert.equal(await page.isVisible("#train-curve"), true);
+      assert.equal(
+        await page.getAttribute("#train-curve", "alt"),
+        "lr_find: the smoothed loss against the learning rate, with valley, minimum, steep marked",
+      );
       assert.match((await page.textContent("#train-speed"))!, /^lr_find: step \d+\/100, lr /);
       // Unlocked, and the field's value is one Train takes.
       assert.equal(await page.isEnabled("#train-start"), true);
       assert.equal(await page.isEnabled("#train-lr-find"), true);
       assert.equal(await page.isEnabled("#train-resume"), false);
+      // Train takes the lr found, and its curves replace the plot.
+      await page.fill("#train-epochs", "1");
+      await page.click("#train-start");
+      assert.equal(await waitForState(page, ["finished", "error"]), "finished");
+      assert.equal(await page.locator("#train-table tbody tr").count(), 1);
+      assert.match(
+        (await page.textContent("#train-info"))!,
+        new RegExp(`\\b${lr.replace(/\./g, "\\.")}\\b`),
+      );
+      assert.match(await page.getAttribute("#train-curve", "alt") ?? "", /^Training curves/);
       assert.deepEqual(pageErrors, []);
     } finally {
       await browser.close();
