@@ -90,7 +90,26 @@ Deno.test({
       assert.equal(await page.isEnabled("#train-start"), true);
       assert.equal(await page.isEnabled("#train-lr-find"), true);
       assert.equal(await page.isEnabled("#train-resume"), false);
-      // Train takes the lr found, and its curves replace the plot.
+      // Stop ends a sweep early: what it has is shown, fewer than 100 steps.
+      await page.click("#train-lr-find");
+      await page.waitForFunction(
+        () => /^lr_find: step/.test(document.getElementById("train-speed").textContent),
+        undefined,
+        { timeout: 60_000, polling: 20 },
+      );
+      await page.click("#train-stop");
+      await page.waitForFunction(
+        () => /^lr_find[ :(]/.test(document.getElementById("train-status").textContent),
+        undefined,
+        { timeout: 60_000, polling: 50 },
+      );
+      const stopped = (await page.textContent("#train-status"))!;
+      const steps = Number(stopped.match(/(\d+) steps?/)?.[1]);
+      assert.ok(steps >= 1 && steps < 100, stopped);
+      assert.equal(await page.isEnabled("#train-lr-find"), true);
+
+      // Train takes the lr found (a stopped sweep with enough points fills in its own).
+      await page.fill("#train-lr", lr);
       await page.fill("#train-epochs", "1");
       await page.click("#train-start");
       assert.equal(await waitForState(page, ["finished", "error"]), "finished");
