@@ -49,6 +49,8 @@ export { joinTokens, type TokenizerSpec, type TokenMode, UNK } from "./data/toke
 export { NumberTextError, readInteger, readNumber } from "./contract/numbers.ts";
 export { parseSidecar, type Sidecar } from "./export/sidecar.ts";
 export { curvesSvg } from "./report/curves.ts";
+export { formatLr, lrFindSvg } from "./report/lr_find_svg.ts";
+export { namedSuggestions } from "./train/lr_suggest.ts";
 export { TABLE_COLUMNS, tableCells } from "./report/table.ts";
 export { textDefaults } from "./run/corpus.ts";
 export { LatestOnly } from "./web/latest_only.ts";

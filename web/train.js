@@ -37,6 +37,7 @@ import {
   showTrainMessage,
   t,
 } from "./train_view.js";
+import { showLrFound, showLrStep } from "./train_lr_find.js";
 
 /** @typedef {import("../src/web/train_settings.ts").TrainSettings} TrainSettings */
 /** @typedef {import("../src/web/train_settings.ts").CorpusChoice} CorpusChoice */
@@ -61,6 +62,8 @@ let baseline = 0;
 /** Training steps/s of the epoch running (the last progress message's figure). */
 let epochRate = 0;
 let training = false;
+/** Whether the worker runs lr_find (its failures and Stop read differently). */
+let findingLr = false;
 /** @type {{ name: string, text: string } | undefined} The chosen file's text. */
 let upload;
 
@@ -177,6 +180,29 @@ function startTraining() {
   void startWorker(settings.threads).then((w) => w.postMessage(start));
 }
 
+/**
+ * Runs fastai's lr_find in the worker with the fields' settings. Like Train, it clears the
+ * previous run's table and curves (the plot takes their place) and ends its Resume.
+ */
+function findLr() {
+  showTrainMessage(undefined);
+  let settings;
+  try {
+    settings = readSettings();
+  } catch (error) {
+    showTrainMessage(messageOf(error));
+    return;
+  }
+  if (!isIsolated()) settings = { ...settings, threads: 1 };
+  clearRun();
+  current = settings;
+  lock(true);
+  findingLr = true;
+  setTrainStatus("running", `Finding an lr for ${settings.model}…`);
+  const message = { type: "lr-find", settings, machine: browserMachine(navigator, settings) };
+  void startWorker(settings.threads).then((w) => w.postMessage(message));
+}
+
 /** @param {EpochRecord} record */
 function addRow(record) {
   rows.push(record);
@@ -207,6 +233,13 @@ function onWorkerMessage(m) {
     t.speed.textContent = `epoch ${m.epoch + 1}/${epochs}: ${m.done}/${m.total} batches, ` +
       `train_loss ${m.loss.toFixed(4)}, ${m.stepsPerSecond.toFixed(1)} steps/s`;
     epochRate = m.stepsPerSecond;
+  } else if (m.type === "lr-step") {
+    showLrStep(m);
+  } else if (m.type === "lr-found") {
+    lock(false);
+    findingLr = false;
+    t.resume.disabled = true;
+    if (showLrFound(m.result, current?.model ?? "")) updateLink();
   } else if (m.type === "epoch") {
     addRow(m.record);
   } else if (m.type === "done") {
@@ -228,7 +261,8 @@ function onWorkerMessage(m) {
   } else if (m.type === "error") {
     lock(false);
     t.resume.disabled = true;
-    setTrainStatus("error", "Training failed");
+    setTrainStatus("error", findingLr ? "Finding an lr failed" : "Training failed");
+    findingLr = false;
     showTrainMessage(m.message);
     // A diverged run: its last finished epoch is still worth having.
     if (m.files) showDownloads(m.files);
@@ -323,6 +357,7 @@ t.file.addEventListener("change", async () => {
   }
 });
 t.start.addEventListener("click", startTraining);
+t.lrFind.addEventListener("click", findLr);
 t.stop.addEventListener("click", () => {
   worker?.postMessage({ type: "stop" });
   t.stop.disabled = true;

@@ -32,6 +32,7 @@ export const t = {
   tokens: select("train-tokens"),
   lower: input("train-lower"),
   start: /** @type {HTMLButtonElement} */ ($("train-start")),
+  lrFind: /** @type {HTMLButtonElement} */ ($("train-lr-find")),
   stop: /** @type {HTMLButtonElement} */ ($("train-stop")),
   resume: /** @type {HTMLButtonElement} */ ($("train-resume")),
   link: /** @type {HTMLAnchorElement} */ ($("train-link")),
@@ -44,6 +45,9 @@ export const t = {
   curve: /** @type {HTMLImageElement} */ ($("train-curve")),
   downloads: $("train-downloads"),
 };
+
+/** The curve image's description (Find lr's plot has its own until the view is cleared). */
+const CURVES_ALT = t.curve.alt;
 
 /** Settings fields that stay locked while a run trains. */
 const FIELDS = [
@@ -108,6 +112,7 @@ export function showSettings(s) {
 export function setLocked(busy) {
   for (const f of FIELDS) f.disabled = busy || f.dataset.unavailable === "true";
   t.start.disabled = busy;
+  t.lrFind.disabled = busy;
   t.stop.disabled = !busy;
   if (busy) t.resume.disabled = true;
 }
@@ -117,6 +122,7 @@ export function clearView() {
   t.rows.replaceChildren();
   t.curve.hidden = true;
   t.curve.removeAttribute("src");
+  t.curve.alt = CURVES_ALT;
   t.downloads.hidden = true;
   t.downloads.replaceChildren();
   for (const url of blobUrls) URL.revokeObjectURL(url);

@@ -28,8 +28,15 @@ const WIDTH = 420;
 const HEIGHT = 260;
 const PAD = { left: 56, right: 16, top: 30, bottom: 44 };
 
-/** Round tick values covering [lo, hi]. */
-function ticks(lo: number, hi: number, count = 5): number[] {
+/**
+ * Round tick values covering [lo, hi].
+ *
+ * @param lo Lowest value.
+ * @param hi Highest value.
+ * @param count About how many ticks.
+ * @returns The ticks, increasing.
+ */
+export function ticks(lo: number, hi: number, count = 5): number[] {
   const span = hi - lo || Math.abs(hi) || 1;
   const raw = span / count;
   const mag = 10 ** Math.floor(Math.log10(raw));

@@ -6,5 +6,6 @@
  */
 
 export { type CurvePoint, curvesSvg } from "./curves.ts";
+export { formatLr, lrFindSvg, type LrLossPoint, type LrMark } from "./lr_find_svg.ts";
 export { reportHtml, type ReportOptions, type ReportRow } from "./report_html.ts";
 export { escapeHtml } from "./escape.ts";

@@ -53,3 +53,24 @@ export {
   type LearnerState,
   NonFiniteLossError,
 } from "./learner.ts";
+export {
+  LR_FIND_DEFAULTS,
+  lrAt,
+  lrFind,
+  type LrFindCallbacks,
+  type LrFindEnd,
+  type LrFindOptions,
+  lrFindOptions,
+  type LrFindPoint,
+  type LrFindResult,
+} from "./lr_find.ts";
+export {
+  minimum,
+  namedSuggestions,
+  steep,
+  type Suggestion,
+  type Suggestions,
+  suggestLrs,
+  trimmedRange,
+  valley,
+} from "./lr_suggest.ts";

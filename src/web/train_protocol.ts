@@ -7,6 +7,7 @@
  */
 
 import type { EpochRecord } from "../train/learner.ts";
+import type { LrFindResult } from "../train/lr_find.ts";
 import type { JobHeader } from "./train_job.ts";
 import type { TrainSettings } from "./train_settings.ts";
 
@@ -17,7 +18,9 @@ export type ToWorker =
   /** Ends the fit after the current batch. */
   | { readonly type: "stop" }
   /** Continues a stopped run from its last finished epoch. */
-  | { readonly type: "resume" };
+  | { readonly type: "resume" }
+  /** Runs fastai's lr_find on a fresh copy of the settings' model (Stop ends it early). */
+  | { readonly type: "lr-find"; readonly settings: TrainSettings; readonly machine: string };
 
 /** What the page can download and predict with, after the last finished epoch. */
 export interface RunFiles {
@@ -57,6 +60,17 @@ export type FromWorker =
     /** Training steps per second in this epoch so far. */
     readonly stepsPerSecond: number;
   }
+  /** lr_find's progress, a few times a second. */
+  | {
+    readonly type: "lr-step";
+    readonly done: number;
+    readonly total: number;
+    readonly lr: number;
+    /** The smoothed loss. */
+    readonly loss: number;
+  }
+  /** lr_find ended: its points and fastai's suggestions. */
+  | { readonly type: "lr-found"; readonly result: LrFindResult }
   /** An epoch finished: its row of the table. */
   | { readonly type: "epoch"; readonly record: EpochRecord }
   /** The fit ended (finished or stopped); files are absent before the first epoch ends. */

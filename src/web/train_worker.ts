@@ -14,6 +14,7 @@ import { loadOrtWeb, ortBuildFor } from "../api/ort_web.ts";
 import { type Backend, type Device, type OrtModule, webBackend } from "../runtime/backend.ts";
 import { runtimeName } from "../run/describe.ts";
 import { NonFiniteLossError } from "../train/learner.ts";
+import { lrFind } from "../train/lr_find.ts";
 import { TrainJob } from "./train_job.ts";
 import type { FromWorker, RunFiles, ToWorker } from "./train_protocol.ts";
 import type { TrainSettings } from "./train_settings.ts";
@@ -36,6 +37,8 @@ const ORT_DIR = "../ort/";
 const backends = new Map<string, { ort: OrtModule; backend: Backend }>();
 let job: TrainJob | undefined;
 let busy = false;
+/** Set by Stop: ends an lr_find sweep after its current step. */
+let lrStop = false;
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
@@ -171,10 +174,52 @@ async function start(settings: TrainSettings, machine: string): Promise<void> {
   await train();
 }
 
+/**
+ * fastai's lr_find on a fresh copy of the settings' model, beside the run in `job` (which stays
+ * as it was): the sweep's weights are released afterwards.
+ */
+async function findLr(settings: TrainSettings, machine: string): Promise<void> {
+  if (busy) {
+    post({ type: "error", message: "A run is training: stop it before finding an lr" });
+    return;
+  }
+  busy = true;
+  lrStop = false;
+  let sweep: TrainJob | undefined;
+  try {
+    const { backend: b } = await loadBackend(settings.threads, settings.backend);
+    sweep = await TrainJob.create(settings, b, machine);
+    let lastPost = 0;
+    let lastYield = 0;
+    const result = await lrFind(sweep.learner, {}, {
+      onStep: (done, total, p) => {
+        const now = performance.now();
+        if (now - lastPost > 100 || done === total) {
+          lastPost = now;
+          post({ type: "lr-step", done, total, lr: p.lr, loss: p.loss });
+        }
+        if (now - lastYield < 20) return;
+        lastYield = now;
+        return yieldToEvents(); // so that Stop arrives
+      },
+      shouldStop: () => lrStop,
+    });
+    post({ type: "lr-found", result });
+  } catch (error) {
+    post({ type: "error", message: `Cannot find an lr: ${messageOf(error)}` });
+  } finally {
+    await sweep?.release().catch(() => {});
+    busy = false;
+  }
+}
+
 scope.onmessage = (event) => {
   const m = event.data;
   if (m.type === "start") void start(m.settings, m.machine);
-  else if (m.type === "stop") job?.stop();
+  else if (m.type === "stop") {
+    job?.stop();
+    lrStop = true;
+  } else if (m.type === "lr-find") void findLr(m.settings, m.machine);
   else if (m.type === "resume") void train();
 };
 
