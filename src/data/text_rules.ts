@@ -58,15 +58,12 @@ function repeats(points: readonly string[], at: number): number {
   return n;
 }
 
+// A code point repeated 3 times (with `u`, `.` is a code point and `\1` repeats it).
+const REPEAT = /(.)\1\1/su;
+
 /** Whether a chunk holds a character repeated 3 times or more (`replace_rep` would mark it). */
 function hasRepeat(chunk: string): boolean {
-  const points = Array.from(chunk);
-  for (let i = 0; i < points.length;) {
-    const n = repeats(points, i);
-    if (n >= 3) return true;
-    i += n;
-  }
-  return false;
+  return REPEAT.test(chunk);
 }
 
 /** The case rules on one piece of a chunk between separators and repetitions. */
@@ -86,6 +83,7 @@ function caseRules(text: string, out: RulePiece[]): void {
 
 /** The case rules on text between repetitions, split at fastai's separators first. */
 function separated(text: string, out: RulePiece[]): void {
+  if (!CASE_SEPARATORS.test(text)) return caseRules(text, out);
   for (const part of text.split(CASE_SEPARATORS)) caseRules(part, out);
 }
 
@@ -97,6 +95,7 @@ function separated(text: string, out: RulePiece[]): void {
  * @param out Where its pieces go.
  */
 export function chunkRules(chunk: string, out: RulePiece[]): void {
+  if (!hasRepeat(chunk)) return separated(chunk, out); // most chunks: no code points to walk
   const points = Array.from(chunk);
   let start = 0;
   for (let i = 0; i < points.length;) {

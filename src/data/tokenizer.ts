@@ -197,10 +197,10 @@ function pointBefore(text: string, i: number): [string, number] {
  * whitespace; fastai's rules read whole chunks between whitespace, and the one that spans
  * whitespace, repeated words, keeps its run as state; a "\r" that ends one piece and a "\n"
  * that starts the next are one line break); in char mode, the last character with its
- * combining marks. A run without
- * whitespace longer than 64 KiB is cut at the last point no token spans (between a word and a
- * symbol), so a megabyte-long line costs linear time, not quadratic; a run of letters that
- * long is a word past `MAX_WORD`, cut there as it streams, its rest dropped as it arrives.
+ * combining marks. A run without whitespace longer than 64 KiB is cut at the last point no
+ * token spans (between a word and a symbol), so a megabyte-long line costs linear time, not
+ * quadratic (the rules leave such a run alone: they could not see it whole); a run of letters
+ * that long is a word past `MAX_WORD`, cut there as it streams, its rest dropped as it arrives.
  */
 export class StreamSplitter {
   readonly #state: SplitState;
