@@ -14,6 +14,13 @@
  * chunk longer than 64 Ki code units is no text for the rules (a streaming split cannot hold
  * it back whole). Browser-compatible.
  *
+ * @example
+ * ```ts
+ * import { joinTokens, splitText } from "./tokenizer.ts";
+ * const spec = { mode: "word", lower: true, rules: "fastai" } as const;
+ * const tokens = splitText("Hellooo WORLD", spec); // xxmaj hell xxrep 3 o xxup world
+ * joinTokens(tokens, spec); // "Hellooo WORLD"
+ * ```
  * @module
  */
 

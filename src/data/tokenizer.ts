@@ -9,6 +9,7 @@
  * import { splitText } from "./tokenizer.ts";
  * splitText("Héllo, world!", { mode: "word", lower: true }); // ["héllo", ",", "world", "!"]
  * splitText("a😀\n", { mode: "char", lower: false }); // ["a", "😀", "\n"]
+ * splitText("One\r\ntwo", { mode: "word", lower: false, lines: true }); // ["One", "\n", "two"]
  * ```
  * @module
  */
