@@ -154,9 +154,10 @@ async function continuePrompt() {
   ui.prompt.readOnly = true;
   lockControls(true);
   await predictions.idle();
-  // In word mode whitespace is no token, so trailing spaces can go before the continuation.
+  // In word mode whitespace is no token, so trailing spaces can go before the continuation;
+  // a model that keeps lines keeps a trailing line break (the continuation starts the line).
   const typed = current.sidecar.tokenizer.mode === "word"
-    ? ui.prompt.value.trimEnd()
+    ? trimWordEnd(ui.prompt.value, current.sidecar.tokenizer.lines === true)
     : ui.prompt.value;
   try {
     let i = 0;
@@ -190,10 +191,28 @@ async function continuePrompt() {
 /** @param {string} token A vocabulary token the person clicked. */
 function appendToken(token) {
   if (generating || !model) return;
-  ui.prompt.value = model.sidecar.tokenizer.mode === "char"
-    ? ui.prompt.value + token // a character is itself: no space between
-    : `${ui.prompt.value.trimEnd()} ${token}`.trimStart();
+  const { mode, lines } = model.sidecar.tokenizer;
+  if (mode === "char") {
+    ui.prompt.value += token; // a character is itself: no space between
+  } else {
+    // A word follows a space; a line break, and a word at the start of a line, do not.
+    const kept = trimWordEnd(ui.prompt.value, lines === true);
+    const glue = kept === "" || token === "\n" || /[\r\n]$/u.test(kept);
+    ui.prompt.value = glue ? kept + token : `${kept} ${token}`;
+  }
   predictions.request();
+}
+
+/**
+ * A word prompt without its trailing whitespace, but for a trailing line break where the
+ * model keeps lines (it is a token there).
+ *
+ * @param {string} text The prompt.
+ * @param {boolean} lines Whether the model keeps line breaks as tokens.
+ * @returns {string}
+ */
+function trimWordEnd(text, lines) {
+  return lines ? text.replace(/[^\S\r\n]+$/u, "") : text.trimEnd();
 }
 
 /** @param {ModelEntry} chosen */

@@ -204,7 +204,9 @@ export function renderModel(entry, sidecar) {
     ? `Any text: ${entry.name} reads it character by character, as it read its training text; ` +
       `a character it never saw is read as ${UNK}.`
     : `Words and punctuation, split as ${entry.name}'s training text was` +
-      `${sidecar.tokenizer.lower ? " (lower-cased)" : ""}; a word it never saw is read as ${UNK}.`;
+      `${sidecar.tokenizer.lower ? " (lower-cased)" : ""}` +
+      `${sidecar.tokenizer.lines ? ", line breaks included" : ""}; a word it never saw is read ` +
+      `as ${UNK}.`;
   ui.vocab.replaceChildren();
   ui.vocabSearch.hidden = true;
   ui.vocabCount.hidden = true;

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { joinTokens, UNK } from "../data/tokenizer.ts";
+import { BOS, joinTokens, NEWLINE, UNK } from "../data/tokenizer.ts";
 import type { Sidecar } from "../export/sidecar.ts";
 import { mulberry32, pickToken, softmax, topK } from "../generate/sampling.ts";
 import type { Session } from "../runtime/session.ts";
@@ -185,7 +185,9 @@ export class TextModel {
     const seed = options.seed ?? crypto.getRandomValues(new Uint32Array(1))[0];
     checkInteger("seed", seed, 0, 2 ** 32 - 1);
     const ids = [...this.#ids(prompt)];
-    const afterText = typeof prompt === "string" ? this.readPrompt(prompt).tokens.length > 0 : true;
+    // The continuation needs a space before it after a word, not at the start of a line.
+    const last = this.sidecar.vocab[ids.at(-1) ?? -1];
+    const afterText = last !== undefined && last !== NEWLINE && last !== BOS;
     const unk = this.#index.get(UNK);
     const sampling = {
       temperature,
@@ -200,7 +202,7 @@ export class TextModel {
       const id = pickToken(logits, sampling, random);
       ids.push(id);
       chosen.push(this.sidecar.vocab[id]);
-      const text = joinTokens(chosen, this.sidecar.tokenizer.mode, afterText);
+      const text = joinTokens(chosen, this.sidecar.tokenizer, afterText);
       yield { id, token: this.sidecar.vocab[id], text };
     }
   }

@@ -42,7 +42,9 @@ export {
 export {
   BOS,
   HUMAN_NUMBERS_TOKENIZER,
+  type JoinSpec,
   joinTokens,
+  NEWLINE,
   type SplitSpec,
   splitText,
   StreamSplitter,
@@ -51,7 +53,24 @@ export {
   type TokenMode,
   UNK,
 } from "./tokenizer.ts";
-export { chooseVocab, SPECIALS, VocabLimitError, type VocabLimits } from "./text_vocab.ts";
+export {
+  chooseVocab,
+  SPECIALS,
+  specialsFor,
+  VocabLimitError,
+  type VocabLimits,
+} from "./text_vocab.ts";
+export {
+  MAJ,
+  REP,
+  RULE_MARKERS,
+  type ShownToken,
+  TEXT_RULES,
+  type TextRules,
+  undoRules,
+  UP,
+  WREP,
+} from "./text_rules.ts";
 export {
   CorpusError,
   idsChecksum,

@@ -20,7 +20,7 @@
  */
 
 import { BOS, type SplitSpec, StreamSplitter, UNK } from "./tokenizer.ts";
-import { chooseVocab, SPECIALS, type VocabLimits } from "./text_vocab.ts";
+import { chooseVocab, SPECIALS, specialsFor, type VocabLimits } from "./text_vocab.ts";
 
 /** The numericalized corpus. */
 export interface TextCorpus {
@@ -135,7 +135,7 @@ export class TextCorpusBuilder {
     const { cut, validFiles } = this.#cut(split);
     const counts = new Float64Array(this.#words.length);
     for (let i = 0; i < cut; i++) counts[this.#tokens[i]]++;
-    const vocab = chooseVocab(this.#words, counts, limits);
+    const vocab = chooseVocab(this.#words, counts, limits, specialsFor(this.spec.rules));
     const index = new Map(vocab.map((w, i) => [w, i]));
     const unk = SPECIALS.indexOf(UNK);
     const renumber = Int32Array.from(this.#words, (w) => index.get(w) ?? unk);

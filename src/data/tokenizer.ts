@@ -9,9 +9,12 @@
  * import { splitText } from "./tokenizer.ts";
  * splitText("Héllo, world!", { mode: "word", lower: true }); // ["héllo", ",", "world", "!"]
  * splitText("a😀\n", { mode: "char", lower: false }); // ["a", "😀", "\n"]
+ * splitText("One\r\ntwo", { mode: "word", lower: false, lines: true }); // ["One", "\n", "two"]
  * ```
  * @module
  */
+
+import { type RulePiece, RuleState, type TextRules, undoRules } from "./text_rules.ts";
 
 /** How text becomes tokens. */
 export type TokenMode = "word" | "char";
@@ -25,7 +28,19 @@ export interface SplitSpec {
   readonly mode: TokenMode;
   /** Lower-case the text first (`--lower`). */
   readonly lower: boolean;
+  /**
+   * Word mode: each line break (`\n`, `\r\n` or `\r`) is a `"\n"` token, as fastai keeps
+   * them, so generated text has lines. One token per break: a blank line is two, and joined
+   * back they give the lines as written. Absent in runs made before it, whose line breaks
+   * were whitespace and stay so.
+   */
+  readonly lines?: boolean;
+  /** Word mode: text rules (`--rules fastai`, `text_rules.ts`); absent: none. */
+  readonly rules?: TextRules;
 }
+
+/** The line-break token of word mode with `lines`. */
+export const NEWLINE = "\n";
 
 /** The unknown-token special: rare words and words never seen in training. */
 export const UNK = "xxunk";
@@ -38,6 +53,10 @@ export const BOS = "xxbos";
 // a ZWJ family emoji): one symbol as the reader sees it.
 const WORD_TOKEN =
   /[\p{L}\p{N}\p{M}]+|[^\s\p{L}\p{N}\p{M}]\p{M}*(?:\u200d[^\s\p{L}\p{N}\p{M}]\p{M}*)*/gu;
+// With lines: a line break first ("\r\n" is one), then a word token as above.
+const LINE_WORD_TOKEN = new RegExp(`\\r\\n?|\\n|${WORD_TOKEN.source}`, "gu");
+// With rules: a line break, or a chunk of text between whitespace (what fastai's rules read).
+const BREAK_OR_CHUNK = /\r\n?|\n|\S+/gu;
 const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
 const WORD_RUN = /[\p{L}\p{N}\p{M}]*/uy;
 const MARK = /\p{M}/u;
@@ -54,7 +73,7 @@ const ZWJ = "\u200d";
  * @returns The tokens in order (no specials: the caller adds `xxbos`).
  */
 export function splitText(text: string, spec: SplitSpec): string[] {
-  return split(text, spec).tokens;
+  return split(text, spec, splitState(spec), true).tokens;
 }
 
 /**
@@ -64,14 +83,78 @@ export function splitText(text: string, spec: SplitSpec): string[] {
  */
 export const MAX_WORD = 100;
 
-/** `splitText`, how many tokens it cut to `MAX_WORD`, and whether the last was one. */
+/** What a split carries from one piece of a stream to the next. */
+interface SplitState {
+  /** The run of a repeated word, with rules. */
+  readonly rules: RuleState | undefined;
+  /** Whether the text starts inside a chunk too long for the rules (`HOLD_LIMIT`). */
+  opaque: boolean;
+  /** Whether the previous piece ended with "\r", so a "\n" first ends the same line break. */
+  afterCR: boolean;
+}
+
+function splitState(spec: SplitSpec): SplitState {
+  const rules = spec.mode === "word" && spec.rules ? new RuleState() : undefined;
+  return { rules, opaque: false, afterCR: false };
+}
+
+/**
+ * Word mode with rules: line breaks and chunks through the rules, then each piece of text
+ * split into words. A chunk longer than `HOLD_LIMIT` is no text for the rules: a stream cuts
+ * it before it ends, so the rules could not see it whole.
+ */
+function ruleWords(text: string, spec: SplitSpec, state: SplitState, final: boolean): string[] {
+  const rules = state.rules!;
+  const pieces: RulePiece[] = [];
+  for (const m of text.matchAll(BREAK_OR_CHUNK)) {
+    const s = m[0];
+    if (s === "\n" || s[0] === "\r") {
+      if (!spec.lines) continue; // whitespace, as fastai's rules read it
+      rules.flush(pieces); // a run of repeated words stays within its line
+      pieces.push(NEWLINE);
+    } else if (s.length > HOLD_LIMIT || (m.index === 0 && state.opaque)) {
+      rules.flush(pieces);
+      pieces.push({ text: s.normalize("NFC"), lower: false });
+    } else {
+      rules.chunk(s.normalize("NFC"), pieces);
+    }
+  }
+  if (final) rules.flush(pieces);
+  const tokens: string[] = [];
+  for (const p of pieces) {
+    if (typeof p === "string") tokens.push(p);
+    else for (const t of p.text.match(WORD_TOKEN) ?? []) tokens.push(p.lower ? t.toLowerCase() : t);
+  }
+  return tokens;
+}
+
+/**
+ * `splitText` of one piece of a stream, how many tokens it cut to `MAX_WORD`, and whether
+ * the last was one.
+ */
 function split(
   text: string,
   spec: SplitSpec,
+  state: SplitState,
+  final: boolean,
 ): { tokens: string[]; cut: number; lastCut: boolean } {
-  const nfc = text.normalize("NFC");
-  // Array.from iterates code points, so a surrogate pair is one token.
-  const tokens = spec.mode === "char" ? Array.from(nfc) : nfc.match(WORD_TOKEN) ?? [];
+  if (spec.mode === "word" && spec.lines) {
+    if (state.afterCR && text.startsWith("\n")) text = text.slice(1);
+    state.afterCR = text.endsWith("\r");
+  }
+  let tokens: string[];
+  if (spec.mode === "char") {
+    // Array.from iterates code points, so a surrogate pair is one token.
+    tokens = Array.from(text.normalize("NFC"));
+  } else if (state.rules) {
+    tokens = ruleWords(text, spec, state, final);
+  } else if (spec.lines) {
+    tokens = (text.normalize("NFC").match(LINE_WORD_TOKEN) ?? []).map((t) =>
+      t[0] === "\r" ? NEWLINE : t
+    );
+  } else {
+    tokens = text.normalize("NFC").match(WORD_TOKEN) ?? [];
+  }
   const last = tokens.at(-1);
   const cut = spec.mode === "word" ? capWords(tokens) : 0;
   const lastCut = tokens.at(-1) !== last;
@@ -112,12 +195,16 @@ function pointBefore(text: string, i: number): [string, number] {
  * Splits a stream of text that arrives in chunks into exactly the tokens `splitText` gives the
  * whole text. The tail of each chunk that the next chunk may continue is held back: in word
  * mode, the text after the last whitespace (no token, normalization or case rule crosses
- * whitespace); in char mode, the last character with its combining marks. A run without
- * whitespace longer than 64 KiB is cut at the last point no token spans (between a word and a
- * symbol), so a megabyte-long line costs linear time, not quadratic; a run of letters that
- * long is a word past `MAX_WORD`, cut there as it streams, its rest dropped as it arrives.
+ * whitespace; fastai's rules read whole chunks between whitespace, and the one that spans
+ * whitespace, repeated words, keeps its run as state; a "\r" that ends one piece and a "\n"
+ * that starts the next are one line break); in char mode, the last character with its
+ * combining marks. A run without whitespace longer than 64 KiB is cut at the last point no
+ * token spans (between a word and a symbol), so a megabyte-long line costs linear time, not
+ * quadratic (the rules leave such a run alone: they could not see it whole); a run of letters
+ * that long is a word past `MAX_WORD`, cut there as it streams, its rest dropped as it arrives.
  */
 export class StreamSplitter {
+  readonly #state: SplitState;
   #pending = "";
   /** The last safe boundary inside `#pending`, or 0 for none. */
   #safe = 0;
@@ -130,7 +217,9 @@ export class StreamSplitter {
    *
    * @param spec Word or char mode, lowercasing.
    */
-  constructor(readonly spec: SplitSpec) {}
+  constructor(readonly spec: SplitSpec) {
+    this.#state = splitState(spec);
+  }
 
   /**
    * Splits the next chunk.
@@ -152,7 +241,13 @@ export class StreamSplitter {
     }
     this.#pending = text.slice(cut);
     this.#safe = this.#safe > cut ? this.#safe - cut : 0;
-    return cut > 0 ? this.#split(text.slice(0, cut)) : [];
+    if (cut === 0) return [];
+    // A word-mode cut not after whitespace is inside a chunk past the limit: no rules there.
+    const inside = this.spec.mode === "word" && !SPACE.test(text[cut - 1]);
+    if (inside) this.#state.opaque = true;
+    const tokens = this.#split(text.slice(0, cut));
+    if (!inside) this.#state.opaque = false;
+    return tokens;
   }
 
   /**
@@ -165,7 +260,10 @@ export class StreamSplitter {
     this.#pending = "";
     this.#safe = 0;
     this.#skipping = false;
-    return this.#split(rest);
+    const tokens = this.#split(rest, true);
+    this.#state.opaque = false;
+    this.#state.afterCR = false;
+    return tokens;
   }
 
   /** Words cut to `MAX_WORD` code points so far, over every stream this splitter read. */
@@ -173,8 +271,8 @@ export class StreamSplitter {
     return this.#cutWords;
   }
 
-  #split(text: string): string[] {
-    const { tokens, cut } = split(text, this.spec);
+  #split(text: string, final = false): string[] {
+    const { tokens, cut } = split(text, this.spec, this.#state, final);
     this.#cutWords += cut;
     return tokens;
   }
@@ -201,15 +299,21 @@ export class StreamSplitter {
    */
   #longWord(text: string): string[] | undefined {
     if (!StreamSplitter.#endsInLongRun(text)) return undefined;
-    const { tokens, cut, lastCut } = split(text, this.spec);
+    // The text is one chunk past the limit (no whitespace): split as it is, without rules,
+    // and with a state of its own, so a run that is refused changes nothing.
+    const alone = { rules: undefined, opaque: true, afterCR: false };
+    const { tokens, cut, lastCut } = split(text, this.spec, alone, false);
     // A symbol's tail of marks ends where letters start: only a run of letters is dropped.
     const [first] = Array.from(tokens.at(-1)?.slice(0, 2) ?? "");
     if (!lastCut || !WORD_CHAR.test(first)) return undefined;
+    // A run of repeated words held by the rules ends before this chunk.
+    const before = this.#split("", true);
+    this.#state.opaque = true;
     this.#cutWords += cut;
     this.#pending = "";
     this.#safe = 0;
     this.#skipping = true;
-    return tokens;
+    return [...before, ...tokens];
   }
 
   /**
@@ -294,42 +398,60 @@ function joinsBothSides(tokens: readonly string[], i: number): boolean {
   return NUMBER_SEPARATOR.test(t) && DIGITS.test(prev) && DIGITS.test(next);
 }
 
+/** What joining needs to know of a tokenizer: its mode, and its rules to undo. */
+export type JoinSpec = Pick<SplitSpec, "mode" | "rules">;
+
+const ENDS_IN_WORD = /[\p{L}\p{N}\p{M}]$/u;
+
 /**
  * Joins tokens back into text: characters as they are; words with spaces, punctuation
  * attached to its word (`hello , world .` → `hello, world.`), contractions and numbers kept
- * whole (`don ' t` → `don't`, `3 . 14` → `3.14`). `xxbos` starts a new line.
+ * whole (`don ' t` → `don't`, `3 . 14` → `3.14`), a `"\n"` token as a line break with no
+ * space on either side. `xxbos` starts a new line. With rules, their markers are undone
+ * (`xxmaj word` → `Word`, `xxrep 4 a` → `aaaa`; `text_rules.ts`).
  *
  * @param tokens Tokens of one mode.
- * @param mode `word` or `char`.
+ * @param spec `word` or `char`, or the tokenizer (whose rules are undone).
  * @param leadingSpace Whether the text continues earlier words (word mode), so a word needs a
  *   space before it.
  * @returns The text.
  */
 export function joinTokens(
   tokens: readonly string[],
-  mode: TokenMode,
+  spec: TokenMode | JoinSpec,
   leadingSpace = false,
 ): string {
+  const { mode, rules } = typeof spec === "string" ? { mode: spec, rules: undefined } : spec;
+  const shown = mode === "word" && rules
+    ? undoRules(tokens)
+    : tokens.map((t) => ({ text: t, as: t, attach: false }));
+  const as = shown.map((s) => s.as);
   let out = "";
   let glue = !leadingSpace; // true: the next token attaches without a space
   const open = new Set<string>(); // straight quotes opened and not yet closed
-  tokens.forEach((t, i) => {
+  shown.forEach(({ text, as: t, attach }, i) => {
     if (t === BOS) {
       out += "\n";
       glue = true;
     } else if (mode === "char") {
       out += t;
-    } else if (joinsBothSides(tokens, i)) {
-      out += t;
+    } else if (t === NEWLINE) {
+      out += "\n";
+      glue = true;
+    } else if (attach && ENDS_IN_WORD.test(out)) {
+      out += text; // a repetition that fastai's rule cut out of this word ("hell" + "ooo")
+      glue = false;
+    } else if (joinsBothSides(as, i)) {
+      out += text;
       glue = true;
     } else if (STRAIGHT_QUOTE.test(t)) {
       // A straight quote opens (attaches to the next word) or closes (to the one before).
       const closing = open.delete(t);
       if (!closing) open.add(t);
-      out += glue || closing ? t : ` ${t}`;
+      out += glue || closing ? text : ` ${text}`;
       glue = !closing;
     } else {
-      out += glue || CLOSING.test(t) ? t : ` ${t}`;
+      out += glue || CLOSING.test(t) ? text : ` ${text}`;
       glue = OPENING.test(t);
     }
   });

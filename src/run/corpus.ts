@@ -13,8 +13,14 @@ import { sequenceSamples, splitSamples } from "../data/samples.ts";
 import { arrayBatches, streamBatches } from "../data/stream_batches.ts";
 import { CorpusSizeError, fitLayout, fitRecipe, type FittedRecipe } from "./short_text.ts";
 import { idsChecksum, type TextCorpus } from "../data/text_corpus.ts";
-import { HUMAN_NUMBERS_TOKENIZER, type TokenizerSpec, type TokenMode } from "../data/tokenizer.ts";
-import { SPECIALS } from "../data/text_vocab.ts";
+import {
+  HUMAN_NUMBERS_TOKENIZER,
+  type SplitSpec,
+  type TokenizerSpec,
+  type TokenMode,
+} from "../data/tokenizer.ts";
+import type { TextRules } from "../data/text_rules.ts";
+import { specialsFor } from "../data/text_vocab.ts";
 import { humanNumbersData } from "../data/pipelines.ts";
 import type { TrainData } from "../data/stream_batches.ts";
 import type { Recipe } from "../train/recipe.ts";
@@ -37,6 +43,12 @@ export interface TextSource {
   readonly tokens: TokenMode;
   /** Lowercase every token (`--lower`). */
   readonly lower: boolean;
+  /** Word mode: line breaks are `"\n"` tokens (new runs; absent in runs made before). */
+  readonly lines?: boolean | undefined;
+  /** Text rules (`--rules fastai`), if any. */
+  readonly rules?: TextRules | undefined;
+  /** File endings read from a folder (`--ext`), when not `.txt`. */
+  readonly ext?: readonly string[] | undefined;
   /** Rarer tokens become `xxunk` (`--min-freq`). */
   readonly minFreq: number;
   /** Largest vocabulary, specials included (`--max-vocab`). */
@@ -48,15 +60,38 @@ export interface TextSource {
 /**
  * fastai's defaults for one's own text, the same in `deno task train` and the Train panel:
  * 10% kept for validation, at most 60,000 tokens, and rare words (under 3 uses) read as
- * `xxunk`; every character is kept.
+ * `xxunk`; every character is kept; words keep line breaks as tokens (as fastai keeps `\n`).
  *
  * @param tokens Word or char tokens.
- * @returns `validPct`, `maxVocab` and `minFreq`.
+ * @returns `validPct`, `maxVocab`, `minFreq` and, for words, `lines`.
  */
 export function textDefaults(
   tokens: TokenMode,
-): Pick<TextSource, "validPct" | "maxVocab" | "minFreq"> {
-  return { validPct: 0.1, maxVocab: 60000, minFreq: tokens === "word" ? 3 : 1 };
+): Pick<TextSource, "validPct" | "maxVocab" | "minFreq" | "lines"> {
+  return {
+    validPct: 0.1,
+    maxVocab: 60000,
+    minFreq: tokens === "word" ? 3 : 1,
+    ...(tokens === "word" ? { lines: true } : {}),
+  };
+}
+
+/**
+ * How a text source is split, as its run records it: the one place that turns the
+ * `--tokens`, `--lower` and `--rules` settings into a split.
+ *
+ * @param source The source's token settings.
+ * @returns The split.
+ */
+export function sourceSplit(
+  source: Pick<TextSource, "tokens" | "lower" | "lines" | "rules">,
+): SplitSpec {
+  return {
+    mode: source.tokens,
+    lower: source.lower,
+    ...(source.lines ? { lines: true } : {}),
+    ...(source.rules ? { rules: source.rules } : {}),
+  };
 }
 
 /** A corpus ready to train on. */
@@ -173,13 +208,14 @@ function textBaseline(c: TextCorpus): { token: string; accuracy: number } {
  * @throws CorpusSizeError when `minFreq` leaves only the special tokens.
  */
 export function textRunCorpus(source: TextSource, c: TextCorpus): RunCorpus {
-  if (c.vocab.length <= SPECIALS.length) {
+  const specials = specialsFor(source.rules);
+  if (c.vocab.length <= specials.length) {
     throw new CorpusSizeError(
       `--min-freq ${source.minFreq}: no token of --text ${source.text} occurs that often, so ` +
-        `the vocabulary would be only ${SPECIALS.join(" and ")}; lower --min-freq`,
+        `the vocabulary would be only ${specials.join(" and ")}; lower --min-freq`,
     );
   }
-  const tokenizer: TokenizerSpec = { mode: source.tokens, lower: source.lower, specials: SPECIALS };
+  const tokenizer: TokenizerSpec = { ...sourceSplit(source), specials };
   const corpus: CorpusMeta = {
     kind: "text",
     text: source.recorded?.text ?? source.text,
@@ -190,6 +226,7 @@ export function textRunCorpus(source: TextSource, c: TextCorpus): RunCorpus {
     files: c.files,
     tokens: { train: c.train.length, valid: c.valid.length },
     checksum: idsChecksum(c.train, c.valid),
+    ...(source.ext ? { ext: source.ext } : {}),
   };
   const fileNote = c.files.train + c.files.valid > 1
     ? ` in ${c.files.train} + ${c.files.valid} files`

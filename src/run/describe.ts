@@ -81,6 +81,9 @@ export function runtimeName(backend: string, device: RunMeta["device"]): string 
 export function corpusLine(meta: Omit<RunMeta, "learner">): string {
   const c = meta.corpus;
   if (c.kind === "human-numbers") return "Human Numbers";
-  return `${c.text}${c.valid ? ` (valid ${c.valid})` : ""}, ${meta.tokenizer.mode} tokens, ` +
+  const rules = meta.tokenizer.rules ? ` (${meta.tokenizer.rules} rules)` : "";
+  return `${c.text}${
+    c.valid ? ` (valid ${c.valid})` : ""
+  }, ${meta.tokenizer.mode} tokens${rules}, ` +
     `${c.tokens.train} train / ${c.tokens.valid} valid`;
 }

@@ -9,6 +9,7 @@
 
 import { ContractError, Fields } from "../contract/fields.ts";
 import { TOKEN_MODES, type TokenizerSpec } from "../data/tokenizer.ts";
+import { RULE_MARKERS, TEXT_RULES } from "../data/text_rules.ts";
 import type { DataKind } from "../data/stream_batches.ts";
 import type { EpochRecord, LearnerState } from "./learner.ts";
 import type { Architecture, Recipe } from "./recipe.ts";
@@ -30,6 +31,8 @@ export type CorpusMeta =
     readonly tokens: { readonly train: number; readonly valid: number };
     /** `idsChecksum` of train then valid ids. */
     readonly checksum: string;
+    /** The file endings read from a folder (`--ext`); absent: `.txt`. */
+    readonly ext?: readonly string[];
   };
 
 /** The run a fine-tuned run started from (`deno task train --from RUN`). */
@@ -138,11 +141,29 @@ export function readArch(f: Fields): Architecture {
  * @returns The spec.
  */
 export function readTokenizer(f: Fields): TokenizerSpec {
-  return {
-    mode: f.oneOf("mode", TOKEN_MODES),
-    lower: f.bool("lower"),
-    specials: f.strings("specials"),
-  };
+  const mode = f.oneOf("mode", TOKEN_MODES);
+  const lower = f.bool("lower");
+  const specials = f.strings("specials");
+  // Absent in runs and exports made before line breaks and rules: they split as they did.
+  const lines = f.has("lines") && f.bool("lines");
+  const rules = f.has("rules") ? f.oneOf("rules", TEXT_RULES) : undefined;
+  for (const [key, on] of [["lines", lines], ["rules", rules !== undefined]] as const) {
+    if (on && mode !== "word") {
+      f.fail(
+        key,
+        `applies to word tokens only: got ${JSON.stringify(f.value[key])} with mode "${mode}"`,
+      );
+    }
+  }
+  const missing = rules ? RULE_MARKERS.filter((m) => !specials.includes(m)) : [];
+  if (missing.length) {
+    f.fail(
+      "specials",
+      `must hold the markers of rules "${rules}" (${RULE_MARKERS.join(", ")}): ` +
+        `${missing.join(", ")} missing`,
+    );
+  }
+  return { mode, lower, ...(lines ? { lines } : {}), ...(rules ? { rules } : {}), specials };
 }
 
 function readCorpus(f: Fields): CorpusMeta {
@@ -162,7 +183,20 @@ function readCorpus(f: Fields): CorpusMeta {
     files: split(f.obj("files")),
     tokens: split(f.obj("tokens")),
     checksum: f.str("checksum"),
+    ...(f.has("ext") ? { ext: readExt(f) } : {}),
   };
+}
+
+/** The file endings of `--ext`: each a "." and at least one more character. */
+export const EXT_PATTERN = /^\.[^\s/\\,]+$/u;
+
+function readExt(f: Fields): string[] {
+  const ext = f.strings("ext");
+  const bad = ext.find((e) => !EXT_PATTERN.test(e));
+  if (!ext.length || bad !== undefined) {
+    f.fail("ext", `must be file endings such as ".txt": got ${JSON.stringify(ext)}`);
+  }
+  return ext;
 }
 
 function readRecord(f: Fields): EpochRecord {

@@ -16,7 +16,7 @@ import { findModel, RUN_META_DEFAULTS } from "../../models/registry.ts";
 import { TextCorpusBuilder } from "../data/text_corpus.ts";
 import { exportModel } from "../export/export_model.ts";
 import type { Tensor } from "../onnx/tensor.ts";
-import { humanNumbersCorpus, type RunCorpus, textRunCorpus } from "../run/corpus.ts";
+import { humanNumbersCorpus, type RunCorpus, sourceSplit, textRunCorpus } from "../run/corpus.ts";
 import { runDescription, runtimeName } from "../run/describe.ts";
 import { runExport } from "../run/run_export.ts";
 import { CHECKPOINT_FILE, checkpointFile, epochFiles } from "../run/run_files.ts";
@@ -71,7 +71,7 @@ interface Snapshot {
 
 /** Reads one's own text as `deno task train --text` would read one file. */
 function ownText(c: Extract<CorpusChoice, { kind: "text" }>): RunCorpus {
-  const builder = new TextCorpusBuilder({ mode: c.tokens, lower: c.lower }, c.text.length + 1);
+  const builder = new TextCorpusBuilder(sourceSplit(c), c.text.length + 1);
   builder.beginFile();
   builder.push(c.text);
   builder.endFile();

@@ -31,6 +31,8 @@ export type CorpusChoice =
     readonly text: string;
     readonly tokens: TokenMode;
     readonly lower: boolean;
+    /** Word mode: line breaks are tokens (`textDefaults` sets it, as for the CLI). */
+    readonly lines?: boolean;
     readonly minFreq: number;
     readonly maxVocab: number;
     readonly validPct: number;

@@ -4,6 +4,8 @@ import { mulberry32 } from "../../src/generate/sampling.ts";
 
 const word = { mode: "word", lower: false } as const;
 const char = { mode: "char", lower: false } as const;
+const lines = { mode: "word", lower: false, lines: true } as const;
+const rules = { mode: "word", lower: true, lines: true, rules: "fastai" } as const;
 
 Deno.test("splitText() keeps letters, digits and combining marks in words, splits punctuation", () => {
   assert.deepEqual(splitText("Hello, world! It's 2026.", word), [
@@ -36,8 +38,9 @@ Deno.test("splitText() in char mode gives one token per code point, newlines inc
 });
 
 Deno.test("StreamSplitter gives the same tokens however the text is cut into chunks", () => {
-  const text = "Naïve cafe\u0301s, 東京の夜 — 😀😀 and more words; x1 y22 zzz.\nEnd";
-  for (const spec of [word, char]) {
+  const text = "Naïve cafe\u0301s, 東京の夜 — 😀😀 and more words; x1 y22 zzz.\nEnd\r\n\r\n" +
+    "GO go go go. Ah ah ah ah\rwow!!!! THE END \r";
+  for (const spec of [word, char, lines, rules]) {
     const whole = splitText(text, spec);
     const random = mulberry32(7);
     for (let trial = 0; trial < 50; trial++) {
@@ -61,9 +64,10 @@ Deno.test("StreamSplitter cuts long runs without whitespace at safe points, same
   const pieces = ["abc", "déf", ".", "-", "❤️", "12", "q\u0301", ",", "👨‍👩‍👧", "\u00e9"];
   let run = "";
   while (run.length < 300_000) run += pieces[Math.floor(random() * pieces.length)];
-  for (const text of [run, "x".repeat(200_000), `${run} tail`]) {
-    const whole = splitText(text, word);
-    const s = new StreamSplitter(word);
+  const texts = [run, "x".repeat(200_000), `${run} tail`, `ah ah ah ${run}\nGo go go ${run} x`];
+  for (const [text, spec] of texts.flatMap((t) => [[t, word], [t, rules]] as const)) {
+    const whole = splitText(text, spec);
+    const s = new StreamSplitter(spec);
     const got: string[] = [];
     for (let i = 0; i < text.length;) {
       let n = 1 + Math.floor(random() * 40_000);
@@ -162,4 +166,37 @@ Deno.test("joinTokens() attaches punctuation to words and joins characters as th
   }
   assert.equal(joinTokens(["a", "b", "xxbos", "c"], "word"), "a b\nc");
   assert.equal(joinTokens(["a", " ", "😀", "\n"], "char"), "a 😀\n");
+});
+
+Deno.test('splitText() with lines keeps each line break as one "\\n" token', () => {
+  // \r\n and \r are one line break each; a blank line is two breaks; other whitespace
+  // (indentation, trailing spaces) is no token.
+  assert.deepEqual(splitText("a b\r\n  c\rd\n\n\te \n", lines), [
+    "a",
+    "b",
+    "\n",
+    "c",
+    "\n",
+    "d",
+    "\n",
+    "\n",
+    "e",
+    "\n",
+  ]);
+  // Without lines (runs made before it), a line break is whitespace as it was.
+  assert.deepEqual(splitText("a\nb", word), ["a", "b"]);
+  // A "\r" at the end of one chunk and a "\n" at the start of the next are one break.
+  const s = new StreamSplitter(lines);
+  const got = [...s.push("one\r"), ...s.push("\ntwo\r"), ...s.push("three"), ...s.end()];
+  assert.deepEqual(got, ["one", "\n", "two", "\n", "three"]);
+});
+
+Deno.test("joinTokens() glues line breaks: tokenize then join gives the lines back", () => {
+  const text = 'Dear reader,\nthis is 3.14 lines.\n\n"Quoted" text (with brackets)!\nEnd';
+  const tokens = splitText(text, lines);
+  assert.equal(tokens.filter((t) => t === "\n").length, 4);
+  assert.equal(joinTokens(tokens, lines), text);
+  assert.deepEqual(joinTokens(tokens, "word").split("\n"), text.split("\n"));
+  // No space before or after a break, also when continuing earlier words.
+  assert.equal(joinTokens(["\n", "a", "\n", "\n", ",", "b"], "word", true), "\na\n\n, b");
 });

@@ -66,7 +66,8 @@ export async function trainOwnText(
  */
 export function mostFrequentShare(text: string, mode: TokenMode): number {
   const counts = new Map<string, number>();
-  const tokens = splitText(text, { mode, lower: false });
+  // Word runs keep line breaks as tokens (`textDefaults`).
+  const tokens = splitText(text, { mode, lower: false, lines: mode === "word" });
   for (const t of tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
   return Math.max(...counts.values()) / tokens.length;
 }

@@ -220,8 +220,14 @@ Deno.test("own text: --valid files are the validation set, --lower folds case, t
     if (meta.corpus.kind !== "text") return;
     assert.equal(meta.corpus.valid, `${dir}/valid.txt`);
     assert.deepEqual(meta.corpus.files, { train: 1, valid: 1 });
-    assert.equal(meta.corpus.tokens.valid, 300 * 7 + 1); // xxbos + 7 tokens a sentence
-    assert.deepEqual(meta.tokenizer, { mode: "word", lower: true, specials: ["xxunk", "xxbos"] });
+    // xxbos + 7 tokens a sentence + a "\n" between two lines
+    assert.equal(meta.corpus.tokens.valid, 300 * 7 + 299 + 1);
+    assert.deepEqual(meta.tokenizer, {
+      mode: "word",
+      lower: true,
+      lines: true,
+      specials: ["xxunk", "xxbos"],
+    });
     assert.ok(meta.vocab.includes("cat") && !meta.vocab.includes("CAT"));
     assert.deepEqual(meta.arch, {
       vocabSize: meta.vocab.length,

@@ -90,3 +90,54 @@ Deno.test("parseRunMeta() reads version 1 (Human Numbers, book sizes)", () => {
   assert.deepEqual(meta.corpus, { kind: "human-numbers" });
   assert.deepEqual(meta.tokenizer, HUMAN_NUMBERS_TOKENIZER);
 });
+
+Deno.test("parseRunMeta() reads lines, rules and --ext where recorded, and runs made before them as they were", () => {
+  // A run made before issue 22 has neither: it splits as it did (line breaks are whitespace).
+  const old = parseRunMeta(JSON.parse(JSON.stringify(META)), "ck", legacy);
+  assert.equal(old.tokenizer.lines, undefined);
+  assert.equal(old.tokenizer.rules, undefined);
+  assert.ok(old.corpus.kind === "text" && old.corpus.ext === undefined);
+  const specials = ["xxunk", "xxbos", "xxrep", "xxwrep", "xxup", "xxmaj"];
+  const now: RunMeta = {
+    ...META,
+    corpus: { ...META.corpus, ext: [".md", ".txt"] } as RunMeta["corpus"],
+    tokenizer: { mode: "word", lower: true, lines: true, rules: "fastai", specials },
+    vocab: [...specials, "a", "\n"],
+    arch: { ...META.arch, vocabSize: 8 },
+  };
+  assert.deepEqual(parseRunMeta(JSON.parse(JSON.stringify(now)), "ck", legacy), now);
+  // `lines: false` is the old split, read as absent.
+  const off = { ...META, tokenizer: { ...META.tokenizer, lines: false } };
+  assert.equal(parseRunMeta(off, "ck", legacy).tokenizer.lines, undefined);
+  const char = { ...META, tokenizer: { ...META.tokenizer, mode: "char" } };
+  const cases: [unknown, string][] = [
+    [
+      { ...META, tokenizer: { ...META.tokenizer, lines: "yes" } },
+      `ck: "tokenizer.lines" must be true or false: got "yes"`,
+    ],
+    [
+      { ...META, tokenizer: { ...META.tokenizer, rules: "spacy" } },
+      `ck: "tokenizer.rules" must be one of "fastai": got "spacy"`,
+    ],
+    [
+      { ...char, tokenizer: { ...char.tokenizer, lines: true } },
+      `ck: "tokenizer.lines" applies to word tokens only: got true with mode "char"`,
+    ],
+    [
+      { ...now, tokenizer: { ...now.tokenizer, specials: ["xxunk", "xxbos", "xxup"] } },
+      `ck: "tokenizer.specials" must hold the markers of rules "fastai" (xxrep, xxwrep, xxup, ` +
+      `xxmaj): xxrep, xxwrep, xxmaj missing`,
+    ],
+    [
+      { ...META, corpus: { ...META.corpus, ext: ["md"] } },
+      `ck: "corpus.ext" must be file endings such as ".txt": got ["md"]`,
+    ],
+  ];
+  for (const [value, message] of cases) {
+    assert.throws(
+      () => parseRunMeta(value, "ck", legacy),
+      (e) => e instanceof ContractError && e.message.startsWith(message),
+      message,
+    );
+  }
+});

@@ -8,6 +8,7 @@ import { type OrtModule, webBackend } from "../../src/runtime/backend.ts";
 import { Learner } from "../../src/train/learner.ts";
 import { parseRunMeta } from "../../src/train/run_meta.ts";
 import { TrainJob } from "../../src/web/train_job.ts";
+import { textDefaults } from "../../src/run/corpus.ts";
 import { defaultSettings, type TrainSettings } from "../../src/web/train_settings.ts";
 
 // onnxruntime-web's wasm build runs in Deno too: the page's backend, without a browser.
@@ -119,6 +120,31 @@ Deno.test("TrainJob: one's own text (char tokens) trains above its baseline", as
     await job.run();
     assert.match(job.header.corpus, /^fox\.txt: \d+ train \/ \d+ valid char tokens/);
     assert.ok(job.history[1].accuracy > job.header.baseline.accuracy + 0.2);
+  } finally {
+    await job.release();
+  }
+});
+
+Deno.test("TrainJob: word tokens split as deno task train's do, line breaks kept as tokens", async () => {
+  const text = "the cat sat on the mat.\nthe dog ran.\n\n".repeat(1000);
+  const corpus = {
+    kind: "text" as const,
+    name: "lines.txt",
+    text,
+    tokens: "word" as const,
+    lower: false,
+    ...textDefaults("word"), // what the panel passes, as the CLI's flags do
+  };
+  const job = await TrainJob.create(settings({ model: "lm4", epochs: 1, corpus }), web, "test");
+  try {
+    const { tokenizer, vocab } = job.info.meta;
+    assert.deepEqual(tokenizer, {
+      mode: "word",
+      lower: false,
+      lines: true,
+      specials: ["xxunk", "xxbos"],
+    });
+    assert.ok(vocab.includes("\n"));
   } finally {
     await job.release();
   }

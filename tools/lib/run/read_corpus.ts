@@ -1,6 +1,7 @@
 /**
  * Reading one's own text for `deno task train --text`: a UTF-8 file, or a folder of `.txt`
- * files (recursively, in sorted order, as fastai's `from_folder`), streamed in 1 MiB chunks
+ * files (or the endings `--ext` names; recursively, in sorted order, as fastai's
+ * `from_folder`), streamed in 1 MiB chunks
  * through the tokenizer into token ids, with a progress bar (MB/s, ETA) on stderr.
  *
  * @module
@@ -22,6 +23,15 @@ export class CorpusInputError extends Error {
 
 const CHUNK = 1 << 20;
 
+/** The file endings a folder is read for by default, as fastai's `get_text_files`. */
+export const DEFAULT_EXT: readonly string[] = [".txt"];
+
+/** Whether a file name ends in one of `ext` (case-insensitive: `NOTES.TXT` is text). */
+function hasExt(name: string, ext: readonly string[]): boolean {
+  const lower = name.toLowerCase();
+  return ext.some((e) => lower.endsWith(e.toLowerCase()));
+}
+
 /** A `.txt` link in a corpus folder whose file lies outside the folder. */
 export interface OutsideLink {
   /** The link's path. */
@@ -31,7 +41,8 @@ export interface OutsideLink {
 }
 
 /**
- * The `.txt` files of a path: the file itself, or every `.txt` under a folder, sorted by path
+ * The text files of a path: the file itself (whatever its ending: it was named), or every
+ * file under a folder whose name ends in one of `ext` (`.txt` by default), sorted by path
  * (hidden entries and folders reached through links are skipped). A link to a file is read,
  * and one that leads out of the folder is reported, so a `/etc/passwd` is not read unseen.
  *
@@ -40,12 +51,13 @@ export interface OutsideLink {
  * @returns File paths and their total size in bytes, whether the path is a folder, and the
  *   links that leave it.
  * @throws CorpusInputError naming the path for a missing path, an empty file, something
- *   that is neither file nor folder, a folder with no `.txt` file, a broken link or a file
- *   name that is not UTF-8.
+ *   that is neither file nor folder, a folder with no file with those endings, a broken link
+ *   or a file name that is not UTF-8.
  */
 export async function corpusFiles(
   path: string,
   label: string,
+  ext: readonly string[] = DEFAULT_EXT,
 ): Promise<{ files: string[]; bytes: number; folder: boolean; outside: OutsideLink[] }> {
   let info: Deno.FileInfo;
   try {
@@ -78,7 +90,7 @@ export async function corpusFiles(
       if (e.name.startsWith(".")) continue;
       const child = `${dir}/${e.name}`;
       if (e.isDirectory) await walk(child);
-      else if (/\.txt$/i.test(e.name)) {
+      else if (hasExt(e.name, ext)) {
         let s: Deno.FileInfo;
         try {
           s = await Deno.stat(child);
@@ -103,7 +115,9 @@ export async function corpusFiles(
   await walk(path.replace(/\/+$/, "") || "/");
   if (!files.length) {
     throw new CorpusInputError(
-      `${label} ${path}: the folder has no .txt file (searched recursively)`,
+      `${label} ${path}: the folder has no ${ext.join(" or ")} file (searched recursively${
+        ext === DEFAULT_EXT ? "; --ext names other endings" : ""
+      })`,
     );
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -194,6 +208,8 @@ export interface ReadCorpusOptions {
   readonly valid?: string;
   readonly validPct: number;
   readonly split: SplitSpec;
+  /** File endings read from a folder (`--ext`); `.txt` when absent. */
+  readonly ext?: readonly string[];
   readonly limits: VocabLimits;
   /** Draw the reading progress bar (a terminal, no `--json`). */
   readonly progress: boolean;
@@ -231,8 +247,11 @@ export async function readCorpus(
   options: ReadCorpusOptions,
 ): Promise<{ corpus: TextCorpus; bytes: number }> {
   const prefix = options.labelPrefix ?? "";
-  const train = await corpusFiles(options.text, `${prefix}--text`);
-  const valid = options.valid ? await corpusFiles(options.valid, `${prefix}--valid`) : undefined;
+  const ext = options.ext ?? DEFAULT_EXT;
+  const train = await corpusFiles(options.text, `${prefix}--text`, ext);
+  const valid = options.valid
+    ? await corpusFiles(options.valid, `${prefix}--valid`, ext)
+    : undefined;
   if (valid) await refuseOverlap(train.files, valid.files, options);
   const inputs = [
     ...train.files.map((file) => ({ file, flag: "text" })),

@@ -11,9 +11,11 @@ import {
   CorpusSizeError,
   humanNumbersCorpus as bookCorpus,
   type RunCorpus,
+  sourceSplit,
   textRunCorpus,
 } from "../../../src/run/corpus.ts";
 import type { TokenMode } from "../../../src/data/tokenizer.ts";
+import type { TextRules } from "../../../src/data/text_rules.ts";
 import type { Recipe } from "../../../src/train/recipe.ts";
 import type { CorpusMeta, RunMeta } from "../../../src/train/run_meta.ts";
 import type { TrainData } from "../../../src/data/stream_batches.ts";
@@ -29,6 +31,12 @@ export interface CorpusFlags {
   readonly validPct: number;
   readonly tokens: TokenMode;
   readonly lower: boolean;
+  /** Line breaks as tokens (word mode of a new run; absent in runs made before). */
+  readonly lines?: boolean | undefined;
+  /** `--rules`, if given. */
+  readonly rules?: TextRules | undefined;
+  /** `--ext`, when not `.txt`. */
+  readonly ext?: readonly string[] | undefined;
   readonly minFreq: number;
   readonly maxVocab: number;
 }
@@ -75,7 +83,8 @@ export async function ownTextCorpus(
     text: flags.text,
     ...(flags.valid ? { valid: flags.valid } : {}),
     validPct: flags.validPct,
-    split: { mode: flags.tokens, lower: flags.lower },
+    split: sourceSplit(flags),
+    ...(flags.ext ? { ext: flags.ext } : {}),
     limits: { minFreq: flags.minFreq, maxVocab: flags.maxVocab },
     progress,
   });
@@ -104,6 +113,10 @@ export async function runCorpus(meta: RunMeta, progress: boolean): Promise<RunCo
     validPct: c.validPct,
     tokens: meta.tokenizer.mode,
     lower: meta.tokenizer.lower,
+    // The run's own split and files, so a run made before these settings reads as it did.
+    lines: meta.tokenizer.lines,
+    rules: meta.tokenizer.rules,
+    ext: c.ext,
     minFreq: c.minFreq,
     maxVocab: c.maxVocab,
   };

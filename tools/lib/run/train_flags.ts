@@ -9,7 +9,9 @@ import { ALIASES, MODELS } from "../../../models/registry.ts";
 import type { SizeOverrides } from "../../../models/sizing.ts";
 import type { RunMeta } from "../../../src/train/run_meta.ts";
 import { TOKEN_MODES, type TokenMode } from "../../../src/data/tokenizer.ts";
-import { SPECIALS } from "../../../src/data/text_vocab.ts";
+import { specialsFor } from "../../../src/data/text_vocab.ts";
+import { TEXT_RULES, type TextRules } from "../../../src/data/text_rules.ts";
+import { EXT_PATTERN } from "../../../src/train/run_meta.ts";
 import { textDefaults } from "../../../src/run/corpus.ts";
 import { intFlag, numberFlag, UsageError } from "../cli/cli.ts";
 import type { CorpusFlags } from "./run_corpus.ts";
@@ -52,10 +54,17 @@ Options:
 
 Your own text:
   --text PATH     a UTF-8 text file, or a folder of .txt files (recursive, sorted order)
+  --ext E         the file endings a --text/--valid folder is read for, comma-separated
+                  (default .txt; e.g. .md,.txt); a file named itself is read whatever its ending
   --valid PATH    validation text (default: the last --valid-pct of --text)
   --valid-pct P   share of the tokens (of the files, for a folder) kept for validation (0.1)
-  --tokens T      word (default) or char
+  --tokens T      word (default) or char; words keep each line break as a "\n" token
+                  (joined back into lines by generate, the API and the page)
   --lower         lower-case the text first
+  --rules fastai  fastai's text rules (word tokens): xxmaj before a capitalized word, xxup
+                  before one in capitals, xxrep n c for a character repeated 3+ times,
+                  xxwrep n w for a word repeated 3+ times; then lower-cases, as fastai
+                  does (implies --lower); generated text has the rules undone
   --min-freq N    rarer tokens become xxunk (default 3 for words, 1 for chars)
   --max-vocab N   largest vocabulary, specials included (default 60000)
 
@@ -101,6 +110,8 @@ export const FLAGS = {
   lower: { type: "boolean" },
   "min-freq": { type: "string" },
   "max-vocab": { type: "string" },
+  rules: { type: "string" },
+  ext: { type: "string" },
   hidden: { type: "string" },
   layers: { type: "string" },
   dropout: { type: "string" },
@@ -122,7 +133,16 @@ export type Flags = {
  * @throws UsageError for a flag out of range or without `--text`.
  */
 export function corpusFlags(flags: Flags): CorpusFlags | undefined {
-  const textOnly = ["valid", "valid-pct", "tokens", "lower", "min-freq", "max-vocab"] as const;
+  const textOnly = [
+    "valid",
+    "valid-pct",
+    "tokens",
+    "lower",
+    "min-freq",
+    "max-vocab",
+    "rules",
+    "ext",
+  ] as const;
   if (flags.text === undefined) {
     const stray = textOnly.find((f) => flags[f] !== undefined);
     if (stray) {
@@ -147,12 +167,15 @@ export function corpusFlags(flags: Flags): CorpusFlags | undefined {
       `--tokens must be one of ${TOKEN_MODES.join(", ")}: got "${flags.tokens}"`,
     );
   }
+  const rules = rulesFlag(flags.rules, tokens);
+  const ext = flags.ext === undefined ? undefined : extFlag(flags.ext);
   const defaults = textDefaults(tokens);
   const maxVocab = intFlag("max-vocab", flags["max-vocab"], 1, 1_000_000, defaults.maxVocab);
-  if (maxVocab <= SPECIALS.length) {
+  const specials = specialsFor(rules);
+  if (maxVocab <= specials.length) {
     throw new UsageError(
-      `--max-vocab must be at least ${SPECIALS.length + 1}, room for the specials ${
-        SPECIALS.join(" and ")
+      `--max-vocab must be at least ${specials.length + 1}, room for the specials ${
+        specials.join(" and ")
       } and one token: got ${maxVocab}`,
     );
   }
@@ -161,10 +184,41 @@ export function corpusFlags(flags: Flags): CorpusFlags | undefined {
     ...(flags.valid !== undefined ? { valid: flags.valid } : {}),
     validPct: numberFlag("valid-pct", flags["valid-pct"], 0, 0.9, defaults.validPct),
     tokens,
-    lower: flags.lower ?? false,
+    // fastai's rules end by lower-casing the text (its `lowercase` rule).
+    lower: (flags.lower ?? false) || rules !== undefined,
+    ...(defaults.lines ? { lines: true } : {}),
+    ...(rules ? { rules } : {}),
+    ...(ext && ext.join(",") !== ".txt" ? { ext } : {}),
     minFreq: intFlag("min-freq", flags["min-freq"], 1, 2 ** 31 - 1, defaults.minFreq),
     maxVocab,
   };
+}
+
+/** `--rules`, checked: a known name, and word tokens (its markers mark words). */
+function rulesFlag(value: string | undefined, tokens: TokenMode): TextRules | undefined {
+  if (value === undefined) return undefined;
+  if (!TEXT_RULES.includes(value as TextRules)) {
+    throw new UsageError(`--rules must be ${TEXT_RULES.join(" or ")}: got "${value}"`);
+  }
+  if (tokens !== "word") {
+    throw new UsageError(
+      `--rules ${value} needs --tokens word (its markers mark words): got --tokens ${tokens}`,
+    );
+  }
+  return value as TextRules;
+}
+
+/** `--ext`, checked: comma-separated file endings, each a "." and more, none twice. */
+function extFlag(value: string): string[] {
+  const ext = value.split(",").map((e) => e.trim());
+  const bad = ext.find((e) => !EXT_PATTERN.test(e));
+  if (bad !== undefined) {
+    throw new UsageError(
+      `--ext must be file endings separated by commas, each starting with "." (e.g. .md,.txt): ` +
+        `got "${value}" (${bad === "" ? "an empty ending" : `"${bad}"`})`,
+    );
+  }
+  return [...new Set(ext)];
 }
 
 /**
