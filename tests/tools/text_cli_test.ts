@@ -259,7 +259,8 @@ Deno.test("own text: --valid files are the validation set, --lower folds case, t
 Deno.test("own text: a 3,000-token text trains with default settings, on fewer validation rows", async () => {
   const dir = await Deno.makeTempDir({ prefix: "onnx-lm-short-" });
   try {
-    const text = grammarText(428, 11); // 2,996 words and "."; 3,000 tokens with the xxbos
+    // 375 lines of 7 tokens, 374 line breaks and the xxbos: 3,000 tokens.
+    const text = grammarText(375, 11);
     await Deno.writeTextFile(`${dir}/short.txt`, text);
     const run = `${dir}/run`;
     const r = await tool("train", ["lm6", "--text", `${dir}/short.txt`, "--out", run]);

@@ -101,9 +101,9 @@ export function fineTunedSizes(
 }
 
 /**
- * The text to fine-tune on: `--text` (tokenized as the parent's text was, unless `--tokens`
- * and `--lower` say so, and a token mode other than the parent's is refused), else the
- * parent's own, re-read and checked.
+ * The text to fine-tune on: `--text` (tokenized as the parent's text was: its token mode, its
+ * lower-casing and its rules, unless `--lower` or `--rules` are given; another token mode is
+ * refused), else the parent's own, re-read and checked.
  *
  * @param flags The parsed flags.
  * @param parent The parent run.
@@ -129,7 +129,13 @@ export async function fineTunedCorpus(
         `tokens; its rows are ${was.mode} embeddings (leave out --tokens)`,
     );
   }
-  const text = corpusFlags({ ...flags, tokens: was.mode, lower: flags.lower || was.lower })!;
+  const text = corpusFlags({
+    ...flags,
+    tokens: was.mode,
+    lower: flags.lower || was.lower,
+    // The parent's markers (xxmaj, ...) have trained rows: its rules go on unless given.
+    ...(flags.rules === undefined && was.rules ? { rules: was.rules } : {}),
+  })!;
   return await ownTextCorpus(text, progress);
 }
 
