@@ -49,7 +49,7 @@ export { joinTokens, type TokenizerSpec, type TokenMode, UNK } from "./data/toke
 export { NumberTextError, readInteger, readNumber } from "./contract/numbers.ts";
 export { parseSidecar, type Sidecar } from "./export/sidecar.ts";
 export { curvesSvg } from "./report/curves.ts";
-export { TABLE_COLUMNS, tableCells } from "./report/table.ts";
+export { TABLE_COLUMNS, tableCells, tableColumns } from "./report/table.ts";
 export { textDefaults } from "./run/corpus.ts";
 export { LatestOnly } from "./web/latest_only.ts";
 export {

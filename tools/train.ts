@@ -30,6 +30,9 @@ import { ProgressBar } from "./lib/cli/progress.ts";
 import { CHECKPOINT_FILE, loadRun, saveArtifacts, saveEpoch } from "./lib/run/run_dir.ts";
 import { humanNumbersCorpus, ownTextCorpus, runCorpus } from "./lib/run/run_corpus.ts";
 import { tableHeader, tableRow } from "./lib/cli/table.ts";
+import { derivedMetrics } from "../src/report/metrics.ts";
+import { metricsObject } from "../src/run/run_files.ts";
+import type { TokenMode } from "../src/data/tokenizer.ts";
 import { epochProgress, whatNext } from "./lib/run/train_output.ts";
 import {
   corpusFlags,
@@ -223,7 +226,8 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
     await atPath("--out", dir(), () => saveArtifacts(dir(), learner.artifacts, info));
     for (const line of runHeader(options, run, info.description, learner)) say(line);
     if (corpus.warning) console.error(corpus.warning);
-    say(tableHeader());
+    const tokens = corpus.tokenizer.mode;
+    say(tableHeader(tokens));
     const bar = new ProgressBar(progress);
     await learner.fit(epochs, lrMax, {
       onBatch: epochProgress(bar, epochs),
@@ -231,8 +235,10 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
         bar.clear();
         await atPath("--out", dir(), () => saveEpoch(dir(), learner, info, place));
         await dirPlan?.saved();
-        say(tableRow(record));
-        if (json) console.log(JSON.stringify({ model: entry.name, ...record }));
+        say(tableRow(record, tokens));
+        if (json) {
+          console.log(JSON.stringify({ model: entry.name, ...metricsObject(record, tokens) }));
+        }
       },
       shouldStop: () => stop,
     });
@@ -247,7 +253,13 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
     await learner.release();
     await dirPlan?.abandon(); // a no-op once the new run has taken --out's place
   }
-  printSummary(options, learner, epochs, (performance.now() - started) / 1000);
+  printSummary(
+    options,
+    learner,
+    epochs,
+    (performance.now() - started) / 1000,
+    corpus.tokenizer.mode,
+  );
   // A foreign validation text has its own warning: its accuracy says nothing of the lr.
   const note = run.corpus.validForeign
     ? undefined
@@ -304,14 +316,23 @@ function learningNote(
     `learned nothing. --lr ${lrMax} may be far too low (or too high); ${recipe}`;
 }
 
-function printSummary(options: Options, learner: Learner, epochs: number, seconds: number): void {
+function printSummary(
+  options: Options,
+  learner: Learner,
+  epochs: number,
+  seconds: number,
+  tokens: TokenMode,
+): void {
   const { entry, device, out, json } = options;
   const last = learner.history.at(-1);
+  const derived = derivedMetrics(last?.valid_loss ?? NaN, tokens);
   const summary = {
     model: entry.name,
     epochs,
     final_accuracy: last?.accuracy ?? NaN,
     final_valid_loss: last?.valid_loss ?? NaN,
+    final_perplexity: derived.perplexity,
+    ...(derived.bits_per_char === undefined ? {} : { final_bits_per_char: derived.bits_per_char }),
     seconds,
     sec_per_epoch: median(learner.history.map((r) => r.time)),
     train_batches: learner.train.length,
@@ -323,6 +344,8 @@ function printSummary(options: Options, learner: Learner, epochs: number, second
     console.log(
       `final accuracy ${summary.final_accuracy.toFixed(4)}, valid_loss ${
         summary.final_valid_loss.toFixed(4)
+      }, perplexity ${summary.final_perplexity.toFixed(4)}${
+        derived.bits_per_char === undefined ? "" : `, ${derived.bits_per_char.toFixed(4)} bits/char`
       }; ` +
         `median ${
           summary.sec_per_epoch.toFixed(3)

@@ -30,6 +30,7 @@ import {
   clearView,
   setLocked,
   setTrainStatus,
+  showColumns,
   showCurves,
   showDefaults,
   showDownloads,
@@ -170,6 +171,7 @@ function startTraining() {
   if (!isIsolated()) settings = { ...settings, threads: 1 };
   clearRun();
   current = settings;
+  showColumns(tokensOf(settings));
   lock(true);
   t.stop.disabled = true; // until the run is built: a Stop during setup would have no fit to end
   setTrainStatus("running", `Building ${settings.model}'s training graphs…`);
@@ -177,10 +179,16 @@ function startTraining() {
   void startWorker(settings.threads).then((w) => w.postMessage(start));
 }
 
+/**
+ * @param {TrainSettings} s
+ * @returns {"word" | "char"} The run's tokens (Human Numbers is words).
+ */
+const tokensOf = (s) => s.corpus.kind === "text" ? s.corpus.tokens : "word";
+
 /** @param {EpochRecord} record */
 function addRow(record) {
   rows.push(record);
-  appendRow(record, epochRate);
+  appendRow(record, epochRate, current ? tokensOf(current) : "word");
   // The report's own curves (src/report/curves.ts), as an image: no markup is injected.
   if (current) showCurves(curvesSvg(rows, current.model, baseline));
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { defaultSettings, formatBytes, tableCells } from "../lib/onnx_lm.js";
+import { defaultSettings, formatBytes, tableCells, tableColumns } from "../lib/onnx_lm.js";
 
 /** @typedef {import("../src/web/train_settings.ts").TrainSettings} TrainSettings */
 /** @typedef {import("../src/web/train_protocol.ts").RunFiles} RunFiles */
@@ -40,6 +40,7 @@ export const t = {
   info: $("train-info"),
   progress: /** @type {HTMLProgressElement} */ ($("train-progress")),
   speed: $("train-speed"),
+  head: /** @type {HTMLTableRowElement} */ (document.querySelector("#train-table thead tr")),
   rows: /** @type {HTMLTableSectionElement} */ (document.querySelector("#train-table tbody")),
   curve: /** @type {HTMLImageElement} */ ($("train-curve")),
   downloads: $("train-downloads"),
@@ -127,12 +128,29 @@ export function clearView() {
 }
 
 /**
+ * Names the table's columns for a run's tokens (a character-level run adds bits per character).
+ *
+ * @param {"word" | "char"} tokens The run's tokens.
+ */
+export function showColumns(tokens) {
+  t.head.replaceChildren(
+    ...tableColumns(tokens).map((/** @type {string} */ name) => {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = name;
+      return th;
+    }),
+  );
+}
+
+/**
  * Adds an epoch's row to the table.
  *
  * @param {EpochRecord} record The epoch.
  * @param {number} stepsPerSecond The epoch's training steps/s.
+ * @param {"word" | "char"} tokens The run's tokens.
  */
-export function appendRow(record, stepsPerSecond) {
+export function appendRow(record, stepsPerSecond, tokens) {
   const tr = document.createElement("tr");
   // Full precision for whoever reads the page programmatically (the tests compare them).
   tr.dataset.trainLoss = String(record.train_loss);
@@ -140,7 +158,7 @@ export function appendRow(record, stepsPerSecond) {
   tr.dataset.accuracy = String(record.accuracy);
   tr.dataset.time = String(record.time);
   tr.dataset.stepsPerSecond = String(stepsPerSecond);
-  for (const cell of tableCells(record)) {
+  for (const cell of tableCells(record, tokens)) {
     const td = document.createElement("td");
     td.textContent = cell;
     tr.append(td);

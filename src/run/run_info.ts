@@ -18,8 +18,8 @@ export interface RunInfo {
   readonly meta: Omit<RunMeta, "learner">;
   /** One line on what the run is (`runDescription`). */
   readonly description: string;
-  /** Accuracy of always predicting the most frequent token. */
-  readonly baseline: number;
+  /** Always predicting the most frequent validation token, and its accuracy. */
+  readonly baseline: { readonly token: string; readonly accuracy: number };
 }
 
 /** What a run is started with. */
@@ -67,6 +67,6 @@ export function newRunInfo(s: RunStart): RunInfo {
   return {
     meta,
     description: runDescription(meta, s.entry),
-    baseline: s.corpus.baseline.accuracy,
+    baseline: s.corpus.baseline,
   };
 }
