@@ -263,7 +263,7 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
   // A foreign validation text has its own warning: its accuracy says nothing of the lr.
   const note = run.corpus.validForeign
     ? undefined
-    : learningNote(learner, run.corpus.baseline, lrMax);
+    : learningNote(learner, run.corpus.baseline, lrMax, entry.recipe.lrMax);
   if (note) console.error(note);
   return 0;
 }
@@ -301,11 +301,12 @@ function learningNote(
   learner: Learner,
   baseline: { readonly token: string; readonly accuracy: number },
   lrMax: number,
+  entryLr: number, // the book's (the run's recipe records the run's own --lr)
 ): string | undefined {
   const last = learner.history.at(-1);
   if (!last) return undefined;
   const uniform = Math.log(learner.model.vocabSize);
-  const recipe = `the model's recipe uses --lr ${learner.recipe.lrMax}`;
+  const recipe = `the model's recipe uses --lr ${entryLr}`;
   if (!(last.valid_loss <= 1.5 * uniform)) {
     return `note: the valid loss ${last.valid_loss.toFixed(4)} is far above a uniform guess's ` +
       `${uniform.toFixed(4)}: training blew up. --lr ${lrMax} is likely far too high; ${recipe}`;

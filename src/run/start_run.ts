@@ -63,12 +63,27 @@ export interface RunPlan {
  *   for one batch of the recipe.
  */
 export function planRun(r: RunRequest): RunPlan {
-  const { arch, recipe } = r.recorded ??
-    sizedModel(r.entry, { ...r.sizes, vocabSize: r.corpus.vocab.length });
-  const data = r.corpus.data(recipe);
   const { entry, corpus, epochs, lrMax, seed, device } = r;
+  // A new run's recipe states its own schedule, not the book's (the registry's recipe says 15
+  // epochs for lm7 whatever --epochs was); a resumed run keeps the recipe it recorded, as
+  // runs recorded before this did (their export takes the schedule from `epochs`/`lrMax`).
+  const { arch, recipe } = r.recorded ?? withSchedule(
+    sizedModel(r.entry, { ...r.sizes, vocabSize: r.corpus.vocab.length }),
+    epochs,
+    lrMax,
+  );
+  const data = r.corpus.data(recipe);
   const info = newRunInfo({ entry, corpus, arch, recipe, epochs, lrMax, seed, device });
   return { entry, corpus, arch, recipe, data, info, epochs, lrMax, seed };
+}
+
+/** Sizes with the recipe's epochs and peak learning rate set to the run's own. */
+function withSchedule(
+  sized: { readonly arch: Architecture; readonly recipe: Recipe },
+  epochs: number,
+  lrMax: number,
+): { arch: Architecture; recipe: Recipe } {
+  return { arch: sized.arch, recipe: { ...sized.recipe, epochs, lrMax } };
 }
 
 /** Where and how the learner runs. */
