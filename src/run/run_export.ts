@@ -116,6 +116,7 @@ export function runExport(
       recipe: { ...meta.recipe, epochs: meta.epochs, lrMax: meta.lrMax },
       seed: meta.seed,
       context: meta.recipe.data === "sequence" ? 1 : 3,
+      ...(meta.prompt !== undefined ? { prompt: meta.prompt } : {}),
     },
   };
 }

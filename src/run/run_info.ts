@@ -11,6 +11,7 @@ import type { Architecture, Recipe } from "../train/recipe.ts";
 import type { RunMeta } from "../train/run_meta.ts";
 import type { RunCorpus } from "./corpus.ts";
 import { type ModelFacts, runDescription } from "./describe.ts";
+import { samplePrompt } from "./sample_prompt.ts";
 
 /** A run's fixed facts: its metadata without the learner state, plus report details. */
 export interface RunInfo {
@@ -42,6 +43,13 @@ export interface RunStart {
   readonly device: RunMeta["device"];
 }
 
+/** One's own text's sample prompt, as the metadata keeps it (none for Human Numbers). */
+function sample(corpus: RunCorpus): { prompt?: string } {
+  if (corpus.corpus.kind !== "text") return {};
+  const prompt = samplePrompt(corpus.validIds, corpus.vocab, corpus.tokenizer);
+  return prompt === undefined ? {} : { prompt };
+}
+
 /**
  * The facts of a new run.
  *
@@ -63,6 +71,7 @@ export function newRunInfo(s: RunStart): RunInfo {
     corpus: s.corpus.corpus,
     tokenizer: s.corpus.tokenizer,
     vocab: s.corpus.vocab,
+    ...sample(s.corpus),
   };
   return {
     meta,

@@ -62,6 +62,11 @@ export interface RunMeta {
   readonly tokenizer: TokenizerSpec;
   /** Tokens by id. */
   readonly vocab: readonly string[];
+  /**
+   * A prompt that fits the model (`samplePrompt`: the start of its validation text), for one's
+   * own text; absent for Human Numbers and in runs saved before it was recorded.
+   */
+  readonly prompt?: string;
   /** Epoch, step, smoothed loss and history at the checkpoint. */
   readonly learner: LearnerState;
 }
@@ -217,6 +222,7 @@ export function parseRunMeta(value: unknown, file: string, legacy: LegacyDefault
     device: f.oneOf("device", RUN_DEVICES),
     corpus: readCorpus(f.obj("corpus")),
     tokenizer: readTokenizer(f.obj("tokenizer")),
+    ...(f.has("prompt") ? { prompt: f.str("prompt") } : {}),
   };
   if (meta.arch.vocabSize !== vocab.length) {
     throw new ContractError(

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { findModel } from "../../models/registry.ts";
 import { runTool } from "../helpers/cli.ts";
 
 /** The run's `metrics.jsonl`, one object per epoch. */
@@ -68,6 +69,14 @@ Deno.test("train CLI: a char run adds bits per character and its report names it
     assert.ok(report.includes(`(always predict ${token.replaceAll('"', "&quot;")})`), report);
     assert.ok(!report.includes("thousand"));
     assert.ok(report.includes(`<td>${last.bits_per_char.toFixed(6)}</td>`));
+    // Its export carries a prompt from its own text (the page opens the model with it), and the
+    // run's own schedule, not the registry's.
+    const e = await runTool("export", [`${dir}/run`, "--out", `${dir}/export`]);
+    assert.equal(e.code, 0, e.stderr);
+    const sidecar = JSON.parse(await Deno.readTextFile(`${dir}/export/lm1.json`));
+    assert.ok(sidecar.prompt.length > 10 && text.includes(sidecar.prompt), sidecar.prompt);
+    assert.equal(sidecar.recipe.epochs, 1);
+    assert.equal(sidecar.recipe.lrMax, findModel("lm1").recipe.lrMax);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
