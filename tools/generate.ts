@@ -16,6 +16,7 @@ import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli/
 import { readRunForExport } from "./lib/run/run_dir.ts";
 import { FileKindError, readRegularFile } from "./lib/cli/regular_file.ts";
 import { osProblem } from "./lib/cli/fs_errors.ts";
+import { counted } from "../src/web/page_format.ts";
 
 const USAGE =
   `Usage: deno task generate <run dir | model.onnx> --prompt TEXT | --prompt-file PATH [options]
@@ -165,8 +166,10 @@ async function main(): Promise<number> {
     console.error(
       `${model.name}: ${tokenizer.mode} tokens, vocabulary ${vocab.length}; ` +
         (temperature === 0
-          ? `${n} tokens, greedy`
-          : `${n} tokens at temperature ${temperature}${sampling ? `, ${sampling}` : ""}, ` +
+          ? `${counted(n, "token")}, greedy`
+          : `${counted(n, "token")} at temperature ${temperature}${
+            sampling ? `, ${sampling}` : ""
+          }, ` +
             `seed ${seed}`),
     );
     let text: string;

@@ -33,6 +33,7 @@ import { tableHeader, tableRow } from "./lib/cli/table.ts";
 import { derivedMetrics } from "../src/report/metrics.ts";
 import { metricsObject } from "../src/run/run_files.ts";
 import type { TokenMode } from "../src/data/tokenizer.ts";
+import { counted } from "../src/web/page_format.ts";
 import { epochProgress, whatNext } from "./lib/run/train_output.ts";
 import {
   corpusFlags,
@@ -202,7 +203,7 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
     ...(flags["host-state"] ? { deviceState: false } : {}),
     checkMemory: memoryCheck(
       `${entry.name} at vocab ${run.arch.vocabSize}, hidden ${run.arch.hidden}, ` +
-        `${run.arch.layers} layers, bs ${run.recipe.batchSize}, sl ${run.recipe.seqLen}`,
+        `${counted(run.arch.layers, "layer")}, bs ${run.recipe.batchSize}, sl ${run.recipe.seqLen}`,
       console.error,
     ),
   });
@@ -221,7 +222,7 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
       say(`Resuming ${entry.name} from ${out}/${CHECKPOINT_FILE} after epoch ${learner.epoch - 1}`);
     }
     if (learner.epoch >= epochs) {
-      say(`${entry.name} already finished its ${epochs} epochs in ${out}`);
+      say(`${entry.name} already finished its ${counted(epochs, "epoch")} in ${out}`);
     }
     await atPath("--out", dir(), () => saveArtifacts(dir(), learner.artifacts, info));
     for (const line of runHeader(options, run, info.description, learner)) say(line);
