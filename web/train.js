@@ -36,6 +36,7 @@ import {
   showDownloads,
   showSettings,
   showTrainMessage,
+  sizeFields,
   t,
 } from "./train_view.js";
 
@@ -96,6 +97,7 @@ function readSettings() {
     seed: t.seed.value,
     backend: t.backend.value,
     threads: t.threads.value,
+    ...sizeFields(),
   }, corpusChoice());
 }
 
@@ -227,9 +229,11 @@ function onWorkerMessage(m) {
       finished
         ? `Finished ${epochs} epoch${
           epochs === 1 ? "" : "s"
-        }: the prediction panels below now use this model`
+        }: the prediction panels above now use this model`
         : epochs
-        ? `Stopped; the model after epoch ${epochs - 1} is below. Resume continues from there`
+        ? `Stopped; the prediction panels above use the model after epoch ${
+          epochs - 1
+        }. Resume continues from there`
         : "Stopped before the first epoch ended: nothing to use yet. Resume starts it again",
     );
     if (m.files) showDownloads(m.files);
@@ -302,7 +306,7 @@ t.model.addEventListener("change", () => {
   showDefaults(t.model.value);
   updateLink();
 });
-for (const f of [t.epochs, t.lr, t.seed, t.backend, t.threads]) {
+for (const f of [t.epochs, t.lr, t.seed, t.backend, t.threads, ...Object.values(t.sizes)]) {
   f.addEventListener("change", () => updateLink());
 }
 t.corpus.addEventListener("change", () => {

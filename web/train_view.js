@@ -6,7 +6,16 @@
  * @module
  */
 
-import { defaultSettings, formatBytes, tableCells, tableColumns } from "../lib/onnx_lm.js";
+import {
+  defaultSettings,
+  formatBytes,
+  modelSizes,
+  SIZE_KEYS,
+  SIZE_LIMITS,
+  sizeValues,
+  tableCells,
+  tableColumns,
+} from "../lib/onnx_lm.js";
 
 /** @typedef {import("../src/web/train_settings.ts").TrainSettings} TrainSettings */
 /** @typedef {import("../src/web/train_protocol.ts").RunFiles} RunFiles */
@@ -22,6 +31,10 @@ export const t = {
   epochs: input("train-epochs"),
   lr: input("train-lr"),
   seed: input("train-seed"),
+  /** The size fields by the CLI's flag names (`hidden`, `layers`, `dropout`, `bs`, `sl`). */
+  sizes: /** @type {Record<string, HTMLInputElement>} */ (Object.fromEntries(
+    SIZE_KEYS.map((/** @type {string} */ k) => [k, input(`train-${k}`)]),
+  )),
   backend: select("train-backend"),
   threads: input("train-threads"),
   threadsInfo: $("train-threads-info"),
@@ -46,12 +59,16 @@ export const t = {
   downloads: $("train-downloads"),
 };
 
+// The CLI's limits (models/sizing.ts), so the fields' arrows stop where checkSettings does.
+for (const [k, max] of Object.entries(SIZE_LIMITS)) t.sizes[k].max = String(max);
+
 /** Settings fields that stay locked while a run trains. */
 const FIELDS = [
   t.model,
   t.epochs,
   t.lr,
   t.seed,
+  ...Object.values(t.sizes),
   t.backend,
   t.threads,
   t.corpus,
@@ -79,11 +96,38 @@ export function showTrainMessage(text) {
   t.message.textContent = text ?? "";
 }
 
-/** Shows a model's book recipe in the fields. */
+/** Shows a model's book recipe and sizes in the fields. */
 export function showDefaults(/** @type {string} */ model) {
   const d = defaultSettings(model);
   t.epochs.value = String(d.epochs);
   t.lr.value = String(d.lr);
+  showSizes(d);
+}
+
+/**
+ * Shows a setting's sizes; a size the model cannot change (lm1's layers, lm6's dropout, the
+ * three-token models' sl) shows the book's value, locked.
+ *
+ * @param {TrainSettings} s
+ */
+function showSizes(s) {
+  const values = sizeValues(s);
+  const { resizable } = modelSizes(s.model);
+  for (const [k, field] of Object.entries(t.sizes)) {
+    field.value = String(values[k]);
+    field.dataset.unavailable = String(!resizable[k]);
+    field.disabled = !resizable[k];
+    field.title = resizable[k] ? "" : `${s.model} cannot change its ${k}`;
+  }
+}
+
+/**
+ * The size fields' values, by the CLI's flag names (`checkSettings` reads them).
+ *
+ * @returns {Record<string, string>}
+ */
+export function sizeFields() {
+  return Object.fromEntries(Object.entries(t.sizes).map(([k, f]) => [k, f.value]));
 }
 
 /** @param {TrainSettings} s */
@@ -92,6 +136,7 @@ export function showSettings(s) {
   t.epochs.value = String(s.epochs);
   t.lr.value = String(s.lr);
   t.seed.value = String(s.seed);
+  showSizes(s);
   if (
     !(/** @type {HTMLOptionElement} */ (t.backend.querySelector(`[value="${s.backend}"]`)))
       .disabled
