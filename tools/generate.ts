@@ -12,7 +12,7 @@ import { ModelLoadError } from "../src/api/model_source.ts";
 import { PromptError } from "../src/api/prompt.ts";
 import { UNK } from "../src/data/tokenizer.ts";
 import { exportModel } from "../src/export/export_model.ts";
-import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
+import { intFlag, numberFlag, parseFlags, rangeFlag, runTool, UsageError } from "./lib/cli/cli.ts";
 import { readRunForExport } from "./lib/run/run_dir.ts";
 import { FileKindError, readRegularFile } from "./lib/cli/regular_file.ts";
 import { osProblem } from "./lib/cli/fs_errors.ts";
@@ -132,11 +132,8 @@ async function main(): Promise<number> {
   }
   const prompt = await readPromptFlags(flags.prompt, flags["prompt-file"]);
   const n = intFlag("n", flags.n, 1, 100_000, 50);
-  // 0 (or 0.0) is greedy; anything else must be a positive temperature.
-  const temperature = flags.temperature !== undefined && flags.temperature.trim() !== "" &&
-      Number(flags.temperature) === 0
-    ? 0
-    : numberFlag("temperature", flags.temperature, 0, 100, 1);
+  // 0 is greedy, above 0 samples: one range, so -1 is told it must be at least 0.
+  const temperature = rangeFlag("temperature", flags.temperature, { min: 0, max: 100 }, 1);
   const topK = flags["top-k"] === undefined
     ? undefined
     : intFlag("top-k", flags["top-k"], 1, 1_000_000, 1);

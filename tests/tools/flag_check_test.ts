@@ -94,6 +94,6 @@ Deno.test("train and generate CLIs: a misspelt flag and a negative temperature g
     "-1",
   ]);
   assert.equal(generate.code, 2, generate.stderr);
-  assert.match(generate.stderr, /^error: --temperature must be a number .*: got "-1"$/m);
+  assert.match(generate.stderr, /^error: --temperature must be a number from 0 to 100: got "-1"$/m);
   assert.ok(!generate.stderr.includes("ambiguous"), generate.stderr);
 });

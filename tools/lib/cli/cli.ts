@@ -6,7 +6,12 @@
  */
 
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import { NumberTextError, readInteger, readNumber } from "../../../src/contract/numbers.ts";
+import {
+  type NumberRange,
+  NumberTextError,
+  readInteger,
+  readNumber,
+} from "../../../src/contract/numbers.ts";
 import { checkFlags, FlagError } from "./flag_check.ts";
 
 /** A mistake in how a tool was called: printed as one line, exit code 2. */
@@ -87,6 +92,25 @@ export function numberFlag(
 ): number {
   if (text === undefined) return fallback;
   return asUsage(() => readNumber(`--${flag}`, text, { above: min, max }));
+}
+
+/**
+ * A number flag in a range (`{ min, max }` or `{ above, max }`), or the fallback when absent.
+ *
+ * @param flag Flag name without dashes.
+ * @param text The flag's value.
+ * @param range The allowed range.
+ * @param fallback Value when the flag is absent.
+ * @returns The number.
+ */
+export function rangeFlag(
+  flag: string,
+  text: string | undefined,
+  range: NumberRange,
+  fallback: number,
+): number {
+  if (text === undefined) return fallback;
+  return asUsage(() => readNumber(`--${flag}`, text, range));
 }
 
 /** The number reader's message as a usage error (exit code 2). */
