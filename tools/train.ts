@@ -187,6 +187,7 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
   // Sizes and the corpus are checked (too short for --bs/--sl?) before anything is written.
   const run = plan(prepared.request);
   const { corpus, epochs, lrMax, info } = run;
+  const tokens = corpus.tokenizer.mode; // a char run's table adds bits per character
   const place = {
     runtime: runtimeName((await nodeBackend()).name, device),
     machine: machineLine(),
@@ -227,7 +228,6 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
     await atPath("--out", dir(), () => saveArtifacts(dir(), learner.artifacts, info));
     for (const line of runHeader(options, run, info.description, learner)) say(line);
     if (corpus.warning) console.error(corpus.warning);
-    const tokens = corpus.tokenizer.mode;
     say(tableHeader(tokens));
     const bar = new ProgressBar(progress);
     await learner.fit(epochs, lrMax, {
@@ -254,13 +254,7 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
     await learner.release();
     await dirPlan?.abandon(); // a no-op once the new run has taken --out's place
   }
-  printSummary(
-    options,
-    learner,
-    epochs,
-    (performance.now() - started) / 1000,
-    corpus.tokenizer.mode,
-  );
+  printSummary(options, learner, epochs, (performance.now() - started) / 1000, tokens);
   // A foreign validation text has its own warning: its accuracy says nothing of the lr.
   const note = run.corpus.validForeign
     ? undefined
