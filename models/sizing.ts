@@ -5,6 +5,7 @@
  * @module
  */
 
+import { NumberTextError, readInteger } from "../src/contract/numbers.ts";
 import type { Architecture, ModelEntry, Recipe } from "./registry.ts";
 
 /** Sizes to change; anything left out keeps the book's value. */
@@ -15,6 +16,51 @@ export interface SizeOverrides {
   readonly dropout?: number;
   readonly batchSize?: number;
   readonly seqLen?: number;
+}
+
+/**
+ * The largest value of each integer size, by its flag: the one limit `deno task train` and the
+ * page's Train panel both check (a run past them would not fit any machine's memory anyway).
+ */
+export const SIZE_LIMITS = { hidden: 8192, layers: 16, bs: 4096, sl: 4096 } as const;
+
+/** The size settings by flag name, as text (a flag's value, a field's, a link's). */
+export type SizeFields = Partial<Record<"hidden" | "layers" | "dropout" | "bs" | "sl", string>>;
+
+/**
+ * Reads size settings given as text, each checked against its range: integers from 1 to
+ * `SIZE_LIMITS`, dropout in [0, 1). Absent fields stay absent (the book's value).
+ *
+ * @param fields The given values by flag name.
+ * @param prefix Starts each name in messages: `"--"` for the CLI's flags, `""` for the page.
+ * @returns The sizes given.
+ * @throws NumberTextError naming the setting, its range and the value given.
+ * @example
+ * ```ts
+ * import { readSizes } from "./sizing.ts";
+ * console.log(readSizes({ hidden: "128", bs: "32" }, "--")); // { hidden: 128, batchSize: 32 }
+ * ```
+ */
+export function readSizes(fields: SizeFields, prefix: string): Omit<SizeOverrides, "vocabSize"> {
+  const int = (flag: keyof typeof SIZE_LIMITS) => {
+    const text = fields[flag];
+    return text === undefined
+      ? undefined
+      : readInteger(`${prefix}${flag}`, text, 1, SIZE_LIMITS[flag]);
+  };
+  const text = fields.dropout;
+  const dropout = text === undefined ? undefined : Number(text);
+  if (dropout !== undefined && (text!.trim() === "" || !(dropout >= 0 && dropout < 1))) {
+    throw new NumberTextError(`${prefix}dropout must be a number in [0, 1): got "${text}"`);
+  }
+  const sizes = {
+    hidden: int("hidden"),
+    layers: int("layers"),
+    dropout,
+    batchSize: int("bs"),
+    seqLen: int("sl"),
+  };
+  return Object.fromEntries(Object.entries(sizes).filter(([, v]) => v !== undefined));
 }
 
 /** Raised for a size the model cannot take; the message names the flag. */

@@ -47,14 +47,17 @@ export {
 export { type PromptToken } from "./data/prompt.ts";
 export { joinTokens, type TokenizerSpec, type TokenMode, UNK } from "./data/tokenizer.ts";
 export { NumberTextError, readInteger, readNumber } from "./contract/numbers.ts";
+export { SIZE_LIMITS } from "../models/sizing.ts";
 export { parseSidecar, type Sidecar } from "./export/sidecar.ts";
 export { curvesSvg } from "./report/curves.ts";
 export { formatLr, lrFindSvg } from "./report/lr_find_svg.ts";
 export { namedSuggestions } from "./train/lr_suggest.ts";
-export { TABLE_COLUMNS, tableCells } from "./report/table.ts";
+export { TABLE_COLUMNS, tableCells, tableColumns } from "./report/table.ts";
 export { textDefaults } from "./run/corpus.ts";
+export { openingPrompt } from "./run/sample_prompt.ts";
 export { LatestOnly } from "./web/latest_only.ts";
 export {
+  counted,
   filterVocab,
   formatBytes,
   formatMs,
@@ -69,8 +72,11 @@ export {
   type CorpusChoice,
   defaultSettings,
   defaultThreads,
+  modelSizes,
   readTrainHash,
   SettingsError,
+  SIZE_KEYS,
+  sizeValues,
   TRAIN_MODELS,
   trainHash,
   type TrainSettings,

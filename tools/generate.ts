@@ -12,10 +12,11 @@ import { ModelLoadError } from "../src/api/model_source.ts";
 import { PromptError } from "../src/api/prompt.ts";
 import { UNK } from "../src/data/tokenizer.ts";
 import { exportModel } from "../src/export/export_model.ts";
-import { intFlag, numberFlag, parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
+import { intFlag, numberFlag, parseFlags, rangeFlag, runTool, UsageError } from "./lib/cli/cli.ts";
 import { BEST_FILE, CHECKPOINT_FILE, readRunForExport } from "./lib/run/run_dir.ts";
 import { FileKindError, readRegularFile } from "./lib/cli/regular_file.ts";
 import { osProblem } from "./lib/cli/fs_errors.ts";
+import { counted } from "../src/web/page_format.ts";
 
 const USAGE =
   `Usage: deno task generate <run dir | model.onnx> --prompt TEXT | --prompt-file PATH [options]
@@ -139,11 +140,8 @@ async function main(): Promise<number> {
   }
   const prompt = await readPromptFlags(flags.prompt, flags["prompt-file"]);
   const n = intFlag("n", flags.n, 1, 100_000, 50);
-  // 0 (or 0.0) is greedy; anything else must be a positive temperature.
-  const temperature = flags.temperature !== undefined && flags.temperature.trim() !== "" &&
-      Number(flags.temperature) === 0
-    ? 0
-    : numberFlag("temperature", flags.temperature, 0, 100, 1);
+  // 0 is greedy, above 0 samples: one range, so -1 is told it must be at least 0.
+  const temperature = rangeFlag("temperature", flags.temperature, { min: 0, max: 100 }, 1);
   const topK = flags["top-k"] === undefined
     ? undefined
     : intFlag("top-k", flags["top-k"], 1, 1_000_000, 1);
@@ -173,8 +171,10 @@ async function main(): Promise<number> {
     console.error(
       `${model.name}: ${tokenizer.mode} tokens, vocabulary ${vocab.length}; ` +
         (temperature === 0
-          ? `${n} tokens, greedy`
-          : `${n} tokens at temperature ${temperature}${sampling ? `, ${sampling}` : ""}, ` +
+          ? `${counted(n, "token")}, greedy`
+          : `${counted(n, "token")} at temperature ${temperature}${
+            sampling ? `, ${sampling}` : ""
+          }, ` +
             `seed ${seed}`),
     );
     let text: string;

@@ -43,6 +43,10 @@ import type { RunMeta } from "../src/train/run_meta.ts";
 import { BEST_FILE } from "../src/run/run_files.ts";
 import { humanNumbersCorpus, ownTextCorpus, runCorpus } from "./lib/run/run_corpus.ts";
 import { tableHeader, tableRow } from "./lib/cli/table.ts";
+import { derivedMetrics } from "../src/report/metrics.ts";
+import { metricsObject } from "../src/run/run_files.ts";
+import type { TokenMode } from "../src/data/tokenizer.ts";
+import { counted } from "../src/web/page_format.ts";
 import { epochProgress, whatNext } from "./lib/run/train_output.ts";
 import {
   corpusFlags,
@@ -297,6 +301,7 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
   const { corpus, epochs, lrMax, info } = run;
   const tracking = info.meta.tracking;
   const transferred = parent ? fineTunedWeights(parent, run) : undefined;
+  const tokens = corpus.tokenizer.mode; // a char run's table adds bits per character
   const place = {
     runtime: runtimeName((await nodeBackend()).name, device),
     machine: machineLine(),
@@ -314,7 +319,7 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
     ...(transferred ? { init: transferred.init } : {}),
     checkMemory: memoryCheck(
       `${entry.name} at vocab ${run.arch.vocabSize}, hidden ${run.arch.hidden}, ` +
-        `${run.arch.layers} layers, bs ${run.recipe.batchSize}, sl ${run.recipe.seqLen}`,
+        `${counted(run.arch.layers, "layer")}, bs ${run.recipe.batchSize}, sl ${run.recipe.seqLen}`,
       console.error,
     ),
   });
@@ -342,7 +347,7 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
       );
     }
     if (learner.epoch >= epochs) {
-      say(`${entry.name} already finished its ${epochs} epochs in ${out}`);
+      say(`${entry.name} already finished its ${counted(epochs, "epoch")} in ${out}`);
     }
     await atPath("--out", dir(), () => saveArtifacts(dir(), learner.artifacts, info));
     for (const line of runHeader(entry, device, run, info.description, learner)) say(line);
@@ -361,7 +366,7 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
 
     if (corpus.warning) console.error(corpus.warning);
     for (const note of run.notes) console.error(note);
-    say(tableHeader());
+    say(tableHeader(tokens));
     const bar = new ProgressBar(progress);
     await learner.fit(epochs, lrMax, {
       onBatch: epochProgress(bar, epochs),
@@ -371,9 +376,11 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
         const saveBest = best.best && tracking!.saveBest;
         await atPath("--out", dir(), () => saveEpoch(dir(), learner, info, place, saveBest));
         await dirPlan?.saved();
-        say(tableRow(record));
+        say(tableRow(record, tokens));
         if (best.line) say(best.line + (saveBest ? `: saved ${out}/${BEST_FILE}` : ""));
-        if (json) console.log(JSON.stringify({ model: entry.name, ...record }));
+        if (json) {
+          console.log(JSON.stringify({ model: entry.name, ...metricsObject(record, tokens) }));
+        }
       },
       shouldStop: () => stop,
       stopAfter: () => {
@@ -395,11 +402,19 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
     await learner.release();
     await dirPlan?.abandon(); // a no-op once the new run has taken --out's place
   }
-  printSummary(options, entry, learner, tracking, epochs, (performance.now() - started) / 1000);
+  printSummary(
+    options,
+    entry,
+    learner,
+    tracking,
+    epochs,
+    (performance.now() - started) / 1000,
+    tokens,
+  );
   // A foreign validation text has its own warning: its accuracy says nothing of the lr.
   const note = run.corpus.validForeign
     ? undefined
-    : learningNote(learner, run.corpus.baseline, lrMax);
+    : learningNote(learner, run.corpus.baseline, lrMax, entry.recipe.lrMax);
   if (note) console.error(note);
   return 0;
 }
@@ -438,11 +453,12 @@ function learningNote(
   learner: Learner,
   baseline: { readonly token: string; readonly accuracy: number },
   lrMax: number,
+  entryLr: number, // the book's (the run's recipe records the run's own --lr)
 ): string | undefined {
   const last = learner.history.at(-1);
   if (!last) return undefined;
   const uniform = Math.log(learner.model.vocabSize);
-  const recipe = `the model's recipe uses --lr ${learner.recipe.lrMax}`;
+  const recipe = `the model's recipe uses --lr ${entryLr}`;
   if (!(last.valid_loss <= 1.5 * uniform)) {
     return `note: the valid loss ${last.valid_loss.toFixed(4)} is far above a uniform guess's ` +
       `${uniform.toFixed(4)}: training blew up. --lr ${lrMax} is likely far too high; ${recipe}`;
@@ -472,14 +488,18 @@ function printSummary(
   tracking: Tracking | undefined,
   epochs: number,
   seconds: number,
+  tokens: TokenMode,
 ): void {
   const { device, out, json } = options;
   const last = learner.history.at(-1);
+  const derived = derivedMetrics(last?.valid_loss ?? NaN, tokens);
   const summary = {
     model: entry.name,
     epochs,
     final_accuracy: last?.accuracy ?? NaN,
     final_valid_loss: last?.valid_loss ?? NaN,
+    final_perplexity: derived.perplexity,
+    ...(derived.bits_per_char === undefined ? {} : { final_bits_per_char: derived.bits_per_char }),
     seconds,
     sec_per_epoch: median(learner.history.map((r) => r.time)),
     train_batches: learner.train.length,
@@ -492,6 +512,8 @@ function printSummary(
     console.log(
       `final accuracy ${summary.final_accuracy.toFixed(4)}, valid_loss ${
         summary.final_valid_loss.toFixed(4)
+      }, perplexity ${summary.final_perplexity.toFixed(4)}${
+        derived.bits_per_char === undefined ? "" : `, ${derived.bits_per_char.toFixed(4)} bits/char`
       }; ` +
         `median ${
           summary.sec_per_epoch.toFixed(3)

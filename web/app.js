@@ -15,6 +15,7 @@ import {
   LatestOnly,
   loadModel,
   loadOrtWeb,
+  openingPrompt,
   ortBuildFor,
   probeWebGpu,
   readModelList,
@@ -215,6 +216,23 @@ function trimWordEnd(text, lines) {
   return lines ? text.replace(/[^\S\r\n]+$/u, "") : text.trimEnd();
 }
 
+/** The book's Human Numbers prompt, as the page's HTML holds it. */
+const BOOK_PROMPT = ui.prompt.value;
+/** The prompt the page last put in the box; a prompt the person changed is theirs to keep. */
+let shownPrompt = BOOK_PROMPT;
+
+/**
+ * Opens a model with a prompt that fits it (its sidecar's sample for one's own text, the
+ * book's for Human Numbers), unless the person wrote their own.
+ *
+ * @param {import("../src/export/sidecar.ts").Sidecar} sidecar
+ */
+function showOpeningPrompt(sidecar) {
+  if (ui.prompt.value !== shownPrompt) return;
+  shownPrompt = openingPrompt(sidecar) ?? BOOK_PROMPT;
+  ui.prompt.value = shownPrompt;
+}
+
 /** @param {ModelEntry} chosen */
 async function selectModel(chosen) {
   ui.continue.disabled = true;
@@ -252,6 +270,7 @@ async function selectModel(chosen) {
     return;
   }
   renderModel(chosen, sidecar);
+  showOpeningPrompt(sidecar);
   lockControls(false);
   ui.continue.disabled = false;
   setStatus("ready", `${chosen.name} is ready`);

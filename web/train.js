@@ -30,11 +30,13 @@ import {
   clearView,
   setLocked,
   setTrainStatus,
+  showColumns,
   showCurves,
   showDefaults,
   showDownloads,
   showSettings,
   showTrainMessage,
+  sizeFields,
   t,
 } from "./train_view.js";
 import { showLrFound, showLrStep } from "./train_lr_find.js";
@@ -98,6 +100,7 @@ function readSettings() {
     seed: t.seed.value,
     backend: t.backend.value,
     threads: t.threads.value,
+    ...sizeFields(),
   }, corpusChoice());
 }
 
@@ -173,6 +176,7 @@ function startTraining() {
   if (!isIsolated()) settings = { ...settings, threads: 1 };
   clearRun();
   current = settings;
+  showColumns(tokensOf(settings));
   lock(true);
   t.stop.disabled = true; // until the run is built: a Stop during setup would have no fit to end
   setTrainStatus("running", `Building ${settings.model}'s training graphs…`);
@@ -203,10 +207,16 @@ function findLr() {
   void startWorker(settings.threads).then((w) => w.postMessage(message));
 }
 
+/**
+ * @param {TrainSettings} s
+ * @returns {"word" | "char"} The run's tokens (Human Numbers is words).
+ */
+const tokensOf = (s) => s.corpus.kind === "text" ? s.corpus.tokens : "word";
+
 /** @param {EpochRecord} record */
 function addRow(record) {
   rows.push(record);
-  appendRow(record, epochRate);
+  appendRow(record, epochRate, current ? tokensOf(current) : "word");
   // The report's own curves (src/report/curves.ts), as an image: no markup is injected.
   if (current) showCurves(curvesSvg(rows, current.model, baseline));
 }
@@ -252,9 +262,11 @@ function onWorkerMessage(m) {
       finished
         ? `Finished ${epochs} epoch${
           epochs === 1 ? "" : "s"
-        }: the prediction panels below now use this model`
+        }: the prediction panels above now use this model`
         : epochs
-        ? `Stopped; the model after epoch ${epochs - 1} is below. Resume continues from there`
+        ? `Stopped; the prediction panels above use the model after epoch ${
+          epochs - 1
+        }. Resume continues from there`
         : "Stopped before the first epoch ended: nothing to use yet. Resume starts it again",
     );
     if (m.files) showDownloads(m.files);
@@ -328,7 +340,7 @@ t.model.addEventListener("change", () => {
   showDefaults(t.model.value);
   updateLink();
 });
-for (const f of [t.epochs, t.lr, t.seed, t.backend, t.threads]) {
+for (const f of [t.epochs, t.lr, t.seed, t.backend, t.threads, ...Object.values(t.sizes)]) {
   f.addEventListener("change", () => updateLink());
 }
 t.corpus.addEventListener("change", () => {

@@ -6,7 +6,16 @@
  * @module
  */
 
-import { defaultSettings, formatBytes, tableCells } from "../lib/onnx_lm.js";
+import {
+  defaultSettings,
+  formatBytes,
+  modelSizes,
+  SIZE_KEYS,
+  SIZE_LIMITS,
+  sizeValues,
+  tableCells,
+  tableColumns,
+} from "../lib/onnx_lm.js";
 
 /** @typedef {import("../src/web/train_settings.ts").TrainSettings} TrainSettings */
 /** @typedef {import("../src/web/train_protocol.ts").RunFiles} RunFiles */
@@ -22,6 +31,10 @@ export const t = {
   epochs: input("train-epochs"),
   lr: input("train-lr"),
   seed: input("train-seed"),
+  /** The size fields by the CLI's flag names (`hidden`, `layers`, `dropout`, `bs`, `sl`). */
+  sizes: /** @type {Record<string, HTMLInputElement>} */ (Object.fromEntries(
+    SIZE_KEYS.map((/** @type {string} */ k) => [k, input(`train-${k}`)]),
+  )),
   backend: select("train-backend"),
   threads: input("train-threads"),
   threadsInfo: $("train-threads-info"),
@@ -41,6 +54,7 @@ export const t = {
   info: $("train-info"),
   progress: /** @type {HTMLProgressElement} */ ($("train-progress")),
   speed: $("train-speed"),
+  head: /** @type {HTMLTableRowElement} */ (document.querySelector("#train-table thead tr")),
   rows: /** @type {HTMLTableSectionElement} */ (document.querySelector("#train-table tbody")),
   curve: /** @type {HTMLImageElement} */ ($("train-curve")),
   downloads: $("train-downloads"),
@@ -48,6 +62,8 @@ export const t = {
 
 /** The curve image's description (Find lr's plot has its own until the view is cleared). */
 const CURVES_ALT = t.curve.alt;
+// The CLI's limits (models/sizing.ts), so the fields' arrows stop where checkSettings does.
+for (const [k, max] of Object.entries(SIZE_LIMITS)) t.sizes[k].max = String(max);
 
 /** Settings fields that stay locked while a run trains. */
 const FIELDS = [
@@ -55,6 +71,7 @@ const FIELDS = [
   t.epochs,
   t.lr,
   t.seed,
+  ...Object.values(t.sizes),
   t.backend,
   t.threads,
   t.corpus,
@@ -82,11 +99,38 @@ export function showTrainMessage(text) {
   t.message.textContent = text ?? "";
 }
 
-/** Shows a model's book recipe in the fields. */
+/** Shows a model's book recipe and sizes in the fields. */
 export function showDefaults(/** @type {string} */ model) {
   const d = defaultSettings(model);
   t.epochs.value = String(d.epochs);
   t.lr.value = String(d.lr);
+  showSizes(d);
+}
+
+/**
+ * Shows a setting's sizes; a size the model cannot change (lm1's layers, lm6's dropout, the
+ * three-token models' sl) shows the book's value, locked.
+ *
+ * @param {TrainSettings} s
+ */
+function showSizes(s) {
+  const values = sizeValues(s);
+  const { resizable } = modelSizes(s.model);
+  for (const [k, field] of Object.entries(t.sizes)) {
+    field.value = String(values[k]);
+    field.dataset.unavailable = String(!resizable[k]);
+    field.disabled = !resizable[k];
+    field.title = resizable[k] ? "" : `${s.model} cannot change its ${k}`;
+  }
+}
+
+/**
+ * The size fields' values, by the CLI's flag names (`checkSettings` reads them).
+ *
+ * @returns {Record<string, string>}
+ */
+export function sizeFields() {
+  return Object.fromEntries(Object.entries(t.sizes).map(([k, f]) => [k, f.value]));
 }
 
 /** @param {TrainSettings} s */
@@ -95,6 +139,7 @@ export function showSettings(s) {
   t.epochs.value = String(s.epochs);
   t.lr.value = String(s.lr);
   t.seed.value = String(s.seed);
+  showSizes(s);
   if (
     !(/** @type {HTMLOptionElement} */ (t.backend.querySelector(`[value="${s.backend}"]`)))
       .disabled
@@ -133,12 +178,29 @@ export function clearView() {
 }
 
 /**
+ * Names the table's columns for a run's tokens (a character-level run adds bits per character).
+ *
+ * @param {"word" | "char"} tokens The run's tokens.
+ */
+export function showColumns(tokens) {
+  t.head.replaceChildren(
+    ...tableColumns(tokens).map((/** @type {string} */ name) => {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = name;
+      return th;
+    }),
+  );
+}
+
+/**
  * Adds an epoch's row to the table.
  *
  * @param {EpochRecord} record The epoch.
  * @param {number} stepsPerSecond The epoch's training steps/s.
+ * @param {"word" | "char"} tokens The run's tokens.
  */
-export function appendRow(record, stepsPerSecond) {
+export function appendRow(record, stepsPerSecond, tokens) {
   const tr = document.createElement("tr");
   // Full precision for whoever reads the page programmatically (the tests compare them).
   tr.dataset.trainLoss = String(record.train_loss);
@@ -146,7 +208,7 @@ export function appendRow(record, stepsPerSecond) {
   tr.dataset.accuracy = String(record.accuracy);
   tr.dataset.time = String(record.time);
   tr.dataset.stepsPerSecond = String(stepsPerSecond);
-  for (const cell of tableCells(record)) {
+  for (const cell of tableCells(record, tokens)) {
     const td = document.createElement("td");
     td.textContent = cell;
     tr.append(td);

@@ -6,6 +6,7 @@
  */
 
 import {
+  counted,
   filterVocab,
   formatBytes,
   formatMs,
@@ -192,7 +193,7 @@ export function renderModel(entry, sidecar) {
     visibleText(sidecar.description || entry.name),
     typeof m.accuracy === "number" ? `validation accuracy ${m.accuracy.toFixed(4)}` : "",
     typeof m.valid_loss === "number" ? `loss ${m.valid_loss.toFixed(3)}` : "",
-    typeof m.epochs === "number" ? `${m.epochs} epochs` : "",
+    typeof m.epochs === "number" ? counted(m.epochs, "epoch") : "",
     typeof entry.size === "number" ? formatBytes(entry.size) : "",
     sidecar.kind === "fixed" ? `reads the last ${sidecar.context} tokens` : "one token per step",
     `${mode === "char" ? "characters" : "words"}, ${sidecar.vocab.length.toLocaleString("en")} ` +

@@ -37,6 +37,8 @@ export interface ExportInfo {
   readonly context: number;
   /** How the weights are stored (float32). */
   readonly storage?: WeightStorage;
+  /** A prompt that fits the model (one's own text's), for the page to open with. */
+  readonly prompt?: string;
 }
 
 /** The files of an export, by file name. */
@@ -97,6 +99,7 @@ export function exportModel(
     ...SIDECAR_VERSIONS,
     ...(seqFile ? { seq: { file: seqFile, length: seq! } } : {}),
     ...(info.storage && info.storage !== "float32" ? { weights: info.storage } : {}),
+    ...(info.prompt !== undefined ? { prompt: info.prompt } : {}),
   };
   // Both files record one id of the facts and weights: a reader refuses a pair that differs.
   const ordered = model.namedParameters().map(([name]) => {

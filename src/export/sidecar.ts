@@ -68,6 +68,11 @@ export interface Sidecar {
   readonly weights?: "float16" | "int8";
   /** The id the `.onnx` file records too (`export_id.ts`); absent in older exports. */
   readonly export_id?: string;
+  /**
+   * A prompt that fits the model (the start of its validation text), for one's own text; the
+   * page opens the model with it. Absent for Human Numbers and in older exports.
+   */
+  readonly prompt?: string;
 }
 
 /**
@@ -204,6 +209,7 @@ export function parseSidecar(value: unknown, file: string): Sidecar {
     ...(seq ? { seq: { file: seq.str("file"), length: seq.int("length", { min: 1 }) } } : {}),
     ...(weights && weights !== "float32" ? { weights } : {}),
     ...(exportId ? { export_id: exportId } : {}),
+    ...(f.has("prompt") ? { prompt: f.str("prompt") } : {}),
   };
 }
 

@@ -4,8 +4,10 @@
  * @module
  */
 
+import type { TokenMode } from "../data/tokenizer.ts";
 import { type CurvePoint, curvesSvg } from "./curves.ts";
 import { escapeHtml } from "./escape.ts";
+import { tableCells, tableColumns } from "./table.ts";
 import { visibleText } from "../web/page_format.ts";
 
 /** Text as HTML, its control and bidi characters as `⟨U+202E⟩` marks (as the page shows them). */
@@ -21,7 +23,10 @@ export interface ReportOptions {
   readonly model: string;
   readonly description: string;
   readonly rows: readonly ReportRow[];
-  readonly baseline: number;
+  /** The run's tokens: a character-level run's table adds bits per character. */
+  readonly tokens: TokenMode;
+  /** Always predicting the most frequent validation token, and how often that is right. */
+  readonly baseline: { readonly token: string; readonly accuracy: number };
   /** Extra facts (seed, recipe, machine), shown as a list. */
   readonly facts: Readonly<Record<string, string>>;
 }
@@ -33,13 +38,14 @@ export interface ReportOptions {
  * @returns HTML text.
  */
 export function reportHtml(options: ReportOptions): string {
-  const head = ["epoch", "train_loss", "valid_loss", "accuracy", "time"];
+  const head = tableColumns(options.tokens);
   const rows = options.rows.map((r) =>
-    `<tr><td>${r.epoch}</td><td>${r.train_loss.toFixed(6)}</td><td>${
-      r.valid_loss.toFixed(6)
-    }</td>` +
-    `<td>${r.accuracy.toFixed(6)}</td><td>${r.time.toFixed(2)}s</td></tr>`
+    `<tr>${tableCells(r, options.tokens).map((c) => `<td>${c}</td>`).join("")}</tr>`
   );
+  const { token, accuracy } = options.baseline;
+  const bits = options.tokens === "char"
+    ? "; bits_per_char is valid_loss / ln 2 (the loss in bits)"
+    : "";
   const facts = Object.entries(options.facts).map(([k, v]) =>
     `<li><b>${html(k)}</b>: ${html(v)}</li>`
   );
@@ -58,10 +64,10 @@ th { background: #f4f4f4; }
 <body>
 <h1>${html(options.model)}</h1>
 <p>${html(options.description)}</p>
-${curvesSvg(options.rows, options.model, options.baseline)}
+${curvesSvg(options.rows, options.model, accuracy)}
 <p>train_loss is fastai's smoothed loss (moving average, beta 0.98, debiased); valid_loss and
-accuracy are exact means over the validation set. Baseline (always predict "thousand"):
-${options.baseline.toFixed(3)}.</p>
+accuracy are exact means over the validation set; perplexity is exp(valid_loss)${bits}.
+Baseline (always predict ${html(JSON.stringify(token))}): ${accuracy.toFixed(3)}.</p>
 <table>
 <tr>${head.map((h) => `<th>${h}</th>`).join("")}</tr>
 ${rows.join("\n")}

@@ -112,9 +112,11 @@ export function runExport(
         valid_loss: last?.valid_loss ?? 0,
         epochs: meta.learner.epoch,
       },
-      recipe: meta.recipe,
+      // The run's own schedule: a run recorded before its recipe did carries the book's.
+      recipe: { ...meta.recipe, epochs: meta.epochs, lrMax: meta.lrMax },
       seed: meta.seed,
       context: meta.recipe.data === "sequence" ? 1 : 3,
+      ...(meta.prompt !== undefined ? { prompt: meta.prompt } : {}),
     },
   };
 }

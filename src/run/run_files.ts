@@ -10,12 +10,14 @@
 
 import { saveGraph } from "../graph/model_io.ts";
 import { curvesSvg } from "../report/curves.ts";
+import { derivedMetrics } from "../report/metrics.ts";
 import { reportHtml } from "../report/report_html.ts";
 import type { Artifacts } from "../train/artifacts.ts";
 import { encodeCheckpoint } from "../train/checkpoint.ts";
 import type { EpochRecord, LearnerState } from "../train/learner.ts";
 import type { RunMeta } from "../train/run_meta.ts";
 import type { Tensor } from "../onnx/tensor.ts";
+import type { TokenMode } from "../data/tokenizer.ts";
 import { corpusLine } from "./describe.ts";
 import type { RunInfo } from "./run_info.ts";
 
@@ -75,6 +77,32 @@ export interface RunPlace {
 }
 
 /**
+ * One line of `metrics.jsonl`: the epoch's record and its derived figures (perplexity, and bits
+ * per character for a character-level run), as `deno task train --json` prints them.
+ *
+ * @param r The epoch's record.
+ * @param tokens The run's tokens.
+ * @returns The JSON line, newline included.
+ */
+export function metricsLine(r: EpochRecord, tokens: TokenMode): string {
+  return JSON.stringify(metricsObject(r, tokens)) + "\n";
+}
+
+/**
+ * An epoch's record with its derived figures, as one object.
+ *
+ * @param r The epoch's record.
+ * @param tokens The run's tokens.
+ * @returns The record, then `perplexity` (and `bits_per_char`).
+ */
+export function metricsObject(
+  r: EpochRecord,
+  tokens: TokenMode,
+): EpochRecord & ReturnType<typeof derivedMetrics> {
+  return { ...r, ...derivedMetrics(r.valid_loss, tokens) };
+}
+
+/**
  * The files that follow the table after every epoch, besides the checkpoint.
  *
  * @param info The run.
@@ -93,6 +121,7 @@ export function epochFiles(
     model: m.model,
     description: info.description,
     rows,
+    tokens: m.tokenizer.mode,
     baseline: info.baseline,
     facts: {
       seed: String(m.seed),
@@ -106,8 +135,8 @@ export function epochFiles(
     },
   });
   return new Map([
-    ["metrics.jsonl", text.encode(rows.map((r) => JSON.stringify(r)).join("\n") + "\n")],
-    ["curves.svg", text.encode(curvesSvg(rows, m.model, info.baseline))],
+    ["metrics.jsonl", text.encode(rows.map((r) => metricsLine(r, m.tokenizer.mode)).join(""))],
+    ["curves.svg", text.encode(curvesSvg(rows, m.model, info.baseline.accuracy))],
     ["report.html", text.encode(report)],
   ]);
 }

@@ -12,6 +12,7 @@ import type { ParentRun, RunMeta } from "../train/run_meta.ts";
 import type { Tracking } from "../train/tracking.ts";
 import type { RunCorpus } from "./corpus.ts";
 import { type ModelFacts, runDescription } from "./describe.ts";
+import { samplePrompt } from "./sample_prompt.ts";
 
 /** A run's fixed facts: its metadata without the learner state, plus report details. */
 export interface RunInfo {
@@ -19,8 +20,8 @@ export interface RunInfo {
   readonly meta: Omit<RunMeta, "learner">;
   /** One line on what the run is (`runDescription`). */
   readonly description: string;
-  /** Accuracy of always predicting the most frequent token. */
-  readonly baseline: number;
+  /** Always predicting the most frequent validation token, and its accuracy. */
+  readonly baseline: { readonly token: string; readonly accuracy: number };
 }
 
 /** What a run is started with. */
@@ -47,6 +48,13 @@ export interface RunStart {
   readonly tracking?: Tracking | undefined;
 }
 
+/** One's own text's sample prompt, as the metadata keeps it (none for Human Numbers). */
+function sample(corpus: RunCorpus): { prompt?: string } {
+  if (corpus.corpus.kind !== "text") return {};
+  const prompt = samplePrompt(corpus.validIds, corpus.vocab, corpus.tokenizer);
+  return prompt === undefined ? {} : { prompt };
+}
+
 /**
  * The facts of a new run.
  *
@@ -70,10 +78,11 @@ export function newRunInfo(s: RunStart): RunInfo {
     vocab: s.corpus.vocab,
     ...(s.parent ? { parent: s.parent } : {}),
     ...(s.tracking ? { tracking: s.tracking } : {}),
+    ...sample(s.corpus),
   };
   return {
     meta,
     description: runDescription(meta, s.entry),
-    baseline: s.corpus.baseline.accuracy,
+    baseline: s.corpus.baseline,
   };
 }

@@ -75,15 +75,21 @@ export interface RunPlan {
  *   for one batch of the recipe.
  */
 export function planRun(r: RunRequest): RunPlan {
-  const sized = r.recorded ??
-    sizedModel(r.entry, { ...r.sizes, vocabSize: r.corpus.vocab.length });
-  // A resumed run keeps the recipe it recorded (fitted when it started, to the same text).
+  const { entry, corpus, epochs, lrMax, seed, device, tracking } = r;
+  // A new run's recipe states its own schedule, not the book's (the registry's recipe says 15
+  // epochs for lm7 whatever --epochs was); a resumed run keeps the recipe it recorded, as
+  // runs recorded before this did (their export takes the schedule from `epochs`/`lrMax`).
+  const sized = r.recorded ?? withSchedule(
+    sizedModel(r.entry, { ...r.sizes, vocabSize: r.corpus.vocab.length }),
+    epochs,
+    lrMax,
+  );
+  // A resumed run's recipe was fitted to its text when it started: the same text, the same fit.
   const { recipe, notes } = r.recorded
     ? { recipe: sized.recipe, notes: [] }
     : r.corpus.fit(sized.recipe);
   const { arch } = sized;
   const data = r.corpus.data(recipe);
-  const { entry, corpus, epochs, lrMax, seed, device, tracking } = r;
   const parent = r.parent && "vocab" in r.parent ? parentRecord(r.parent, corpus.vocab) : r.parent;
   const info = newRunInfo({
     entry,
@@ -109,6 +115,15 @@ function parentRecord(
   const shared = vocab.filter((t) => known.has(t)).length;
   const { vocab: _, ...facts } = p;
   return { ...facts, sharedTokens: shared, newTokens: vocab.length - shared };
+}
+
+/** Sizes with the recipe's epochs and peak learning rate set to the run's own. */
+function withSchedule(
+  sized: { readonly arch: Architecture; readonly recipe: Recipe },
+  epochs: number,
+  lrMax: number,
+): { arch: Architecture; recipe: Recipe } {
+  return { arch: sized.arch, recipe: { ...sized.recipe, epochs, lrMax } };
 }
 
 /** Where and how the learner runs. */

@@ -82,6 +82,11 @@ export interface RunMeta {
   readonly tokenizer: TokenizerSpec;
   /** Tokens by id. */
   readonly vocab: readonly string[];
+  /**
+   * A prompt that fits the model (`samplePrompt`: the start of its validation text), for one's
+   * own text; absent for Human Numbers and in runs saved before it was recorded.
+   */
+  readonly prompt?: string;
   /** Epoch, step, smoothed loss and history at the checkpoint. */
   readonly learner: LearnerState;
   /** The run it was fine-tuned from; absent for a run from scratch. */
@@ -294,6 +299,7 @@ export function parseRunMeta(value: unknown, file: string, legacy: LegacyDefault
     tokenizer: readTokenizer(f.obj("tokenizer")),
     ...(f.has("parent") ? { parent: readParent(f.obj("parent")) } : {}),
     ...(f.has("tracking") ? { tracking: readTracking(f.obj("tracking")) } : {}),
+    ...(f.has("prompt") ? { prompt: f.str("prompt") } : {}),
   };
   if (meta.arch.vocabSize !== vocab.length) {
     throw new ContractError(

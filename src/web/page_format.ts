@@ -20,6 +20,17 @@ export function formatBytes(bytes: number): string {
 }
 
 /**
+ * A count and its noun, plural unless the count is 1: `1 epoch`, `3 epochs`, `0 epochs`.
+ *
+ * @param n The count.
+ * @param noun The singular noun (made plural with an "s").
+ * @returns The text.
+ */
+export function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/**
  * Milliseconds for people: `0.084 ms`, `12.3 ms`, `1,204 ms`.
  *
  * @param ms Duration.

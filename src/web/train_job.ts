@@ -121,6 +121,7 @@ export class TrainJob {
     const plan = planRun({
       entry,
       corpus,
+      sizes: settings.sizes, // the page's size fields, checked as --hidden … --sl are
       epochs: settings.epochs,
       lrMax: settings.lr,
       seed: settings.seed,

@@ -14,6 +14,8 @@
  */
 
 import { findModel, MODELS } from "../../models/registry.ts";
+import { readSizes, sizedModel, SizeError, type SizeFields } from "../../models/sizing.ts";
+import type { SizeOverrides } from "../../models/sizing.ts";
 import { NumberTextError, readInteger, readNumber } from "../contract/numbers.ts";
 import { TOKEN_MODES, type TokenMode } from "../data/tokenizer.ts";
 
@@ -50,6 +52,64 @@ export interface TrainSettings {
   /** wasm threads; 1 when the page is not cross-origin isolated. */
   readonly threads: number;
   readonly corpus: CorpusChoice;
+  /**
+   * The sizes that differ from the model's book ones (`deno task train`'s `--hidden`,
+   * `--layers`, `--dropout`, `--bs`, `--sl`, with the same limits); `{}` for the book's.
+   */
+  readonly sizes: Omit<SizeOverrides, "vocabSize">;
+}
+
+/** The size settings by field name (the CLI's flag names), in the panel's order. */
+export const SIZE_KEYS = ["hidden", "layers", "dropout", "bs", "sl"] as const;
+
+/** A model's sizes by field name: the book's values, and which the model lets change. */
+export interface ModelSizes {
+  readonly book: Readonly<Record<typeof SIZE_KEYS[number], number>>;
+  readonly resizable: Readonly<Record<typeof SIZE_KEYS[number], boolean>>;
+}
+
+/**
+ * A model's book sizes and which of them it can change (lm1..lm4 have one layer, only lm7
+ * has dropout, the three-token models read 3 tokens): what the panel's size fields show.
+ *
+ * @param model A registry name or alias.
+ * @returns The sizes by field name.
+ * @throws SettingsError for an unknown model.
+ */
+export function modelSizes(model: string): ModelSizes {
+  const { arch, recipe, resizable: can } = entryOf(model);
+  return {
+    book: {
+      hidden: arch.hidden,
+      layers: arch.layers,
+      dropout: arch.dropout,
+      bs: recipe.batchSize,
+      sl: recipe.seqLen,
+    },
+    resizable: { hidden: true, layers: can.layers, dropout: can.dropout, bs: true, sl: can.seqLen },
+  };
+}
+
+/** Where each size field lives in `SizeOverrides`. */
+const SIZE_FIELD: Readonly<Record<typeof SIZE_KEYS[number], keyof TrainSettings["sizes"]>> = {
+  hidden: "hidden",
+  layers: "layers",
+  dropout: "dropout",
+  bs: "batchSize",
+  sl: "seqLen",
+};
+
+/**
+ * A setting's size fields, by name, as the panel shows them: the given size, or the book's.
+ *
+ * @param s The settings.
+ * @returns Each size field's value.
+ */
+export function sizeValues(s: TrainSettings): Record<typeof SIZE_KEYS[number], number> {
+  const { book } = modelSizes(s.model);
+  return Object.fromEntries(
+    SIZE_KEYS.map((k) => [k, s.sizes[SIZE_FIELD[k]] ?? book[k]]),
+  ) as Record<typeof SIZE_KEYS[number], number>;
 }
 
 /** Raised for a setting out of range; the message names the setting and what it takes. */
@@ -79,6 +139,7 @@ export function defaultSettings(model = "lm6"): TrainSettings {
     backend: "wasm",
     threads: 1,
     corpus: { kind: "human-numbers" },
+    sizes: {},
   };
 }
 
@@ -112,7 +173,7 @@ function positive(name: string, raw: string, max: number): number {
   return asSetting(() => readNumber(name, raw, { above: 0, max }));
 }
 
-function asSetting(read: () => number): number {
+function asSetting<T>(read: () => T): T {
   try {
     return read();
   } catch (error) {
@@ -125,7 +186,8 @@ function asSetting(read: () => number): number {
  * Checks settings as the panel's fields give them (strings), filling in the model's recipe.
  *
  * @param fields Field values by name: `train` (the model), `epochs`, `lr`, `seed`, `backend`,
- *   `threads`; absent ones take their defaults.
+ *   `threads`, and the sizes `hidden`, `layers`, `dropout`, `bs`, `sl`; absent ones take their
+ *   defaults (the book's sizes).
  * @param corpus What to train on.
  * @returns The settings.
  * @throws SettingsError naming the field, its range and the value given.
@@ -153,11 +215,41 @@ export function checkSettings(
     backend,
     threads: fields.threads === undefined ? 1 : integer("threads", fields.threads, 1, 64),
     corpus,
+    sizes: checkSizes(base.model, fields),
   };
 }
 
+/**
+ * The size fields read with `deno task train`'s limits (`readSizes`) and checked against the
+ * model (`sizedModel`, as `planRun` will), keeping only those that differ from the book's.
+ */
+function checkSizes(
+  model: string,
+  fields: Readonly<Record<string, string | undefined>>,
+): TrainSettings["sizes"] {
+  const given: SizeFields = Object.fromEntries(
+    SIZE_KEYS.flatMap((k) => fields[k] === undefined ? [] : [[k, fields[k]]]),
+  );
+  const sizes = asSetting(() => readSizes(given, ""));
+  const { book } = modelSizes(model);
+  const changed = Object.fromEntries(
+    SIZE_KEYS.flatMap((k) => {
+      const v = sizes[SIZE_FIELD[k]];
+      return v === undefined || v === book[k] ? [] : [[SIZE_FIELD[k], v]];
+    }),
+  );
+  try {
+    sizedModel(entryOf(model), changed);
+  } catch (error) {
+    // The page names its fields without the CLI's dashes ("layers does not apply to lm1: …").
+    if (error instanceof SizeError) throw new SettingsError(error.message.replace(/^--/, ""));
+    throw error;
+  }
+  return changed;
+}
+
 /** The keys the hash may hold. */
-const HASH_KEYS = ["train", "epochs", "lr", "seed", "backend", "threads", "start"];
+const HASH_KEYS = ["train", "epochs", "lr", "seed", "backend", "threads", ...SIZE_KEYS, "start"];
 
 /**
  * Reads the Train panel's settings from a URL hash.
@@ -187,7 +279,8 @@ export function readTrainHash(hash: string): { settings: TrainSettings; start: b
  * The URL hash of settings (the corpus stays out: a link cannot carry one's text).
  *
  * @param s The settings.
- * @returns `#train=...&epochs=...&lr=...&seed=...&backend=...` (and `threads` above 1).
+ * @returns `#train=...&epochs=...&lr=...&seed=...&backend=...` (and `threads` above 1, and
+ *   each size that differs from the book's).
  */
 export function trainHash(s: TrainSettings): string {
   const p = new URLSearchParams({
@@ -198,6 +291,10 @@ export function trainHash(s: TrainSettings): string {
     backend: s.backend,
   });
   if (s.threads > 1) p.set("threads", String(s.threads));
+  for (const k of SIZE_KEYS) {
+    const v = s.sizes[SIZE_FIELD[k]];
+    if (v !== undefined) p.set(k, String(v));
+  }
   return `#${p}`;
 }
 

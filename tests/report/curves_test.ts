@@ -46,11 +46,16 @@ Deno.test("reportHtml() shows the table rows and escapes the facts", () => {
     model: "lm6",
     description: "LSTM <2 layers>",
     rows: POINTS.map((p) => ({ ...p, valid_loss: 1.25, time: 0.5 })),
-    baseline: 0.152,
+    tokens: "word",
+    baseline: { token: "thousand", accuracy: 0.152 },
     facts: { seed: "<42>" },
   });
   assert.equal(html.match(/<tr><td>/g)?.length, 3);
-  assert.ok(html.includes("<td>0.500000</td><td>0.50s</td>"));
+  // accuracy, then perplexity = exp(valid_loss), then the time.
+  assert.ok(html.includes(`<td>0.500000</td><td>${Math.exp(1.25).toFixed(6)}</td><td>0.50s</td>`));
+  assert.ok(html.includes("<th>perplexity</th><th>time</th>"));
+  assert.ok(!html.includes("bits_per_char"));
+  assert.ok(html.includes(`Baseline (always predict &quot;thousand&quot;): 0.152.`));
   assert.ok(html.includes("LSTM &lt;2 layers&gt;"));
   assert.ok(html.includes("<b>seed</b>: &lt;42&gt;"));
 });
@@ -60,11 +65,29 @@ Deno.test("reportHtml() shows control and bidi characters as marks, as the page 
     model: "lm7",
     description: "own text \u202Etxt.exe\u0000 <b>",
     rows: [],
-    baseline: 0.1,
+    tokens: "word",
+    baseline: { token: "a", accuracy: 0.1 },
     facts: { corpus: "runs/\u202Efdp.txt", "vocab\u200f": "3 tokens" },
   });
   assert.ok(html.includes("own text ⟨U+202E⟩txt.exe⟨U+0000⟩ &lt;b&gt;"));
   assert.ok(html.includes("<b>corpus</b>: runs/⟨U+202E⟩fdp.txt"));
   assert.ok(html.includes("<b>vocab⟨U+200F⟩</b>: 3 tokens"));
   assert.doesNotMatch(html, /[\0\u200f\u202e]/);
+});
+
+Deno.test("reportHtml() names the corpus's own baseline token, escaped, and shows bits per character", () => {
+  const html = reportHtml({
+    model: "lm7",
+    description: "own text",
+    rows: [{ epoch: 0, train_loss: 2, valid_loss: 1.5, accuracy: 0.4, time: 1 }],
+    tokens: "char",
+    baseline: { token: "<\u202E\n>", accuracy: 0.125 },
+    facts: {},
+  });
+  assert.ok(!html.includes("thousand"));
+  assert.ok(html.includes("Baseline (always predict &quot;&lt;⟨U+202E⟩\\n&gt;&quot;): 0.125."));
+  assert.ok(html.includes("<th>perplexity</th><th>bits_per_char</th><th>time</th>"));
+  assert.ok(
+    html.includes(`<td>${Math.exp(1.5).toFixed(6)}</td><td>${(1.5 / Math.LN2).toFixed(6)}</td>`),
+  );
 });

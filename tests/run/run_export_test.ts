@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { findModel } from "../../models/registry.ts";
 import type { Tensor } from "../../src/onnx/tensor.ts";
-import { checkpointWeights } from "../../src/run/run_export.ts";
+import { checkpointWeights, runExport } from "../../src/run/run_export.ts";
+import { humanNumbersCorpus } from "../../src/run/corpus.ts";
+import { planRun } from "../../src/run/start_run.ts";
+import type { Recipe } from "../../src/train/recipe.ts";
 
 Deno.test("checkpointWeights() refuses a diverged checkpoint, counting its NaN/Inf values", () => {
   const model = findModel("lm3").create();
@@ -22,4 +25,34 @@ Deno.test("checkpointWeights() refuses a diverged checkpoint, counting its NaN/I
         `again with a lower --lr)`,
     ),
   );
+});
+
+Deno.test("runExport() states the run's own epochs and lr, also for a run that recorded the book's", () => {
+  const entry = findModel("lm3");
+  const model = entry.create();
+  const tensors = new Map<string, Tensor>();
+  for (const [name, p] of model.namedParameters()) {
+    tensors.set(name, { dtype: "float32", dims: p.shape, data: new Float32Array(p.size) });
+  }
+  const plan = planRun({
+    entry,
+    corpus: humanNumbersCorpus(),
+    epochs: 3,
+    lrMax: 0.002,
+    seed: 1,
+    device: "cpu",
+  });
+  const state = { epoch: 3, step: 0, smooth: { val: 0, count: 0 }, history: [] };
+  const meta = { ...plan.info.meta, learner: state };
+  assert.equal(meta.recipe.epochs, 3); // a new run records its own schedule
+  assert.equal(meta.recipe.lrMax, 0.002);
+  // A run recorded before that carries the registry's recipe: the export still says 3.
+  const old = { ...meta, recipe: entry.recipe };
+  assert.notEqual(entry.recipe.epochs, 3);
+  for (const m of [meta, old]) {
+    const recipe = runExport(m, tensors, entry, "ckpt", "Cannot export r").info.recipe as Recipe;
+    assert.equal(recipe.epochs, 3);
+    assert.equal(recipe.lrMax, 0.002);
+    assert.equal(recipe.wd, entry.recipe.wd); // the rest is the recorded recipe
+  }
 });

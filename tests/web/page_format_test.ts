@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  counted,
   filterVocab,
   formatBytes,
   formatMs,
@@ -60,4 +61,10 @@ Deno.test("filterVocab() puts prefix matches first and counts every match", () =
   assert.deepEqual(filterVocab(vocab, "CAT", 2), { ids: [2, 3], total: 3 });
   assert.deepEqual(filterVocab(vocab, "", 2), { ids: [0, 1], total: 6 });
   assert.deepEqual(filterVocab(vocab, "zzz", 5), { ids: [], total: 0 });
+});
+
+Deno.test("counted() makes the noun plural unless the count is 1", () => {
+  assert.equal(counted(1, "epoch"), "1 epoch");
+  assert.equal(counted(0, "epoch"), "0 epochs");
+  assert.equal(counted(3, "layer"), "3 layers");
 });

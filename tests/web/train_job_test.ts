@@ -149,3 +149,25 @@ Deno.test("TrainJob: word tokens split as deno task train's do, line breaks kept
     await job.release();
   }
 });
+
+Deno.test("TrainJob: the page's size settings reach the run, which records them as the CLI's does", async () => {
+  const sizes = { hidden: 16, layers: 1, batchSize: 16, seqLen: 8 };
+  const job = await TrainJob.create(settings({ epochs: 1, sizes }), web, "test");
+  try {
+    assert.equal(job.learner.train.batch(0).xDims.join(), "16,8");
+    assert.equal(await job.run(), "finished");
+    const bytes = job.checkpoint();
+    if (!bytes) throw new Error("no checkpoint after an epoch");
+    const meta = parseRunMeta(decodeCheckpoint(bytes, "page.safetensors").meta, "page", {
+      arch: () => findModel("lm6").arch,
+      tokenizer: HUMAN_NUMBERS_TOKENIZER,
+    });
+    assert.deepEqual(
+      [meta.arch.hidden, meta.arch.layers, meta.recipe.batchSize, meta.recipe.seqLen],
+      [16, 1, 16, 8],
+    );
+    assert.equal(meta.recipe.epochs, 1); // the run's own schedule, as a CLI run records it
+  } finally {
+    await job.release();
+  }
+});

@@ -4,11 +4,14 @@ import {
   checkSettings,
   defaultSettings,
   defaultThreads,
+  modelSizes,
   readTrainHash,
   SettingsError,
+  sizeValues,
   TRAIN_MODELS,
   trainHash,
 } from "../../src/web/train_settings.ts";
+import { readSizes, SIZE_LIMITS } from "../../models/sizing.ts";
 
 Deno.test("defaultSettings() are the book's recipe for every model the panel offers", () => {
   assert.deepEqual(TRAIN_MODELS, ["lm1", "lm2", "lm3", "lm4", "lm5", "lm6", "lm7", "gru"]);
@@ -93,4 +96,60 @@ Deno.test("browserMachine() names the browser, its cores and the backend's threa
 
 Deno.test("defaultThreads() takes every core up to 4", () => {
   assert.deepEqual([1, 2, 4, 16].map(defaultThreads), [1, 2, 4, 4]);
+});
+
+Deno.test("size settings: the CLI's limits and messages, the model's own checks, and the hash", () => {
+  const { settings } = readTrainHash("#train=lm6&hidden=32&layers=3&bs=16&sl=8");
+  assert.deepEqual(settings.sizes, { hidden: 32, layers: 3, batchSize: 16, seqLen: 8 });
+  assert.equal(
+    trainHash(settings),
+    "#train=lm6&epochs=15&lr=0.01&seed=42&backend=wasm&hidden=32&layers=3&bs=16&sl=8",
+  );
+  assert.deepEqual(readTrainHash(trainHash(settings)).settings, settings);
+  assert.deepEqual(sizeValues(settings), { hidden: 32, layers: 3, dropout: 0, bs: 16, sl: 8 });
+  // The panel always sends every field: the book's values are not a change, and stay out of links.
+  const book = checkSettings({
+    train: "lm7",
+    hidden: "64",
+    layers: "2",
+    dropout: "0.4",
+    bs: "64",
+    sl: "16",
+  });
+  assert.deepEqual(book.sizes, {});
+  assert.equal(trainHash(book), "#train=lm7&epochs=15&lr=0.01&seed=42&backend=wasm");
+  assert.deepEqual(checkSettings({ train: "lm7", dropout: "0.25" }).sizes, { dropout: 0.25 });
+  for (
+    const [fields, message] of [
+      [{ hidden: "0" }, `hidden must be an integer from 1 to ${SIZE_LIMITS.hidden}: got "0"`],
+      [{ hidden: "8193" }, `hidden must be an integer from 1 to 8192: got "8193"`],
+      [{ layers: "17" }, `layers must be an integer from 1 to 16: got "17"`],
+      [{ bs: "4097" }, `bs must be an integer from 1 to 4096: got "4097"`],
+      [{ sl: "1.5" }, `sl must be an integer from 1 to 4096: got "1.5"`],
+      [{ dropout: "1" }, `dropout must be a number in [0, 1): got "1"`],
+      [{ train: "lm1", layers: "2" }, /^layers does not apply to lm1: /],
+      [{ train: "lm6", dropout: "0.1" }, /^dropout does not apply to lm6: it has no dropout/],
+      [{ train: "lm3", sl: "8" }, /^sl does not apply to lm3: it reads 3 tokens/],
+      [{ train: "lm7", sl: "1" }, /^sl must be at least 2 for lm7/],
+    ] as const
+  ) {
+    assert.throws(() => checkSettings({ train: "lm6", ...fields }), (e: Error) => {
+      assert.ok(e instanceof SettingsError, JSON.stringify(fields));
+      if (typeof message === "string") assert.equal(e.message, message);
+      else assert.match(e.message, message);
+      return true;
+    });
+  }
+  // The same reader gives the CLI its messages, with the flags' dashes.
+  assert.throws(
+    () => readSizes({ hidden: "0" }, "--"),
+    { message: '--hidden must be an integer from 1 to 8192: got "0"' },
+  );
+  assert.deepEqual(modelSizes("lm3").resizable, {
+    hidden: true,
+    layers: false,
+    dropout: false,
+    bs: true,
+    sl: false,
+  });
 });

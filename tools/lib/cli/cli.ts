@@ -6,7 +6,13 @@
  */
 
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import { NumberTextError, readInteger, readNumber } from "../../../src/contract/numbers.ts";
+import {
+  type NumberRange,
+  NumberTextError,
+  readInteger,
+  readNumber,
+} from "../../../src/contract/numbers.ts";
+import { checkFlags, FlagError } from "./flag_check.ts";
 
 /** A mistake in how a tool was called: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -15,7 +21,8 @@ export class UsageError extends Error {
 
 /**
  * Parses a tool's command line with `node:util`'s `parseArgs`, adding `-h`/`--help`.
- * An unknown flag or a missing value is a `UsageError` carrying the usage text.
+ * An unknown flag is a `UsageError` naming the closest known flag, a flag without its value is
+ * one too, and a negative number after a string flag is its value (for its range check).
  *
  * @param args The arguments (`Deno.args`).
  * @param options The tool's flags.
@@ -28,14 +35,14 @@ export function parseFlags<const T extends ParseArgsOptionsConfig>(
   options: T,
   usage: string,
 ) {
+  const all = { ...options, help: { type: "boolean", short: "h" } } as const;
+  // "Usage: deno task train <model>" names the tool, for the pointer to its --help.
+  const help = `${/Usage: (deno task \S+)/.exec(usage)?.[1] ?? "the tool's"} --help`;
   let parsed;
   try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { ...options, help: { type: "boolean", short: "h" } } as const,
-    });
+    parsed = parseArgs({ args: checkFlags(args, all, help), allowPositionals: true, options: all });
   } catch (error) {
+    if (error instanceof FlagError) throw new UsageError(error.message);
     throw new UsageError(`${(error as Error).message}\n${usage}`);
   }
   if ((parsed.values as { help?: boolean }).help) {
@@ -85,6 +92,25 @@ export function numberFlag(
 ): number {
   if (text === undefined) return fallback;
   return asUsage(() => readNumber(`--${flag}`, text, { above: min, max }));
+}
+
+/**
+ * A number flag in a range (`{ min, max }` or `{ above, max }`), or the fallback when absent.
+ *
+ * @param flag Flag name without dashes.
+ * @param text The flag's value.
+ * @param range The allowed range.
+ * @param fallback Value when the flag is absent.
+ * @returns The number.
+ */
+export function rangeFlag(
+  flag: string,
+  text: string | undefined,
+  range: NumberRange,
+  fallback: number,
+): number {
+  if (text === undefined) return fallback;
+  return asUsage(() => readNumber(`--${flag}`, text, range));
 }
 
 /** The number reader's message as a usage error (exit code 2). */

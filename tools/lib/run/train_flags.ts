@@ -6,7 +6,8 @@
  */
 
 import { ALIASES, MODELS } from "../../../models/registry.ts";
-import type { SizeOverrides } from "../../../models/sizing.ts";
+import { readSizes, type SizeOverrides } from "../../../models/sizing.ts";
+import { NumberTextError } from "../../../src/contract/numbers.ts";
 import type { RunMeta } from "../../../src/train/run_meta.ts";
 import { TOKEN_MODES, type TokenMode } from "../../../src/data/tokenizer.ts";
 import { specialsFor } from "../../../src/data/text_vocab.ts";
@@ -229,20 +230,13 @@ function extFlag(value: string): string[] {
  * @throws UsageError for a size out of range.
  */
 export function sizeFlags(flags: Flags): SizeOverrides {
-  const dropout = flags.dropout === undefined ? undefined : Number(flags.dropout);
-  if (dropout !== undefined && (flags.dropout!.trim() === "" || !(dropout >= 0 && dropout < 1))) {
-    throw new UsageError(`--dropout must be a number in [0, 1): got "${flags.dropout}"`);
+  const { hidden, layers, dropout, bs, sl } = flags;
+  try {
+    return readSizes({ hidden, layers, dropout, bs, sl }, "--");
+  } catch (error) {
+    if (error instanceof NumberTextError) throw new UsageError(error.message);
+    throw error;
   }
-  const int = (flag: "hidden" | "layers" | "bs" | "sl", max: number) =>
-    flags[flag] === undefined ? undefined : intFlag(flag, flags[flag], 1, max, 0);
-  const sizes = {
-    hidden: int("hidden", 8192),
-    layers: int("layers", 16),
-    dropout,
-    batchSize: int("bs", 4096),
-    seqLen: int("sl", 4096),
-  };
-  return Object.fromEntries(Object.entries(sizes).filter(([, v]) => v !== undefined));
 }
 
 /**
