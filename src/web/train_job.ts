@@ -39,7 +39,10 @@ export interface JobHeader {
   readonly description: string;
   /** The corpus in one line. */
   readonly corpus: string;
-  /** A warning about the vocabulary, when many tokens are unknown. */
+  /**
+   * A warning about the vocabulary, when many tokens are unknown, and notes on a short text's
+   * batches (fewer or shorter rows, few batches per epoch).
+   */
   readonly warning?: string | undefined;
   /** The most frequent token and the accuracy of always predicting it. */
   readonly baseline: { readonly token: string; readonly accuracy: number };
@@ -136,7 +139,8 @@ export class TrainJob {
       // The schedule as run (the artifacts and report keep the CLI's line, byte for byte).
       description: runDescription(info.meta, entry, { schedule: true }),
       corpus: corpus.summary,
-      warning: corpus.warning,
+      // The vocabulary's warning, then what fitting a short text changed (as the CLI prints).
+      warning: [corpus.warning, ...plan.notes].filter(Boolean).join(" ") || undefined,
       baseline: corpus.baseline,
       trainBatches: learner.train.length,
       validBatches: learner.valid.length,

@@ -35,8 +35,8 @@ Options:
   --list          list the models
   -h, --help      this help
 
-Train's --epochs, --lr, --out, --resume and --force do not apply: the sweep sets the lr at
-every step and keeps nothing.
+Train's --epochs, --lr, --out, --resume, --force, --from, --save-best, --monitor and
+--patience do not apply: the sweep sets the lr at every step and keeps nothing.
 
 ${SHARED}`;
 
@@ -64,6 +64,10 @@ const REFUSED: Readonly<Record<string, string>> = {
   out: "lr-find writes no run directory (--svg names the plot)",
   resume: "lr-find starts from the seed's initial weights",
   force: "lr-find writes no run directory",
+  from: "lr-find sweeps from the seed's initial weights, not another run's",
+  "save-best": "lr-find keeps no checkpoint",
+  monitor: "lr-find keeps no checkpoint",
+  patience: "the sweep stops when its smoothed loss diverges",
 };
 
 /**
