@@ -171,3 +171,27 @@ Deno.test("TrainJob: the page's size settings reach the run, which records them 
     await job.release();
   }
 });
+
+Deno.test("TrainJob: a short pasted text trains on fewer validation rows and says so, as the CLI does", async () => {
+  const words = ["the", "cat", "sat", "on", "a", "mat", "."];
+  const text = Array.from({ length: 300 }, (_, i) => words[i % words.length]).join(" ");
+  const corpus = {
+    kind: "text" as const,
+    name: "short.txt",
+    text,
+    tokens: "word" as const,
+    lower: false,
+    ...textDefaults("word"),
+  };
+  const job = await TrainJob.create(settings({ epochs: 1, corpus }), web, "test");
+  try {
+    // 301 tokens: 270 for training (16 rows of 16), 31 for validation (1 row of 16).
+    assert.equal(job.learner.train.batch(0).xDims.join(), "16,16");
+    assert.equal(job.learner.valid.batch(0).xDims.join(), "1,16");
+    assert.match(job.header.warning ?? "", /training on batches of 16 rows/);
+    assert.match(job.header.warning ?? "", /validating on 1 row of 16 tokens/);
+    assert.equal(await job.run(), "finished");
+  } finally {
+    await job.release();
+  }
+});
