@@ -35,7 +35,14 @@ Deno.test("site CLI: the folder's files, its model list, and every refusal in on
       "three.json",
       "three.onnx",
     ]);
-    assert.deepEqual(list("web"), ["app.js", "style.css", "train.js", "train_view.js", "view.js"]);
+    assert.deepEqual(list("web"), [
+      "app.js",
+      "style.css",
+      "train.js",
+      "train_lr_find.js",
+      "train_view.js",
+      "view.js",
+    ]);
     const index = JSON.parse(await Deno.readTextFile(`${site}/models/index.json`));
     assert.deepEqual(index.map((e: { name: string; file: string }) => [e.name, e.file]), [
       ["lm6", "lm6.onnx"],

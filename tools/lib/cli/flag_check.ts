@@ -53,7 +53,9 @@ export function checkFlags(
       continue;
     }
     const value = args[i + 1];
-    if (value === undefined || (value.startsWith("-") && !NEGATIVE_NUMBER.test(value))) {
+    // A value that reads as a flag is a missing value; any other, "-" (stdin) and negative
+    // numbers included, is the flag's to check.
+    if (value === undefined || looksLikeFlag(value)) {
       throw new FlagError(
         `--${name} needs a value: got ${
           value === undefined ? "the end of the command line" : JSON.stringify(value)
@@ -64,6 +66,12 @@ export function checkFlags(
     i++;
   }
   return out;
+}
+
+/** Whether an argument reads as a flag (`--n`, `-h`) rather than a value (`-`, `-1`, `-x1`). */
+function looksLikeFlag(arg: string): boolean {
+  if (NEGATIVE_NUMBER.test(arg)) return false;
+  return (arg.startsWith("--") && arg.length > 2) || /^-[^\d-]$/.test(arg);
 }
 
 /** The flag an argument names (`--hidden`, `--hidden=8`, `-h`), or undefined for a value. */
