@@ -23,7 +23,7 @@ import { markdownTable } from "./lib/cli/markdown.ts";
 
 const USAGE =
   `Usage: deno task bench [configs...] [--repeat N] [--epochs N] [--threads N] [--inter-op N]
-                       [--opt-level L] [--device D] [--device-id N] [--json]
+                       [--opt-level L] [--mem-pattern M] [--device D] [--device-id N] [--json]
                        [--record FILE | --no-record]
 
 Configurations: lm1..lm7 and gru at the book's size on Human Numbers; lstm-h256 and lstm-h1024
@@ -36,6 +36,8 @@ lm1 lm6 lm7 lstm-h256 lstm-h1024.
   --threads N   onnxruntime intra-op threads (default 1, as train)
   --inter-op N  threads running independent nodes at once (default 1: sequential)
   --opt-level L onnxruntime graph optimizations: disabled, basic, extended, all (default)
+  --mem-pattern M onnxruntime's memory pattern: auto (default: off for graphs of large values,
+                as training does, src/train/memory_pattern.ts), on or off
   --json        one JSON object per configuration on stdout instead of the table
   --record FILE append the run to FILE (default docs/BENCHMARKS.md); --no-record: don't`;
 
@@ -101,6 +103,7 @@ async function main(): Promise<number> {
     threads: { type: "string" },
     "inter-op": { type: "string" },
     "opt-level": { type: "string" },
+    "mem-pattern": { type: "string" },
     device: { type: "string" },
     "device-id": { type: "string" },
     json: { type: "boolean" },
@@ -120,6 +123,10 @@ async function main(): Promise<number> {
   if (!(OPT_LEVELS as readonly string[]).includes(level)) {
     throw new UsageError(`--opt-level must be one of ${OPT_LEVELS.join(", ")}: got "${level}"`);
   }
+  const pattern = values["mem-pattern"] ?? "auto";
+  if (!["auto", "on", "off"].includes(pattern)) {
+    throw new UsageError(`--mem-pattern must be auto, on or off: got "${pattern}"`);
+  }
   const { device, deviceId, note } = await deviceFlags(values.device, values["device-id"]);
   if (note) console.error(note);
   const record = values["no-record"] ? undefined : values.record ?? "docs/BENCHMARKS.md";
@@ -129,6 +136,7 @@ async function main(): Promise<number> {
     interOpThreads: interOp,
     graphOptimizationLevel: level as GraphOptimizationLevel,
     ...(deviceId !== undefined ? { deviceId } : {}),
+    ...(pattern === "auto" ? {} : { memPattern: pattern === "on" }),
   };
   const say = (line: string) => values.json ? console.error(line) : console.log(line);
 
@@ -137,7 +145,8 @@ async function main(): Promise<number> {
     ? await measureMatMulPeak({ threads, repeats: Math.max(3, repeat) })
     : undefined;
   const header = `machine: ${machineLine()}; ${(await nodeBackend()).name}, ${device} EP, ` +
-    `${threads} intra-op thread(s), ${interOp} inter-op, optimization level ${level}; ` +
+    `${threads} intra-op thread(s), ${interOp} inter-op, optimization level ${level}, ` +
+    `memory pattern ${pattern}; ` +
     (peak ? `MatMul 1024 peak at ${threads} thread(s): ${peak.gflops.toFixed(1)} GFLOP/s; ` : "") +
     `--repeat ${repeat}, --epochs ${epochs ?? "each recipe's (2 for lstm-h*)"}`;
   say(header);

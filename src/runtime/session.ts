@@ -46,6 +46,21 @@ export interface SessionOptions {
    * returns them as `DeviceTensor`s, which can be fed back to the same session as they are.
    */
   keepOnDevice?: readonly string[];
+  /**
+   * onnxruntime's CPU memory arena (`enableCpuMemArena`, on by default): chunks it allocates are
+   * kept for the process's life and reused, never returned.
+   */
+  memArena?: boolean;
+  /**
+   * onnxruntime's memory pattern (`enableMemPattern`, on by default): after the first run, one
+   * block for all intermediate values is planned and kept with the session.
+   */
+  memPattern?: boolean;
+  /**
+   * Whether the intra-op threads spin while waiting for work (onnxruntime's default: on). Off,
+   * sessions that take turns (train, then eval) do not burn each other's cores.
+   */
+  spinning?: boolean;
 }
 
 import { checkFeeds, type Feed, isOnDevice, SessionError } from "./feeds.ts";
@@ -132,6 +147,18 @@ export class Session {
         intraOpNumThreads: threads,
         interOpNumThreads: interOp,
         executionMode: interOp > 1 ? "parallel" : "sequential",
+        ...(options.memArena !== undefined ? { enableCpuMemArena: options.memArena } : {}),
+        ...(options.memPattern !== undefined ? { enableMemPattern: options.memPattern } : {}),
+        ...(options.spinning !== undefined
+          ? {
+            extra: {
+              session: {
+                intra_op: { allow_spinning: options.spinning ? "1" : "0" },
+                inter_op: { allow_spinning: options.spinning ? "1" : "0" },
+              },
+            },
+          }
+          : {}),
       });
     } catch (error) {
       const message = firstLine((error as Error).message);

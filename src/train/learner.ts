@@ -10,6 +10,7 @@
  */
 
 import { estimateTrainingMemory, type MemoryEstimate } from "./memory_estimate.ts";
+import { keepsMemoryPattern } from "./memory_pattern.ts";
 import type { BatchSource, TrainData } from "../data/stream_batches.ts";
 import { humanNumbersData } from "../data/pipelines.ts";
 import type { LanguageModel } from "../nn/language_model.ts";
@@ -182,13 +183,21 @@ export class Learner {
       ...(options.session?.device === "webgpu" ? { webgpu: true } : {}),
     });
     const device = options.session?.device ?? "cpu";
-    options.checkMemory?.(estimateTrainingMemory(artifacts, device !== "cpu"));
+    const estimate = estimateTrainingMemory(artifacts, device !== "cpu");
+    options.checkMemory?.(estimate);
+    // On the CPU (node or wasm), large graphs train in less memory without onnxruntime's
+    // memory pattern, no slower (memory_pattern.ts); GPUs keep onnxruntime's defaults.
+    const session = options.session?.memPattern === undefined && (device === "cpu" ||
+        device === "wasm") &&
+        !keepsMemoryPattern(estimate.train)
+      ? { ...options.session, memPattern: false }
+      : options.session;
     const runner = await Runner.create(
       artifacts,
       options.init ?? model.initParameters(options.seed),
       {
         seed: options.seed,
-        ...(options.session ? { session: options.session } : {}),
+        ...(session ? { session } : {}),
         ...(options.deviceState !== undefined ? { deviceState: options.deviceState } : {}),
       },
     );

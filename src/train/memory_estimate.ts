@@ -6,8 +6,9 @@
  * It is a floor, from the graphs themselves: the train and eval graphs' live-value peaks
  * (`liveBytes`), plus the state the host keeps (parameters and Adam's two moments, a second
  * copy of each as a step fetches them, and a third as a checkpoint encodes them), plus the
- * runtime itself. Measured peak RSS at issue 23's bench sizes is 1.07-2.5 times this floor
- * (onnxruntime's arena keeps slack, and frees in its own order), so a run is refused only when
+ * runtime itself. Measured peak RSS at issue 23's bench sizes is 1.07-1.8 times this floor
+ * (onnxruntime's arena keeps slack, and frees in its own order; 2.5 at hidden 256 while large
+ * graphs kept onnxruntime's memory pattern), so a run is refused only when
  * the floor alone exceeds the machine, and warned about when it comes near.
  *
  * @module

@@ -61,7 +61,8 @@ export class Runner {
     private masks: Random,
     private readonly dtype: "float32" | "float64",
     private readonly onDevice: boolean,
-    private readonly deviceOptions: SessionOptions,
+    /** The options both sessions were created with. */
+    readonly sessionOptions: SessionOptions,
   ) {
     this.located = locate(artifacts.spec.carried);
     this.resetState();
@@ -194,7 +195,7 @@ export class Runner {
     this.download ??= await hostCopySession(
       this.artifacts.spec.carried,
       this.dtype,
-      this.deviceOptions,
+      this.sessionOptions,
     );
     await this.carried.toHost(this.download);
   }
