@@ -1,7 +1,8 @@
 /**
  * `deno task bench`: the speed of every configuration of the suite (`bench_configs.ts`):
  * training step, epoch, evaluation batch, session creation, peak memory, node counts, FLOPs
- * per step and the share of the machine's own MatMul peak they reach, and the exported step
+ * per step and the share of the machine's best matrix rate they reach (onnxruntime's MatMul,
+ * or OpenBLAS's sgemm when it is installed and faster), and the exported step
  * graph's latency and batched throughput. Medians with p10-p90 over `--repeat` samples after
  * a warm-up. Prints a table (or JSON) and appends the run to `docs/BENCHMARKS.md` with the
  * CPU, cores, date and commit. These machines are noisy: compare medians, not single runs.
@@ -19,6 +20,7 @@ import { writeFileAtomic } from "./lib/cli/atomic.ts";
 import { machineLine } from "./lib/bench/machine.ts";
 import { nodeBackend } from "../src/runtime/backend.ts";
 import { measureMatMulPeak } from "./lib/bench/matmul_peak.ts";
+import { measureBlasPeak } from "./lib/bench/blas_peak.ts";
 import { markdownTable } from "./lib/cli/markdown.ts";
 
 const USAGE =
@@ -141,13 +143,22 @@ async function main(): Promise<number> {
   const say = (line: string) => values.json ? console.error(line) : console.log(line);
 
   // The peak is the CPU EP's: beside a GPU run it says nothing, and the column is left out.
-  const peak = device === "cpu"
+  const ortPeak = device === "cpu"
     ? await measureMatMulPeak({ threads, repeats: Math.max(3, repeat) })
     : undefined;
+  // "Of peak" is of the best matrix rate this machine reaches at the thread count: OpenBLAS's
+  // sgemm when it is installed (PyTorch's BLAS), else onnxruntime's own MatMul.
+  const blas = ortPeak ? measureBlasPeak({ threads, repeats: Math.max(3, repeat) }) : undefined;
+  const peak = ortPeak && blas?.library && blas.gflops > ortPeak.gflops ? blas : ortPeak;
   const header = `machine: ${machineLine()}; ${(await nodeBackend()).name}, ${device} EP, ` +
     `${threads} intra-op thread(s), ${interOp} inter-op, optimization level ${level}, ` +
     `memory pattern ${pattern}; ` +
-    (peak ? `MatMul 1024 peak at ${threads} thread(s): ${peak.gflops.toFixed(1)} GFLOP/s; ` : "") +
+    (ortPeak
+      ? `MatMul 1024 peak at ${threads} thread(s): onnxruntime ${ortPeak.gflops.toFixed(1)}, ` +
+        (blas?.library
+          ? `OpenBLAS sgemm ${blas.gflops.toFixed(1)} GFLOP/s (of peak: the higher); `
+          : `GFLOP/s (OpenBLAS: ${blas && "reason" in blas ? blas.reason : "not measured"}); `)
+      : "") +
     `--repeat ${repeat}, --epochs ${epochs ?? "each recipe's (2 for lstm-h*)"}`;
   say(header);
   const results: BenchResult[] = [];
@@ -156,7 +167,11 @@ async function main(): Promise<number> {
     const r = await measure(c, { repeat, epochs: epochs ?? c.epochs, session });
     results.push(r);
     if (values.json) {
-      console.log(JSON.stringify({ ...r, ...(peak ? { matmulPeakGflops: peak.gflops } : {}) }));
+      console.log(JSON.stringify({
+        ...r,
+        ...(ortPeak ? { matmulPeakGflops: ortPeak.gflops } : {}),
+        ...(blas?.library ? { blasPeakGflops: blas.gflops } : {}),
+      }));
     }
   }
   const text = table(results, peak?.gflops);
