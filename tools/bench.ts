@@ -25,7 +25,7 @@ import { markdownTable } from "./lib/cli/markdown.ts";
 
 const USAGE =
   `Usage: deno task bench [configs...] [--repeat N] [--epochs N] [--threads N] [--inter-op N]
-                       [--opt-level L] [--mem-pattern M] [--device D] [--device-id N] [--json]
+                       [--opt-level L] [--mem-pattern M] [--spinning S] [--device D] [--device-id N] [--json]
                        [--record FILE | --no-record]
 
 Configurations: lm1..lm7 and gru at the book's size on Human Numbers; lstm-h256 and lstm-h1024
@@ -40,6 +40,8 @@ lm1 lm6 lm7 lstm-h256 lstm-h1024.
   --opt-level L onnxruntime graph optimizations: disabled, basic, extended, all (default)
   --mem-pattern M onnxruntime's memory pattern: auto (default: off for graphs of large values,
                 as training does, src/train/memory_pattern.ts), on or off
+  --spinning S  whether onnxruntime's intra-op threads spin waiting for work: on or off
+                (default: onnxruntime's, on)
   --json        one JSON object per configuration on stdout instead of the table
   --record FILE append the run to FILE (default docs/BENCHMARKS.md); --no-record: don't`;
 
@@ -106,6 +108,7 @@ async function main(): Promise<number> {
     "inter-op": { type: "string" },
     "opt-level": { type: "string" },
     "mem-pattern": { type: "string" },
+    spinning: { type: "string" },
     device: { type: "string" },
     "device-id": { type: "string" },
     json: { type: "boolean" },
@@ -125,6 +128,10 @@ async function main(): Promise<number> {
   if (!(OPT_LEVELS as readonly string[]).includes(level)) {
     throw new UsageError(`--opt-level must be one of ${OPT_LEVELS.join(", ")}: got "${level}"`);
   }
+  const spinning = values.spinning ?? "default";
+  if (!["default", "on", "off"].includes(spinning)) {
+    throw new UsageError(`--spinning must be on or off: got "${spinning}"`);
+  }
   const pattern = values["mem-pattern"] ?? "auto";
   if (!["auto", "on", "off"].includes(pattern)) {
     throw new UsageError(`--mem-pattern must be auto, on or off: got "${pattern}"`);
@@ -139,6 +146,7 @@ async function main(): Promise<number> {
     graphOptimizationLevel: level as GraphOptimizationLevel,
     ...(deviceId !== undefined ? { deviceId } : {}),
     ...(pattern === "auto" ? {} : { memPattern: pattern === "on" }),
+    ...(spinning === "default" ? {} : { spinning: spinning === "on" }),
   };
   const say = (line: string) => values.json ? console.error(line) : console.log(line);
 
@@ -152,7 +160,7 @@ async function main(): Promise<number> {
   const peak = ortPeak && blas?.library && blas.gflops > ortPeak.gflops ? blas : ortPeak;
   const header = `machine: ${machineLine()}; ${(await nodeBackend()).name}, ${device} EP, ` +
     `${threads} intra-op thread(s), ${interOp} inter-op, optimization level ${level}, ` +
-    `memory pattern ${pattern}; ` +
+    `memory pattern ${pattern}, spinning ${spinning}; ` +
     (ortPeak
       ? `MatMul 1024 peak at ${threads} thread(s): onnxruntime ${ortPeak.gflops.toFixed(1)}, ` +
         (blas?.library

@@ -138,6 +138,8 @@ export interface StartOptions {
   readonly checkMemory?: LearnerOptions["checkMemory"];
   /** Initial weights instead of the seed's (`LearnerOptions.init`: a fine-tuned run). */
   readonly init?: LearnerOptions["init"];
+  /** Threads from the step's FLOPs (`LearnerOptions.autoThreads`: `--threads auto`). */
+  readonly autoThreads?: LearnerOptions["autoThreads"];
 }
 
 /**
@@ -159,5 +161,6 @@ export function startRun(
     ...(options.deviceState !== undefined ? { deviceState: options.deviceState } : {}),
     ...(options.checkMemory ? { checkMemory: options.checkMemory } : {}),
     ...(options.init ? { init: options.init } : {}),
+    ...(options.autoThreads ? { autoThreads: options.autoThreads } : {}),
   });
 }

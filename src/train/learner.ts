@@ -11,6 +11,8 @@
 
 import { estimateTrainingMemory, type MemoryEstimate } from "./memory_estimate.ts";
 import { keepsMemoryPattern } from "./memory_pattern.ts";
+import { autoThreads } from "./auto_threads.ts";
+import { countFlops } from "../graph/flops.ts";
 import type { BatchSource, TrainData } from "../data/stream_batches.ts";
 import { humanNumbersData } from "../data/pipelines.ts";
 import type { LanguageModel } from "../nn/language_model.ts";
@@ -117,6 +119,11 @@ export interface LearnerOptions {
    * another run's weights); the seed still draws the dropout masks.
    */
   readonly init?: ReadonlyMap<string, Float32Array>;
+  /**
+   * Choose the CPU's intra-op threads from the train graph's FLOPs (`--threads auto`,
+   * `auto_threads.ts`), given the machine's cores; `session.threads` is then ignored.
+   */
+  readonly autoThreads?: { readonly cores: number };
 }
 
 /** What a checkpoint stores besides tensors. */
@@ -187,11 +194,19 @@ export class Learner {
     options.checkMemory?.(estimate);
     // On the CPU (node or wasm), large graphs train in less memory without onnxruntime's
     // memory pattern, no slower (memory_pattern.ts); GPUs keep onnxruntime's defaults.
-    const session = options.session?.memPattern === undefined && (device === "cpu" ||
+    let session = options.session?.memPattern === undefined && (device === "cpu" ||
         device === "wasm") &&
         !keepsMemoryPattern(estimate.train)
       ? { ...options.session, memPattern: false }
       : options.session;
+    if (options.autoThreads && device === "cpu") {
+      const chosen = autoThreads(countFlops(artifacts.train).total, options.autoThreads.cores);
+      session = {
+        ...session,
+        threads: chosen.threads,
+        ...(chosen.spinning !== undefined ? { spinning: chosen.spinning } : {}),
+      };
+    }
     const runner = await Runner.create(
       artifacts,
       options.init ?? model.initParameters(options.seed),

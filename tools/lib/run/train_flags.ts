@@ -36,7 +36,8 @@ Options:
   --device-id N   which CUDA GPU (0)
   --host-state    copy parameters and optimizer state to the host every step, instead of
                   keeping them in GPU memory between steps (webgpu; for comparison)
-  --threads N     onnxruntime intra-op threads (default 1: fastest for these sizes)
+  --threads N     onnxruntime intra-op threads, or auto (default): one for steps under 1 GFLOP
+                  (the book's sizes, fastest on one), every core above (hidden 256 and up)
   --json          one JSON object per epoch on stdout, then a summary object
   --resume        continue the run in --out from its last checkpoint, exactly (--lr may be
                   lowered); --epochs N above the run's extends a finished run with a new
