@@ -19,7 +19,7 @@ import { deviceFlags } from "./lib/device/device.ts";
 import { atPath, PathError } from "./lib/cli/fs_errors.ts";
 import { writeFileAtomic } from "./lib/cli/atomic.ts";
 import { cpuModel } from "./lib/bench/machine.ts";
-import { memoryCheck } from "./lib/run/memory_check.ts";
+import { memoryCheck, runSize } from "./lib/run/memory_check.ts";
 import { ProgressBar } from "./lib/cli/progress.ts";
 import { humanNumbersCorpus, ownTextCorpus } from "./lib/run/run_corpus.ts";
 import { corpusFlags, listModels, sizeFlags } from "./lib/run/train_flags.ts";
@@ -79,11 +79,7 @@ async function main(): Promise<number> {
     session: { device, threads, ...(deviceId !== undefined ? { deviceId } : {}) },
     machine: cpuModel(),
     ...(flags["host-state"] ? { deviceState: false } : {}),
-    checkMemory: memoryCheck(
-      `${entry.name} at vocab ${run.arch.vocabSize}, hidden ${run.arch.hidden}, ` +
-        `${run.arch.layers} layers, bs ${run.recipe.batchSize}, sl ${run.recipe.seqLen}`,
-      console.error,
-    ),
+    checkMemory: memoryCheck(runSize(entry.name, run.arch, run.recipe), console.error),
   });
   let stop = false;
   const onSigint = () => {

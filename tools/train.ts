@@ -25,7 +25,7 @@ import { runtimeName } from "../src/run/describe.ts";
 import { nodeBackend } from "../src/runtime/backend.ts";
 import { planRunDir, removeStaleTemps, settleRunDir } from "./lib/run/run_guard.ts";
 import { withFolderLock } from "./lib/cli/folder_lock.ts";
-import { memoryCheck } from "./lib/run/memory_check.ts";
+import { memoryCheck, runSize } from "./lib/run/memory_check.ts";
 import { ProgressBar } from "./lib/cli/progress.ts";
 import { CHECKPOINT_FILE, loadRun, saveArtifacts, saveEpoch } from "./lib/run/run_dir.ts";
 import {
@@ -326,11 +326,7 @@ async function train(options: Options, prepared: Prepared): Promise<number> {
     machine: cpuModel(),
     ...(flags["host-state"] ? { deviceState: false } : {}),
     ...(transferred ? { init: transferred.init } : {}),
-    checkMemory: memoryCheck(
-      `${entry.name} at vocab ${run.arch.vocabSize}, hidden ${run.arch.hidden}, ` +
-        `${counted(run.arch.layers, "layer")}, bs ${run.recipe.batchSize}, sl ${run.recipe.seqLen}`,
-      console.error,
-    ),
+    checkMemory: memoryCheck(runSize(entry.name, run.arch, run.recipe), console.error),
   });
   let stop = false;
   const onSigint = () => {

@@ -163,19 +163,31 @@ function startWorker(threads) {
   return workerReady;
 }
 
-function startTraining() {
+/**
+ * The fields' settings for a new job (a run or an lr sweep), or undefined after showing why
+ * they are wrong; the previous run's view is cleared and the fields locked.
+ *
+ * @returns {TrainSettings | undefined}
+ */
+function beginJob() {
   showTrainMessage(undefined);
   let settings;
   try {
     settings = readSettings();
   } catch (error) {
     showTrainMessage(messageOf(error));
-    return;
+    return undefined;
   }
   // Without cross-origin isolation wasm has one thread, whatever the field says.
   if (!isIsolated()) settings = { ...settings, threads: 1 };
   clearRun();
   current = settings;
+  return settings;
+}
+
+function startTraining() {
+  const settings = beginJob();
+  if (!settings) return;
   showColumns(tokensOf(settings));
   lock(true);
   t.stop.disabled = true; // until the run is built: a Stop during setup would have no fit to end
@@ -189,17 +201,8 @@ function startTraining() {
  * previous run's table and curves (the plot takes their place) and ends its Resume.
  */
 function findLr() {
-  showTrainMessage(undefined);
-  let settings;
-  try {
-    settings = readSettings();
-  } catch (error) {
-    showTrainMessage(messageOf(error));
-    return;
-  }
-  if (!isIsolated()) settings = { ...settings, threads: 1 };
-  clearRun();
-  current = settings;
+  const settings = beginJob();
+  if (!settings) return;
   lock(true);
   findingLr = true;
   setTrainStatus("running", `Finding an lr for ${settings.model}…`);

@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { Architecture, Recipe } from "../../../src/train/recipe.ts";
+import { counted } from "../../../src/web/page_format.ts";
 import type { MemoryEstimate } from "../../../src/train/memory_estimate.ts";
 
 /** Raised for a run the machine cannot hold. */
@@ -17,6 +19,24 @@ export class MemoryEstimateError extends Error {
 export interface MachineMemory {
   readonly total: number;
   readonly available: number;
+}
+
+/**
+ * A run's size in words, as the memory check names it (`lm6 at vocab 30, hidden 64, 2 layers,
+ * bs 64, sl 16`).
+ *
+ * @param model The model's name.
+ * @param arch Its architecture.
+ * @param recipe Its recipe (batch size and row length).
+ * @returns The phrase.
+ */
+export function runSize(
+  model: string,
+  arch: Pick<Architecture, "vocabSize" | "hidden" | "layers">,
+  recipe: Pick<Recipe, "batchSize" | "seqLen">,
+): string {
+  return `${model} at vocab ${arch.vocabSize}, hidden ${arch.hidden}, ` +
+    `${counted(arch.layers, "layer")}, bs ${recipe.batchSize}, sl ${recipe.seqLen}`;
 }
 
 /**
