@@ -36,6 +36,12 @@ export class LMModel5 extends Module implements LanguageModel {
   /** `h_o(rnn(i_h(x), h))`; the new h is a graph output (the book's detach). */
   forward(ctx: BuildContext, x: Value, [h]: readonly Value[]): ModelOutput {
     const [res, hNext] = this.rnn.forward(ctx, this.i_h.forward(ctx, x), h);
-    return { logits: this.h_o.forward(ctx, res), state: [hNext], raw: res, out: res };
+    return {
+      logits: this.h_o.forward(ctx, res),
+      state: [hNext],
+      raw: res,
+      out: res,
+      decoder: this.h_o.head(ctx, res),
+    };
   }
 }

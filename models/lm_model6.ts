@@ -39,6 +39,12 @@ export class LMModel6 extends Module implements LanguageModel {
   /** `h_o(rnn(i_h(x), (h, c)))`; the new `(h, c)` is a graph output (the book's detach). */
   forward(ctx: BuildContext, x: Value, [h, c]: readonly Value[]): ModelOutput {
     const [raw, state] = this.rnn.forward(ctx, this.i_h.forward(ctx, x), [h, c]);
-    return { logits: this.h_o.forward(ctx, raw), state, raw, out: raw };
+    return {
+      logits: this.h_o.forward(ctx, raw),
+      state,
+      raw,
+      out: raw,
+      decoder: this.h_o.head(ctx, raw),
+    };
   }
 }

@@ -44,6 +44,12 @@ export class LMModel7 extends Module implements LanguageModel {
   forward(ctx: BuildContext, x: Value, [h, c]: readonly Value[]): ModelOutput {
     const [raw, state] = this.rnn.forward(ctx, this.i_h.forward(ctx, x), [h, c]); // state: graph output (detach)
     const out = this.drop.forward(ctx, raw);
-    return { logits: this.h_o.forward(ctx, out), state, raw, out };
+    return {
+      logits: this.h_o.forward(ctx, out),
+      state,
+      raw,
+      out,
+      decoder: this.h_o.head(ctx, out),
+    };
   }
 }

@@ -25,12 +25,12 @@ import { markdownTable } from "./lib/cli/markdown.ts";
 
 const USAGE =
   `Usage: deno task bench [configs...] [--repeat N] [--epochs N] [--threads N] [--inter-op N]
-                       [--opt-level L] [--mem-pattern M] [--spinning S] [--device D] [--device-id N] [--json]
+                       [--opt-level L] [--mem-pattern M] [--loss-chunk C] [--spinning S] [--device D] [--device-id N] [--json]
                        [--record FILE | --no-record]
 
 Configurations: lm1..lm7 and gru at the book's size on Human Numbers; lstm-h256 and lstm-h1024
-(lm6's LSTM at hidden 256 / 1024, vocabulary 10,000, bs 64, sl 64, generated words). Default:
-lm1 lm6 lm7 lstm-h256 lstm-h1024.
+(lm6's LSTM at hidden 256 / 1024, vocabulary 10,000, bs 64, sl 64, generated words);
+lstm-h256-v60k (vocabulary 60,000). Default: lm1 lm6 lm7 lstm-h256 lstm-h1024.
 
   --repeat N    timed samples per figure, after a warm-up (default 5)
   --epochs N    epochs timed (default: a book model's full recipe, as train runs it;
@@ -40,6 +40,8 @@ lm1 lm6 lm7 lstm-h256 lstm-h1024.
   --opt-level L onnxruntime graph optimizations: disabled, basic, extended, all (default)
   --mem-pattern M onnxruntime's memory pattern: auto (default: off for graphs of large values,
                 as training does, src/train/memory_pattern.ts), on or off
+  --loss-chunk C the decoder and loss in chunks of C time steps: auto (default: by the logits'
+                size, as training does, src/nn/chunked_loss.ts), off, or a number
   --spinning S  whether onnxruntime's intra-op threads spin waiting for work: on or off
                 (default: onnxruntime's, on)
   --json        one JSON object per configuration on stdout instead of the table
@@ -108,6 +110,7 @@ async function main(): Promise<number> {
     "inter-op": { type: "string" },
     "opt-level": { type: "string" },
     "mem-pattern": { type: "string" },
+    "loss-chunk": { type: "string" },
     spinning: { type: "string" },
     device: { type: "string" },
     "device-id": { type: "string" },
@@ -136,6 +139,12 @@ async function main(): Promise<number> {
   if (!["auto", "on", "off"].includes(pattern)) {
     throw new UsageError(`--mem-pattern must be auto, on or off: got "${pattern}"`);
   }
+  const chunkFlag = values["loss-chunk"] ?? "auto";
+  const lossChunk = chunkFlag === "auto"
+    ? undefined
+    : chunkFlag === "off"
+    ? 0
+    : intFlag("loss-chunk", chunkFlag, 1, 4096, 1);
   const { device, deviceId, note } = await deviceFlags(values.device, values["device-id"]);
   if (note) console.error(note);
   const record = values["no-record"] ? undefined : values.record ?? "docs/BENCHMARKS.md";
@@ -172,7 +181,12 @@ async function main(): Promise<number> {
   const results: BenchResult[] = [];
   for (const c of configs) {
     console.error(`${c.name}: ${c.data}...`);
-    const r = await measure(c, { repeat, epochs: epochs ?? c.epochs, session });
+    const r = await measure(c, {
+      repeat,
+      epochs: epochs ?? c.epochs,
+      session,
+      ...(lossChunk !== undefined ? { lossChunk } : {}),
+    });
     results.push(r);
     if (values.json) {
       console.log(JSON.stringify({

@@ -10,6 +10,7 @@ import { isFloat } from "../onnx/dtype.ts";
 import { accumulate } from "./accumulate.ts";
 import { onesLike, zerosLike } from "./fill.ts";
 import { liveNodes } from "../graph/prune.ts";
+import { nodeReads } from "../graph/subgraph.ts";
 import { GradError, type GradRule } from "./rule.ts";
 import { GRAD_RULES } from "./rules/mod.ts";
 
@@ -23,6 +24,12 @@ export interface BackwardOptions {
   readonly detach?: readonly Value[];
   /** Gradient of the loss itself (ones when omitted; required shape: the loss's). */
   readonly seed?: Value;
+  /**
+   * Gradients worked out elsewhere, each added to its value's: a fused loss that computes
+   * its own gradients (see `chunkedCrossEntropy`), whose output is then detached. Each pair
+   * is a value and its gradient's contribution, of the value's dtype and shape.
+   */
+  readonly extra?: readonly (readonly [Value, Value])[];
 }
 
 /**
@@ -55,6 +62,14 @@ export function backward(
   checkDifferentiable(loss, active, detached);
   const first = g.nodes.length;
   const grads = new Map<string, Value[]>([[loss.name, [options.seed ?? onesLike(loss)]]]);
+  for (const [x, d] of options.extra ?? []) {
+    if (d.dtype !== x.dtype || !shapesCompatible(d.shape, x.shape)) {
+      throw new GradError(
+        `backward()'s extra gradient for "${x.name}" (${formatType(x)}) is ${formatType(d)}`,
+      );
+    }
+    grads.set(x.name, [...(grads.get(x.name) ?? []), d]);
+  }
   const total = (name: string): Value | null => {
     const parts = grads.get(name);
     if (!parts) return null;
@@ -62,7 +77,7 @@ export function backward(
     return grads.get(name)![0];
   };
   for (const node of active.toReversed()) {
-    const dOutputs = node.outputs.map(total);
+    const dOutputs = node.outputs.map((name) => detached.has(name) ? null : total(name));
     if (dOutputs.every((d) => d === null)) continue;
     const rule = GRAD_RULES[node.opType] as GradRule; // checkDifferentiable refused "nondiff"
     const inputs = node.inputs.map((name) => name === "" ? null : g.value(name));
@@ -107,7 +122,7 @@ function checkDifferentiable(
   const g = loss.graph;
   // For each value that needs a gradient: the node that reads it and that node's output.
   const via = new Map<string, { node: Node; from: string }>();
-  const needs = new Set([loss.name]);
+  const needs = new Set(detached.has(loss.name) ? [] : [loss.name]);
   for (const node of active.toReversed()) {
     const from = node.outputs.find((name) => needs.has(name));
     if (from === undefined) continue;
@@ -141,7 +156,7 @@ function activeNodes(g: Graph, wrt: readonly Value[], detached: ReadonlySet<stri
   const active: Node[] = [];
   for (const node of g.nodes) {
     // Shape reads only dims, never values: its output does not depend on `wrt`.
-    if (node.opType !== "Shape" && node.inputs.some((name) => reach.has(name))) {
+    if (node.opType !== "Shape" && nodeReads(node).some((name) => reach.has(name))) {
       active.push(node);
       for (const out of node.outputs) if (!detached.has(out)) reach.add(out);
     }

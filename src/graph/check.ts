@@ -9,6 +9,7 @@ import { GraphBuildError } from "./errors.ts";
 import type { Graph } from "./graph.ts";
 import { inferNode } from "./op.ts";
 import { printNeighbourhood } from "./print.ts";
+import { nodeReads } from "./subgraph.ts";
 import type { Dim } from "./value.ts";
 import { formatType, shapesCompatible } from "./value.ts";
 
@@ -34,6 +35,7 @@ export function checkGraph(g: Graph): void {
     bound.add(v.name);
   }
   for (const name of g.initializers.keys()) bound.add(name);
+  for (const v of g.captured) bound.add(v.name);
 
   const known = new Map<string, readonly Dim[]>();
   for (const [name, t] of g.initializers) {
@@ -41,9 +43,13 @@ export function checkGraph(g: Graph): void {
       known.set(name, Array.from(t.data as BigInt64Array, Number));
     }
   }
+  for (const v of g.captured) {
+    const value = g.known.get(v.name);
+    if (value) known.set(v.name, value);
+  }
   g.nodes.forEach((node, index) => {
-    for (const name of node.inputs) {
-      if (name !== "" && !bound.has(name)) {
+    for (const name of nodeReads(node)) {
+      if (!bound.has(name)) {
         fail(`node "${node.name}" reads "${name}", which is not defined before it`, index);
       }
     }

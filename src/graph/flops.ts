@@ -5,9 +5,8 @@
  *
  * The conventions are the usual ones for such estimates (a multiply-add is 2 FLOPs, an
  * activation or a transcendental is 1 per element); they count work the graph asks for, not
- * what a kernel does (onnxruntime fuses, vectorizes, and may skip multiplying by 1). onnx-lm's
- * graphs have no subgraphs (no `If`, `Loop` or `Scan` among the operators it builds), so one
- * pass over `graph.nodes` is the whole run.
+ * what a kernel does (onnxruntime fuses, vectorizes, and may skip multiplying by 1). A Loop
+ * (the chunked loss's) counts its body once per iteration, so its trip count must be known.
  *
  * @module
  */
@@ -18,6 +17,8 @@ import type { OpType } from "./op_type.ts";
 import { monomial } from "./infer/dim_algebra.ts";
 import { readFloat, readInt, readString } from "./attributes.ts";
 import { formatShape } from "./value.ts";
+import { subgraphsOf } from "./subgraph.ts";
+import { subgraphToGraph } from "./model_io.ts";
 
 /** The FLOPs of one run of a graph. */
 export interface FlopCount {
@@ -107,6 +108,7 @@ const COSTS: Readonly<Record<OpType, Cost>> = {
   Greater: perOutput,
   Identity: free,
   Log: perOutput,
+  Loop: free, // its body's nodes are counted, once per iteration (`loopFlops`)
   LogSoftmax: (_, s) => SOFTMAX_PER_ELEMENT * count(s.input(0)),
   MatMul: matMulCost,
   Mul: perOutput,
@@ -180,6 +182,13 @@ export function countFlops(
       uncounted.add(node.opType);
       continue;
     }
+    if (node.opType === "Loop") {
+      const body = loopFlops(graph, node, dims);
+      for (const [op, n] of Object.entries(body.byOp)) byOp[op] = (byOp[op] ?? 0) + n;
+      for (const op of body.uncounted) uncounted.add(op);
+      total += body.total;
+      continue;
+    }
     const names = [...node.inputs, ...node.outputs].filter((n) => n !== "");
     if (!names.some((n) => FLOAT_DTYPES.has(graph.value(n).dtype))) continue;
     const flops = COSTS[node.opType](node, sizesOf(graph, node, dims));
@@ -187,6 +196,31 @@ export function countFlops(
     total += flops;
   }
   return { total, byOp, uncounted: [...uncounted].sort() };
+}
+
+/** A Loop's FLOPs: its body's, times its trip count (which must be known). */
+function loopFlops(
+  graph: Graph,
+  node: Node,
+  dims: Readonly<Record<string, number>>,
+): FlopCount {
+  const trips = node.inputs[0] ? graph.known.get(node.inputs[0])?.[0] : undefined;
+  if (typeof trips !== "number") {
+    throw new FlopCountError(
+      `Cannot count FLOPs of node "${node.name}" (Loop): its trip count is not known when the ` +
+        `graph is built`,
+    );
+  }
+  const byOp: Record<string, number> = {};
+  const uncounted = new Set<string>();
+  let total = 0;
+  for (const body of subgraphsOf(node)) {
+    const count = countFlops(subgraphToGraph(body, graph), dims);
+    for (const [op, n] of Object.entries(count.byOp)) byOp[op] = (byOp[op] ?? 0) + trips * n;
+    for (const op of count.uncounted) uncounted.add(op);
+    total += trips * count.total;
+  }
+  return { total, byOp, uncounted: [...uncounted] };
 }
 
 /**

@@ -13,6 +13,7 @@ import { MAX_NODE_TENSORS } from "./limits.ts";
 import type { OpType } from "./op_type.ts";
 import type { Dim, TypeInfo } from "./value.ts";
 import { formatType } from "./value.ts";
+import { implicitInputs } from "./subgraph.ts";
 
 /** A named value in a graph: a graph input, an initializer, or a node output. */
 export interface Value extends TypeInfo {
@@ -35,6 +36,11 @@ export interface GraphOptions {
    * WebGPU needs); `Infinity` for a graph that never runs on WebGPU.
    */
   readonly maxNodeTensors?: number;
+  /**
+   * What every fresh name starts with: a Loop body's names carry its own prefix, so that
+   * they never meet a name of the graph around it, even one added after the body is built.
+   */
+  readonly namePrefix?: string;
 }
 
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.:\/-]*$/;
@@ -53,8 +59,14 @@ export class Graph {
   readonly values: Map<string, Value> = new Map();
   /** int64 contents known at build time (constants, shapes), used by shape inference. */
   readonly known: Map<string, readonly Dim[]> = new Map();
+  /**
+   * Values of an enclosing graph that this one (a Loop body) reads by name, as ONNX
+   * subgraphs may: typed here for inference, declared nowhere in the file.
+   */
+  readonly captured: Value[] = [];
   /** The most tensors one node reads and writes together (see `GraphOptions`). */
   readonly maxNodeTensors: number;
+  private readonly namePrefix: string;
   private readonly counters = new Map<string, number>();
   private readonly nodeNames = new Set<string>();
   private readonly producers = new Map<string, Node>();
@@ -75,6 +87,24 @@ export class Graph {
       );
     }
     this.maxNodeTensors = most;
+    this.namePrefix = options.namePrefix ?? "";
+  }
+
+  /**
+   * Makes a value of the enclosing graph readable here under its own name (a subgraph's
+   * implicit input), or returns it when it was captured already.
+   *
+   * @param outer A value of another graph.
+   * @returns The value as this graph sees it.
+   */
+  capture(outer: Value): Value {
+    const known = this.captured.find((v) => v.name === outer.name);
+    if (known) return known;
+    const v = this.define(outer.name, outer.dtype, outer.shape);
+    const value = this.known.get(outer.name) ?? outer.graph.known.get(outer.name);
+    if (value) this.known.set(outer.name, value);
+    this.captured.push(v);
+    return v;
   }
 
   /**
@@ -136,6 +166,42 @@ export class Graph {
   }
 
   /**
+   * Gives a node's output another name, wherever it is read. A graph output computed under
+   * its own name needs no Identity copy from `output(value, name)`: onnxruntime writes it in
+   * place (for the train graph's parameters and optimizer state, a whole copy a step).
+   *
+   * @param value A node's output, not yet a graph output nor read by a subgraph.
+   * @param name Its new name, unused in the graph.
+   * @returns The value under its new name; `value` is stale afterwards.
+   * @throws GraphBuildError for an input, an initializer, a graph output or a value a Loop's
+   *   body reads.
+   */
+  rename(value: Value, name: string): Value {
+    this.expectOwn(value, "the value to rename");
+    const old = value.name;
+    const fail = (why: string): never => {
+      throw new GraphBuildError(`Cannot rename "${old}" of graph "${this.name}": ${why}`);
+    };
+    if (!this.producers.has(old)) fail("only a node's output can be renamed");
+    if (this.outputs.includes(value)) fail("it is a graph output");
+    if (this.nodes.some((n) => implicitInputs(n).includes(old))) fail("a Loop's body reads it");
+    const renamed = this.define(name, value.dtype, value.shape);
+    const swap = (names: readonly string[]) => names.map((n) => n === old ? name : n);
+    this.nodes.forEach((node, i) => {
+      if (!node.inputs.includes(old) && !node.outputs.includes(old)) return;
+      const changed = { ...node, inputs: swap(node.inputs), outputs: swap(node.outputs) };
+      this.nodes[i] = changed;
+      for (const out of changed.outputs) this.producers.set(out, changed);
+    });
+    this.producers.delete(old);
+    this.values.delete(old);
+    const known = this.known.get(old);
+    if (known) this.known.set(name, known);
+    this.known.delete(old);
+    return renamed;
+  }
+
+  /**
    * The value with this name, or a clear error naming the graph.
    *
    * @param name A value name.
@@ -148,13 +214,15 @@ export class Graph {
   }
 
   /**
-   * A name not used yet in this graph: `prefix`, then `prefix_1`, `prefix_2`, ...
-   * Deterministic: the same sequence of builder calls gives the same names.
+   * A name not used yet in this graph: `stem`, then `stem_1`, `stem_2`, ... (after the
+   * graph's `namePrefix`). Deterministic: the same sequence of builder calls gives the same
+   * names.
    *
-   * @param prefix Name stem (usually the op type).
+   * @param stem Name stem (usually the op type).
    * @returns A fresh name.
    */
-  freshName(prefix: string): string {
+  freshName(stem: string): string {
+    const prefix = this.namePrefix + stem;
     let n = this.counters.get(prefix) ?? 0;
     let name = n === 0 ? prefix : `${prefix}_${n}`;
     while (this.values.has(name) || this.nodeNames.has(name)) {

@@ -4,12 +4,15 @@
  * until its last reader. It is a floor for what a runtime needs (onnxruntime plans buffer
  * reuse from the same liveness, then adds its arena's slack), and costs one pass over the
  * nodes, with nothing allocated: so a size that cannot fit is refused before it is built.
+ * A Loop's body is not entered: what one iteration holds (a chunk of the loss) is counted
+ * nowhere, only the outer values the body reads, alive until the Loop has run.
  *
  * @module
  */
 
 import { BYTES_PER_ELEMENT } from "../onnx/dtype.ts";
 import type { Graph } from "./graph.ts";
+import { nodeReads } from "./subgraph.ts";
 
 /** Bytes a graph's values hold. */
 export interface LiveBytes {
@@ -56,7 +59,7 @@ export function liveBytes(graph: Graph): LiveBytes {
   ]);
   const lastReader = new Map<string, number>();
   graph.nodes.forEach((node, i) => {
-    for (const name of node.inputs) if (name !== "") lastReader.set(name, i);
+    for (const name of nodeReads(node)) lastReader.set(name, i);
   });
   let held = 0;
   for (const v of graph.inputs) held += size(v.name);
@@ -65,8 +68,8 @@ export function liveBytes(graph: Graph): LiveBytes {
   graph.nodes.forEach((node, i) => {
     for (const name of node.outputs) if (name !== "") live += size(name);
     peak = Math.max(peak, live);
-    for (const name of new Set(node.inputs)) {
-      if (name !== "" && lastReader.get(name) === i && !kept.has(name)) live -= size(name);
+    for (const name of new Set(nodeReads(node))) {
+      if (lastReader.get(name) === i && !kept.has(name)) live -= size(name);
     }
     // An output nobody reads (a node's unused second output) is freed at once.
     for (const name of node.outputs) {

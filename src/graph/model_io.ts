@@ -4,13 +4,14 @@
  * @module
  */
 
-import type { ModelData, ValueInfo } from "../onnx/model.ts";
+import type { GraphData, ModelData, NodeData, ValueInfo } from "../onnx/model.ts";
 import { IR_VERSION, OPSET_VERSION, PRODUCER_NAME, PRODUCER_VERSION } from "../onnx/version.ts";
 import { encodeModel } from "../onnx/encode.ts";
 import { decodeModel, OnnxFormatError } from "../onnx/decode.ts";
 import { Graph } from "./graph.ts";
 import { inferNode } from "./op.ts";
 import { isOpType } from "./op_type.ts";
+import { outerReadsOf } from "./subgraph.ts";
 import type { Value } from "./graph.ts";
 import { formatType, shapesCompatible } from "./value.ts";
 
@@ -38,14 +39,7 @@ export function graphToModel(g: Graph, options: ModelOptions = {}): ModelData {
     producerName: PRODUCER_NAME,
     producerVersion: PRODUCER_VERSION,
     ...(options.docString ? { docString: options.docString } : {}),
-    graph: {
-      name: g.name,
-      nodes: g.nodes,
-      inputs: g.inputs.map(info),
-      outputs: g.outputs.map(info),
-      initializers: [...g.initializers].map(([name, tensor]) => ({ name, tensor })),
-      valueInfo: [],
-    },
+    graph: graphData(g),
     metadata: options.metadata ?? [],
   };
 }
@@ -91,7 +85,29 @@ export function modelToGraph(model: ModelData, source = "ONNX model"): Graph {
   } catch (error) {
     fail((error as Error).message);
   }
-  for (const node of gd.nodes) {
+  addNodes(g, gd.nodes, fail);
+  for (const declared of gd.outputs) {
+    const v = g.values.get(declared.name);
+    if (!v) return fail(`graph output "${declared.name}" is never computed`);
+    if (v.dtype !== declared.dtype || !shapesCompatible(v.shape, declared.shape)) {
+      fail(
+        `graph output "${declared.name}" is declared ${formatType(declared)} but computes ${
+          formatType(v)
+        }`,
+      );
+    }
+    g.outputs.push(v);
+  }
+  return g;
+}
+
+/** Adds decoded nodes to `g`, inferring and defining their outputs. */
+function addNodes(
+  g: Graph,
+  nodes: readonly NodeData[],
+  fail: (message: string) => never,
+): void {
+  for (const node of nodes) {
     const opType = node.opType;
     if ((node.domain ?? "") !== "" || !isOpType(opType)) {
       fail(
@@ -110,19 +126,57 @@ export function modelToGraph(model: ModelData, source = "ONNX model"): Graph {
       fail((error as Error).message);
     }
   }
-  for (const declared of gd.outputs) {
-    const v = g.values.get(declared.name);
-    if (!v) return fail(`graph output "${declared.name}" is never computed`);
-    if (v.dtype !== declared.dtype || !shapesCompatible(v.shape, declared.shape)) {
-      fail(
-        `graph output "${declared.name}" is declared ${formatType(declared)} but computes ${
-          formatType(v)
-        }`,
-      );
-    }
-    g.outputs.push(v);
+}
+
+/**
+ * A graph held by a node (a Loop's body) as a Graph, its outer reads captured from `outer`,
+ * so that its values have types (to count its FLOPs, say).
+ *
+ * @param data The subgraph.
+ * @param outer The graph around it.
+ * @returns The graph.
+ * @throws OnnxFormatError when the subgraph reads a value `outer` lacks, or its types do not
+ *   infer.
+ */
+export function subgraphToGraph(data: GraphData, outer: Graph): Graph {
+  const fail = (message: string): never => {
+    throw new OnnxFormatError(`Cannot read subgraph "${data.name}": ${message}`);
+  };
+  const g = new Graph(data.name || "body", { maxNodeTensors: outer.maxNodeTensors });
+  try {
+    for (const name of outerReadsOf(data)) g.capture(outer.value(name));
+    for (const v of data.inputs) g.input(v.name, v.dtype, v.shape);
+    for (const { name, tensor } of data.initializers) g.initializer(name, tensor);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  addNodes(g, data.nodes, fail);
+  for (const declared of data.outputs) {
+    g.outputs.push(
+      g.values.get(declared.name) ?? fail(
+        `output "${declared.name}" is never computed`,
+      ),
+    );
   }
   return g;
+}
+
+/**
+ * The GraphProto content of a graph (a model's, or a Loop body's: its captured values are
+ * read from the graph around it, and declared nowhere).
+ *
+ * @param g The graph.
+ * @returns Its plain data.
+ */
+export function graphData(g: Graph): GraphData {
+  return {
+    name: g.name,
+    nodes: g.nodes,
+    inputs: g.inputs.map(info),
+    outputs: g.outputs.map(info),
+    initializers: [...g.initializers].map(([name, tensor]) => ({ name, tensor })),
+    valueInfo: [],
+  };
 }
 
 /**

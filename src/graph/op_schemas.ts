@@ -16,6 +16,7 @@ import { inferGather, inferGatherElements, inferScatterElements } from "./infer/
 import { inferDequantizeLinear } from "./infer/quantize.ts";
 import { inferArgMax, inferReduceAttr, inferReduceSum, inferSoftmax } from "./infer/reduce.ts";
 import * as so from "./infer/shape_ops.ts";
+import { inferLoop } from "./infer/control.ts";
 
 /** What shape inference needs to know about one operator. */
 export interface OpSchema {
@@ -52,6 +53,7 @@ export const OP_SCHEMAS: Readonly<Record<OpType, OpSchema>> = {
   Identity: { inputs: ["input"], infer: ew.inferIdentity },
   Log: { inputs: ["input"], infer: ew.inferFloatUnary },
   LogSoftmax: { inputs: ["input"], infer: inferSoftmax },
+  Loop: { inputs: ["M", "cond", "v_initial"], infer: inferLoop },
   MatMul: binary(inferMatMul),
   Mul: binary(ew.inferArithmetic),
   Neg: unary(ew.inferNumericUnary),

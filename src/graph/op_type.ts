@@ -23,6 +23,7 @@ export const OP_TYPES = [
   "Identity",
   "Log",
   "LogSoftmax",
+  "Loop",
   "MatMul",
   "Mul",
   "Neg",

@@ -68,6 +68,8 @@ function printAttribute(a: AttributeValue): string {
       return `[${a.value.join(", ")}]`;
     case "strings":
       return `[${a.value.map((s) => JSON.stringify(s)).join(", ")}]`;
+    case "graph":
+      return `graph "${a.value.name}" (${a.value.nodes.length} nodes)`;
     default:
       return String(a.value);
   }

@@ -7,6 +7,7 @@
  */
 
 import type { Graph } from "./graph.ts";
+import { nodeReads } from "./subgraph.ts";
 
 /**
  * Removes nodes none of whose outputs reach a graph output, and their values.
@@ -20,7 +21,7 @@ export function pruneUnused(g: Graph): number {
 
 /**
  * Which nodes from index `first` on contribute to the values named in `roots` (nodes before
- * `first` always stay).
+ * `first` always stay). A Loop's body counts as reading the outer values it uses.
  *
  * @param g The graph.
  * @param first Index of the first node that may be dropped.
@@ -38,7 +39,7 @@ export function liveNodes(
     const node = g.nodes[k];
     if (node.outputs.some((o) => live.has(o))) {
       keep[k] = true;
-      for (const name of node.inputs) if (name !== "") live.add(name);
+      for (const name of nodeReads(node)) live.add(name);
     }
   }
   return (_, index) => keep[index];

@@ -19,6 +19,16 @@ export interface StateSpec {
   readonly hidden: number;
 }
 
+/** A decoder's operands: its logits are `input · weightᵀ + bias`. */
+export interface DecoderHead {
+  /** `[B, T, H]`: what the decoder reads. */
+  readonly input: Value;
+  /** `[vocab, H]` (possibly tied to the embedding). */
+  readonly weight: Value;
+  /** `[vocab]`, or null without a bias. */
+  readonly bias: Value | null;
+}
+
 /** What a forward pass returns. */
 export interface ModelOutput {
   /** `[B, vocab]` (one prediction per sample) or `[B, T, vocab]` (one per token). */
@@ -29,6 +39,11 @@ export interface ModelOutput {
   readonly raw?: Value;
   /** LSTM output after dropout (for AR), when the model has one. */
   readonly out?: Value;
+  /**
+   * The linear decoder that made `logits` (`[B, T, vocab]`), when it is one: a large
+   * vocabulary's loss is then computed in chunks from it (`chunked_loss.ts`).
+   */
+  readonly decoder?: DecoderHead;
 }
 
 /** A model of fastbook chapter 12: tokens (and state) in, logits (and state) out. */

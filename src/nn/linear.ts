@@ -6,6 +6,7 @@
 
 import type { Value } from "../graph/graph.ts";
 import type { BuildContext } from "./build_context.ts";
+import type { DecoderHead } from "./language_model.ts";
 import { isStaticShape } from "../graph/value.ts";
 import { int64s } from "../ops/constant.ts";
 import { gemm } from "../ops/linalg.ts";
@@ -57,6 +58,22 @@ export class Linear extends Module {
     this.bias = options.bias === false
       ? undefined
       : new Parameter([outFeatures], uniformInit(bound), { decay: false });
+  }
+
+  /**
+   * The layer's operands for `x`, without applying it (a chunked loss applies it piece by
+   * piece).
+   *
+   * @param ctx The graph being built and the parameters' values.
+   * @param x `[..., inFeatures]`.
+   * @returns Input, weight and bias.
+   */
+  head(ctx: BuildContext, x: Value): DecoderHead {
+    return {
+      input: x,
+      weight: ctx.value(this.weight),
+      bias: this.bias ? ctx.value(this.bias) : null,
+    };
   }
 
   /**

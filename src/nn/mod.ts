@@ -16,7 +16,14 @@ export { LSTM } from "./lstm.ts";
 export { type LayerCell, StackedRecurrent } from "./stacked_recurrent.ts";
 export type { RecurrentLayerParams } from "./recurrent.ts";
 export { Dropout } from "./dropout.ts";
-export type { LanguageModel, ModelOutput, StateSpec } from "./language_model.ts";
+export type { DecoderHead, LanguageModel, ModelOutput, StateSpec } from "./language_model.ts";
+export {
+  chunkedCrossEntropy,
+  type ChunkedLoss,
+  chunkedLossSum,
+  LOSS_CHUNK_BYTES,
+  lossChunkSteps,
+} from "./chunked_loss.ts";
 export {
   activationRegularization,
   correctCount,

@@ -55,6 +55,7 @@ interface RawAttribute {
   floats?: number[];
   ints?: Long[];
   strings?: Uint8Array[];
+  g?: RawGraph;
 }
 interface RawNode {
   input?: string[];
@@ -195,6 +196,9 @@ function readAttribute(a: RawAttribute, where: string): AttributeValue {
     case 4:
       if (!a.t) throw new Error(`${where} has type TENSOR but no tensor`);
       return { type: "tensor", value: readTensor(a.t, where) };
+    case 5:
+      if (!a.g) throw new Error(`${where} has type GRAPH but no graph`);
+      return { type: "graph", value: readGraph(a.g) };
     case 6:
       return { type: "floats", value: a.floats ?? [] };
     case 7:

@@ -16,6 +16,7 @@ const ATTRIBUTE_TYPE: Readonly<Record<AttributeValue["type"], number>> = {
   int: 2,
   string: 3,
   tensor: 4,
+  graph: 5,
   floats: 6,
   ints: 7,
   strings: 8,
@@ -83,6 +84,8 @@ function attributeMessage(name: string, attr: AttributeValue): Record<string, un
       return { ...base, ints: [...attr.value] };
     case "strings":
       return { ...base, strings: attr.value.map((s) => utf8.encode(s)) };
+    case "graph":
+      return { ...base, g: graphMessage(attr.value) };
   }
 }
 

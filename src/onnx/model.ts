@@ -29,7 +29,8 @@ export type AttributeValue =
   | { readonly type: "tensor"; readonly value: Tensor }
   | { readonly type: "floats"; readonly value: readonly number[] }
   | { readonly type: "ints"; readonly value: readonly number[] }
-  | { readonly type: "strings"; readonly value: readonly string[] };
+  | { readonly type: "strings"; readonly value: readonly string[] }
+  | { readonly type: "graph"; readonly value: GraphData };
 
 /** Attributes of a node by name. */
 export type Attributes = Readonly<Record<string, AttributeValue>>;

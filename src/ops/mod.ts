@@ -11,3 +11,4 @@ export * from "./linalg.ts";
 export * from "./indexing.ts";
 export * from "./shape.ts";
 export * from "./reduce.ts";
+export * from "./control.ts";

@@ -140,6 +140,8 @@ export interface StartOptions {
   readonly init?: LearnerOptions["init"];
   /** Threads from the step's FLOPs (`LearnerOptions.autoThreads`: `--threads auto`). */
   readonly autoThreads?: LearnerOptions["autoThreads"];
+  /** Time steps per chunk of the loss (`LearnerOptions.lossChunk`; 0: one piece). */
+  readonly lossChunk?: number;
 }
 
 /**
@@ -162,5 +164,6 @@ export function startRun(
     ...(options.checkMemory ? { checkMemory: options.checkMemory } : {}),
     ...(options.init ? { init: options.init } : {}),
     ...(options.autoThreads ? { autoThreads: options.autoThreads } : {}),
+    ...(options.lossChunk !== undefined ? { lossChunk: options.lossChunk } : {}),
   });
 }

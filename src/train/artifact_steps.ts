@@ -15,6 +15,7 @@ import { add } from "../ops/elementwise.ts";
 import { BuildContext } from "../nn/build_context.ts";
 import type { LanguageModel, ModelOutput } from "../nn/language_model.ts";
 import { activationRegularization, temporalActivationRegularization } from "../nn/loss.ts";
+import { lossChunkSteps } from "../nn/chunked_loss.ts";
 import type { Parameter } from "../nn/parameter.ts";
 import { adam, type AdamOptions, adamScalars } from "../optim/adam.ts";
 import { sgd, sgdScalars } from "../optim/sgd.ts";
@@ -55,6 +56,25 @@ export interface ArtifactOptions {
    * device's largest binding.
    */
   readonly pack?: boolean;
+  /**
+   * Time steps per chunk of the train, grad and eval graphs' decoder and loss
+   * (`chunked_loss.ts`); 0 for one piece. Default: `lossChunkSteps` of the graph's sizes
+   * (chunks only where the whole logits pass 16 MiB), and never for WebGPU, whose EP has
+   * no Loop. Models without a linear decoder head are never chunked.
+   */
+  readonly lossChunk?: number;
+}
+
+/**
+ * Steps per chunk of a graph's loss (0: unchunked), from `ArtifactOptions.lossChunk` or
+ * the graph's sizes.
+ */
+export function chunkSteps(f: Forward, options: ArtifactOptions, seqLen: number): number {
+  const head = f.output.decoder;
+  if (!head || options.webgpu) return 0;
+  if (options.lossChunk !== undefined) return options.lossChunk;
+  const vocab = head.weight.shape[0] as number;
+  return lossChunkSteps(options.batchSize, seqLen, vocab, options.dtype ?? "float32");
 }
 
 export interface Forward {

@@ -16,6 +16,10 @@
  * cross-entropy that fastai reports; the gradient also includes AR/TAR when the recipe has
  * them (fastai adds them to the loss it differentiates, not to the one it reports).
  *
+ * A large vocabulary's train, grad and eval graphs compute the decoder and the loss in
+ * chunks of time steps inside a Loop (`chunked_loss.ts`), so that the whole logits never
+ * exist at once; the outputs are the same.
+ *
  * @module
  */
 
@@ -25,9 +29,12 @@ import { backward } from "../grad/backward.ts";
 import { Dropout, maskName } from "../nn/dropout.ts";
 import type { LanguageModel } from "../nn/language_model.ts";
 import { correctCount, crossEntropy, crossEntropySum } from "../nn/loss.ts";
+import { chunkedCrossEntropy, chunkedLossSum } from "../nn/chunked_loss.ts";
 import {
   type ArtifactOptions,
+  chunkSteps,
   finish,
+  type Forward,
   forward,
   optimizerStep,
   outputState,
@@ -93,9 +100,8 @@ function trainArtifact(model: LanguageModel, options: ArtifactOptions): TrainArt
     options,
     options.pack ?? !options.webgpu,
   );
-  const ce = crossEntropy(t.output.logits, t.targets!, { composite: options.webgpu ?? false });
   const held = t.paramInputs;
-  const grads = backward(regularizedLoss(t, ce, options), held.map((h) => h.input));
+  const { ce, grads } = lossAndGrads(t, options, held.map((h) => h.input));
   t.g.output(ce, "loss");
   const updates = optimizerStep(
     options.optimizer ?? { kind: "adam" },
@@ -103,9 +109,10 @@ function trainArtifact(model: LanguageModel, options: ArtifactOptions): TrainArt
     t.g,
     dtype,
   );
-  for (const u of updates) t.g.output(u.param, updatedName(u.name));
+  // Named as outputs where they are computed: no Identity copies a step's whole state.
+  for (const u of updates) t.g.output(t.g.rename(u.param, updatedName(u.name)));
   for (const u of updates) {
-    for (const s of u.states) t.g.output(s.output, updatedName(s.input.name));
+    for (const s of u.states) t.g.output(t.g.rename(s.output, updatedName(s.input.name)));
   }
   // Each held input with its optimizer states, each state laid out as the input is.
   const slots = held.map((h, i) => ({
@@ -144,12 +151,32 @@ function trainArtifact(model: LanguageModel, options: ArtifactOptions): TrainArt
   };
 }
 
+/**
+ * The cross-entropy, the loss with AR/TAR, and its gradients for `wrt`: from the whole
+ * logits, or in chunks (`chunkSteps`), whose gradients enter the backward pass as given (the
+ * cross-entropy enters the loss with weight 1).
+ */
+function lossAndGrads(
+  f: Forward,
+  options: ArtifactOptions,
+  wrt: readonly Value[],
+): { ce: Value; total: Value; grads: Value[] } {
+  const steps = chunkSteps(f, options, options.seqLen);
+  if (steps > 0) {
+    const chunked = chunkedCrossEntropy(f.output.decoder!, f.targets!, steps);
+    const total = regularizedLoss(f, chunked.loss, options);
+    const grads = backward(total, wrt, { detach: [chunked.loss], extra: chunked.grads });
+    return { ce: chunked.loss, total, grads };
+  }
+  const ce = crossEntropy(f.output.logits, f.targets!, { composite: options.webgpu ?? false });
+  const total = regularizedLoss(f, ce, options);
+  return { ce, total, grads: backward(total, wrt) };
+}
+
 /** Loss and gradients, no update (for checks). */
 function gradArtifact(model: LanguageModel, options: ArtifactOptions): Graph {
   const gr = forward(model, "grad", "train", options.batchSize, options);
-  const ce = crossEntropy(gr.output.logits, gr.targets!, { composite: options.webgpu ?? false });
-  const total = regularizedLoss(gr, ce, options);
-  const grads = backward(total, gr.params.map(([, , v]) => v));
+  const { ce, total, grads } = lossAndGrads(gr, options, gr.params.map(([, , v]) => v));
   gr.g.output(ce, "loss");
   gr.g.output(total, "loss_total");
   gr.params.forEach(([key], i) => gr.g.output(grads[i], `grad.${key}`));
@@ -163,9 +190,16 @@ function evalArtifact(model: LanguageModel, options: ArtifactOptions): Graph {
     ...options,
     seqLen: options.evalSeqLen ?? options.seqLen,
   });
-  const loss = { composite: options.webgpu ?? false };
-  e.g.output(crossEntropySum(e.output.logits, e.targets!, loss), "loss_sum");
-  e.g.output(correctCount(e.output.logits, e.targets!), "correct");
+  const steps = chunkSteps(e, options, options.evalSeqLen ?? options.seqLen);
+  if (steps > 0) {
+    const chunked = chunkedLossSum(e.output.decoder!, e.targets!, steps);
+    e.g.output(chunked.lossSum, "loss_sum");
+    e.g.output(chunked.correct, "correct");
+  } else {
+    const loss = { composite: options.webgpu ?? false };
+    e.g.output(crossEntropySum(e.output.logits, e.targets!, loss), "loss_sum");
+    e.g.output(correctCount(e.output.logits, e.targets!), "correct");
+  }
   outputState(model, e);
   return finish(e.g);
 }

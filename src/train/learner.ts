@@ -97,6 +97,10 @@ export class FitInterrupted extends Error {
   }
 }
 
+/** Whether a device is the CPU's (node's CPU EP or the browser's wasm). */
+const onCpu = (device: string | undefined): boolean =>
+  device === undefined || device === "cpu" || device === "wasm";
+
 /** How to start a learner. */
 export interface LearnerOptions {
   /** Seed for initialization and dropout masks. */
@@ -124,6 +128,12 @@ export interface LearnerOptions {
    * `auto_threads.ts`), given the machine's cores; `session.threads` is then ignored.
    */
   readonly autoThreads?: { readonly cores: number };
+  /**
+   * Time steps per chunk of the loss (`ArtifactOptions.lossChunk`; 0: one piece). Default:
+   * chunked by size on the CPU and wasm; one piece on GPUs, where the Loop it needs has not
+   * been measured yet.
+   */
+  readonly lossChunk?: number;
 }
 
 /** What a checkpoint stores besides tensors. */
@@ -188,14 +198,18 @@ export class Learner {
       ...(recipe.ar ? { ar: recipe.ar } : {}),
       ...(recipe.tar ? { tar: recipe.tar } : {}),
       ...(options.session?.device === "webgpu" ? { webgpu: true } : {}),
+      ...(options.lossChunk !== undefined
+        ? { lossChunk: options.lossChunk }
+        : onCpu(options.session?.device)
+        ? {}
+        : { lossChunk: 0 }),
     });
     const device = options.session?.device ?? "cpu";
     const estimate = estimateTrainingMemory(artifacts, device !== "cpu");
     options.checkMemory?.(estimate);
     // On the CPU (node or wasm), large graphs train in less memory without onnxruntime's
     // memory pattern, no slower (memory_pattern.ts); GPUs keep onnxruntime's defaults.
-    let session = options.session?.memPattern === undefined && (device === "cpu" ||
-        device === "wasm") &&
+    let session = options.session?.memPattern === undefined && onCpu(device) &&
         !keepsMemoryPattern(estimate.train)
       ? { ...options.session, memPattern: false }
       : options.session;

@@ -14,11 +14,20 @@ import { estimateTrainingMemory, RUNTIME_BYTES } from "../../src/train/mod.ts";
 import { memoryCheck, MemoryEstimateError } from "../../tools/lib/run/memory_check.ts";
 import { runTool } from "../helpers/cli.ts";
 
-function estimateFor(name: string, sizes: Record<string, number>, onDevice = false) {
+function estimateFor(
+  name: string,
+  sizes: Record<string, number>,
+  onDevice = false,
+  lossChunk?: number,
+) {
   const entry = findModel(name);
   const { arch, recipe } = sizedModel(entry, sizes);
   const model = entry.create(arch);
-  const artifacts = buildArtifacts(model, { batchSize: recipe.batchSize, seqLen: recipe.seqLen });
+  const artifacts = buildArtifacts(model, {
+    batchSize: recipe.batchSize,
+    seqLen: recipe.seqLen,
+    ...(lossChunk !== undefined ? { lossChunk } : {}),
+  });
   let params = 0;
   for (const [, p] of model.namedParameters()) params += p.size;
   return { estimate: estimateTrainingMemory(artifacts, onDevice), params };
@@ -29,9 +38,13 @@ Deno.test("the estimate adds the graphs' peaks, three host copies of weights and
   assert.equal(e.host, params * 3 * 4 * 3, "parameters and two Adam moments, three copies each");
   assert.equal(e.total, RUNTIME_BYTES + e.host + e.train + e.eval);
   assert.ok(e.train > e.eval && e.eval > 0);
-  // The decoder's logits and their gradient grow with the vocabulary.
-  const wide = estimateFor("lm6", { vocabSize: 60000, hidden: 8 }).estimate;
-  assert.ok(wide.train > 64 * 16 * 60000 * 4 * 2, `${wide.train}`);
+  // In one piece, the decoder's logits and their gradient grow with the vocabulary; in
+  // chunks (the default at this size) one chunk's logits are live at a time.
+  const logits = 64 * 16 * 60000 * 4;
+  const whole = estimateFor("lm6", { vocabSize: 60000, hidden: 8 }, false, 0).estimate;
+  assert.ok(whole.train > 2 * logits, `${whole.train}`);
+  const chunked = estimateFor("lm6", { vocabSize: 60000, hidden: 8 }).estimate;
+  assert.ok(chunked.train < logits / 2, `${chunked.train}`);
   // On a GPU the graphs' memory is the device's: only the host's share counts here.
   const gpu = estimateFor("lm6", { vocabSize: 30 }, true).estimate;
   assert.equal(gpu.total, RUNTIME_BYTES + gpu.host);

@@ -38,6 +38,9 @@ export const GRAD_RULES: GradRuleTable = {
   Identity: ew.identityGrad,
   Log: ew.logGrad,
   LogSoftmax: logSoftmaxGrad,
+  // A loop's gradient would need its body run backwards: the one Loop onnx-lm builds, the
+  // chunked loss, works out its own gradients inside the body instead.
+  Loop: "nondiff",
   MatMul: matMulGrad,
   Mul: ew.mulGrad,
   Neg: ew.negGrad,

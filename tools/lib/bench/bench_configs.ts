@@ -73,15 +73,14 @@ function book(entry: ModelEntry): BenchConfig {
 }
 
 /** An LSTM (lm6's structure) at a size beyond the book, on generated words. */
-function scaled(hidden: number, trainSteps: number): BenchConfig {
+function scaled(hidden: number, trainSteps: number, vocabSize = 10_000): BenchConfig {
   const entry = findModel("lm6");
-  const vocabSize = 10_000;
   const { arch, recipe } = sizedModel(entry, { vocabSize, hidden, batchSize: 64, seqLen: 64 });
   // Enough tokens for `trainSteps` training batches and one validation batch.
   const perBatch = recipe.batchSize * recipe.seqLen;
   let cached: TrainData | undefined;
   return {
-    name: `lstm-h${hidden}`,
+    name: `lstm-h${hidden}${vocabSize === 10_000 ? "" : `-v${vocabSize / 1000}k`}`,
     entry,
     arch,
     recipe,
@@ -103,6 +102,7 @@ export const BENCH_CONFIGS: readonly BenchConfig[] = [
   ...MODELS.map(book),
   scaled(256, 16),
   scaled(1024, 4),
+  scaled(256, 4, 60_000),
 ];
 
 /** The configurations `bench` runs when none is named. */

@@ -47,7 +47,10 @@ export interface BenchResult {
   readonly sessionMs: Spread;
   /** Building the four graphs, in ms. */
   readonly buildMs: number;
-  /** The process's peak resident memory after this configuration, in MiB (Linux's VmHWM). */
+  /**
+   * The peak resident memory of training this configuration (session, steps, validation,
+   * the fit), in MiB: Linux's VmHWM, reset before it where Linux allows (`resetPeakRss`).
+   */
   readonly peakRssMiB: number;
   readonly nodes: { readonly train: number; readonly infer: number };
   /** FLOPs of one training step, counted from the train graph. */
@@ -70,6 +73,22 @@ export function spread(samples: readonly number[]): Spread {
   const s = [...samples].sort((a, b) => a - b);
   const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))];
   return { median: median(s), p10: at(0.1), p90: at(0.9), n: s.length };
+}
+
+/**
+ * Starts a new peak for `peakRssMiB` (Linux: writing 5 to `/proc/self/clear_refs` resets
+ * VmHWM to the current RSS), so that each configuration's peak is its own, not the most of
+ * every one measured before it in the process.
+ *
+ * @returns Whether the peak was reset.
+ */
+export function resetPeakRss(): boolean {
+  try {
+    Deno.writeTextFileSync("/proc/self/clear_refs", "5");
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Linux's peak resident set (VmHWM) in MiB, else the current RSS. */
@@ -99,14 +118,15 @@ async function timed(run: () => Promise<unknown>, repeats: number): Promise<numb
  *
  * @param c The configuration.
  * @param options `repeat` (timed samples per figure), `epochs` (epochs timed), `session`
- *   (device and threads).
+ *   (device and threads), `lossChunk` (steps per chunk of the loss; default by size).
  * @returns The figures.
  */
 export async function measure(
   c: BenchConfig,
-  options: { repeat: number; epochs: number; session: SessionOptions },
+  options: { repeat: number; epochs: number; session: SessionOptions; lossChunk?: number },
 ): Promise<BenchResult> {
-  const { repeat, session } = options;
+  const { repeat, session, lossChunk } = options;
+  const chunk = lossChunk !== undefined ? { lossChunk } : {};
   const data = c.batches();
   const model = c.entry.create(c.arch);
   const start = performance.now();
@@ -117,6 +137,7 @@ export async function measure(
     ...(c.recipe.ar ? { ar: c.recipe.ar } : {}),
     ...(c.recipe.tar ? { tar: c.recipe.tar } : {}),
     ...(session.device === "webgpu" ? { webgpu: true } : {}),
+    ...chunk,
   });
   const trainBytes = saveGraph(artifacts.train);
   const buildMs = performance.now() - start;
@@ -125,7 +146,8 @@ export async function measure(
     await s.release();
   }, Math.max(1, Math.min(repeat, 3)));
 
-  const learner = await startRun({ ...c, data, seed: 42 }, { session });
+  resetPeakRss();
+  const learner = await startRun({ ...c, data, seed: 42 }, { session, ...chunk });
   try {
     const runner = learner.runner;
     const steps = data.train.length;
@@ -145,6 +167,8 @@ export async function measure(
     const flopsPerStep = countFlops(artifacts.train).total;
     const step = spread(stepMs);
     const tokensPerStep = batch(0).y.length;
+    // Training's peak: the export and the inference session measured next are not training.
+    const trainingPeak = peakRssMiB();
     const inference = await measureInference(c, learner.model, learner, session, repeat);
     return {
       config: c.name,
@@ -157,7 +181,7 @@ export async function measure(
       evalMs: spread(evalMs),
       sessionMs: spread(sessionMs),
       buildMs,
-      peakRssMiB: peakRssMiB(),
+      peakRssMiB: trainingPeak,
       nodes: { train: artifacts.train.nodes.length, infer: artifacts.infer.nodes.length },
       flopsPerStep,
       gflops: flopsPerStep / (step.median * 1e6),
