@@ -25,7 +25,7 @@ import { markdownTable } from "./lib/cli/markdown.ts";
 
 const USAGE =
   `Usage: deno task bench [configs...] [--repeat N] [--epochs N] [--threads N] [--inter-op N]
-                       [--opt-level L] [--mem-pattern M] [--loss-chunk C] [--spinning S] [--device D] [--device-id N] [--json]
+                       [--opt-level L] [--mem-pattern M] [--arena A] [--loss-chunk C] [--spinning S] [--device D] [--device-id N] [--json]
                        [--record FILE | --no-record]
 
 Configurations: lm1..lm7 and gru at the book's size on Human Numbers; lstm-h256 and lstm-h1024
@@ -40,6 +40,8 @@ lstm-h256-v60k (vocabulary 60,000). Default: lm1 lm6 lm7 lstm-h256 lstm-h1024.
   --opt-level L onnxruntime graph optimizations: disabled, basic, extended, all (default)
   --mem-pattern M onnxruntime's memory pattern: auto (default: off for graphs of large values,
                 as training does, src/train/memory_pattern.ts), on or off
+  --arena A     onnxruntime's CPU memory arena: auto (default: as training decides,
+                src/train/memory_pattern.ts), on or off
   --loss-chunk C the decoder and loss in chunks of C time steps: auto (default: by the logits'
                 size, as training does, src/nn/chunked_loss.ts), off, or a number
   --spinning S  whether onnxruntime's intra-op threads spin waiting for work: on or off
@@ -111,6 +113,7 @@ async function main(): Promise<number> {
     "opt-level": { type: "string" },
     "mem-pattern": { type: "string" },
     "loss-chunk": { type: "string" },
+    arena: { type: "string" },
     spinning: { type: "string" },
     device: { type: "string" },
     "device-id": { type: "string" },
@@ -139,6 +142,10 @@ async function main(): Promise<number> {
   if (!["auto", "on", "off"].includes(pattern)) {
     throw new UsageError(`--mem-pattern must be auto, on or off: got "${pattern}"`);
   }
+  const arena = values.arena ?? "auto";
+  if (!["auto", "on", "off"].includes(arena)) {
+    throw new UsageError(`--arena must be auto, on or off: got "${arena}"`);
+  }
   const chunkFlag = values["loss-chunk"] ?? "auto";
   const lossChunk = chunkFlag === "auto"
     ? undefined
@@ -155,6 +162,7 @@ async function main(): Promise<number> {
     graphOptimizationLevel: level as GraphOptimizationLevel,
     ...(deviceId !== undefined ? { deviceId } : {}),
     ...(pattern === "auto" ? {} : { memPattern: pattern === "on" }),
+    ...(arena === "auto" ? {} : { memArena: arena === "on" }),
     ...(spinning === "default" ? {} : { spinning: spinning === "on" }),
   };
   const say = (line: string) => values.json ? console.error(line) : console.log(line);
@@ -169,7 +177,7 @@ async function main(): Promise<number> {
   const peak = ortPeak && blas?.library && blas.gflops > ortPeak.gflops ? blas : ortPeak;
   const header = `machine: ${machineLine()}; ${(await nodeBackend()).name}, ${device} EP, ` +
     `${threads} intra-op thread(s), ${interOp} inter-op, optimization level ${level}, ` +
-    `memory pattern ${pattern}, spinning ${spinning}; ` +
+    `memory pattern ${pattern}, arena ${arena}, loss chunk ${chunkFlag}, spinning ${spinning}; ` +
     (ortPeak
       ? `MatMul 1024 peak at ${threads} thread(s): onnxruntime ${ortPeak.gflops.toFixed(1)}, ` +
         (blas?.library

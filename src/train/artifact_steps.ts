@@ -52,8 +52,8 @@ export interface ArtifactOptions {
   /**
    * Pack the train graph's parameters and optimizer state into one flat input per
    * weight-decay group (see `packing.ts`): fewer feeds and update nodes, the same bits.
-   * Default: on, except for WebGPU, where one flat buffer of a large model can pass the
-   * device's largest binding.
+   * Default: on for models under `PACK_LIMIT` floats, except for WebGPU, where one flat
+   * buffer of a large model can pass the device's largest binding.
    */
   readonly pack?: boolean;
   /**

@@ -40,7 +40,13 @@ import {
   outputState,
   regularizedLoss,
 } from "./artifact_steps.ts";
-import { type CarriedSpec, type FeedSpec, type PartSpec, stateParts } from "./packing.ts";
+import {
+  type CarriedSpec,
+  type FeedSpec,
+  packsByDefault,
+  type PartSpec,
+  stateParts,
+} from "./packing.ts";
 
 export type { CarriedSpec, FeedSpec } from "./packing.ts";
 export type { ArtifactOptions, OptimizerSpec } from "./artifact_steps.ts";
@@ -98,7 +104,8 @@ function trainArtifact(model: LanguageModel, options: ArtifactOptions): TrainArt
     "train",
     options.batchSize,
     options,
-    options.pack ?? !options.webgpu,
+    options.pack ??
+      (!options.webgpu && packsByDefault(model.namedParameters().map(([, p]) => p.shape))),
   );
   const held = t.paramInputs;
   const { ce, grads } = lossAndGrads(t, options, held.map((h) => h.input));

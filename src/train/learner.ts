@@ -20,6 +20,7 @@ import { Random } from "../nn/random.ts";
 import { oneCycle } from "../optim/one_cycle.ts";
 import type { Tensor } from "../onnx/tensor.ts";
 import { type Artifacts, buildArtifacts } from "./artifacts.ts";
+import { releaseBuffer } from "./release_buffer.ts";
 import { Runner } from "./runner.ts";
 import type { SessionOptions } from "../runtime/session.ts";
 import { SmoothLoss } from "./smooth_loss.ts";
@@ -221,15 +222,18 @@ export class Learner {
         ...(chosen.spinning !== undefined ? { spinning: chosen.spinning } : {}),
       };
     }
+    const drawn = options.init ? undefined : model.initParameters(options.seed);
     const runner = await Runner.create(
       artifacts,
-      options.init ?? model.initParameters(options.seed),
+      options.init ?? drawn!,
       {
         seed: options.seed,
         ...(session ? { session } : {}),
         ...(options.deviceState !== undefined ? { deviceState: options.deviceState } : {}),
       },
     );
+    // The runner copied the drawn weights into its own tensors: these are garbage now.
+    for (const values of drawn?.values() ?? []) releaseBuffer(values);
     return new Learner(
       model,
       recipe,

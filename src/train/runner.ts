@@ -17,6 +17,7 @@ import { type Feed, isOnDevice, Session, type SessionOptions } from "../runtime/
 import { FeedSlots, hostCopySession } from "../runtime/feed_slots.ts";
 import { updatedName } from "../graph/updated_name.ts";
 import { dropoutMask } from "../nn/dropout.ts";
+import { releaseBuffer } from "./release_buffer.ts";
 
 /** How to start a runner. */
 export interface RunnerOptions {
@@ -41,17 +42,6 @@ export interface EvalResult {
   readonly correct: number;
   /** Predictions in the batch. */
   readonly count: number;
-}
-
-/**
- * Frees a host tensor's memory at once, where it owns its whole buffer: transferring an
- * ArrayBuffer to length 0 detaches it and drops its old contents (ES2024; elsewhere the
- * garbage collector frees it later, as before).
- */
-function release(t: Tensor): void {
-  const buffer = t.data.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
-  const owns = t.data.byteOffset === 0 && t.data.byteLength === buffer.byteLength;
-  if (owns && typeof buffer.transfer === "function") buffer.transfer(0);
 }
 
 /** Training state plus the sessions that advance it. */
@@ -263,7 +253,7 @@ export class Runner {
     this.carried.advance(out);
     // The state this step read is superseded: free it now, not whenever the garbage collector
     // comes (by then three copies of it can be waiting: 1.3 GB at hidden 1024).
-    for (const t of before) if (!isOnDevice(t)) release(t);
+    for (const t of before) if (!isOnDevice(t)) releaseBuffer(t.data);
     this.state.advance(out);
     const loss = out.loss;
     if (isOnDevice(loss)) throw new Error("Runner: the loss must come back to the host");

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { LMModel1 } from "../../models/lm_model1.ts";
+import { LMModel6 } from "../../models/lm_model6.ts";
 import { LMModel7 } from "../../models/lm_model7.ts";
 import { sequenceLoaders, threeTokenLoaders } from "../../src/data/pipelines.ts";
 import type { Batch } from "../../src/data/batches.ts";
@@ -8,6 +9,7 @@ import type { Tensor } from "../../src/onnx/tensor.ts";
 import { oneCycle } from "../../src/optim/one_cycle.ts";
 import { type ArtifactOptions, buildArtifacts } from "../../src/train/artifacts.ts";
 import { Runner } from "../../src/train/runner.ts";
+import { PACK_LIMIT, packsByDefault } from "../../src/train/packing.ts";
 
 interface Trained {
   readonly losses: number[];
@@ -89,4 +91,16 @@ Deno.test("a packed train graph trains to the same bits as one input per paramet
     assertSameBits(packed, unpacked, "sgd");
     assert.ok(packed.inputs.includes("sgd.buf.packed:decayed"));
   });
+});
+
+Deno.test("only models under PACK_LIMIT floats are packed by default", () => {
+  assert.ok(packsByDefault([[30, 64], [256, 64], [256]]), "the book's sizes");
+  assert.ok(!packsByDefault([[10_000, 256], [1024, 256]]), "hidden 256 at 10,000 words");
+  assert.equal(packsByDefault([[PACK_LIMIT - 1]]), true);
+  assert.equal(packsByDefault([[PACK_LIMIT]]), false);
+  const small = buildArtifacts(new LMModel6(30, 64, 2), { batchSize: 4, seqLen: 4 });
+  assert.ok(small.train.inputs.some((v) => v.name.startsWith("packed:")));
+  const large = buildArtifacts(new LMModel6(5000, 256, 1), { batchSize: 4, seqLen: 4 });
+  assert.ok(!large.train.inputs.some((v) => v.name.startsWith("packed:")));
+  assert.ok(large.train.inputs.some((v) => v.name === "h_o.weight"));
 });

@@ -59,3 +59,36 @@ Deno.test("the same seed reproduces the same losses bit for bit; another seed do
   assert.equal(a.valid, b.valid);
   assert.notDeepEqual(a.losses, c.losses);
 });
+
+Deno.test("a step frees the state it read, and tensors() snapshots stay as they were", async () => {
+  const model = new LMModel7(30, 16, 2, 0.4);
+  const artifacts = buildArtifacts(model, { batchSize: 64, seqLen: 16, ar: 2, tar: 1 });
+  const { train } = sequenceLoaders();
+  const runner = await Runner.create(artifacts, model.initParameters(2), { seed: 2 });
+  try {
+    const before = runner.tensors();
+    const kept = new Map(
+      [...before].map(([name, t]) => [name, Array.from(t.data as Float32Array)]),
+    );
+    // A view of what the step reads: the step frees it (an empty, detached buffer).
+    const read =
+      (runner as unknown as { carried: { feeds: Record<string, { data: Float32Array }> } })
+        .carried.feeds;
+    const [first] = Object.values(read);
+    assert.ok(first.data.length > 0);
+    await runner.trainStep(train[0], 1e-2, 0.9);
+    await runner.trainStep(train[1], 1e-2, 0.9);
+    assert.equal(first.data.length, 0, "the buffer the first step read is freed");
+    for (const [name, t] of before) {
+      assert.deepEqual(Array.from(t.data as Float32Array), kept.get(name), name);
+    }
+    const after = runner.tensors();
+    assert.notDeepEqual(
+      Array.from(after.get("i_h.weight")!.data as Float32Array),
+      kept.get("i_h.weight"),
+      "the steps changed the weights",
+    );
+  } finally {
+    await runner.release();
+  }
+});
