@@ -17,6 +17,8 @@ import { type ArtifactOptions, buildArtifacts } from "../../src/train/artifacts.
 import { Learner } from "../../src/train/learner.ts";
 import { streamBatches } from "../../src/data/stream_batches.ts";
 import { Session } from "../../src/runtime/session.ts";
+import { type OrtModule, webBackend } from "../../src/runtime/backend.ts";
+import * as ortWeb from "onnxruntime-web";
 import { type ModelToCheck, referenceCheckTest } from "../helpers/onnx_checker.ts";
 
 const checked: ModelToCheck[] = [];
@@ -228,6 +230,38 @@ Deno.test("a float32 learner with the chunked loss trains to the one-piece loss'
     }
     assert.ok(Math.abs(chunked[i].accuracy - row.accuracy) <= 0.01, `epoch ${i} accuracy`);
   });
+});
+
+Deno.test("the chunked graphs run on onnxruntime-web's wasm (the Train panel's backend) as on node", async () => {
+  const ort = ortWeb as unknown as OrtModule;
+  ort.env.wasm.numThreads = 1;
+  const model = new LMModel7(13, 6, 2, 0.3);
+  const a = buildArtifacts(model, { batchSize: 3, seqLen: 6, ar: 2, tar: 1, lossChunk: 2 });
+  const feeds: Record<string, Tensor> = {};
+  for (const [name, t] of Object.entries(feedsFor(model, a, 3, 6))) {
+    feeds[name] = t.dtype === "float64"
+      ? tensor("float32", t.dims, Float32Array.from(t.data as Float64Array))
+      : t;
+  }
+  const bytes = saveGraph(a.grad);
+  const results = [];
+  for (const backend of [undefined, webBackend(ort)]) {
+    const session = await Session.create(bytes, { threads: 1, ...(backend ? { backend } : {}) });
+    try {
+      results.push(await session.run(feeds));
+    } finally {
+      await session.release();
+    }
+  }
+  const [node, web] = results;
+  for (const [name, want] of Object.entries(node)) {
+    const got = Array.from(web[name].data as Float32Array),
+      w = Array.from(want.data as Float32Array);
+    const scale = Math.max(...w.map(Math.abs), 1e-30);
+    got.forEach((v, i) =>
+      assert.ok(Math.abs(v - w[i]) <= 1e-5 * scale, `${name}[${i}]: ${v} vs ${w[i]}`)
+    );
+  }
 });
 
 referenceCheckTest("chunked-loss graphs pass the reference ONNX checker", checked);
