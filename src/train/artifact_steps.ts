@@ -66,13 +66,22 @@ export interface ArtifactOptions {
 }
 
 /**
- * Steps per chunk of a graph's loss (0: unchunked), from `ArtifactOptions.lossChunk` or
- * the graph's sizes.
+ * Steps per chunk of a graph's loss (0: unchunked), from `ArtifactOptions.lossChunk` (the
+ * most steps up to it that divide this graph's rows: a short text's eval rows can be shorter)
+ * or the graph's sizes.
  */
 export function chunkSteps(f: Forward, options: ArtifactOptions, seqLen: number): number {
   const head = f.output.decoder;
   if (!head || options.webgpu) return 0;
-  if (options.lossChunk !== undefined) return options.lossChunk;
+  const asked = options.lossChunk;
+  if (asked !== undefined) {
+    if (!Number.isInteger(asked) || asked < 0) {
+      throw new Error(`lossChunk must be an integer >= 0 (0: one piece): got ${asked}`);
+    }
+    let steps = Math.min(asked, seqLen);
+    while (steps > 0 && seqLen % steps !== 0) steps--;
+    return steps;
+  }
   const vocab = head.weight.shape[0] as number;
   return lossChunkSteps(options.batchSize, seqLen, vocab, options.dtype ?? "float32");
 }

@@ -184,6 +184,21 @@ Deno.test("lossChunkSteps chunks only large logits, in the most steps that fit a
   assert.equal(lossChunkSteps(64, 64, 10_000, "float64"), 2);
 });
 
+Deno.test("an asked chunk takes the most steps up to it that divide each graph's rows", () => {
+  const model = new LMModel6(11, 4, 1);
+  const a = buildArtifacts(model, { batchSize: 2, seqLen: 6, evalSeqLen: 5, lossChunk: 4 });
+  const trips = (g: Graph) => {
+    const loop = g.nodes.find((n) => n.opType === "Loop")!;
+    return g.known.get(loop.inputs[0])![0];
+  };
+  assert.equal(trips(a.train), 2, "3 steps a chunk of 6");
+  assert.equal(trips(a.eval), 5, "1 step a chunk of 5: no larger divisor up to 4");
+  assert.throws(
+    () => buildArtifacts(model, { batchSize: 2, seqLen: 6, lossChunk: -1 }),
+    /lossChunk must be an integer >= 0 \(0: one piece\): got -1/,
+  );
+});
+
 Deno.test("webgpu graphs and models without a linear decoder head keep the one-piece loss", () => {
   const big = { batchSize: 64, seqLen: 64 };
   const lm6 = new LMModel6(10_000, 8, 1);
