@@ -40,8 +40,8 @@ lstm-h256-v60k (vocabulary 60,000). Default: lm1 lm6 lm7 lstm-h256 lstm-h1024.
   --opt-level L onnxruntime graph optimizations: disabled, basic, extended, all (default)
   --mem-pattern M onnxruntime's memory pattern: auto (default: off for graphs of large values,
                 as training does, src/train/memory_pattern.ts), on or off
-  --arena A     onnxruntime's CPU memory arena: auto (default: as training decides,
-                src/train/memory_pattern.ts), on or off
+  --arena A     onnxruntime's CPU memory arena: auto (default: onnxruntime's, on), on or
+                off
   --loss-chunk C the decoder and loss in chunks of C time steps: auto (default: by the logits'
                 size, as training does, src/nn/chunked_loss.ts), off, or a number
   --spinning S  whether onnxruntime's intra-op threads spin waiting for work: on or off

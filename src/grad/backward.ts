@@ -41,7 +41,8 @@ export interface BackwardOptions {
  *
  * @param loss A float value (usually a scalar) of the graph.
  * @param wrt Values to differentiate with respect to (parameters, usually graph inputs).
- * @param options Detached values and an optional seed gradient.
+ * @param options Detached values, an optional seed gradient, and gradients worked out
+ *   elsewhere (`extra`).
  * @returns Gradients aligned with `wrt`, each with its value's dtype and shape.
  * @throws GradError when the path from the loss crosses an op without a gradient, also
  *   where a Cast turns such an op's integer or bool output (say `argMax`) into a float.
@@ -59,7 +60,7 @@ export function backward(
   }
   const detached = new Set((options.detach ?? []).map((v) => v.name));
   const active = activeNodes(g, wrt, detached);
-  checkDifferentiable(loss, active, detached);
+  checkDifferentiable(loss, active, detached, (options.extra ?? []).map(([x]) => x.name));
   const first = g.nodes.length;
   const grads = new Map<string, Value[]>([[loss.name, [options.seed ?? onesLike(loss)]]]);
   for (const [x, d] of options.extra ?? []) {
@@ -118,11 +119,12 @@ function checkDifferentiable(
   loss: Value,
   active: readonly Node[],
   detached: ReadonlySet<string>,
+  extra: readonly string[],
 ): void {
   const g = loss.graph;
   // For each value that needs a gradient: the node that reads it and that node's output.
   const via = new Map<string, { node: Node; from: string }>();
-  const needs = new Set(detached.has(loss.name) ? [] : [loss.name]);
+  const needs = new Set([...(detached.has(loss.name) ? [] : [loss.name]), ...extra]);
   for (const node of active.toReversed()) {
     const from = node.outputs.find((name) => needs.has(name));
     if (from === undefined) continue;

@@ -4,15 +4,16 @@
  * until its last reader. It is a floor for what a runtime needs (onnxruntime plans buffer
  * reuse from the same liveness, then adds its arena's slack), and costs one pass over the
  * nodes, with nothing allocated: so a size that cannot fit is refused before it is built.
- * A Loop's body is not entered: what one iteration holds (a chunk of the loss) is counted
- * nowhere, only the outer values the body reads, alive until the Loop has run.
+ * A Loop counts the outer values its body reads, alive until it has run, and its body's own
+ * peak (one iteration: a chunk of the loss) on top of everything live with its outputs.
  *
  * @module
  */
 
 import { BYTES_PER_ELEMENT } from "../onnx/dtype.ts";
 import type { Graph } from "./graph.ts";
-import { nodeReads } from "./subgraph.ts";
+import { nodeReads, subgraphsOf } from "./subgraph.ts";
+import { subgraphToGraph } from "./model_io.ts";
 
 /** Bytes a graph's values hold. */
 export interface LiveBytes {
@@ -67,7 +68,9 @@ export function liveBytes(graph: Graph): LiveBytes {
   let live = held, peak = held;
   graph.nodes.forEach((node, i) => {
     for (const name of node.outputs) if (name !== "") live += size(name);
-    peak = Math.max(peak, live);
+    let inside = 0;
+    for (const body of subgraphsOf(node)) inside += liveBytes(subgraphToGraph(body, graph)).peak;
+    peak = Math.max(peak, live + inside);
     for (const name of new Set(nodeReads(node))) {
       if (lastReader.get(name) === i && !kept.has(name)) live -= size(name);
     }

@@ -41,6 +41,8 @@ export function outerReadsOf(graph: GraphData): string[] {
     }
     for (const name of node.outputs) defined.add(name);
   }
+  // A body may also return an outer value as it is.
+  for (const v of graph.outputs) if (!defined.has(v.name)) reads.add(v.name);
   return [...reads];
 }
 

@@ -6,12 +6,15 @@
  * chunk, `d logits = (softmax − one_hot) / N`, then `d input = d logits · W`, `d W += d logitsᵀ
  * · input`, `d b += Σ d logits`), so nothing of a chunk is kept for a backward pass, and no
  * FLOP is repeated. Its outputs are exact, the same sums in another order: float32 results
- * differ from the unchunked loss's by rounding.
+ * differ from the unchunked loss's by rounding. Targets must be token ids below the vocabulary
+ * size, as every batch onnx-lm makes is (the one-piece loss counts an id out of range as a
+ * zero one-hot; here `GatherElements` refuses it).
  *
  * @module
  */
 
 import type { Value } from "../graph/graph.ts";
+import { GraphBuildError } from "../graph/errors.ts";
 import type { Dim } from "../graph/value.ts";
 import { BYTES_PER_ELEMENT } from "../onnx/dtype.ts";
 import { tensor } from "../onnx/tensor.ts";
@@ -75,14 +78,14 @@ function chunking(head: DecoderHead, targets: Value, steps: number) {
     head.input.shape.length !== 3 || typeof seqLen !== "number" || typeof hidden !== "number" ||
     typeof vocab !== "number"
   ) {
-    throw new Error(
+    throw new GraphBuildError(
       `A chunked loss needs a decoder input [batch, steps, hidden] with static steps and ` +
         `hidden and a static vocabulary: got input [${head.input.shape.join(", ")}], weight ` +
         `[${head.weight.shape.join(", ")}]`,
     );
   }
   if (!Number.isInteger(steps) || steps < 1 || seqLen % steps !== 0) {
-    throw new Error(
+    throw new GraphBuildError(
       `A chunked loss needs steps per chunk that divide the sequence length ${seqLen}: got ` +
         `${steps}`,
     );
@@ -132,7 +135,9 @@ export function chunkedCrossEntropy(
 ): ChunkedLoss {
   const c = chunking(head, targets, steps);
   if (typeof c.batch !== "number") {
-    throw new Error(`A chunked training loss needs a static batch: got "${String(c.batch)}"`);
+    throw new GraphBuildError(
+      `A chunked training loss needs a static batch: got "${String(c.batch)}"`,
+    );
   }
   const g = head.input.graph;
   const n = c.batch * c.seqLen;

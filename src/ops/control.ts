@@ -22,6 +22,7 @@
 import { Graph, type Value } from "../graph/graph.ts";
 import { graphData } from "../graph/model_io.ts";
 import { op } from "../graph/op.ts";
+import { GraphBuildError } from "../graph/errors.ts";
 import { constantScalar } from "./constant.ts";
 
 /** What a loop body's builder is given. */
@@ -63,7 +64,8 @@ export interface LoopResult {
  * @param initial The carried values' start.
  * @param build Builds one iteration in the body graph.
  * @returns The final carried values and the stacked scan values.
- * @throws GraphBuildError when the body's values do not fit the carried ones.
+ * @throws GraphBuildError when the body returns another number of carried values, or values
+ *   whose types differ from the initial ones.
  */
 export function loop(
   g: Graph,
@@ -83,8 +85,21 @@ export function loop(
   const cond = body.input(`${prefix}cond`, "bool", []);
   const carried = initial.map((v, i) => body.input(`${prefix}carried_${i}`, v.dtype, v.shape));
   const step = build({ graph: body, iteration, carried, outer: (v) => body.capture(v) });
+  if (step.carried.length !== initial.length) {
+    throw new GraphBuildError(
+      `loop(): the body returns ${step.carried.length} carried value(s), expected ` +
+        `${initial.length}, one per initial value`,
+    );
+  }
   body.output(cond, `${prefix}cond_out`);
-  for (const v of [...step.carried, ...(step.scans ?? [])]) body.output(v);
+  const declared = new Set([...body.inputs, ...body.captured].map((v) => v.name));
+  for (const v of [...step.carried, ...(step.scans ?? [])]) {
+    // A value returned twice, or an input or outer value returned as it is, gets its own
+    // output name (an Identity: onnxruntime refuses a body output that is an outer value).
+    if (declared.has(v.name)) body.output(v, body.freshName("out"));
+    else body.output(v);
+    declared.add(v.name);
+  }
   const outputs = op(
     g,
     "Loop",

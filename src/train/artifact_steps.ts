@@ -69,15 +69,21 @@ export interface ArtifactOptions {
  * Steps per chunk of a graph's loss (0: unchunked), from `ArtifactOptions.lossChunk` (the
  * most steps up to it that divide this graph's rows: a short text's eval rows can be shorter)
  * or the graph's sizes.
+ *
+ * @param f The graph's forward pass (its decoder head, if any).
+ * @param options The artifacts' options.
+ * @param seqLen Time steps per row of this graph.
+ * @returns Steps per chunk, 0 for the one-piece loss.
+ * @throws RangeError for a `lossChunk` that is not an integer >= 0.
  */
 export function chunkSteps(f: Forward, options: ArtifactOptions, seqLen: number): number {
+  const asked = options.lossChunk;
+  if (asked !== undefined && (!Number.isInteger(asked) || asked < 0)) {
+    throw new RangeError(`lossChunk must be an integer >= 0 (0: one piece): got ${asked}`);
+  }
   const head = f.output.decoder;
   if (!head || options.webgpu) return 0;
-  const asked = options.lossChunk;
   if (asked !== undefined) {
-    if (!Number.isInteger(asked) || asked < 0) {
-      throw new Error(`lossChunk must be an integer >= 0 (0: one piece): got ${asked}`);
-    }
     let steps = Math.min(asked, seqLen);
     while (steps > 0 && seqLen % steps !== 0) steps--;
     return steps;

@@ -15,7 +15,11 @@
  * @param view An array nothing will read again.
  */
 export function releaseBuffer(view: ArrayBufferView): void {
-  const buffer = view.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
+  const buffer = view.buffer as ArrayBuffer & {
+    transfer?: (length: number) => ArrayBuffer;
+    detached?: boolean;
+  };
+  if (buffer.detached) return; // freed already
   const whole = view.byteOffset === 0 && view.byteLength === buffer.byteLength;
   if (whole && typeof buffer.transfer === "function") buffer.transfer(0);
 }

@@ -2,7 +2,9 @@
  * Runs training artifacts step by step: owns the parameters, optimizer state and recurrent
  * state as tensors, feeds every `X_out` output back as input `X`, and draws each step's
  * dropout masks from the run's seeded generator. The train graph may hold them packed in a
- * few flat tensors (`ArtifactSpec.carried`); the runner shows them by name, as views.
+ * few flat tensors (`ArtifactSpec.carried`); the runner shows them by name. A step frees
+ * the arrays it read (`releaseBuffer`), so what it shows are copies (`tensors()`) or views
+ * valid until the next step (`tensorViews()`).
  *
  * @module
  */
@@ -167,12 +169,28 @@ export class Runner {
    */
   tensors(): Map<string, Tensor> {
     const out = new Map<string, Tensor>();
-    for (const { name } of [...this.artifacts.spec.params, ...this.artifacts.spec.optimizerState]) {
-      const view = this.named(name, "Runner.tensors()");
+    for (const [name, view] of this.tensorViews("Runner.tensors()")) {
       out.set(
         name,
         tensor(this.dtype, view.dims, view.data.slice() as Float32Array | Float64Array),
       );
+    }
+    return out;
+  }
+
+  /**
+   * Parameters and optimizer state by name, as views of the runner's own arrays: no copy, for
+   * a reader done before the next step (a checkpoint encoded at once), since a step frees
+   * the arrays it read.
+   *
+   * @param where Names the caller in errors.
+   * @returns The views, in checkpoint order.
+   * @throws Error when some are still on the device: call `sync()` first.
+   */
+  tensorViews(where = "Runner.tensorViews()"): Map<string, Tensor> {
+    const out = new Map<string, Tensor>();
+    for (const { name } of [...this.artifacts.spec.params, ...this.artifacts.spec.optimizerState]) {
+      out.set(name, this.named(name, where));
     }
     return out;
   }

@@ -197,3 +197,26 @@ referenceCheckTest(
   "every gradient graph in backward_test.ts passes the reference ONNX checker",
   models,
 );
+
+Deno.test("backward() adds extra gradients and refuses one whose path crosses an op without a gradient", () => {
+  const g = new Graph();
+  const x = g.input("x", "float32", [3]);
+  const loss = ops.reduceSum(ops.mul(x, x), [], { keepdims: false });
+  const twice = ops.add(x, x);
+  const [dx] = backward(loss, [x], {
+    extra: [[twice, ops.constant(g, tensor("float32", [3], [1, 2, 3]))]],
+  });
+  assert.equal(dx.shape.join(), "3");
+  const h = new Graph();
+  const y = h.input("y", "float32", [3]);
+  const hits = ops.cast(ops.argMax(y, 0, { keepdims: false }), "float32");
+  const l2 = ops.reduceSum(ops.mul(y, y), [], { keepdims: false });
+  assert.throws(
+    () => backward(l2, [y], { extra: [[hits, ops.constantScalar(h, "float32", 1)]] }),
+    (e: Error) => e instanceof GradError && /Cannot differentiate through "ArgMax"/.test(e.message),
+  );
+  assert.throws(
+    () => backward(l2, [y], { extra: [[y, ops.constantScalar(h, "float32", 1)]] }),
+    /backward\(\)'s extra gradient for "y" \(float32\[3\]\) is float32\[\]/,
+  );
+});

@@ -12,7 +12,16 @@ import type { LanguageModel } from "../../src/nn/language_model.ts";
 import { type Tensor, tensor } from "../../src/onnx/mod.ts";
 import { Random } from "../../src/nn/random.ts";
 import { dropoutMask } from "../../src/nn/dropout.ts";
-import { LOSS_CHUNK_BYTES, lossChunkSteps } from "../../src/nn/chunked_loss.ts";
+import {
+  chunkedCrossEntropy,
+  LOSS_CHUNK_BYTES,
+  lossChunkSteps,
+} from "../../src/nn/chunked_loss.ts";
+import { crossEntropy } from "../../src/nn/loss.ts";
+import { backward } from "../../src/grad/backward.ts";
+import { Graph as GraphClass } from "../../src/graph/graph.ts";
+import { gemm } from "../../src/ops/linalg.ts";
+import { reshape } from "../../src/ops/shape.ts";
 import { type ArtifactOptions, buildArtifacts } from "../../src/train/artifacts.ts";
 import { Learner } from "../../src/train/learner.ts";
 import { streamBatches } from "../../src/data/stream_batches.ts";
@@ -182,6 +191,33 @@ Deno.test("lossChunkSteps chunks only large logits, in the most steps that fit a
   assert.equal(lossChunkSteps(64, 72, 10_000, "float32"), 6, "a divisor of 72");
   assert.equal(lossChunkSteps(64, 37, 10_000, "float32"), 1, "a prime row length");
   assert.equal(lossChunkSteps(64, 64, 10_000, "float64"), 2);
+});
+
+Deno.test("a decoder without a bias: the chunked loss and gradients equal the one-piece ones", async () => {
+  const [B, T, H, V] = [2, 4, 3, 7];
+  const rng = new Random(4);
+  const r = (n: number) => Array.from({ length: n }, () => rng.uniform(-1, 1));
+  const feeds: Record<string, Tensor> = {
+    x: tensor("float64", [B, T, H], r(B * T * H)),
+    w: tensor("float64", [V, H], r(V * H)),
+    t: tensor("int64", [B, T], Array.from({ length: B * T }, (_, i) => BigInt((i * 3) % V))),
+  };
+  const g = new GraphClass("no_bias", { maxNodeTensors: Infinity });
+  const x = g.input("x", "float64", [B, T, H]);
+  const w = g.input("w", "float64", [V, H]);
+  const t = g.input("t", "int64", [B, T]);
+  const chunked = chunkedCrossEntropy({ input: x, weight: w, bias: null }, t, 2);
+  assert.equal(chunked.grads.length, 2, "no bias, no bias gradient");
+  g.output(chunked.loss, "chunked");
+  chunked.grads.forEach(([v, d]) => g.output(d, `chunked_${v.name}`));
+  const logits = reshape(gemm(reshape(x, [-1, H]), w, null, { transB: true }), [B, T, V]);
+  const whole = crossEntropy(logits, t);
+  g.output(whole, "whole");
+  backward(whole, [x, w]).forEach((d, i) => g.output(d, `whole_${["x", "w"][i]}`));
+  const out = await runOnce("bias-less decoder", g, feeds);
+  close("loss", out.chunked, out.whole);
+  close("d x", out.chunked_x, out.whole_x);
+  close("d w", out.chunked_w, out.whole_w);
 });
 
 Deno.test("an asked chunk takes the most steps up to it that divide each graph's rows", () => {

@@ -99,3 +99,28 @@ Deno.test("a carried value whose type changes in the body is refused, naming it"
 });
 
 referenceCheckTest("Loop graphs pass the reference ONNX checker", saved);
+
+Deno.test("loop() refuses a body that returns another number of carried values", () => {
+  const g = new Graph();
+  const start = constantScalar(g, "float64", 0);
+  assert.throws(
+    () => loop(g, 2, [start, start], (body) => ({ carried: [body.carried[0]] })),
+    /the body returns 1 carried value\(s\), expected 2/,
+  );
+});
+
+Deno.test("a body may return an outer value or its input as it is, and one value twice", async () => {
+  const g = new Graph("passing");
+  const x = g.input("x", "float64", [2]);
+  const r = loop(g, 3, [x], (body) => ({
+    carried: [body.carried[0]],
+    scans: [body.outer(x), body.outer(x)],
+  }));
+  const node = g.nodes.find((n) => n.opType === "Loop")!;
+  assert.deepEqual(implicitInputs(node), ["x"], "a returned outer value is a read");
+  g.output(r.carried[0], "same");
+  g.output(r.scans[1], "stacked");
+  const [out] = await runGraph("passing loop", g, { x: t64([2], [4, 5]) });
+  assert.deepEqual(out.same.data, [4, 5]);
+  assert.deepEqual(out.stacked.data, [4, 5, 4, 5, 4, 5]);
+});

@@ -68,7 +68,8 @@ export async function saveEpoch(
   place: RunPlace,
   best = false,
 ): Promise<void> {
-  const checkpoint = checkpointFile(info, learner.runner.tensors(), learner.state());
+  // Encoded at once, before another step: views do, a copy of the model would not be freed.
+  const checkpoint = checkpointFile(info, learner.runner.tensorViews(), learner.state());
   await writeFileAtomic(`${dir}/${CHECKPOINT_FILE}`, checkpoint);
   if (best) await writeFileAtomic(`${dir}/${BEST_FILE}`, checkpoint);
   for (const [name, bytes] of epochFiles(info, learner.history, place)) {
