@@ -312,7 +312,13 @@ export class Graph {
 
   /** Throws unless the value belongs to this graph. */
   expectOwn(value: Value, role: string): void {
-    if (value.graph !== this || this.values.get(value.name) !== value) {
+    if (value.graph === this && this.values.get(value.name) !== value) {
+      throw new GraphBuildError(
+        `Cannot use value "${value.name}" as ${role} of graph "${this.name}": it was renamed ` +
+          `or removed (use the value rename() returned)`,
+      );
+    }
+    if (value.graph !== this) {
       throw new GraphBuildError(
         `Cannot use value "${value.name}" as ${role} of graph "${this.name}": it belongs to ` +
           `graph "${value.graph.name}"`,

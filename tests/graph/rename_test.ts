@@ -16,6 +16,10 @@ Deno.test("rename() gives a node's output a new name in its node, its readers an
   assert.equal(g.producer("y_out")!.outputs[0], "y_out");
   assert.deepEqual(g.producer(z.name)!.inputs, ["y_out", "x"]);
   assert.equal(g.values.has(y.name), false);
+  assert.throws(
+    () => add(y, x),
+    /Cannot use value "Add" as input 0 of Add of graph "main": it was renamed or removed/,
+  );
   g.output(renamed);
   g.output(z, "z");
   checkGraph(g);

@@ -10,6 +10,8 @@ import { pruneUnused } from "../../src/graph/prune.ts";
 import { checkGraph } from "../../src/graph/check.ts";
 import { implicitInputs } from "../../src/graph/subgraph.ts";
 import { loop } from "../../src/ops/control.ts";
+import { op } from "../../src/graph/op.ts";
+import type { GraphData } from "../../src/onnx/model.ts";
 import { add, cast, mul } from "../../src/ops/elementwise.ts";
 import { constantScalar } from "../../src/ops/constant.ts";
 import { gather } from "../../src/ops/indexing.ts";
@@ -123,4 +125,34 @@ Deno.test("a body may return an outer value or its input as it is, and one value
   const [out] = await runGraph("passing loop", g, { x: t64([2], [4, 5]) });
   assert.deepEqual(out.same.data, [4, 5]);
   assert.deepEqual(out.stacked.data, [4, 5, 4, 5, 4, 5]);
+});
+
+Deno.test("a Loop whose body has the wrong iteration or condition types is refused, naming them", () => {
+  const good = rowLoop();
+  const node = good.nodes.find((n) => n.opType === "Loop")!;
+  const body = (node.attributes.body as { value: GraphData }).value;
+  const broken = (inputs: GraphData["inputs"], outputs: GraphData["outputs"]) => {
+    const g = new Graph("broken");
+    const x = g.input("x", "float64", [3, 2]);
+    const w = g.input("w", "float64", [2, 4]);
+    void x, w;
+    return () =>
+      op(g, "Loop", [constantScalar(g, "int64", 3), null, constantScalar(g, "float64", 0)], {
+        body: { type: "graph", value: { ...body, inputs, outputs } },
+      }, 2);
+  };
+  const [it, cond, ...rest] = body.inputs;
+  assert.throws(
+    broken([{ ...it, dtype: "float32" }, cond, ...rest], body.outputs),
+    /the body's first input \(the iteration\) must be int64\[\]: got float32\[\]/,
+  );
+  assert.throws(
+    broken([it, { ...cond, shape: [1] }, ...rest], body.outputs),
+    /the body's second input \(the condition\) must be bool\[\]: got bool\[1\]/,
+  );
+  const [condOut, ...outs] = body.outputs;
+  assert.throws(
+    broken(body.inputs, [{ ...condOut, dtype: "float64" }, ...outs]),
+    /the body's first output \(the condition\) must be bool\[\]: got float64\[\]/,
+  );
 });

@@ -29,11 +29,25 @@ export function inferLoop(ctx: InferContext): TypeInfo[] {
         `takes ${body.inputs.length} input(s)`,
     );
   }
+  const [iteration, cond] = body.inputs;
+  if (iteration.dtype !== "int64" || iteration.shape.length !== 0) {
+    ctx.fail(
+      `the body's first input (the iteration) must be int64[]: got ${formatType(iteration)}`,
+    );
+  }
+  if (cond.dtype !== "bool" || cond.shape.length !== 0) {
+    ctx.fail(`the body's second input (the condition) must be bool[]: got ${formatType(cond)}`);
+  }
   const scans = body.outputs.length - 1 - carried;
   if (scans < 0) {
     ctx.fail(
       `the body must return the condition and ${carried} carried value(s): it returns ` +
         `${body.outputs.length}`,
+    );
+  }
+  if (body.outputs[0].dtype !== "bool" || body.outputs[0].shape.length !== 0) {
+    ctx.fail(
+      `the body's first output (the condition) must be bool[]: got ${formatType(body.outputs[0])}`,
     );
   }
   if (ctx.nOutputs !== carried + scans) {
