@@ -2,6 +2,7 @@
 // gradients): its gradients by finite differences, the same numbers as the one-piece loss in
 // float64 at every chunk size, the eval graph's sums, when it chunks, and a float32 learner
 // that trains to the one-piece loss's figures.
+import { checkGradArtifact } from "../helpers/grad_artifact_fd.ts";
 import assert from "node:assert/strict";
 import { findModel } from "../../models/registry.ts";
 import { GRUModel } from "../../models/gru_model.ts";
@@ -99,26 +100,7 @@ Deno.test("the chunked loss's gradients match finite differences (lm7: tied deco
   const session = await Session.create(bytes, { threads: 1 });
   try {
     const out = await session.run(feeds);
-    const total = async (name: string, i: number, delta: number) => {
-      const data = (feeds[name].data as Float64Array).slice();
-      data[i] += delta;
-      const moved = { ...feeds, [name]: tensor("float64", feeds[name].dims, data) };
-      return (await session.run(moved, ["loss_total"])).loss_total.data[0] as number;
-    };
-    let elements = 0;
-    for (const p of a.spec.params) {
-      const analytic = out[`grad.${p.name}`].data as Float64Array;
-      for (let i = 0; i < analytic.length; i++) {
-        const eps = 1e-6;
-        const numeric = ((await total(p.name, i, eps)) - (await total(p.name, i, -eps))) /
-          (2 * eps);
-        assert.ok(
-          Math.abs(analytic[i] - numeric) <= 1e-8 + 1e-6 * Math.abs(numeric),
-          `d loss_total / d ${p.name}[${i}]: analytic ${analytic[i]}, numeric ${numeric}`,
-        );
-        elements++;
-      }
-    }
+    const elements = await checkGradArtifact(session, feeds, a.spec.params, out);
     // The tied embedding/decoder, two LSTM layers and the decoder's bias: every element.
     assert.equal(elements, 7 * 3 + 2 * (12 * 3 * 2 + 24) + 7);
   } finally {

@@ -201,7 +201,8 @@ async function measureInference(
   repeat: number,
 ): Promise<{ tokenMs: Spread; batchedTokensPerSecond: number }> {
   const weights = new Map<string, Float32Array>();
-  for (const [name, t] of learner.runner.tensors()) {
+  // Views: the export copies what it keeps, before any other step.
+  for (const [name, t] of learner.runner.tensorViews()) {
     if (t.dtype === "float32") weights.set(name, t.data as Float32Array);
   }
   const vocab = Array.from({ length: c.arch.vocabSize }, (_, i) => `t${i}`);
