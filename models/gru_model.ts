@@ -8,27 +8,34 @@ import type { Value } from "../src/graph/graph.ts";
 import { Embedding } from "../src/nn/embedding.ts";
 import { GRU } from "../src/nn/gru.ts";
 import type { LanguageModel, ModelOutput, StateSpec } from "../src/nn/language_model.ts";
-import { Linear } from "../src/nn/linear.ts";
 import { Module } from "../src/nn/module.ts";
+import type { AdaptiveSoftmaxSpec } from "../src/nn/adaptive_softmax.ts";
+import { applyOutput, type OutputLayer, outputLayer } from "../src/nn/output_layer.ts";
 import type { BuildContext } from "../src/nn/build_context.ts";
 
 /** A 2-layer GRU language model. */
 export class GRUModel extends Module implements LanguageModel {
   readonly i_h: Embedding;
   readonly rnn: GRU;
-  readonly h_o: Linear;
+  readonly h_o: OutputLayer;
   readonly state: readonly StateSpec[];
 
   /**
    * @param vocabSize Vocabulary size (30).
    * @param nHidden Hidden size (64).
    * @param nLayers GRU layers (2).
+   * @param softmax An adaptive softmax in place of the linear decoder (a large vocabulary).
    */
-  constructor(readonly vocabSize: number, nHidden: number, nLayers: number) {
+  constructor(
+    readonly vocabSize: number,
+    nHidden: number,
+    nLayers: number,
+    softmax?: AdaptiveSoftmaxSpec,
+  ) {
     super();
     this.i_h = new Embedding(vocabSize, nHidden);
     this.rnn = new GRU(nHidden, nHidden, nLayers);
-    this.h_o = new Linear(nHidden, vocabSize);
+    this.h_o = outputLayer(nHidden, vocabSize, softmax);
     this.state = [{ name: "h", layers: nLayers, hidden: nHidden }];
   }
 
@@ -36,11 +43,10 @@ export class GRUModel extends Module implements LanguageModel {
   forward(ctx: BuildContext, x: Value, [h]: readonly Value[]): ModelOutput {
     const [res, hNext] = this.rnn.forward(ctx, this.i_h.forward(ctx, x), h);
     return {
-      logits: this.h_o.forward(ctx, res),
       state: [hNext],
       raw: res,
       out: res,
-      decoder: this.h_o.head(ctx, res),
+      ...applyOutput(ctx, this.h_o, res),
     };
   }
 }

@@ -8,8 +8,9 @@
 import type { Value } from "../src/graph/graph.ts";
 import { Embedding } from "../src/nn/embedding.ts";
 import type { LanguageModel, ModelOutput, StateSpec } from "../src/nn/language_model.ts";
-import { Linear } from "../src/nn/linear.ts";
 import { Module } from "../src/nn/module.ts";
+import type { AdaptiveSoftmaxSpec } from "../src/nn/adaptive_softmax.ts";
+import { applyOutput, type OutputLayer, outputLayer } from "../src/nn/output_layer.ts";
 import { RNN } from "../src/nn/rnn.ts";
 import type { BuildContext } from "../src/nn/build_context.ts";
 
@@ -17,19 +18,25 @@ import type { BuildContext } from "../src/nn/build_context.ts";
 export class LMModel5 extends Module implements LanguageModel {
   readonly i_h: Embedding;
   readonly rnn: RNN;
-  readonly h_o: Linear;
+  readonly h_o: OutputLayer;
   readonly state: readonly StateSpec[];
 
   /**
    * @param vocabSize Vocabulary size (30).
    * @param nHidden Hidden size (64).
    * @param nLayers RNN layers (2).
+   * @param softmax An adaptive softmax in place of the linear decoder (a large vocabulary).
    */
-  constructor(readonly vocabSize: number, nHidden: number, nLayers: number) {
+  constructor(
+    readonly vocabSize: number,
+    nHidden: number,
+    nLayers: number,
+    softmax?: AdaptiveSoftmaxSpec,
+  ) {
     super();
     this.i_h = new Embedding(vocabSize, nHidden);
     this.rnn = new RNN(nHidden, nHidden, nLayers);
-    this.h_o = new Linear(nHidden, vocabSize);
+    this.h_o = outputLayer(nHidden, vocabSize, softmax);
     this.state = [{ name: "h", layers: nLayers, hidden: nHidden }];
   }
 
@@ -37,11 +44,10 @@ export class LMModel5 extends Module implements LanguageModel {
   forward(ctx: BuildContext, x: Value, [h]: readonly Value[]): ModelOutput {
     const [res, hNext] = this.rnn.forward(ctx, this.i_h.forward(ctx, x), h);
     return {
-      logits: this.h_o.forward(ctx, res),
       state: [hNext],
       raw: res,
       out: res,
-      decoder: this.h_o.head(ctx, res),
+      ...applyOutput(ctx, this.h_o, res),
     };
   }
 }

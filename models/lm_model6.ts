@@ -8,28 +8,35 @@
 import type { Value } from "../src/graph/graph.ts";
 import { Embedding } from "../src/nn/embedding.ts";
 import type { LanguageModel, ModelOutput, StateSpec } from "../src/nn/language_model.ts";
-import { Linear } from "../src/nn/linear.ts";
 import { LSTM } from "../src/nn/lstm.ts";
 import { Module } from "../src/nn/module.ts";
+import type { AdaptiveSoftmaxSpec } from "../src/nn/adaptive_softmax.ts";
+import { applyOutput, type OutputLayer, outputLayer } from "../src/nn/output_layer.ts";
 import type { BuildContext } from "../src/nn/build_context.ts";
 
 /** The book's LMModel6. */
 export class LMModel6 extends Module implements LanguageModel {
   readonly i_h: Embedding;
   readonly rnn: LSTM;
-  readonly h_o: Linear;
+  readonly h_o: OutputLayer;
   readonly state: readonly StateSpec[];
 
   /**
    * @param vocabSize Vocabulary size (30).
    * @param nHidden Hidden size (64).
    * @param nLayers LSTM layers (2).
+   * @param softmax An adaptive softmax in place of the linear decoder (a large vocabulary).
    */
-  constructor(readonly vocabSize: number, nHidden: number, nLayers: number) {
+  constructor(
+    readonly vocabSize: number,
+    nHidden: number,
+    nLayers: number,
+    softmax?: AdaptiveSoftmaxSpec,
+  ) {
     super();
     this.i_h = new Embedding(vocabSize, nHidden);
     this.rnn = new LSTM(nHidden, nHidden, nLayers);
-    this.h_o = new Linear(nHidden, vocabSize);
+    this.h_o = outputLayer(nHidden, vocabSize, softmax);
     this.state = [
       { name: "h", layers: nLayers, hidden: nHidden },
       { name: "c", layers: nLayers, hidden: nHidden },
@@ -40,11 +47,10 @@ export class LMModel6 extends Module implements LanguageModel {
   forward(ctx: BuildContext, x: Value, [h, c]: readonly Value[]): ModelOutput {
     const [raw, state] = this.rnn.forward(ctx, this.i_h.forward(ctx, x), [h, c]);
     return {
-      logits: this.h_o.forward(ctx, raw),
       state,
       raw,
       out: raw,
-      decoder: this.h_o.head(ctx, raw),
+      ...applyOutput(ctx, this.h_o, raw),
     };
   }
 }

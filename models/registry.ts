@@ -50,6 +50,8 @@ export interface Resizable {
   readonly dropout: boolean;
   /** Sequence length (`--sl`); the three-token models always read 3 tokens. */
   readonly seqLen: boolean;
+  /** An adaptive softmax in place of the linear decoder (`--softmax adaptive`). */
+  readonly softmax: boolean;
 }
 
 const VOCAB = 30;
@@ -63,10 +65,10 @@ const BOOK1: Architecture = {
 };
 const BOOK2: Architecture = { ...BOOK1, layers: 2 };
 const BOOK7: Architecture = { ...BOOK1, layers: 2, dropout: 0.4, tied: true };
-const FIXED: Resizable = { layers: false, dropout: false, seqLen: false };
-const SEQ_ONLY: Resizable = { layers: false, dropout: false, seqLen: true };
-const STACKED: Resizable = { layers: true, dropout: false, seqLen: true };
-const DROPPED: Resizable = { layers: true, dropout: true, seqLen: true };
+const FIXED: Resizable = { layers: false, dropout: false, seqLen: false, softmax: false };
+const SEQ_ONLY: Resizable = { ...FIXED, seqLen: true };
+const STACKED: Resizable = { ...SEQ_ONLY, layers: true, softmax: true };
+const DROPPED: Resizable = { ...STACKED, dropout: true };
 const DEFAULT_MOMS = [0.95, 0.85, 0.95] as const;
 const three = {
   data: "three-token",
@@ -133,7 +135,7 @@ export const MODELS: readonly ModelEntry[] = [
     recipe: { ...sequence, epochs: 15, lrMax: 3e-3 },
     arch: BOOK2,
     resizable: STACKED,
-    create: (a = BOOK2) => new LMModel5(a.vocabSize, a.hidden, a.layers),
+    create: (a = BOOK2) => new LMModel5(a.vocabSize, a.hidden, a.layers, a.softmax),
   },
   {
     name: "lm6",
@@ -143,7 +145,7 @@ export const MODELS: readonly ModelEntry[] = [
     recipe: { ...sequence, epochs: 15, lrMax: 1e-2 },
     arch: BOOK2,
     resizable: STACKED,
-    create: (a = BOOK2) => new LMModel6(a.vocabSize, a.hidden, a.layers),
+    create: (a = BOOK2) => new LMModel6(a.vocabSize, a.hidden, a.layers, a.softmax),
   },
   {
     name: "lm7",
@@ -154,7 +156,7 @@ export const MODELS: readonly ModelEntry[] = [
     recipe: { ...sequence, epochs: 15, lrMax: 1e-2, wd: 0.1, moms: [0.8, 0.7, 0.8], ar: 2, tar: 1 },
     arch: BOOK7,
     resizable: DROPPED,
-    create: (a = BOOK7) => new LMModel7(a.vocabSize, a.hidden, a.layers, a.dropout),
+    create: (a = BOOK7) => new LMModel7(a.vocabSize, a.hidden, a.layers, a.dropout, a.softmax),
   },
   {
     name: "gru",
@@ -163,7 +165,7 @@ export const MODELS: readonly ModelEntry[] = [
     recipe: { ...sequence, epochs: 15, lrMax: 1e-2 },
     arch: BOOK2,
     resizable: STACKED,
-    create: (a = BOOK2) => new GRUModel(a.vocabSize, a.hidden, a.layers),
+    create: (a = BOOK2) => new GRUModel(a.vocabSize, a.hidden, a.layers, a.softmax),
   },
 ];
 

@@ -6,6 +6,7 @@
  */
 
 import { NumberTextError, readInteger } from "../src/contract/numbers.ts";
+import { adaptiveSoftmaxProblem, defaultCutoffs } from "../src/nn/adaptive_softmax.ts";
 import type { Architecture, ModelEntry, Recipe } from "./registry.ts";
 
 /** Sizes to change; anything left out keeps the book's value. */
@@ -16,7 +17,14 @@ export interface SizeOverrides {
   readonly dropout?: number;
   readonly batchSize?: number;
   readonly seqLen?: number;
+  /** The output layer: the full softmax (the book's) or an adaptive one. */
+  readonly softmax?: "full" | "adaptive";
+  /** Where an adaptive softmax's clusters start (default: `defaultCutoffs`). */
+  readonly cutoffs?: readonly number[];
 }
+
+/** The output layers `--softmax` names. */
+export const SOFTMAX_KINDS = ["full", "adaptive"] as const;
 
 /**
  * The largest value of each integer size, by its flag: the one limit `deno task train` and the
@@ -25,11 +33,14 @@ export interface SizeOverrides {
 export const SIZE_LIMITS = { hidden: 8192, layers: 16, bs: 4096, sl: 4096 } as const;
 
 /** The size settings by flag name, as text (a flag's value, a field's, a link's). */
-export type SizeFields = Partial<Record<"hidden" | "layers" | "dropout" | "bs" | "sl", string>>;
+export type SizeFields = Partial<
+  Record<"hidden" | "layers" | "dropout" | "bs" | "sl" | "softmax" | "cutoffs", string>
+>;
 
 /**
  * Reads size settings given as text, each checked against its range: integers from 1 to
- * `SIZE_LIMITS`, dropout in [0, 1). Absent fields stay absent (the book's value).
+ * `SIZE_LIMITS`, dropout in [0, 1), `softmax` one of `SOFTMAX_KINDS`, `cutoffs` integers
+ * separated by commas. Absent fields stay absent (the book's value).
  *
  * @param fields The given values by flag name.
  * @param prefix Starts each name in messages: `"--"` for the CLI's flags, `""` for the page.
@@ -53,7 +64,15 @@ export function readSizes(fields: SizeFields, prefix: string): Omit<SizeOverride
   if (dropout !== undefined && (text!.trim() === "" || !(dropout >= 0 && dropout < 1))) {
     throw new NumberTextError(`${prefix}dropout must be a number in [0, 1): got "${text}"`);
   }
+  const kind = fields.softmax;
+  if (kind !== undefined && !(SOFTMAX_KINDS as readonly string[]).includes(kind)) {
+    throw new NumberTextError(
+      `${prefix}softmax must be one of ${SOFTMAX_KINDS.join(", ")}: got "${kind}"`,
+    );
+  }
   const sizes = {
+    softmax: kind as SizeOverrides["softmax"],
+    cutoffs: fields.cutoffs === undefined ? undefined : readCutoffs(fields.cutoffs, prefix),
     hidden: int("hidden"),
     layers: int("layers"),
     dropout,
@@ -61,6 +80,18 @@ export function readSizes(fields: SizeFields, prefix: string): Omit<SizeOverride
     seqLen: int("sl"),
   };
   return Object.fromEntries(Object.entries(sizes).filter(([, v]) => v !== undefined));
+}
+
+/** Comma-separated token ids, each an integer >= 1 (their order is `sizedModel`'s check). */
+function readCutoffs(text: string, prefix: string): number[] {
+  const parts = text.split(",").map((p) => p.trim());
+  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) {
+    throw new NumberTextError(
+      `${prefix}cutoffs must be token ids (integers >= 1) separated by commas, e.g. 2000,10000: ` +
+        `got "${text}"`,
+    );
+  }
+  return parts.map(Number);
 }
 
 /** Raised for a size the model cannot take; the message names the flag. */
@@ -96,12 +127,15 @@ export function sizedModel(
       fixed("sl", `it reads 3 tokens per sample (lm4..lm7 and gru read --sl tokens)`);
     }
   }
+  const softmax = sizedSoftmax(entry, overrides);
   const arch: Architecture = {
     ...entry.arch,
     ...(overrides.vocabSize !== undefined ? { vocabSize: overrides.vocabSize } : {}),
     ...(overrides.hidden !== undefined ? { hidden: overrides.hidden } : {}),
     ...(overrides.layers !== undefined ? { layers: overrides.layers } : {}),
     ...(overrides.dropout !== undefined ? { dropout: overrides.dropout } : {}),
+    // An adaptive softmax has no matrix of the embedding's shape to tie.
+    ...(softmax ? { softmax, tied: false } : {}),
   };
   const recipe: Recipe = {
     ...entry.recipe,
@@ -114,4 +148,36 @@ export function sizedModel(
     );
   }
   return { arch, recipe };
+}
+
+/** The adaptive softmax `overrides` ask for, checked against the model and its sizes. */
+function sizedSoftmax(
+  entry: ModelEntry,
+  overrides: SizeOverrides,
+): Architecture["softmax"] | undefined {
+  const { softmax, cutoffs } = overrides;
+  if (softmax !== "adaptive") {
+    if (cutoffs !== undefined) {
+      throw new SizeError(`--cutoffs needs --softmax adaptive (the full softmax has no clusters)`);
+    }
+    return undefined;
+  }
+  if (!entry.resizable.softmax) {
+    throw new SizeError(
+      `--softmax adaptive does not apply to ${entry.name}: lm5, lm6, lm7 and gru take an ` +
+        `adaptive softmax`,
+    );
+  }
+  const vocab = overrides.vocabSize ?? entry.arch.vocabSize;
+  const hidden = overrides.hidden ?? entry.arch.hidden;
+  const chosen = cutoffs ?? defaultCutoffs(vocab);
+  const divValue = 4;
+  const problem = adaptiveSoftmaxProblem(hidden, vocab, chosen, divValue);
+  if (problem) {
+    throw new SizeError(
+      `--softmax adaptive${cutoffs ? ` --cutoffs ${cutoffs.join(",")}` : ""} at hidden ` +
+        `${hidden}: ${problem}`,
+    );
+  }
+  return { kind: "adaptive", cutoffs: chosen, divValue };
 }

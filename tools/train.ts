@@ -435,7 +435,9 @@ function runHeader(
   const lines = [`${entry.name}: ${description}`, `corpus: ${corpus.summary}`];
   if (corpus.corpus.kind === "text" || JSON.stringify(arch) !== JSON.stringify(entry.arch)) {
     lines.push(
-      `size: vocab ${arch.vocabSize}, hidden ${arch.hidden}, layers ${arch.layers}, dropout ${arch.dropout}, bs ${recipe.batchSize}, sl ${recipe.seqLen}`,
+      `size: vocab ${arch.vocabSize}, hidden ${arch.hidden}, layers ${arch.layers}, dropout ${arch.dropout}, bs ${recipe.batchSize}, sl ${recipe.seqLen}${
+        arch.softmax ? `, adaptive softmax (cutoffs ${arch.softmax.cutoffs.join(", ")})` : ""
+      }`,
     );
   }
   lines.push(

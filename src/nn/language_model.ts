@@ -31,7 +31,10 @@ export interface DecoderHead {
 
 /** What a forward pass returns. */
 export interface ModelOutput {
-  /** `[B, vocab]` (one prediction per sample) or `[B, T, vocab]` (one per token). */
+  /**
+   * `[B, vocab]` (one prediction per sample) or `[B, T, vocab]` (one per token); normalized
+   * log-probabilities when the model has `nll` (softmax and argmax read them as logits).
+   */
   readonly logits: Value;
   /** The new recurrent state, aligned with `LanguageModel.state` (the book's detached h). */
   readonly state: readonly Value[];
@@ -44,6 +47,12 @@ export interface ModelOutput {
    * vocabulary's loss is then computed in chunks from it (`chunked_loss.ts`).
    */
   readonly decoder?: DecoderHead;
+  /**
+   * The negative log-likelihood of each target (`[B, T]` in, `[B, T]` out), when the model
+   * normalizes its own output (an adaptive softmax): the loss is then read from it, not
+   * from a softmax over `logits`.
+   */
+  readonly nll?: (targets: Value) => Value;
 }
 
 /** A model of fastbook chapter 12: tokens (and state) in, logits (and state) out. */

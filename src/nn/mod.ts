@@ -16,6 +16,14 @@ export { LSTM } from "./lstm.ts";
 export { type LayerCell, StackedRecurrent } from "./stacked_recurrent.ts";
 export type { RecurrentLayerParams } from "./recurrent.ts";
 export { Dropout } from "./dropout.ts";
+export {
+  type AdaptiveOutput,
+  AdaptiveSoftmax,
+  type AdaptiveSoftmaxOptions,
+  type AdaptiveSoftmaxSpec,
+  AdaptiveTail,
+} from "./adaptive_softmax.ts";
+export { applyOutput, type OutputLayer, outputLayer } from "./output_layer.ts";
 export type { DecoderHead, LanguageModel, ModelOutput, StateSpec } from "./language_model.ts";
 export {
   chunkedCrossEntropy,

@@ -18,7 +18,8 @@
  *
  * A large vocabulary's train, grad and eval graphs compute the decoder and the loss in
  * chunks of time steps inside a Loop (`chunked_loss.ts`), so that the whole logits never
- * exist at once; the outputs are the same.
+ * exist at once; the outputs are the same. A model with an adaptive softmax gives its own
+ * loss (`ModelOutput.nll`) and log-probabilities as `logits`.
  *
  * @module
  */
@@ -30,6 +31,7 @@ import { Dropout, maskName } from "../nn/dropout.ts";
 import type { LanguageModel } from "../nn/language_model.ts";
 import { correctCount, crossEntropy, crossEntropySum } from "../nn/loss.ts";
 import { chunkedCrossEntropy, chunkedLossSum } from "../nn/chunked_loss.ts";
+import { reduceMean, reduceSum } from "../ops/reduce.ts";
 import {
   type ArtifactOptions,
   chunkSteps,
@@ -175,7 +177,9 @@ function lossAndGrads(
     const grads = backward(total, wrt, { detach: [chunked.loss], extra: chunked.grads });
     return { ce: chunked.loss, total, grads };
   }
-  const ce = crossEntropy(f.output.logits, f.targets!, { composite: options.webgpu ?? false });
+  const ce = f.output.nll
+    ? reduceMean(f.output.nll(f.targets!), [], { keepdims: false })
+    : crossEntropy(f.output.logits, f.targets!, { composite: options.webgpu ?? false });
   const total = regularizedLoss(f, ce, options);
   return { ce, total, grads: backward(total, wrt) };
 }
@@ -204,7 +208,10 @@ function evalArtifact(model: LanguageModel, options: ArtifactOptions): Graph {
     e.g.output(chunked.correct, "correct");
   } else {
     const loss = { composite: options.webgpu ?? false };
-    e.g.output(crossEntropySum(e.output.logits, e.targets!, loss), "loss_sum");
+    const sum = e.output.nll
+      ? reduceSum(e.output.nll(e.targets!), [], { keepdims: false })
+      : crossEntropySum(e.output.logits, e.targets!, loss);
+    e.g.output(sum, "loss_sum");
     e.g.output(correctCount(e.output.logits, e.targets!), "correct");
   }
   outputState(model, e);

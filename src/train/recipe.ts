@@ -8,6 +8,7 @@
  */
 
 import type { DataKind } from "../data/stream_batches.ts";
+import type { AdaptiveSoftmaxSpec } from "../nn/adaptive_softmax.ts";
 
 /** fastai's `fit_one_cycle` recipe for one model, and the batches it trains on. */
 export interface Recipe {
@@ -43,4 +44,6 @@ export interface Architecture {
   readonly dropout: number;
   /** Whether the decoder shares the embedding's weight (LMModel7). */
   readonly tied: boolean;
+  /** An adaptive softmax in place of the linear decoder; absent: the full softmax. */
+  readonly softmax?: AdaptiveSoftmaxSpec;
 }

@@ -13,6 +13,7 @@ import { RULE_MARKERS, TEXT_RULES } from "../data/text_rules.ts";
 import type { DataKind } from "../data/stream_batches.ts";
 import type { EpochRecord, LearnerState } from "./learner.ts";
 import type { Architecture, Recipe } from "./recipe.ts";
+import { adaptiveSoftmaxProblem, type AdaptiveSoftmaxSpec } from "../nn/adaptive_softmax.ts";
 import { MONITORS, type Tracking } from "./tracking.ts";
 
 /** Where the run's text came from. */
@@ -130,13 +131,30 @@ function readRecipe(f: Fields): Recipe {
  * @returns The architecture.
  */
 export function readArch(f: Fields): Architecture {
-  return {
+  const arch = {
     vocabSize: f.int("vocabSize", { min: 1 }),
     hidden: f.int("hidden", { min: 1 }),
     layers: f.int("layers", { min: 1 }),
     dropout: f.num("dropout", { min: 0, max: 0.99 }),
     tied: f.bool("tied"),
   };
+  // Absent in runs of the full softmax (every run before the adaptive one existed).
+  return f.has("softmax") ? { ...arch, softmax: readSoftmax(f, arch) } : arch;
+}
+
+function readSoftmax(
+  parent: Fields,
+  arch: Pick<Architecture, "vocabSize" | "hidden">,
+): AdaptiveSoftmaxSpec {
+  const f = parent.obj("softmax");
+  const kind = f.oneOf("kind", ["adaptive"] as const);
+  const cutoffs = f.list("cutoffs");
+  const divValue = f.int("divValue", { min: 1 });
+  const problem = cutoffs.every((c) => typeof c === "number")
+    ? adaptiveSoftmaxProblem(arch.hidden, arch.vocabSize, cutoffs as number[], divValue)
+    : `cutoffs must be numbers: got ${JSON.stringify(cutoffs).slice(0, 80)}`;
+  if (problem) parent.fail("softmax", `is not an adaptive softmax of this model: ${problem}`);
+  return { kind, cutoffs: cutoffs as number[], divValue };
 }
 
 /**

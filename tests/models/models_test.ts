@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { Linear } from "../../src/nn/linear.ts";
 import { type Dim, Graph } from "../../src/graph/mod.ts";
 import { Random } from "../../src/nn/random.ts";
 import type { LMModel7 } from "../../models/lm_model7.ts";
@@ -65,6 +66,7 @@ Deno.test("every model's parameters follow the book's state_dict names, shapes a
     assert.equal(m.vocabSize, V, `${entry.name} vocab`);
   }
   const lm7 = findModel("lm7").create() as LMModel7;
+  assert.ok(lm7.h_o instanceof Linear, "LMModel7's decoder is linear");
   assert.equal(lm7.h_o.weight, lm7.i_h.weight, "LMModel7 ties h_o.weight to i_h.weight");
   assert.equal(lm7.drop.p, 0.4);
 });

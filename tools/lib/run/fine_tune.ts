@@ -78,6 +78,15 @@ export function fineTunedSizes(
   parent: ParentSource,
 ): Omit<SizeOverrides, "vocabSize"> {
   const arch = parent.meta.arch;
+  if (arch.softmax || sizes.softmax === "adaptive" || sizes.cutoffs) {
+    // Its head and tails hold rows by frequency rank, not by token: another vocabulary's
+    // ranks would need rows moved between clusters, which transferWeights does not do.
+    throw new UsageError(
+      `--from ${parent.dir}: fine-tuning with an adaptive softmax is not supported (its ` +
+        `clusters follow the vocabulary's frequency order); continue the run with --resume, ` +
+        `or train a new one`,
+    );
+  }
   for (
     const [flag, given, has] of [["hidden", sizes.hidden, arch.hidden], [
       "layers",

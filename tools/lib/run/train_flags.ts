@@ -75,7 +75,12 @@ Model size (the book's by default: hidden 64, 2 layers, bs 64, sl 16):
   --layers N      recurrent layers (lm5, lm6, lm7, gru)
   --dropout P     dropout probability (lm7)
   --bs N          batch size (every model)
-  --sl N          tokens per sequence (lm4..lm7, gru; lm1..lm3 read 3)`;
+  --sl N          tokens per sequence (lm4..lm7, gru; lm1..lm3 read 3)
+  --softmax S     full (default) or adaptive (lm5, lm6, lm7, gru): Grave et al.'s adaptive
+                  softmax for a large vocabulary, exact log-probabilities for fewer FLOPs
+                  (lm7's decoder is then not tied to its embedding)
+  --cutoffs L     where the adaptive softmax's clusters start, token ids by frequency
+                  (default 2000,10000,50000, those that fit; a fifth of a small vocabulary)`;
 
 /** The models with their aliases and descriptions, for `--list`. */
 export function listModels(): string {
@@ -119,6 +124,8 @@ export const FLAGS = {
   dropout: { type: "string" },
   bs: { type: "string" },
   sl: { type: "string" },
+  softmax: { type: "string" },
+  cutoffs: { type: "string" },
 } as const;
 
 /** The parsed flags. */
@@ -231,9 +238,9 @@ function extFlag(value: string): string[] {
  * @throws UsageError for a size out of range.
  */
 export function sizeFlags(flags: Flags): SizeOverrides {
-  const { hidden, layers, dropout, bs, sl } = flags;
+  const { hidden, layers, dropout, bs, sl, softmax, cutoffs } = flags;
   try {
-    return readSizes({ hidden, layers, dropout, bs, sl }, "--");
+    return readSizes({ hidden, layers, dropout, bs, sl, softmax, cutoffs }, "--");
   } catch (error) {
     if (error instanceof NumberTextError) throw new UsageError(error.message);
     throw error;
@@ -269,13 +276,15 @@ export function sameAsRun(
 export const SIZE_FIELDS: readonly {
   readonly size: keyof Omit<SizeOverrides, "vocabSize">;
   readonly flag: string;
-  readonly saved: (m: RunMeta) => number;
+  readonly saved: (m: RunMeta) => number | string;
 }[] = [
   { size: "hidden", flag: "hidden", saved: (m) => m.arch.hidden },
   { size: "layers", flag: "layers", saved: (m) => m.arch.layers },
   { size: "dropout", flag: "dropout", saved: (m) => m.arch.dropout },
   { size: "batchSize", flag: "bs", saved: (m) => m.recipe.batchSize },
   { size: "seqLen", flag: "sl", saved: (m) => m.recipe.seqLen },
+  { size: "softmax", flag: "softmax", saved: (m) => m.arch.softmax?.kind ?? "full" },
+  { size: "cutoffs", flag: "cutoffs", saved: (m) => m.arch.softmax?.cutoffs.join(",") ?? "none" },
 ];
 
 /**

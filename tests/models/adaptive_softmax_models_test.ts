@@ -1,0 +1,241 @@
+// The book's recurrent models with an adaptive softmax (`--softmax adaptive`): their grad
+// artifacts by finite differences on every parameter element, the eval graph against the infer
+// graph's log-probabilities, a learner that trains one far above the baseline, sizing, and the
+// architecture as a checkpoint records it.
+import assert from "node:assert/strict";
+import { findModel } from "../../models/registry.ts";
+import { sizedModel, SizeError } from "../../models/sizing.ts";
+import { readSizes } from "../../models/sizing.ts";
+import { ContractError, Fields } from "../../src/contract/fields.ts";
+import { streamBatches } from "../../src/data/stream_batches.ts";
+import { saveGraph } from "../../src/graph/mod.ts";
+import { defaultCutoffs } from "../../src/nn/adaptive_softmax.ts";
+import { dropoutMask } from "../../src/nn/dropout.ts";
+import type { LanguageModel } from "../../src/nn/language_model.ts";
+import { Random } from "../../src/nn/random.ts";
+import { type Tensor, tensor } from "../../src/onnx/mod.ts";
+import { Session } from "../../src/runtime/session.ts";
+import { type ArtifactOptions, buildArtifacts } from "../../src/train/artifacts.ts";
+import { Learner } from "../../src/train/learner.ts";
+import { readArch } from "../../src/train/run_meta.ts";
+import type { Architecture } from "../../src/train/recipe.ts";
+import { checkGradArtifact } from "../helpers/grad_artifact_fd.ts";
+
+const SOFTMAX = { kind: "adaptive", cutoffs: [3, 7], divValue: 2 } as const;
+
+/** A small model of the registry with an adaptive softmax over 11 tokens. */
+function small(name: string, extra: Partial<Architecture> = {}): LanguageModel {
+  const entry = findModel(name);
+  return entry.create({
+    ...entry.arch,
+    vocabSize: 11,
+    hidden: 4,
+    layers: 1,
+    softmax: SOFTMAX,
+    ...extra,
+  });
+}
+
+/** float64 feeds of a graph of `model`: its weights, random state, masks and tokens. */
+function feedsFor(
+  model: LanguageModel,
+  a: ReturnType<typeof buildArtifacts>,
+  batch: number,
+  seqLen: number,
+): Record<string, Tensor> {
+  const rng = new Random(7);
+  const init = model.initParameters(3);
+  const feeds: Record<string, Tensor> = {};
+  for (const p of a.spec.params) {
+    feeds[p.name] = tensor("float64", p.shape, Float64Array.from(init.get(p.name)!));
+  }
+  for (const s of model.state) {
+    const n = s.layers * batch * s.hidden;
+    const data = Float64Array.from({ length: n }, () => rng.uniform(-0.5, 0.5));
+    feeds[s.name] = tensor("float64", [s.layers, batch, s.hidden], data);
+  }
+  for (const m of a.spec.masks) {
+    const n = m.shape.reduce((x, y) => x * y);
+    feeds[m.name] = tensor("float64", m.shape, dropoutMask(rng, n, m.p, "float64"));
+  }
+  const ids = (length: number) =>
+    Array.from({ length }, () => BigInt(Math.floor(rng.next() * model.vocabSize)));
+  feeds.tokens = tensor("int64", [batch, seqLen], ids(batch * seqLen));
+  // Targets in the shortlist and in both clusters, at every row.
+  const targets = Array.from({ length: batch * seqLen }, (_, i) => BigInt([1, 5, 9, 0, 10][i % 5]));
+  feeds.targets = tensor("int64", [batch, seqLen], targets);
+  return feeds;
+}
+
+const pick = (feeds: Record<string, Tensor>, names: readonly string[]) =>
+  Object.fromEntries(names.map((n) => [n, feeds[n]]));
+
+for (
+  const [name, options] of [
+    ["lm5", {}],
+    ["lm6", {}],
+    ["lm7", { ar: 2, tar: 1 }],
+    ["gru", {}],
+  ] as const
+) {
+  Deno.test(`${name} with an adaptive softmax: every gradient element matches finite differences`, async () => {
+    const model = small(name, name === "lm7" ? { dropout: 0.4 } : {});
+    const names = model.namedParameters().map(([n]) => n);
+    assert.ok(names.includes("h_o.head.weight") && names.includes("h_o.tail.1.1.weight"));
+    assert.ok(!names.includes("h_o.weight"), "no linear decoder");
+    const artifactOptions: ArtifactOptions = {
+      batchSize: 2,
+      seqLen: 3,
+      dtype: "float64",
+      ...options,
+    };
+    const a = buildArtifacts(model, artifactOptions);
+    const feeds = feedsFor(model, a, 2, 3);
+    const session = await Session.create(saveGraph(a.grad), { threads: 1 });
+    try {
+      const out = await session.run(pick(feeds, a.grad.inputs.map((v) => v.name)));
+      const elements = await checkGradArtifact(session, feeds, a.spec.params, out);
+      assert.equal(elements, model.namedParameters().reduce((n, [, p]) => n + p.size, 0));
+    } finally {
+      await session.release();
+    }
+  });
+}
+
+Deno.test("the eval graph's loss and hits are the infer graph's normalized log-probabilities at the targets", async () => {
+  const model = small("lm6");
+  const a = buildArtifacts(model, { batchSize: 3, seqLen: 4, dtype: "float64" });
+  const feeds = feedsFor(model, a, 3, 4);
+  const run = async (g: typeof a.eval) => {
+    const session = await Session.create(saveGraph(g), { threads: 1 });
+    try {
+      return await session.run(pick(feeds, g.inputs.map((v) => v.name)));
+    } finally {
+      await session.release();
+    }
+  };
+  const [evaluated, inferred] = [await run(a.eval), await run(a.infer)];
+  const logp = inferred.logits.data as Float64Array;
+  const targets = feeds.targets.data as BigInt64Array;
+  assert.deepEqual(inferred.logits.dims, [3, 4, 11]);
+  let nll = 0, hits = 0;
+  for (let r = 0; r < 12; r++) {
+    const row = logp.subarray(r * 11, (r + 1) * 11);
+    const sum = row.reduce((s, v) => s + Math.exp(v), 0);
+    assert.ok(Math.abs(sum - 1) < 1e-12, `row ${r} sums to ${sum}`);
+    const t = Number(targets[r]);
+    nll -= row[t];
+    if (row.indexOf(Math.max(...row)) === t) hits++;
+  }
+  const lossSum = (evaluated.loss_sum.data as Float64Array)[0];
+  assert.ok(Math.abs(lossSum - nll) < 1e-12 * nll, `loss_sum ${lossSum} vs ${nll}`);
+  assert.equal((evaluated.correct.data as Float64Array)[0], hits);
+});
+
+Deno.test("a float32 learner trains lm6 with an adaptive softmax far above the baseline", async () => {
+  const entry = findModel("lm6");
+  const { arch, recipe } = sizedModel(entry, {
+    vocabSize: 300,
+    hidden: 32,
+    layers: 1,
+    batchSize: 8,
+    seqLen: 8,
+    softmax: "adaptive",
+    // One cluster of half the tokens, projected to 8 features: enough to tell a token's
+    // successor apart. (A 2-feature tail, as a second cluster here would get, cannot: an
+    // adaptive softmax assumes its rare clusters are rarely the answer, as in a Zipf text.)
+    cutoffs: [150],
+  });
+  const rng = new Random(3);
+  // Mostly a fixed successor: a model that learns it predicts 80% of the tokens.
+  let t = 0;
+  const ids = Int32Array.from(
+    { length: 6000 },
+    () => t = rng.next() < 0.8 ? (t * 7 + 1) % 300 : Math.floor(rng.next() * 300),
+  );
+  const cut = 5200;
+  const batches = (from: number, to: number) =>
+    streamBatches(ids.subarray(from, to), { data: "sequence", bs: 8, sl: 8 });
+  const learner = await Learner.create(entry.create(arch), { ...recipe, lrMax: 3e-2 }, {
+    seed: 2,
+    data: { train: batches(0, cut), valid: batches(cut, ids.length) },
+  });
+  try {
+    assert.ok(!learner.artifacts.train.nodes.some((n) => n.opType === "Loop"));
+    const history = await learner.fit(12);
+    const last = history.at(-1)!;
+    // No token is 1% of this text; the chain gives 80% to a model (the
+    // full softmax reaches 0.74 here, this one 0.78).
+    assert.ok(last.accuracy > 0.7, `accuracy ${last.accuracy}`);
+    assert.ok(last.valid_loss < history[0].valid_loss, "the validation loss falls");
+  } finally {
+    await learner.release();
+  }
+});
+
+Deno.test("sizing: --softmax adaptive with its cutoffs, defaults, and the refusals", () => {
+  const lm7 = findModel("lm7");
+  const { arch } = sizedModel(lm7, { vocabSize: 60_000, hidden: 256, softmax: "adaptive" });
+  assert.deepEqual(arch.softmax, { kind: "adaptive", cutoffs: [2000, 10000], divValue: 4 });
+  assert.equal(arch.tied, false, "an adaptive softmax unties lm7's decoder");
+  assert.equal(sizedModel(lm7, { vocabSize: 60_000 }).arch.softmax, undefined);
+  assert.deepEqual(defaultCutoffs(10_000), [2000]);
+  assert.deepEqual(defaultCutoffs(100_000), [2000, 10000, 50000]);
+  assert.deepEqual(defaultCutoffs(30), [6]);
+  const refused = (overrides: Parameters<typeof sizedModel>[1], message: RegExp, model = "lm6") =>
+    assert.throws(() => sizedModel(findModel(model), overrides), (e: Error) => {
+      assert.ok(e instanceof SizeError, e.message);
+      assert.match(e.message, message);
+      return true;
+    });
+  refused({ softmax: "adaptive" }, /does not apply to lm1/, "lm1");
+  refused({ cutoffs: [10] }, /--cutoffs needs --softmax adaptive/);
+  refused(
+    { vocabSize: 100, softmax: "adaptive", cutoffs: [50, 20] },
+    /--cutoffs 50,20 at hidden 64: cutoffs must be increasing integers from 1 to 99/,
+  );
+  refused({ vocabSize: 100, softmax: "adaptive", cutoffs: [100] }, /from 1 to 99.*got \[100\]/);
+  refused(
+    { vocabSize: 100, hidden: 8, softmax: "adaptive", cutoffs: [10, 20] },
+    /8 \/ 4\^2 < 1/,
+  );
+  assert.deepEqual(readSizes({ softmax: "adaptive", cutoffs: "2000, 10000" }, "--"), {
+    softmax: "adaptive",
+    cutoffs: [2000, 10000],
+  });
+  assert.throws(
+    () => readSizes({ softmax: "fast" }, "--"),
+    /--softmax must be one of full, adaptive: got "fast"/,
+  );
+  for (const bad of ["", "2000,", "a", "0", "1.5"]) {
+    assert.throws(() => readSizes({ cutoffs: bad }, "--"), /--cutoffs must be token ids/, bad);
+  }
+});
+
+Deno.test("an architecture's adaptive softmax is read back, and one that cannot be built is named", () => {
+  const arch = { vocabSize: 100, hidden: 64, layers: 2, dropout: 0, tied: false };
+  const read = (value: unknown) => readArch(Fields.root("run.json", value, "an architecture"));
+  assert.deepEqual(read(arch), arch);
+  const adaptive = { ...arch, softmax: { kind: "adaptive", cutoffs: [20, 50], divValue: 4 } };
+  assert.deepEqual(read(adaptive), adaptive);
+  for (
+    const [softmax, message] of [
+      [{ kind: "sampled", cutoffs: [20], divValue: 4 }, /"softmax.kind" must be one of "adaptive"/],
+      [
+        { kind: "adaptive", cutoffs: [20, 200], divValue: 4 },
+        /"softmax" is not an adaptive softmax of this model: cutoffs must be increasing integers from 1 to 99/,
+      ],
+      [{ kind: "adaptive", cutoffs: ["20"], divValue: 4 }, /cutoffs must be numbers/],
+      [
+        { kind: "adaptive", cutoffs: [20], divValue: 0 },
+        /"softmax.divValue" must be an integer >= 1/,
+      ],
+    ] as const
+  ) {
+    assert.throws(() => read({ ...arch, softmax }), (e: Error) => {
+      assert.ok(e instanceof ContractError, e.message);
+      assert.match(e.message, message);
+      return true;
+    });
+  }
+});

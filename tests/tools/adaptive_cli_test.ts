@@ -1,0 +1,100 @@
+/**
+ * `--softmax adaptive` through the CLIs: a run trains, records its clusters, generates, exports
+ * and generates from the export as it does; resume, fine-tuning and bad flags get one line.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { mulberry32 } from "../../src/generate/sampling.ts";
+import { loadRun } from "../../tools/lib/run/run_dir.ts";
+import { runTool } from "../helpers/cli.ts";
+
+/** Sentences of a small grammar, from a seed: "the cat sat on a mat ." */
+function grammarText(sentences: number, seed: number): string {
+  const r = mulberry32(seed);
+  const pick = (xs: string[]) => xs[Math.floor(r() * xs.length)];
+  const nouns = ["cat", "dog", "bird", "fox", "owl", "cow"];
+  return Array.from({ length: sentences }, () =>
+    [
+      pick(["the", "a"]),
+      pick(nouns),
+      pick(["sat", "ran", "slept"]),
+      pick(["on", "under"]),
+      pick(["the", "a"]),
+      pick(["mat", "tree", "house", "barn"]),
+      ".",
+    ].join(" ")).join("\n");
+}
+
+Deno.test("--softmax adaptive: trains, records its clusters, generates, exports; resume and --from are checked", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "onnx-lm-adaptive-" });
+  try {
+    const file = `${dir}/grammar.txt`;
+    await Deno.writeTextFile(file, grammarText(3000, 1));
+    const run = `${dir}/run`;
+    const args = ["--text", file, "--hidden", "32", "--bs", "32", "--softmax", "adaptive"];
+    const trained = await runTool("train", [
+      "lm7",
+      ...args,
+      "--cutoffs",
+      "6",
+      "--epochs",
+      "3",
+      "--out",
+      run,
+      "--json",
+    ]);
+    assert.equal(trained.code, 0, trained.stderr);
+    assert.match(trained.stderr, /adaptive softmax \(cutoffs 6\)/);
+    const summary = JSON.parse(trained.stdout.trim().split("\n").at(-1)!);
+    // As the full softmax does on this grammar (half its words are a free choice of 2 to 6).
+    assert.ok(summary.final_accuracy > 0.4, `accuracy ${summary.final_accuracy}`);
+    const { meta } = await loadRun(run, "test");
+    assert.deepEqual(meta.arch.softmax, { kind: "adaptive", cutoffs: [6], divValue: 4 });
+    assert.equal(meta.arch.tied, false);
+
+    // The text after "sat" is always "on" or "under"; the export generates as the run does.
+    const greedy = ["--prompt", "The cat sat", "--n", "4", "--temperature", "0"];
+    const fromRun = await runTool("generate", [run, ...greedy]);
+    assert.equal(fromRun.code, 0, fromRun.stderr);
+    assert.match(fromRun.stdout, /^ (on|under) /);
+    const exported = await runTool("export", [run, "--out", `${dir}/export`]);
+    assert.equal(exported.code, 0, exported.stderr);
+    const fromExport = await runTool("generate", [`${dir}/export/lm7.onnx`, ...greedy]);
+    assert.equal(fromExport.code, 0, fromExport.stderr);
+    assert.equal(fromExport.stdout, fromRun.stdout);
+
+    const resumed = await runTool("train", ["lm7", "--resume", "--out", run, "--cutoffs", "5"]);
+    assert.equal(resumed.code, 2, resumed.stderr);
+    assert.match(resumed.stderr, /--resume: --cutoffs 5 differs from the run's 6/);
+    const same = await runTool("train", ["lm7", "--resume", "--out", run, "--cutoffs", "6"]);
+    assert.equal(same.code, 0, same.stderr);
+    assert.match(same.stdout, /already finished its 3 epochs/);
+    const tuned = await runTool("train", ["--from", run, "--epochs", "1"]);
+    assert.equal(tuned.code, 2, tuned.stderr);
+    assert.match(tuned.stderr, /fine-tuning with an adaptive softmax is not supported/);
+
+    for (
+      const [flags, message] of [
+        [["lm1", "--softmax", "adaptive"], /--softmax adaptive does not apply to lm1/],
+        [["lm6", "--cutoffs", "6"], /--cutoffs needs --softmax adaptive/],
+        [["lm6", "--softmax", "sampled"], /--softmax must be one of full, adaptive: got "sampled"/],
+        [["lm6", "--softmax", "adaptive", "--cutoffs", "6,x"], /--cutoffs must be token ids/],
+        [
+          ["lm6", ...args, "--cutoffs", "500"],
+          /--cutoffs 500 at hidden 32: cutoffs must be increasing integers from 1 to \d+/,
+        ],
+      ] as const
+    ) {
+      const out = `${dir}/refused`;
+      const r = await runTool("train", [...flags, "--out", out]);
+      assert.notEqual(r.code, 0, flags.join(" "));
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trim().split("\n").at(-1)!.startsWith("error: "), true, r.stderr);
+      await assert.rejects(Deno.stat(out), Deno.errors.NotFound, "no run is left");
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
