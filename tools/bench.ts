@@ -30,7 +30,9 @@ const USAGE =
 
 Configurations: lm1..lm7 and gru at the book's size on Human Numbers; lstm-h256 and lstm-h1024
 (lm6's LSTM at hidden 256 / 1024, vocabulary 10,000, bs 64, sl 64, generated words);
-lstm-h256-v60k (vocabulary 60,000). Default: lm1 lm6 lm7 lstm-h256 lstm-h1024.
+lstm-h256-v60k (vocabulary 60,000); each of the three with -adaptive (an adaptive softmax at
+the default cutoffs: 2000 at 10,000 words, 2000,10000 at 60,000). Default: lm1 lm6 lm7
+lstm-h256 lstm-h1024.
 
   --repeat N    timed samples per figure, after a warm-up (default 5)
   --epochs N    epochs timed (default: a book model's full recipe, as train runs it;

@@ -22,6 +22,7 @@ import { concat, slice, unsqueeze } from "../ops/shape.ts";
 import type { BuildContext } from "./build_context.ts";
 import { Linear } from "./linear.ts";
 import { Module } from "./module.ts";
+import type { Parameter } from "./parameter.ts";
 
 /**
  * An adaptive softmax as a model's architecture records it (`Architecture.softmax`; absent
@@ -159,6 +160,22 @@ export class AdaptiveSoftmax extends Module {
   }
 
   /**
+   * The softmax's input and parameter values in a graph, without applying it: a chunked loss
+   * applies it piece by piece (`chunked_adaptive_loss.ts`).
+   *
+   * @param ctx The graph being built and the parameters' values.
+   * @param x `[B, T, inFeatures]`.
+   * @returns The input, this softmax, and its parameters' values.
+   */
+  operands(ctx: BuildContext, x: Value): AdaptiveHead {
+    return {
+      input: x,
+      softmax: this,
+      values: this.namedParameters().map(([, p]) => [p, ctx.value(p)] as const),
+    };
+  }
+
+  /**
    * Applies the softmax to `x`: the head and every tail once, from which both the
    * normalized log-probabilities and the loss are read.
    *
@@ -217,6 +234,16 @@ export class AdaptiveSoftmax extends Module {
     const fromHead = pickAt(head, headIndex, shortlist + this.cutoffs.length);
     return neg(reduceSum(add(fromHead, total!), [-1], { keepdims: false }));
   }
+}
+
+/** An adaptive softmax's operands in a graph (`AdaptiveSoftmax.operands`). */
+export interface AdaptiveHead {
+  /** `[B, T, H]`: what the softmax reads. */
+  readonly input: Value;
+  /** The softmax. */
+  readonly softmax: AdaptiveSoftmax;
+  /** Each of its parameters with its value in the graph. */
+  readonly values: readonly (readonly [Parameter, Value])[];
 }
 
 /** What `AdaptiveSoftmax.forward` returns. */

@@ -70,18 +70,51 @@ export interface ChunkedLoss {
   readonly grads: readonly (readonly [Value, Value])[];
 }
 
-/** The chunks' shared layout: rows of one chunk and the iteration's slice of a `[B, T, ...]`. */
-function chunking(head: DecoderHead, targets: Value, steps: number) {
-  const [batch, seqLen, hidden] = head.input.shape;
-  const vocab = head.weight.shape[0];
-  if (
-    head.input.shape.length !== 3 || typeof seqLen !== "number" || typeof hidden !== "number" ||
-    typeof vocab !== "number"
-  ) {
+/** A decoder input's chunks (`chunkLayout`). */
+export interface ChunkLayout {
+  /** Rows per batch (B). */
+  readonly batch: Dim;
+  /** Time steps per row (T). */
+  readonly seqLen: number;
+  /** Features (H). */
+  readonly hidden: number;
+  /** The input's element type. */
+  readonly dtype: "float32" | "float64";
+  /** Iterations: T / steps. */
+  readonly trips: number;
+  /**
+   * The iteration's chunk, read in a Loop body.
+   *
+   * @param body The Loop body.
+   * @returns The chunk's input rows `[B·steps, H]` and targets `[B·steps]`.
+   */
+  chunkOf(body: LoopBody): { readonly rows: Value; readonly targets: Value };
+}
+
+/**
+ * How a decoder input `[B, T, H]` and its targets `[B, T]` split into chunks of `steps` time
+ * steps, and each iteration's chunk: the input as rows `[B·steps, H]` and the targets
+ * `[B·steps]`.
+ *
+ * @param input The decoder's input `[B, T, H]` (T and H static).
+ * @param targets int64 `[B, T]`.
+ * @param steps Time steps per chunk (dividing T).
+ * @param what The decoder's shape in words, for the message of a bad input.
+ * @returns The sizes, the iteration count, and the iteration's chunk.
+ * @throws GraphBuildError for an input without static steps and features, or steps that do
+ *   not divide T.
+ */
+export function chunkLayout(
+  input: Value,
+  targets: Value,
+  steps: number,
+  what = "",
+): ChunkLayout {
+  const [batch, seqLen, hidden] = input.shape;
+  if (input.shape.length !== 3 || typeof seqLen !== "number" || typeof hidden !== "number") {
     throw new GraphBuildError(
       `A chunked loss needs a decoder input [batch, steps, hidden] with static steps and ` +
-        `hidden and a static vocabulary: got input [${head.input.shape.join(", ")}], weight ` +
-        `[${head.weight.shape.join(", ")}]`,
+        `hidden: got input [${input.shape.join(", ")}]${what}`,
     );
   }
   if (!Number.isInteger(steps) || steps < 1 || seqLen % steps !== 0) {
@@ -90,7 +123,7 @@ function chunking(head: DecoderHead, targets: Value, steps: number) {
         `${steps}`,
     );
   }
-  const dtype = head.input.dtype as "float32" | "float64";
+  const dtype = input.dtype as "float32" | "float64";
   /** The iteration's chunk of the decoder input (as rows) and of the targets. */
   const chunkOf = (body: LoopBody) => {
     const g = body.graph;
@@ -100,8 +133,32 @@ function chunking(head: DecoderHead, targets: Value, steps: number) {
       tensor("int64", [steps], BigInt64Array.from({ length: steps }, (_, i) => BigInt(i))),
     );
     const index = add(offsets, first);
-    const rows = reshape(gather(body.outer(head.input), index, { axis: 1 }), [-1, hidden]);
-    const target = reshape(gather(body.outer(targets), index, { axis: 1 }), [-1, 1]);
+    return {
+      rows: reshape(gather(body.outer(input), index, { axis: 1 }), [-1, hidden]),
+      targets: reshape(gather(body.outer(targets), index, { axis: 1 }), [-1]),
+    };
+  };
+  return { batch: batch as Dim, seqLen, hidden, dtype, trips: seqLen / steps, chunkOf };
+}
+
+/** The chunks of a linear decoder: each iteration's rows, logits and their loss. */
+function chunking(head: DecoderHead, targets: Value, steps: number) {
+  const vocab = head.weight.shape[0];
+  const layout = chunkLayout(
+    head.input,
+    targets,
+    steps,
+    `, weight [${head.weight.shape.join(", ")}]`,
+  );
+  if (typeof vocab !== "number") {
+    throw new GraphBuildError(
+      `A chunked loss needs a static vocabulary: got weight [${head.weight.shape.join(", ")}]`,
+    );
+  }
+  const chunkOf = (body: LoopBody) => {
+    const piece = layout.chunkOf(body);
+    const rows = piece.rows;
+    const target = reshape(piece.targets, [-1, 1]);
     const logits = gemm(
       rows,
       body.outer(head.weight),
@@ -116,7 +173,7 @@ function chunking(head: DecoderHead, targets: Value, steps: number) {
     const nll = reduceSum(sub(log(total), picked), [], { keepdims: false });
     return { rows, logits, target, expShifted, total, nll };
   };
-  return { batch: batch as Dim, seqLen, hidden, vocab, dtype, trips: seqLen / steps, chunkOf };
+  return { ...layout, vocab, chunkOf };
 }
 
 /**

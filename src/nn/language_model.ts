@@ -8,6 +8,7 @@
 import type { Value } from "../graph/graph.ts";
 import type { BuildContext } from "./build_context.ts";
 import type { Module } from "./module.ts";
+import type { AdaptiveHead } from "./adaptive_softmax.ts";
 
 /** A recurrent state tensor of shape `[layers, batch, hidden]`. */
 export interface StateSpec {
@@ -53,6 +54,11 @@ export interface ModelOutput {
    * from a softmax over `logits`.
    */
   readonly nll?: (targets: Value) => Value;
+  /**
+   * The adaptive softmax that made `logits`, when it is one: a large vocabulary's loss is
+   * then computed in chunks from it (`chunked_adaptive_loss.ts`).
+   */
+  readonly adaptive?: AdaptiveHead;
 }
 
 /** A model of fastbook chapter 12: tokens (and state) in, logits (and state) out. */

@@ -41,16 +41,16 @@ export function outputLayer(
  * @param ctx The graph being built and the parameters' values.
  * @param layer The output layer.
  * @param x `[B, T, hidden]`.
- * @returns `logits` with `decoder` or `nll`.
+ * @returns `logits` with `decoder`, or with `nll` and `adaptive`.
  */
 export function applyOutput(
   ctx: BuildContext,
   layer: OutputLayer,
   x: Value,
-): Pick<ModelOutput, "logits" | "decoder" | "nll"> {
+): Pick<ModelOutput, "logits" | "decoder" | "nll" | "adaptive"> {
   if (layer instanceof Linear) {
     return { logits: layer.forward(ctx, x), decoder: layer.head(ctx, x) };
   }
   const out = layer.forward(ctx, x);
-  return { logits: out.logProbs, nll: out.nll };
+  return { logits: out.logProbs, nll: out.nll, adaptive: layer.operands(ctx, x) };
 }

@@ -60,7 +60,7 @@ export interface ArtifactOptions {
    * Time steps per chunk of the train, grad and eval graphs' decoder and loss
    * (`chunked_loss.ts`); 0 for one piece. Default: `lossChunkSteps` of the graph's sizes
    * (chunks only where the whole logits pass 16 MiB), and never for WebGPU, whose EP has
-   * no Loop. Models without a linear decoder head are never chunked.
+   * no Loop. Models without a linear decoder or an adaptive softmax are never chunked.
    */
   readonly lossChunk?: number;
 }
@@ -81,15 +81,18 @@ export function chunkSteps(f: Forward, options: ArtifactOptions, seqLen: number)
   if (asked !== undefined && (!Number.isInteger(asked) || asked < 0)) {
     throw new RangeError(`lossChunk must be an integer >= 0 (0: one piece): got ${asked}`);
   }
-  const head = f.output.decoder;
-  if (!head || options.webgpu) return 0;
+  const { decoder, adaptive } = f.output;
+  if (!(decoder || adaptive) || options.webgpu) return 0;
   if (asked !== undefined) {
     let steps = Math.min(asked, seqLen);
     while (steps > 0 && seqLen % steps !== 0) steps--;
     return steps;
   }
-  const vocab = head.weight.shape[0] as number;
-  return lossChunkSteps(options.batchSize, seqLen, vocab, options.dtype ?? "float32");
+  // An adaptive softmax's widest values per row: the head's and every tail's together.
+  const width = decoder
+    ? decoder.weight.shape[0] as number
+    : adaptive!.softmax.vocab + adaptive!.softmax.cutoffs.length;
+  return lossChunkSteps(options.batchSize, seqLen, width, options.dtype ?? "float32");
 }
 
 export interface Forward {

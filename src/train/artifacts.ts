@@ -19,7 +19,8 @@
  * A large vocabulary's train, grad and eval graphs compute the decoder and the loss in
  * chunks of time steps inside a Loop (`chunked_loss.ts`), so that the whole logits never
  * exist at once; the outputs are the same. A model with an adaptive softmax gives its own
- * loss (`ModelOutput.nll`) and log-probabilities as `logits`.
+ * loss (`ModelOutput.nll`) and log-probabilities as `logits`; its chunks are
+ * `chunked_adaptive_loss.ts`'s.
  *
  * @module
  */
@@ -31,6 +32,7 @@ import { Dropout, maskName } from "../nn/dropout.ts";
 import type { LanguageModel } from "../nn/language_model.ts";
 import { correctCount, crossEntropy, crossEntropySum } from "../nn/loss.ts";
 import { chunkedCrossEntropy, chunkedLossSum } from "../nn/chunked_loss.ts";
+import { chunkedAdaptiveLoss, chunkedAdaptiveLossSum } from "../nn/chunked_adaptive_loss.ts";
 import { reduceMean, reduceSum } from "../ops/reduce.ts";
 import {
   type ArtifactOptions,
@@ -172,7 +174,10 @@ function lossAndGrads(
 ): { ce: Value; total: Value; grads: Value[] } {
   const steps = chunkSteps(f, options, options.seqLen);
   if (steps > 0) {
-    const chunked = chunkedCrossEntropy(f.output.decoder!, f.targets!, steps);
+    const { decoder, adaptive } = f.output;
+    const chunked = decoder
+      ? chunkedCrossEntropy(decoder, f.targets!, steps)
+      : chunkedAdaptiveLoss(adaptive!, f.targets!, steps);
     const total = regularizedLoss(f, chunked.loss, options);
     const grads = backward(total, wrt, { detach: [chunked.loss], extra: chunked.grads });
     return { ce: chunked.loss, total, grads };
@@ -203,7 +208,10 @@ function evalArtifact(model: LanguageModel, options: ArtifactOptions): Graph {
   });
   const steps = chunkSteps(e, options, options.evalSeqLen ?? options.seqLen);
   if (steps > 0) {
-    const chunked = chunkedLossSum(e.output.decoder!, e.targets!, steps);
+    const { decoder, adaptive } = e.output;
+    const chunked = decoder
+      ? chunkedLossSum(decoder, e.targets!, steps)
+      : chunkedAdaptiveLossSum(adaptive!, e.targets!, steps);
     e.g.output(chunked.lossSum, "loss_sum");
     e.g.output(chunked.correct, "correct");
   } else {

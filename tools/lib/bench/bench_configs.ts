@@ -1,7 +1,8 @@
 /**
  * What `deno task bench` measures: every book model at the book's size on Human Numbers, and
  * LSTMs at the sizes people train on their own text (hidden 256 and 1024, a vocabulary of
- * 10,000 words, bs 64, sl 64) on a generated corpus of Zipf-distributed token ids.
+ * 10,000 words, bs 64, sl 64) on a generated corpus of Zipf-distributed token ids, each also
+ * with an adaptive softmax.
  *
  * @module
  */
@@ -72,19 +73,37 @@ function book(entry: ModelEntry): BenchConfig {
   };
 }
 
-/** An LSTM (lm6's structure) at a size beyond the book, on generated words. */
-function scaled(hidden: number, trainSteps: number, vocabSize = 10_000): BenchConfig {
+/**
+ * An LSTM (lm6's structure) at a size beyond the book, on generated words; `adaptive`: with
+ * an adaptive softmax at its default cutoffs (`-adaptive` in the name).
+ */
+function scaled(
+  hidden: number,
+  trainSteps: number,
+  vocabSize = 10_000,
+  adaptive = false,
+): BenchConfig {
   const entry = findModel("lm6");
-  const { arch, recipe } = sizedModel(entry, { vocabSize, hidden, batchSize: 64, seqLen: 64 });
+  const { arch, recipe } = sizedModel(entry, {
+    vocabSize,
+    hidden,
+    batchSize: 64,
+    seqLen: 64,
+    ...(adaptive ? { softmax: "adaptive" } : {}),
+  });
   // Enough tokens for `trainSteps` training batches and one validation batch.
   const perBatch = recipe.batchSize * recipe.seqLen;
   let cached: TrainData | undefined;
   return {
-    name: `lstm-h${hidden}${vocabSize === 10_000 ? "" : `-v${vocabSize / 1000}k`}`,
+    name: `lstm-h${hidden}${vocabSize === 10_000 ? "" : `-v${vocabSize / 1000}k`}${
+      adaptive ? "-adaptive" : ""
+    }`,
     entry,
     arch,
     recipe,
-    data: `generated Zipf words, vocabulary ${vocabSize}, ${trainSteps} training batches`,
+    data: `generated Zipf words, vocabulary ${vocabSize}, ${trainSteps} training batches${
+      arch.softmax ? `, adaptive softmax (cutoffs ${arch.softmax.cutoffs.join(", ")})` : ""
+    }`,
     epochs: 2,
     batches() {
       const opts = { data: recipe.data, bs: recipe.batchSize, sl: recipe.seqLen };
@@ -103,6 +122,9 @@ export const BENCH_CONFIGS: readonly BenchConfig[] = [
   scaled(256, 16),
   scaled(1024, 4),
   scaled(256, 4, 60_000),
+  scaled(256, 16, 10_000, true),
+  scaled(1024, 4, 10_000, true),
+  scaled(256, 4, 60_000, true),
 ];
 
 /** The configurations `bench` runs when none is named. */
