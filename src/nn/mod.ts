@@ -17,6 +17,7 @@ export { type LayerCell, StackedRecurrent } from "./stacked_recurrent.ts";
 export type { RecurrentLayerParams } from "./recurrent.ts";
 export { Dropout } from "./dropout.ts";
 export {
+  type AdaptiveHead,
   type AdaptiveOutput,
   AdaptiveSoftmax,
   type AdaptiveSoftmaxOptions,
@@ -24,11 +25,14 @@ export {
   AdaptiveTail,
 } from "./adaptive_softmax.ts";
 export { applyOutput, type OutputLayer, outputLayer } from "./output_layer.ts";
+export { chunkedAdaptiveLoss, chunkedAdaptiveLossSum } from "./chunked_adaptive_loss.ts";
 export type { DecoderHead, LanguageModel, ModelOutput, StateSpec } from "./language_model.ts";
 export {
   chunkedCrossEntropy,
   type ChunkedLoss,
   chunkedLossSum,
+  type ChunkLayout,
+  chunkLayout,
   LOSS_CHUNK_BYTES,
   lossChunkSteps,
 } from "./chunked_loss.ts";
