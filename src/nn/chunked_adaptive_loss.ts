@@ -22,7 +22,8 @@ import { argMax, reduceSum } from "../ops/reduce.ts";
 import { reshape, transpose } from "../ops/shape.ts";
 import type { AdaptiveHead } from "./adaptive_softmax.ts";
 import { BuildContext } from "./build_context.ts";
-import { type ChunkedLoss, type ChunkLayout, chunkLayout } from "./chunked_loss.ts";
+import type { ChunkedLoss } from "./chunked_loss.ts";
+import { type ChunkLayout, chunkLayout } from "./chunk_layout.ts";
 
 /** The iteration's chunk: the softmax applied to its rows, with the body's weight values. */
 function applyToChunk(head: AdaptiveHead, layout: ChunkLayout, body: LoopBody) {

@@ -31,8 +31,6 @@ export {
   chunkedCrossEntropy,
   type ChunkedLoss,
   chunkedLossSum,
-  type ChunkLayout,
-  chunkLayout,
   LOSS_CHUNK_BYTES,
   lossChunkSteps,
 } from "./chunked_loss.ts";
