@@ -38,7 +38,7 @@ export function runDescription(
   const book = entry.arch;
   const sameSize = a.hidden === book.hidden && a.layers === book.layers &&
     a.dropout === book.dropout && meta.recipe.batchSize === entry.recipe.batchSize &&
-    meta.recipe.seqLen === entry.recipe.seqLen;
+    meta.recipe.seqLen === entry.recipe.seqLen && !a.softmax;
   // The training artifacts keep the registry's text for the book's sizes (their bytes stay
   // those of before); an export also says when the schedule was not the recipe's.
   const sameSchedule = !options.schedule ||
@@ -50,7 +50,9 @@ export function runDescription(
     ? `${meta.corpus.text.replace(/\/+$/, "").split("/").at(-1)} (${meta.tokenizer.mode} tokens)`
     : "Human Numbers";
   return `${kind} on ${corpus}: vocabulary ${a.vocabSize}, hidden ${a.hidden}, ` +
-    `${a.layers} layer${a.layers === 1 ? "" : "s"}${a.dropout ? `, dropout ${a.dropout}` : ""}; ` +
+    `${a.layers} layer${a.layers === 1 ? "" : "s"}${a.dropout ? `, dropout ${a.dropout}` : ""}${
+      a.softmax ? `, adaptive softmax (cutoffs ${a.softmax.cutoffs.join(", ")})` : ""
+    }; ` +
     `fit_one_cycle(${meta.epochs}, ${meta.lrMax}) at bs ${meta.recipe.batchSize}, sl ${meta.recipe.seqLen}`;
 }
 

@@ -46,7 +46,9 @@ Deno.test("--softmax adaptive: trains, records its clusters, generates, exports;
       "--json",
     ]);
     assert.equal(trained.code, 0, trained.stderr);
-    assert.match(trained.stderr, /adaptive softmax \(cutoffs 6\)/);
+    // The run's description (the report's subtitle, the export's) and its size line.
+    assert.match(trained.stderr, /dropout 0.4, adaptive softmax \(cutoffs 6\); fit_one_cycle/);
+    assert.match(trained.stderr, /bs 32, sl 16, adaptive softmax \(cutoffs 6\)\n/);
     const summary = JSON.parse(trained.stdout.trim().split("\n").at(-1)!);
     // As the full softmax does on this grammar (half its words are a free choice of 2 to 6).
     assert.ok(summary.final_accuracy > 0.4, `accuracy ${summary.final_accuracy}`);
