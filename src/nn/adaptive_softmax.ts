@@ -20,9 +20,9 @@ import { add, cast, equal, greater, mul, neg, sub, where } from "../ops/elementw
 import { logSoftmax, reduceSum } from "../ops/reduce.ts";
 import { concat, slice, unsqueeze } from "../ops/shape.ts";
 import type { BuildContext } from "./build_context.ts";
+import type { AdaptiveHead, AdaptiveOutput } from "./language_model.ts";
 import { Linear } from "./linear.ts";
 import { Module } from "./module.ts";
-import type { Parameter } from "./parameter.ts";
 
 /**
  * An adaptive softmax as a model's architecture records it (`Architecture.softmax`; absent
@@ -165,13 +165,14 @@ export class AdaptiveSoftmax extends Module {
    *
    * @param ctx The graph being built and the parameters' values.
    * @param x `[B, T, inFeatures]`.
-   * @returns The input, this softmax, and its parameters' values.
+   * @returns The input, its parameters' values, and the softmax to apply to any rows.
    */
   operands(ctx: BuildContext, x: Value): AdaptiveHead {
     return {
       input: x,
-      softmax: this,
       values: this.namedParameters().map(([, p]) => [p, ctx.value(p)] as const),
+      apply: (inner, rows) => this.forward(inner, rows),
+      width: this.vocab + this.cutoffs.length,
     };
   }
 
@@ -234,27 +235,4 @@ export class AdaptiveSoftmax extends Module {
     const fromHead = pickAt(head, headIndex, shortlist + this.cutoffs.length);
     return neg(reduceSum(add(fromHead, total!), [-1], { keepdims: false }));
   }
-}
-
-/** An adaptive softmax's operands in a graph (`AdaptiveSoftmax.operands`). */
-export interface AdaptiveHead {
-  /** `[B, T, H]`: what the softmax reads. */
-  readonly input: Value;
-  /** The softmax. */
-  readonly softmax: AdaptiveSoftmax;
-  /** Each of its parameters with its value in the graph. */
-  readonly values: readonly (readonly [Parameter, Value])[];
-}
-
-/** What `AdaptiveSoftmax.forward` returns. */
-export interface AdaptiveOutput {
-  /** `[..., vocab]`: normalized log-probabilities of every token (built on first read). */
-  readonly logProbs: Value;
-  /**
-   * The negative log-likelihood of each target.
-   *
-   * @param targets int64 `[...]`, each below the vocabulary size.
-   * @returns `[...]`, shaped like the targets.
-   */
-  readonly nll: (targets: Value) => Value;
 }

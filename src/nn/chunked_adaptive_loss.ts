@@ -20,7 +20,7 @@ import { constantScalar } from "../ops/constant.ts";
 import { add, cast, equal, mul } from "../ops/elementwise.ts";
 import { argMax, reduceSum } from "../ops/reduce.ts";
 import { reshape, transpose } from "../ops/shape.ts";
-import type { AdaptiveHead } from "./adaptive_softmax.ts";
+import type { AdaptiveHead } from "./language_model.ts";
 import { BuildContext } from "./build_context.ts";
 import type { ChunkedLoss } from "./chunked_loss.ts";
 import { type ChunkLayout, chunkLayout } from "./chunk_layout.ts";
@@ -32,7 +32,7 @@ function applyToChunk(head: AdaptiveHead, layout: ChunkLayout, body: LoopBody) {
     parameters: new Map(head.values.map(([p, v]) => [p, body.outer(v)])),
   });
   const weights = head.values.map(([p]) => ctx.value(p));
-  return { rows, targets, weights, out: head.softmax.forward(ctx, rows) };
+  return { rows, targets, weights, out: head.apply(ctx, rows) };
 }
 
 /**

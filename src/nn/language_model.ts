@@ -8,7 +8,7 @@
 import type { Value } from "../graph/graph.ts";
 import type { BuildContext } from "./build_context.ts";
 import type { Module } from "./module.ts";
-import type { AdaptiveHead } from "./adaptive_softmax.ts";
+import type { Parameter } from "./parameter.ts";
 
 /** A recurrent state tensor of shape `[layers, batch, hidden]`. */
 export interface StateSpec {
@@ -28,6 +28,40 @@ export interface DecoderHead {
   readonly weight: Value;
   /** `[vocab]`, or null without a bias. */
   readonly bias: Value | null;
+}
+
+/** What an adaptive softmax gives for its input (`AdaptiveSoftmax.forward`). */
+export interface AdaptiveOutput {
+  /** `[..., vocab]`: normalized log-probabilities of every token (built on first read). */
+  readonly logProbs: Value;
+  /**
+   * The negative log-likelihood of each target.
+   *
+   * @param targets int64 `[...]`, each below the vocabulary size.
+   * @returns `[...]`, shaped like the targets.
+   */
+  readonly nll: (targets: Value) => Value;
+}
+
+/**
+ * An adaptive softmax's operands in a graph (`AdaptiveSoftmax.operands`): a chunked loss
+ * applies it to each chunk's rows (`chunked_adaptive_loss.ts`).
+ */
+export interface AdaptiveHead {
+  /** `[B, T, H]`: what the softmax reads. */
+  readonly input: Value;
+  /** Each of its parameters with its value in the graph. */
+  readonly values: readonly (readonly [Parameter, Value])[];
+  /**
+   * The softmax applied to `rows` in `ctx`'s graph, with `ctx`'s values of its parameters.
+   *
+   * @param ctx The graph being built (a Loop body) and the parameters' values there.
+   * @param rows `[R, H]`.
+   * @returns Its log-probabilities and loss.
+   */
+  readonly apply: (ctx: BuildContext, rows: Value) => AdaptiveOutput;
+  /** Values per row of its widest activations together (the head's and every tail's). */
+  readonly width: number;
 }
 
 /** What a forward pass returns. */

@@ -17,8 +17,6 @@ export { type LayerCell, StackedRecurrent } from "./stacked_recurrent.ts";
 export type { RecurrentLayerParams } from "./recurrent.ts";
 export { Dropout } from "./dropout.ts";
 export {
-  type AdaptiveHead,
-  type AdaptiveOutput,
   AdaptiveSoftmax,
   type AdaptiveSoftmaxOptions,
   type AdaptiveSoftmaxSpec,
@@ -26,7 +24,14 @@ export {
 } from "./adaptive_softmax.ts";
 export { applyOutput, type OutputLayer, outputLayer } from "./output_layer.ts";
 export { chunkedAdaptiveLoss, chunkedAdaptiveLossSum } from "./chunked_adaptive_loss.ts";
-export type { DecoderHead, LanguageModel, ModelOutput, StateSpec } from "./language_model.ts";
+export type {
+  AdaptiveHead,
+  AdaptiveOutput,
+  DecoderHead,
+  LanguageModel,
+  ModelOutput,
+  StateSpec,
+} from "./language_model.ts";
 export {
   chunkedCrossEntropy,
   type ChunkedLoss,

@@ -89,9 +89,7 @@ export function chunkSteps(f: Forward, options: ArtifactOptions, seqLen: number)
     return steps;
   }
   // An adaptive softmax's widest values per row: the head's and every tail's together.
-  const width = decoder
-    ? decoder.weight.shape[0] as number
-    : adaptive!.softmax.vocab + adaptive!.softmax.cutoffs.length;
+  const width = decoder ? decoder.weight.shape[0] as number : adaptive!.width;
   return lossChunkSteps(options.batchSize, seqLen, width, options.dtype ?? "float32");
 }
 
