@@ -8,6 +8,7 @@ import type { LanguageModel } from "../src/nn/language_model.ts";
 import type { Architecture, Recipe } from "../src/train/recipe.ts";
 import type { LegacyDefaults } from "../src/train/run_meta.ts";
 import { HUMAN_NUMBERS_TOKENIZER } from "../src/data/tokenizer.ts";
+import { describeSoftmax } from "../src/nn/adaptive_softmax.ts";
 import { GRUModel } from "./gru_model.ts";
 import { LMModel1 } from "./lm_model1.ts";
 import { LMModel2 } from "./lm_model2.ts";
@@ -86,7 +87,7 @@ const sequence = {
 } as const;
 
 /** Every model, in the book's order. */
-export const MODELS: readonly ModelEntry[] = [
+export const MODELS: readonly ModelEntry[] = ([
   {
     name: "lm1",
     description: "LMModel1: 3 unrolled steps over 3 tokens (4 epochs, lr 1e-3)",
@@ -167,7 +168,26 @@ export const MODELS: readonly ModelEntry[] = [
     resizable: STACKED,
     create: (a = BOOK2) => new GRUModel(a.vocabSize, a.hidden, a.layers, a.softmax),
   },
-];
+] satisfies ModelEntry[]).map(withArchitectureCheck);
+
+/**
+ * A saved architecture read back (a run's, an export's) may ask for what the model does not
+ * have: refused by name rather than built without it.
+ */
+function withArchitectureCheck(entry: ModelEntry): ModelEntry {
+  return {
+    ...entry,
+    create: (arch) => {
+      if (arch?.softmax && !entry.resizable.softmax) {
+        throw new Error(
+          `${entry.name} has no adaptive softmax (lm5, lm6, lm7 and gru take one): the ` +
+            `architecture asks for ${describeSoftmax(arch.softmax)}`,
+        );
+      }
+      return entry.create(arch);
+    },
+  };
+}
 
 /** Other names for some models. */
 export const ALIASES: Readonly<Record<string, string>> = {

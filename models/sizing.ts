@@ -6,7 +6,11 @@
  */
 
 import { NumberTextError, readInteger } from "../src/contract/numbers.ts";
-import { adaptiveSoftmaxProblem, defaultCutoffs } from "../src/nn/adaptive_softmax.ts";
+import {
+  adaptiveSoftmaxProblem,
+  DEFAULT_DIV_VALUE,
+  defaultCutoffs,
+} from "../src/nn/adaptive_softmax.ts";
 import type { Architecture, ModelEntry, Recipe } from "./registry.ts";
 
 /** Sizes to change; anything left out keeps the book's value. */
@@ -170,8 +174,8 @@ function sizedSoftmax(
   }
   const vocab = overrides.vocabSize ?? entry.arch.vocabSize;
   const hidden = overrides.hidden ?? entry.arch.hidden;
-  const chosen = cutoffs ?? defaultCutoffs(vocab);
-  const divValue = 4;
+  const divValue = DEFAULT_DIV_VALUE;
+  const chosen = cutoffs ?? defaultCutoffs(vocab, hidden, divValue);
   const problem = adaptiveSoftmaxProblem(hidden, vocab, chosen, divValue);
   if (problem) {
     throw new SizeError(

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { describeSoftmax } from "../src/nn/adaptive_softmax.ts";
 import { findModel } from "../models/registry.ts";
 import { SizeError } from "../models/sizing.ts";
 import { planRun, type RunPlan, type RunRequest, startRun } from "../src/run/start_run.ts";
@@ -181,12 +182,14 @@ async function prepare(options: Options): Promise<Prepared> {
   const sizes = sizeFlags(flags);
   if (parent) {
     const entry = parent.entry;
+    // Sizes first: a refused size is said before the parent's text is read again.
+    const tunedSizes = fineTunedSizes(sizes, parent);
     return {
       entry,
       request: {
         entry,
         corpus: await fineTunedCorpus(flags, parent, progress),
-        sizes: fineTunedSizes(sizes, parent),
+        sizes: tunedSizes,
         epochs: intFlag("epochs", flags.epochs, 1, 1000, entry.recipe.epochs),
         lrMax: numberFlag("lr", flags.lr, 0, 10, entry.recipe.lrMax),
         seed: intFlag("seed", flags.seed, 0, 2 ** 32 - 1, 42),
@@ -436,7 +439,7 @@ function runHeader(
   if (corpus.corpus.kind === "text" || JSON.stringify(arch) !== JSON.stringify(entry.arch)) {
     lines.push(
       `size: vocab ${arch.vocabSize}, hidden ${arch.hidden}, layers ${arch.layers}, dropout ${arch.dropout}, bs ${recipe.batchSize}, sl ${recipe.seqLen}${
-        arch.softmax ? `, adaptive softmax (cutoffs ${arch.softmax.cutoffs.join(", ")})` : ""
+        arch.softmax ? `, ${describeSoftmax(arch.softmax)}` : ""
       }`,
     );
   }

@@ -17,7 +17,8 @@ import type { Value } from "../graph/graph.ts";
 import { tensor } from "../onnx/tensor.ts";
 import { constant, constantScalar } from "../ops/constant.ts";
 import { add, cast, equal, greater, mul, neg, sub, where } from "../ops/elementwise.ts";
-import { logSoftmax, reduceSum } from "../ops/reduce.ts";
+import { reduceSum } from "../ops/reduce.ts";
+import { lastAxisLogSoftmax } from "./loss.ts";
 import { concat, slice, unsqueeze } from "../ops/shape.ts";
 import type { BuildContext } from "./build_context.ts";
 import type { AdaptiveHead, AdaptiveOutput } from "./language_model.ts";
@@ -43,6 +44,19 @@ export interface AdaptiveSoftmaxOptions {
   readonly divValue?: number;
   /** A bias on the head (PyTorch's `head_bias`, default false). */
   readonly headBias?: boolean;
+}
+
+/** PyTorch's `div_value`: each tail projects to a quarter of the features before it. */
+export const DEFAULT_DIV_VALUE = 4;
+
+/**
+ * An adaptive softmax in words, for run headers and descriptions.
+ *
+ * @param spec The architecture's adaptive softmax.
+ * @returns `adaptive softmax (cutoffs 2000, 10000)`.
+ */
+export function describeSoftmax(spec: AdaptiveSoftmaxSpec): string {
+  return `adaptive softmax (cutoffs ${spec.cutoffs.join(", ")})`;
 }
 
 /**
@@ -86,15 +100,24 @@ export function adaptiveSoftmaxProblem(
  * The cutoffs `--softmax adaptive` takes when none are given: 2,000, 10,000 and 50,000 where
  * each leaves a cluster at least a quarter of its start (Grave et al.'s shortlist of a few
  * thousand tokens; nearly 85% of a Zipf text's tokens at 10,000 words), else one cluster
- * after the most frequent fifth of a small vocabulary.
+ * after the most frequent fifth of a small vocabulary; no more clusters than leave the last
+ * tail a projected feature at `hidden`.
  *
  * @param vocab Tokens.
+ * @param hidden The model's hidden size (the softmax's input features).
+ * @param divValue Each tail's projection divides the features by this once more.
  * @returns Increasing cutoffs inside the vocabulary (empty for a vocabulary under 2 tokens).
  */
-export function defaultCutoffs(vocab: number): number[] {
-  const cutoffs = [2000, 10000, 50000].filter((c) => c * 1.25 <= vocab);
-  if (cutoffs.length) return cutoffs;
-  return vocab >= 2 ? [Math.max(1, Math.floor(vocab / 5))] : [];
+export function defaultCutoffs(
+  vocab: number,
+  hidden: number,
+  divValue = DEFAULT_DIV_VALUE,
+): number[] {
+  const fit = [2000, 10000, 50000].filter((c) => c * 1.25 <= vocab);
+  const cutoffs = fit.length ? fit : vocab >= 2 ? [Math.max(1, Math.floor(vocab / 5))] : [];
+  let clusters = cutoffs.length;
+  while (clusters > 1 && Math.floor(hidden / divValue ** clusters) < 1) clusters--;
+  return cutoffs.slice(0, clusters);
 }
 
 /**
@@ -147,7 +170,7 @@ export class AdaptiveSoftmax extends Module {
     options: AdaptiveSoftmaxOptions = {},
   ) {
     super();
-    const div = options.divValue ?? 4;
+    const div = options.divValue ?? DEFAULT_DIV_VALUE;
     const problem = adaptiveSoftmaxProblem(inFeatures, vocab, cutoffs, div);
     if (problem) throw new RangeError(`Adaptive softmax: ${problem}`);
     this.bounds = [...cutoffs, vocab];
@@ -186,13 +209,14 @@ export class AdaptiveSoftmax extends Module {
    *   `log_prob`) and `nll(targets)`, the negative log-likelihood of each target.
    */
   forward(ctx: BuildContext, x: Value): AdaptiveOutput {
-    const head = logSoftmax(this.head.forward(ctx, x), -1);
-    const tails = this.tail.map((t) => logSoftmax(t[1].forward(ctx, t[0].forward(ctx, x)), -1));
+    const norm = (v: Value) => lastAxisLogSoftmax(v, ctx.compositeLogSoftmax);
+    const head = norm(this.head.forward(ctx, x));
+    const tails = this.tail.map((t) => norm(t[1].forward(ctx, t[0].forward(ctx, x))));
     const shortlist = this.bounds[0];
     const entry = (i: number) => slice(head, [shortlist + i], [shortlist + i + 1], [-1]);
     let logProbs: Value | undefined;
     return {
-      // Built when asked: a training graph reads only the loss.
+      // Built when asked: a chunk of the training loss reads only the loss.
       get logProbs() {
         return logProbs ??= concat([
           slice(head, [0], [shortlist], [-1]),

@@ -19,12 +19,19 @@ export interface BuildOptions {
   readonly parameters?: ReadonlyMap<Parameter, Value>;
   /** Each module's path in the model (`drop`, `rnn`), for the inputs a module declares. */
   readonly names?: ReadonlyMap<Module, string>;
+  /**
+   * Build log-softmaxes from ReduceMax, Sub, Exp, ReduceSum and Log (`LossOptions.composite`):
+   * onnxruntime's WebGPU EP has no LogSoftmax kernel (default false).
+   */
+  readonly compositeLogSoftmax?: boolean;
 }
 
 /** The graph being built, its mode and its parameters' values. */
 export class BuildContext {
   /** Whether this is a training graph. */
   readonly training: boolean;
+  /** Whether log-softmaxes are built from basic ops (for WebGPU). */
+  readonly compositeLogSoftmax: boolean;
   readonly #parameters: ReadonlyMap<Parameter, Value>;
   readonly #names: ReadonlyMap<Module, string>;
 
@@ -36,6 +43,7 @@ export class BuildContext {
    */
   constructor(readonly graph: Graph, options: BuildOptions = {}) {
     this.training = options.training ?? false;
+    this.compositeLogSoftmax = options.compositeLogSoftmax ?? false;
     this.#parameters = options.parameters ?? new Map();
     this.#names = options.names ?? new Map();
   }

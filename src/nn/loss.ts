@@ -31,7 +31,7 @@ function targetLogProbs(logits: Value, targets: Value, options: LossOptions): Va
     tensor(dt, [vocab], Array.from({ length: vocab }, (_, i) => i)),
   );
   const oneHot = cast(equal(unsqueeze(cast(targets, dt), [-1]), range), logits.dtype);
-  const logProbs = options.composite ? composedLogSoftmax(logits) : logSoftmax(logits, -1);
+  const logProbs = lastAxisLogSoftmax(logits, options.composite ?? false);
   return reduceSum(mul(logProbs, oneHot), [-1], { keepdims: false });
 }
 
@@ -44,6 +44,18 @@ export interface LossOptions {
    * differently, and CPU runs keep their bits.
    */
   readonly composite?: boolean;
+}
+
+/**
+ * Log-softmax over the last axis: one LogSoftmax node, or (`composite`) ReduceMax, Sub, Exp,
+ * ReduceSum and Log, which onnxruntime's WebGPU EP has kernels for.
+ *
+ * @param x `[..., n]`.
+ * @param composite Build it from the basic ops.
+ * @returns `[..., n]`.
+ */
+export function lastAxisLogSoftmax(x: Value, composite: boolean): Value {
+  return composite ? composedLogSoftmax(x) : logSoftmax(x, -1);
 }
 
 // log_softmax(x) = (x - m) - log(sum(exp(x - m))), m = max(x): the max keeps exp from

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { describeSoftmax } from "../nn/adaptive_softmax.ts";
 import type { Architecture, Recipe } from "../train/recipe.ts";
 import type { RunMeta } from "../train/run_meta.ts";
 
@@ -51,7 +52,7 @@ export function runDescription(
     : "Human Numbers";
   return `${kind} on ${corpus}: vocabulary ${a.vocabSize}, hidden ${a.hidden}, ` +
     `${a.layers} layer${a.layers === 1 ? "" : "s"}${a.dropout ? `, dropout ${a.dropout}` : ""}${
-      a.softmax ? `, adaptive softmax (cutoffs ${a.softmax.cutoffs.join(", ")})` : ""
+      a.softmax ? `, ${describeSoftmax(a.softmax)}` : ""
     }; ` +
     `fit_one_cycle(${meta.epochs}, ${meta.lrMax}) at bs ${meta.recipe.batchSize}, sl ${meta.recipe.seqLen}`;
 }

@@ -132,6 +132,7 @@ export function forward(
     parameters: new Map(params.map(([, p, v]) => [p, v])),
     // Modules name the inputs they declare (dropout masks) by their path in the model.
     names: new Map(model.namedModules().map(([path, m]) => [m, path])),
+    compositeLogSoftmax: options.webgpu ?? false,
   });
   const output = model.forward(ctx, tokens, state);
   let targets: Value | undefined;

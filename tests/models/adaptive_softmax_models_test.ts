@@ -195,6 +195,20 @@ Deno.test("the adaptive softmax's chunked loss, gradients and eval sums equal th
   }
 });
 
+Deno.test("built for WebGPU (log-softmaxes from basic ops), the adaptive softmax's loss and gradients are the same (float64)", async () => {
+  const model = small("lm7", { dropout: 0.3 });
+  const options: ArtifactOptions = { batchSize: 2, seqLen: 4, dtype: "float64", ar: 2, tar: 1 };
+  const cpu = buildArtifacts(model, options);
+  const gpu = buildArtifacts(model, { ...options, webgpu: true });
+  assert.ok(opTypes(cpu.grad).has("LogSoftmax") && !opTypes(gpu.grad).has("LogSoftmax"));
+  const feeds = feedsFor(model, cpu, 2, 4);
+  const [want, got] = [
+    await runOnce("lm7 adaptive grad", cpu.grad, feeds),
+    await runOnce("lm7 adaptive grad (webgpu ops)", gpu.grad, feeds),
+  ];
+  for (const key of Object.keys(want)) close(`webgpu ops: ${key}`, got[key], want[key]);
+});
+
 Deno.test("a float32 learner trains lm6 with an adaptive softmax far above the baseline", async () => {
   const entry = findModel("lm6");
   const { arch, recipe } = sizedModel(entry, {
@@ -255,9 +269,21 @@ Deno.test("sizing: --softmax adaptive with its cutoffs, defaults, and the refusa
   assert.deepEqual(arch.softmax, { kind: "adaptive", cutoffs: [2000, 10000], divValue: 4 });
   assert.equal(arch.tied, false, "an adaptive softmax unties lm7's decoder");
   assert.equal(sizedModel(lm7, { vocabSize: 60_000 }).arch.softmax, undefined);
-  assert.deepEqual(defaultCutoffs(10_000), [2000]);
-  assert.deepEqual(defaultCutoffs(100_000), [2000, 10000, 50000]);
-  assert.deepEqual(defaultCutoffs(30), [6]);
+  assert.deepEqual(defaultCutoffs(10_000, 64), [2000]);
+  assert.deepEqual(defaultCutoffs(100_000, 64), [2000, 10000, 50000]);
+  // No more clusters than leave the last tail a feature: 32 / 4^3 < 1.
+  assert.deepEqual(defaultCutoffs(100_000, 32), [2000, 10000]);
+  assert.deepEqual(defaultCutoffs(100_000, 3), [2000]);
+  assert.deepEqual(defaultCutoffs(30, 64), [6]);
+  assert.deepEqual(
+    sizedModel(lm7, { vocabSize: 100_000, hidden: 32, softmax: "adaptive" }).arch.softmax?.cutoffs,
+    [2000, 10000],
+  );
+  // A saved architecture asking lm1 for an adaptive softmax is refused, not built without it.
+  assert.throws(
+    () => findModel("lm1").create({ ...findModel("lm1").arch, softmax: arch.softmax }),
+    /lm1 has no adaptive softmax \(lm5, lm6, lm7 and gru take one\): the architecture asks for adaptive softmax \(cutoffs 2000, 10000\)/,
+  );
   const refused = (overrides: Parameters<typeof sizedModel>[1], message: RegExp, model = "lm6") =>
     assert.throws(() => sizedModel(findModel(model), overrides), (e: Error) => {
       assert.ok(e instanceof SizeError, e.message);

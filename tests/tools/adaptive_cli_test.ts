@@ -61,11 +61,18 @@ Deno.test("--softmax adaptive: trains, records its clusters, generates, exports;
     const fromRun = await runTool("generate", [run, ...greedy]);
     assert.equal(fromRun.code, 0, fromRun.stderr);
     assert.match(fromRun.stdout, /^ (on|under) /);
-    const exported = await runTool("export", [run, "--out", `${dir}/export`]);
+    const exported = await runTool("export", [run, "--out", `${dir}/export`, "--seq", "4"]);
     assert.equal(exported.code, 0, exported.stderr);
     const fromExport = await runTool("generate", [`${dir}/export/lm7.onnx`, ...greedy]);
     assert.equal(fromExport.code, 0, fromExport.stderr);
     assert.equal(fromExport.stdout, fromRun.stdout);
+    // int8 weights: the export's own check against the float32 model, then generation.
+    const int8 = await runTool("export", [run, "--out", `${dir}/int8`, "--quantize", "int8"]);
+    assert.equal(int8.code, 0, int8.stderr);
+    assert.match(int8.stdout + int8.stderr, /int8 weights.*top-1 agreement/);
+    const fromInt8 = await runTool("generate", [`${dir}/int8/lm7.onnx`, ...greedy]);
+    assert.equal(fromInt8.code, 0, fromInt8.stderr);
+    assert.match(fromInt8.stdout, /^ (on|under) /);
 
     const resumed = await runTool("train", ["lm7", "--resume", "--out", run, "--cutoffs", "5"]);
     assert.equal(resumed.code, 2, resumed.stderr);
@@ -76,6 +83,35 @@ Deno.test("--softmax adaptive: trains, records its clusters, generates, exports;
     const tuned = await runTool("train", ["--from", run, "--epochs", "1"]);
     assert.equal(tuned.code, 2, tuned.stderr);
     assert.match(tuned.stderr, /fine-tuning with an adaptive softmax is not supported/);
+
+    // Human Numbers (its vocabulary by first appearance: exact, if not by frequency), and
+    // lr-find, take it too; a full-softmax parent cannot be fine-tuned into one.
+    const hn = `${dir}/hn`;
+    const book = await runTool("train", [
+      "lm6",
+      "--softmax",
+      "adaptive",
+      "--epochs",
+      "1",
+      "--out",
+      hn,
+    ]);
+    assert.equal(book.code, 0, book.stderr);
+    assert.match(book.stdout + book.stderr, /adaptive softmax \(cutoffs 6\)/);
+    const lr = await runTool("lr_find", [
+      "lm6",
+      "--softmax",
+      "adaptive",
+      "--svg",
+      `${dir}/lr.svg`,
+    ]);
+    assert.equal(lr.code, 0, lr.stderr);
+    assert.match(lr.stdout + lr.stderr, /valley/);
+    const full = `${dir}/full`;
+    assert.equal((await runTool("train", ["lm6", "--epochs", "1", "--out", full])).code, 0);
+    const intoAdaptive = await runTool("train", ["--from", full, "--softmax", "adaptive"]);
+    assert.equal(intoAdaptive.code, 2, intoAdaptive.stderr);
+    assert.match(intoAdaptive.stderr, /the parent has the full softmax/);
 
     for (
       const [flags, message] of [

@@ -193,8 +193,11 @@ referenceCheckTest("every training artifact passes the reference ONNX checker", 
 
 Deno.test("graphs built for WebGPU use only ops its EP has kernels for; CPU graphs keep LogSoftmax and split in one node", () => {
   const kinds = ["train", "grad", "eval"] as const;
-  for (const webgpu of [false, true]) {
-    const a = buildArtifacts(new LMModel7(40, 8, 2, 0.4), {
+  const adaptive = { kind: "adaptive", cutoffs: [10, 25], divValue: 2 } as const;
+  for (
+    const [webgpu, softmax] of [[false, undefined], [true, undefined], [true, adaptive]] as const
+  ) {
+    const a = buildArtifacts(new LMModel7(40, 8, 2, 0.4, softmax), {
       batchSize: 4,
       seqLen: 9,
       ar: 2,
@@ -204,7 +207,8 @@ Deno.test("graphs built for WebGPU use only ops its EP has kernels for; CPU grap
     for (const kind of kinds) {
       const g = a[kind];
       const ops = new Set(g.nodes.map((n) => n.opType));
-      assert.equal(ops.has("LogSoftmax"), !webgpu, `${kind}, webgpu ${webgpu}: LogSoftmax`);
+      const label = `${kind}, webgpu ${webgpu}${softmax ? ", adaptive softmax" : ""}`;
+      assert.equal(ops.has("LogSoftmax"), !webgpu, `${label}: LogSoftmax`);
       assert.equal(ops.has("Sum"), false, `${kind}: Sum has no WebGPU kernel`);
       const widest = Math.max(...g.nodes.map((n) => n.inputs.length + n.outputs.length));
       // 9 steps: WebGPU's graphs split and join them in trees; the others in one node each.

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { describeSoftmax } from "../../../src/nn/adaptive_softmax.ts";
 import { findModel, type ModelEntry, MODELS } from "../../../models/registry.ts";
 import { sizedModel } from "../../../models/sizing.ts";
 import { streamBatches } from "../../../src/data/stream_batches.ts";
@@ -102,7 +103,7 @@ function scaled(
     arch,
     recipe,
     data: `generated Zipf words, vocabulary ${vocabSize}, ${trainSteps} training batches${
-      arch.softmax ? `, adaptive softmax (cutoffs ${arch.softmax.cutoffs.join(", ")})` : ""
+      arch.softmax ? `, ${describeSoftmax(arch.softmax)}` : ""
     }`,
     epochs: 2,
     batches() {

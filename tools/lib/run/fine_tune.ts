@@ -78,13 +78,20 @@ export function fineTunedSizes(
   parent: ParentSource,
 ): Omit<SizeOverrides, "vocabSize"> {
   const arch = parent.meta.arch;
-  if (arch.softmax || sizes.softmax === "adaptive" || sizes.cutoffs) {
+  if (arch.softmax) {
     // Its head and tails hold rows by frequency rank, not by token: another vocabulary's
     // ranks would need rows moved between clusters, which transferWeights does not do.
     throw new UsageError(
       `--from ${parent.dir}: fine-tuning with an adaptive softmax is not supported (its ` +
         `clusters follow the vocabulary's frequency order); continue the run with --resume, ` +
         `or train a new one`,
+    );
+  }
+  if (sizes.softmax === "adaptive" || sizes.cutoffs) {
+    throw new UsageError(
+      `--from ${parent.dir}: the parent has the full softmax, and its decoder's weights have ` +
+        `no place in an adaptive one; fine-tune without --softmax and --cutoffs, or train a ` +
+        `new run with them`,
     );
   }
   for (
