@@ -132,6 +132,7 @@ const COSTS: Readonly<Record<OpType, Cost>> = {
   Sub: perOutput,
   Sum: sumCost,
   Tanh: perOutput,
+  Erf: perOutput,
   Transpose: free,
   Unsqueeze: free,
   Where: perOutput,

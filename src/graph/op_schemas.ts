@@ -77,6 +77,7 @@ export const OP_SCHEMAS: Readonly<Record<OpType, OpSchema>> = {
   Sub: binary(ew.inferArithmetic),
   Sum: { inputs: ["data_0"], infer: ew.inferSum },
   Tanh: { inputs: ["input"], infer: ew.inferFloatUnary },
+  Erf: { inputs: ["input"], infer: ew.inferFloatUnary },
   Transpose: { inputs: ["data"], infer: so.inferTranspose },
   Unsqueeze: { inputs: ["data", "axes"], infer: so.inferUnsqueeze },
   Where: { inputs: ["condition", "X", "Y"], infer: ew.inferWhere },

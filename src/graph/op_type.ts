@@ -14,6 +14,7 @@ export const OP_TYPES = [
   "DequantizeLinear",
   "Div",
   "Equal",
+  "Erf",
   "Exp",
   "Expand",
   "Gather",

@@ -25,3 +25,13 @@ export function normalInit(): Init {
 export function uniformInit(bound: number): Init {
   return (rng, size) => Float32Array.from({ length: size }, () => rng.uniform(-bound, bound));
 }
+
+/**
+ * Every value `value`: PyTorch's `nn.LayerNorm` starts its weight at 1 and its bias at 0.
+ *
+ * @param value The value.
+ * @returns The initializer.
+ */
+export function constantInit(value: number): Init {
+  return (_rng, size) => new Float32Array(size).fill(value);
+}

@@ -8,7 +8,7 @@
 export { Module } from "./module.ts";
 export { type Init, Parameter, type ParameterOptions } from "./parameter.ts";
 export { BuildContext, type BuildOptions } from "./build_context.ts";
-export { normalInit, uniformInit } from "./init.ts";
+export { constantInit, normalInit, uniformInit } from "./init.ts";
 export { Random } from "./random.ts";
 export { Embedding } from "./embedding.ts";
 export { Linear, type LinearOptions } from "./linear.ts";
@@ -16,6 +16,8 @@ export { LSTM } from "./lstm.ts";
 export { type LayerCell, StackedRecurrent } from "./stacked_recurrent.ts";
 export type { RecurrentLayerParams } from "./recurrent.ts";
 export { Dropout } from "./dropout.ts";
+export { LayerNorm, type LayerNormOptions } from "./layer_norm.ts";
+export { gelu } from "./gelu.ts";
 export {
   AdaptiveSoftmax,
   type AdaptiveSoftmaxOptions,

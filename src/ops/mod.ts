@@ -7,6 +7,7 @@
 
 export * from "./constant.ts";
 export * from "./elementwise.ts";
+export * from "./erf.ts";
 export * from "./linalg.ts";
 export * from "./indexing.ts";
 export * from "./shape.ts";

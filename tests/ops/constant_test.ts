@@ -137,6 +137,7 @@ const COVERED = [
   "constantScalar",
   "div",
   "equal",
+  "erf",
   "exp",
   "expand",
   "gather",

@@ -74,6 +74,12 @@ export const tanhGrad: GradRule = single((
   dy,
 ) => [o.mul(dy, o.sub(c(dy, 1), o.mul(y0(n), y0(n))))]);
 
+// y = erf(x): dx = dy * 2/sqrt(pi) * exp(-x*x)
+export const erfGrad: GradRule = single((n, dy) => {
+  const x = input(n, 0);
+  return [o.mul(dy, o.mul(c(dy, 2 / Math.sqrt(Math.PI)), o.exp(o.neg(o.mul(x, x)))))];
+});
+
 // y = exp(x): dx = dy * y
 export const expGrad: GradRule = single((n, dy) => [o.mul(dy, y0(n))]);
 

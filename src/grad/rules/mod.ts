@@ -63,6 +63,7 @@ export const GRAD_RULES: GradRuleTable = {
   Sub: ew.subGrad,
   Sum: ew.sumGrad,
   Tanh: ew.tanhGrad,
+  Erf: ew.erfGrad,
   Transpose: sh.transposeGrad,
   Unsqueeze: sh.reshapeGrad,
   Where: ew.whereGrad,
