@@ -9,7 +9,7 @@ import type { BuildContext } from "./build_context.ts";
 import { gather } from "../ops/indexing.ts";
 import { normalInit } from "./init.ts";
 import { Module } from "./module.ts";
-import { Parameter } from "./parameter.ts";
+import { type Init, Parameter } from "./parameter.ts";
 
 /** PyTorch's `nn.Embedding(numEmbeddings, embeddingDim)`, initialized N(0, 1). */
 export class Embedding extends Module {
@@ -21,10 +21,15 @@ export class Embedding extends Module {
    *
    * @param numEmbeddings Vocabulary size.
    * @param embeddingDim Vector size.
+   * @param init How the table is drawn (N(0, 1), PyTorch's default).
    */
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number) {
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+    init: Init = normalInit(),
+  ) {
     super();
-    this.weight = new Parameter([numEmbeddings, embeddingDim], normalInit());
+    this.weight = new Parameter([numEmbeddings, embeddingDim], init);
   }
 
   /**

@@ -7,12 +7,14 @@
 import type { Init } from "./parameter.ts";
 
 /**
- * N(0, 1), PyTorch's `nn.Embedding` default.
+ * N(0, std^2): PyTorch's `nn.Embedding` default (std 1); nanoGPT draws its weights with std
+ * 0.02.
  *
+ * @param std The standard deviation (1).
  * @returns The initializer.
  */
-export function normalInit(): Init {
-  return (rng, size) => Float32Array.from({ length: size }, () => rng.normal());
+export function normalInit(std = 1): Init {
+  return (rng, size) => Float32Array.from({ length: size }, () => std * rng.normal());
 }
 
 /**

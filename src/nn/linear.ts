@@ -13,7 +13,7 @@ import { gemm } from "../ops/linalg.ts";
 import { concat, reshape, shape } from "../ops/shape.ts";
 import { uniformInit } from "./init.ts";
 import { Module } from "./module.ts";
-import { Parameter } from "./parameter.ts";
+import { type Init, Parameter } from "./parameter.ts";
 
 /** Options of `Linear`. */
 export interface LinearOptions {
@@ -21,6 +21,8 @@ export interface LinearOptions {
   readonly bias?: boolean;
   /** Use this `[outFeatures, inFeatures]` parameter as the weight (weight tying). */
   readonly weight?: Parameter;
+  /** How the weight and bias are drawn (PyTorch's U(-1/sqrt(in), 1/sqrt(in)) by default). */
+  readonly init?: { readonly weight?: Init; readonly bias?: Init };
 }
 
 /**
@@ -54,10 +56,12 @@ export class Linear extends Module {
           `[${outFeatures}, ${inFeatures}]: got [${tied.shape.join(", ")}]`,
       );
     }
-    this.weight = tied ?? new Parameter([outFeatures, inFeatures], uniformInit(bound));
+    const init = options.init ?? {};
+    this.weight = tied ??
+      new Parameter([outFeatures, inFeatures], init.weight ?? uniformInit(bound));
     this.bias = options.bias === false
       ? undefined
-      : new Parameter([outFeatures], uniformInit(bound), { decay: false });
+      : new Parameter([outFeatures], init.bias ?? uniformInit(bound), { decay: false });
   }
 
   /**
