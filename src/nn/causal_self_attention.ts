@@ -99,12 +99,12 @@ export class CausalSelfAttention extends Module {
     const [q, k, v] = split(this.c_attn.forward(ctx, x), [this.embd, this.embd, this.embd], 2)
       .map(heads);
     const g = x.graph;
-    const scores = mul(
-      matMul(q, transpose(k, [0, 1, 3, 2])),
-      constantScalar(g, x.dtype, 1 / Math.sqrt(size)),
-    );
+    const scores = matMul(q, transpose(k, [0, 1, 3, 2]));
     const masked = where(causalMask(ctx, steps), scores, constantScalar(g, x.dtype, -Infinity));
-    const weights = this.attn_dropout.forward(ctx, softmax(masked, -1));
+    // Scaled after the mask, not next to the MatMul: onnxruntime folds a scalar factor there
+    // into a float32 alpha, 1e-8 off in a float64 graph (the ones gradient checks run).
+    const scaled = mul(masked, constantScalar(g, x.dtype, 1 / Math.sqrt(size)));
+    const weights = this.attn_dropout.forward(ctx, softmax(scaled, -1));
     const joined = reshape(transpose(matMul(weights, v), [0, 2, 1, 3]), [0, steps, this.embd]);
     return this.resid_dropout.forward(ctx, this.c_proj.forward(ctx, joined));
   }

@@ -180,3 +180,138 @@ Deno.test("a float32 learner trains a small GPT far above the baseline", async (
 });
 
 referenceCheckTest("GPT graphs pass the reference ONNX checker", checked);
+
+/** `[rows, out]` = `x [rows, in]` times `w [out, in]` transposed, plus `b`. */
+function linear(x: number[][], w: Float64Array, b: Float64Array | undefined): number[][] {
+  const inner = x[0].length;
+  const out = w.length / inner;
+  return x.map((row) =>
+    Array.from({ length: out }, (_, o) => {
+      let s = b ? b[o] : 0;
+      for (let k = 0; k < inner; k++) s += row[k] * w[o * inner + k];
+      return s;
+    })
+  );
+}
+
+function layerNorm(x: number[][], w: Float64Array, b: Float64Array): number[][] {
+  return x.map((row) => {
+    const mean = row.reduce((s, v) => s + v, 0) / row.length;
+    const variance = row.reduce((s, v) => s + (v - mean) ** 2, 0) / row.length;
+    return row.map((v, k) => ((v - mean) / Math.sqrt(variance + 1e-5)) * w[k] + b[k]);
+  });
+}
+
+/** erf by its positive-term series (exact to float64 for |x| <= 6). */
+function erfRef(x: number): number {
+  const z = Math.max(-6, Math.min(6, x));
+  let t = 1;
+  for (let k = 120; k >= 1; k--) t = 1 + z * z * (2 / (2 * k + 1)) * t;
+  return (2 / Math.sqrt(Math.PI)) * z * Math.exp(-z * z) * t;
+}
+
+/** nanoGPT's forward in plain float64 for one row of tokens: logits `[T, vocab]`. */
+function referenceLogits(c: GPTConfig, w: Map<string, Float64Array>, tokens: number[]): number[][] {
+  const C = c.embd;
+  const hs = C / c.heads;
+  const p = (name: string) => w.get(name)!;
+  let x = tokens.map((tok, pos) =>
+    Array.from(
+      { length: C },
+      (_, k) => p("transformer.wte.weight")[tok * C + k] + p("transformer.wpe.weight")[pos * C + k],
+    )
+  );
+  for (let l = 0; l < c.layers; l++) {
+    const h = (name: string) => p(`transformer.h.${l}.${name}`);
+    const qkv = linear(
+      layerNorm(x, h("ln_1.weight"), h("ln_1.bias")),
+      h("attn.c_attn.weight"),
+      h("attn.c_attn.bias"),
+    );
+    const joined = x.map((_, i) =>
+      Array.from({ length: C }, (_, k) => {
+        const head = Math.floor(k / hs);
+        const q = (j: number, d: number) => qkv[j][head * hs + d];
+        const key = (j: number, d: number) => qkv[j][C + head * hs + d];
+        const value = (j: number, d: number) => qkv[j][2 * C + head * hs + d];
+        // Position i attends to 0..i only.
+        const scores = Array.from({ length: i + 1 }, (_, j) => {
+          let s = 0;
+          for (let d = 0; d < hs; d++) s += q(i, d) * key(j, d);
+          return s / Math.sqrt(hs);
+        });
+        const m = Math.max(...scores);
+        const e = scores.map((s) => Math.exp(s - m));
+        const z = e.reduce((a, b) => a + b, 0);
+        return e.reduce((s, ej, j) => s + (ej / z) * value(j, k - head * hs), 0);
+      })
+    );
+    const attended = linear(joined, h("attn.c_proj.weight"), h("attn.c_proj.bias"));
+    x = x.map((row, i) => row.map((v, k) => v + attended[i][k]));
+    const hidden = linear(
+      layerNorm(x, h("ln_2.weight"), h("ln_2.bias")),
+      h("mlp.c_fc.weight"),
+      h("mlp.c_fc.bias"),
+    )
+      .map((row) => row.map((v) => 0.5 * v * (1 + erfRef(v / Math.SQRT2))));
+    const mlp = linear(hidden, h("mlp.c_proj.weight"), h("mlp.c_proj.bias"));
+    x = x.map((row, i) => row.map((v, k) => v + mlp[i][k]));
+  }
+  const final = layerNorm(x, p("transformer.ln_f.weight"), p("transformer.ln_f.bias"));
+  return linear(final, p("transformer.wte.weight"), undefined);
+}
+
+Deno.test("a GPT's logits and loss equal a plain float64 reference of nanoGPT's forward (causal: no position sees a later one)", async () => {
+  const c: GPTConfig = { ...TINY, vocabSize: 9, block: 5, embd: 6, heads: 3, dropout: 0 };
+  const model = new GPT(c);
+  const [batch, steps] = [2, 5];
+  const a = buildArtifacts(model, { batchSize: batch, seqLen: steps, dtype: "float64" });
+  const rng = new Random(8);
+  // Weights far from nanoGPT's small start, so every term of the forward pass counts.
+  const weights = new Map(
+    model.namedParameters().map(([n, p]) => [
+      n,
+      Float64Array.from(
+        { length: p.size },
+        () => rng.uniform(-0.8, 0.8) + (n.includes("ln_") && n.endsWith("weight") ? 1 : 0),
+      ),
+    ]),
+  );
+  const tokens = Array.from({ length: batch * steps }, () => Math.floor(rng.next() * c.vocabSize));
+  const targets = Array.from({ length: batch * steps }, () => Math.floor(rng.next() * c.vocabSize));
+  const feeds: Record<string, Tensor> = {
+    tokens: tensor("int64", [batch, steps], tokens.map(BigInt)),
+    targets: tensor("int64", [batch, steps], targets.map(BigInt)),
+  };
+  for (const p of a.spec.params) feeds[p.name] = tensor("float64", p.shape, weights.get(p.name)!);
+  const run = async (g: typeof a.infer) => {
+    const session = await Session.create(saveGraph(g), { threads: 1 });
+    try {
+      const names = new Set(g.inputs.map((v) => v.name));
+      return await session.run(
+        Object.fromEntries(Object.entries(feeds).filter(([k]) => names.has(k))),
+      );
+    } finally {
+      await session.release();
+    }
+  };
+  const logits = (await run(a.infer)).logits.data as Float64Array;
+  const lossSum = ((await run(a.eval)).loss_sum.data as Float64Array)[0];
+  let nll = 0;
+  for (let r = 0; r < batch; r++) {
+    const want = referenceLogits(c, weights, tokens.slice(r * steps, (r + 1) * steps));
+    want.forEach((row, i) => {
+      row.forEach((v, k) => {
+        const got = logits[(r * steps + i) * c.vocabSize + k];
+        assert.ok(
+          Math.abs(got - v) <= 1e-12 * Math.max(1, Math.abs(v)),
+          `logit [${r}, ${i}, ${k}]: ${got} vs ${v}`,
+        );
+      });
+      const m = Math.max(...row);
+      const lse = m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
+      nll += lse - row[targets[r * steps + i]];
+    });
+  }
+  assert.ok(Math.abs(lossSum - nll) <= 1e-12 * nll, `loss_sum ${lossSum} vs ${nll}`);
+});
