@@ -98,6 +98,36 @@ export class GPT extends Module implements LanguageModel {
     return this.config.vocabSize;
   }
 
+  /**
+   * One new token at `position` with every layer's cached keys and values: the step graph of
+   * generation with a KV cache.
+   *
+   * @param ctx The graph being built and the parameters' values.
+   * @param token int64 `[B, 1]`.
+   * @param position int64 `[1]`: the token's position (below `block`).
+   * @param past Per layer, the keys and values of the earlier positions, each
+   *   `[B, heads, P, embd / heads]`.
+   * @returns The logits `[B, 1, vocab]` and each layer's cache with this position appended.
+   */
+  step(
+    ctx: BuildContext,
+    token: Value,
+    position: Value,
+    past: readonly { readonly keys: Value; readonly values: Value }[],
+  ): { readonly logits: Value; readonly present: { keys: Value; values: Value }[] } {
+    const t = this.transformer;
+    if (past.length !== t.h.length) {
+      throw new Error(`GPT.step needs a cache per layer (${t.h.length}): got ${past.length}`);
+    }
+    let x = add(t.wte.forward(ctx, token), gather(ctx.value(t.wpe.weight), position));
+    const present = t.h.map((block, i) => {
+      const out = block.step(ctx, x, past[i]);
+      x = out.y;
+      return { keys: out.keys, values: out.values };
+    });
+    return { logits: this.lm_head.forward(ctx, t.ln_f.forward(ctx, x)), present };
+  }
+
   /** Embeds tokens and positions, runs the blocks and decodes every position. */
   forward(ctx: BuildContext, tokens: Value): ModelOutput {
     const steps = tokens.shape[1];

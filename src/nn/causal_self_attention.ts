@@ -14,7 +14,7 @@ import { constant, constantScalar } from "../ops/constant.ts";
 import { mul, where } from "../ops/elementwise.ts";
 import { matMul } from "../ops/linalg.ts";
 import { softmax } from "../ops/reduce.ts";
-import { reshape, split, transpose } from "../ops/shape.ts";
+import { concat, reshape, split, transpose } from "../ops/shape.ts";
 import type { BuildContext } from "./build_context.ts";
 import { Dropout } from "./dropout.ts";
 import { Linear, type LinearOptions } from "./linear.ts";
@@ -76,6 +76,34 @@ export class CausalSelfAttention extends Module {
     this.attn_dropout = new Dropout(dropout);
     this.resid_dropout = new Dropout(dropout);
     this.heads = heads;
+  }
+
+  /**
+   * One new position attending to itself and the cached ones (generation with a KV cache): no
+   * mask, every cached key is earlier.
+   *
+   * @param ctx The graph being built and the parameters' values.
+   * @param x `[B, 1, embd]`.
+   * @param past The keys and values of the earlier positions, each `[B, heads, P, head size]`.
+   * @returns The output `[B, 1, embd]` and the keys and values with this position's appended.
+   */
+  step(
+    ctx: BuildContext,
+    x: Value,
+    past: { readonly keys: Value; readonly values: Value },
+  ): { readonly y: Value; readonly keys: Value; readonly values: Value } {
+    const size = this.embd / this.heads;
+    const heads = (v: Value) => transpose(reshape(v, [0, 1, this.heads, size]), [0, 2, 1, 3]);
+    const [q, k, v] = split(this.c_attn.forward(ctx, x), [this.embd, this.embd, this.embd], 2)
+      .map(heads);
+    const keys = concat([past.keys, k], 2);
+    const values = concat([past.values, v], 2);
+    const scores = matMul(q, transpose(keys, [0, 1, 3, 2]));
+    const g = x.graph;
+    const scaled = mul(scores, constantScalar(g, x.dtype, 1 / Math.sqrt(size)));
+    const weights = softmax(scaled, -1);
+    const joined = reshape(transpose(matMul(weights, values), [0, 2, 1, 3]), [0, 1, this.embd]);
+    return { y: this.c_proj.forward(ctx, joined), keys, values };
   }
 
   /**

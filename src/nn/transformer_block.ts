@@ -93,6 +93,25 @@ export class Block extends Module {
   }
 
   /**
+   * The block for one new position, with the attention's cache (`CausalSelfAttention.step`).
+   *
+   * @param ctx The graph being built and the parameters' values.
+   * @param x `[B, 1, embd]`.
+   * @param past This block's cached keys and values, each `[B, heads, P, head size]`.
+   * @returns `[B, 1, embd]` and the cache with this position appended.
+   */
+  step(
+    ctx: BuildContext,
+    x: Value,
+    past: { readonly keys: Value; readonly values: Value },
+  ): { readonly y: Value; readonly keys: Value; readonly values: Value } {
+    const a = this.attn.step(ctx, this.ln_1.forward(ctx, x), past);
+    const attended = add(x, a.y);
+    const y = add(attended, this.mlp.forward(ctx, this.ln_2.forward(ctx, attended)));
+    return { y, keys: a.keys, values: a.values };
+  }
+
+  /**
    * Applies the block.
    *
    * @param ctx The graph being built and the parameters' values.

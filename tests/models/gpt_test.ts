@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { GPT, type GPTConfig } from "../../models/gpt.ts";
 import { streamBatches } from "../../src/data/stream_batches.ts";
-import { saveGraph } from "../../src/graph/mod.ts";
+import { Graph, saveGraph } from "../../src/graph/mod.ts";
+import { BuildContext } from "../../src/nn/build_context.ts";
 import { dropoutMask } from "../../src/nn/dropout.ts";
 import { Random } from "../../src/nn/random.ts";
 import { type Tensor, tensor } from "../../src/onnx/mod.ts";
@@ -314,4 +315,97 @@ Deno.test("a GPT's logits and loss equal a plain float64 reference of nanoGPT's 
     });
   }
   assert.ok(Math.abs(lossSum - nll) <= 1e-12 * nll, `loss_sum ${lossSum} vs ${nll}`);
+});
+
+Deno.test("the KV-cache step, one token at a time from an empty cache, gives the full-context graph's logits within 1e-5 (float32)", async () => {
+  const c: GPTConfig = { ...TINY, vocabSize: 11, block: 6, embd: 8, heads: 2, dropout: 0 };
+  const model = new GPT(c);
+  const [batch, steps, size] = [2, 6, 4];
+  const rng = new Random(4);
+  const weights = new Map(
+    model.namedParameters().map(([n, p]) => [
+      n,
+      Float32Array.from(
+        { length: p.size },
+        () => rng.uniform(-0.5, 0.5) + (n.includes("ln_") && n.endsWith("weight") ? 1 : 0),
+      ),
+    ]),
+  );
+  const tokens = Array.from({ length: batch * steps }, () => Math.floor(rng.next() * c.vocabSize));
+  const paramFeeds = Object.fromEntries(
+    model.namedParameters().map(([n, p]) => [n, tensor("float32", p.shape, weights.get(n)!)]),
+  );
+  // The full context at once: the infer graph.
+  const a = buildArtifacts(model, { batchSize: batch, seqLen: steps });
+  const full = await Session.create(saveGraph(a.infer), { threads: 1 });
+  const whole = (await full.run({
+    ...paramFeeds,
+    tokens: tensor("int64", [batch, steps], tokens.map(BigInt)),
+  })).logits.data as Float32Array;
+  await full.release();
+  // One token a step, the cache fed back.
+  const g = new Graph("gpt_step");
+  const params = new Map(
+    model.namedParameters().map(([n, p]) => [p, g.input(n, "float32", p.shape)]),
+  );
+  const ctx = new BuildContext(g, { parameters: params });
+  const past = model.transformer.h.map((_, i) => ({
+    keys: g.input(`past.${i}.keys`, "float32", ["batch", c.heads, "past", size]),
+    values: g.input(`past.${i}.values`, "float32", ["batch", c.heads, "past", size]),
+  }));
+  const out = model.step(
+    ctx,
+    g.input("token", "int64", ["batch", 1]),
+    g.input("position", "int64", [1]),
+    past,
+  );
+  g.output(out.logits, "logits");
+  out.present.forEach((p, i) => {
+    g.output(p.keys, `present.${i}.keys`);
+    g.output(p.values, `present.${i}.values`);
+  });
+  const step = await Session.create(saveGraph(g), { threads: 1 });
+  try {
+    let cache: Record<string, Tensor> = {};
+    model.transformer.h.forEach((_, i) => {
+      for (const kind of ["keys", "values"]) {
+        cache[`past.${i}.${kind}`] = tensor(
+          "float32",
+          [batch, c.heads, 0, size],
+          new Float32Array(0),
+        );
+      }
+    });
+    for (let t = 0; t < steps; t++) {
+      const r = await step.run({
+        ...paramFeeds,
+        ...cache,
+        token: tensor(
+          "int64",
+          [batch, 1],
+          Array.from({ length: batch }, (_, b) => BigInt(tokens[b * steps + t])),
+        ),
+        position: tensor("int64", [1], [BigInt(t)]),
+      });
+      const logits = r.logits.data as Float32Array;
+      for (let b = 0; b < batch; b++) {
+        for (let k = 0; k < c.vocabSize; k++) {
+          const want = whole[(b * steps + t) * c.vocabSize + k];
+          const got = logits[b * c.vocabSize + k];
+          assert.ok(
+            Math.abs(got - want) <= 1e-5 * Math.max(1, Math.abs(want)),
+            `row ${b}, step ${t}, token ${k}: ${got} vs ${want}`,
+          );
+        }
+      }
+      cache = Object.fromEntries(
+        Object.entries(r).filter(([k]) => k.startsWith("present.")).map((
+          [k, v],
+        ) => [k.replace("present.", "past."), v]),
+      );
+      assert.deepEqual(cache["past.0.keys"].dims, [batch, c.heads, t + 1, size]);
+    }
+  } finally {
+    await step.release();
+  }
 });
