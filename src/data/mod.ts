@@ -88,4 +88,5 @@ export {
   tokensForOneBatch,
   type TrainData,
 } from "./stream_batches.ts";
+export { type RandomWindowOptions, randomWindows } from "./random_windows.ts";
 export { encodePrompt, type PromptToken } from "./prompt.ts";

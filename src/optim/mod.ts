@@ -15,3 +15,5 @@ export {
   type Schedule,
   type StepHypers,
 } from "./one_cycle.ts";
+export { clipGradNorm, type ClippedGradients } from "./clip_grad_norm.ts";
+export { warmupCosine, type WarmupCosineOptions } from "./warmup_cosine.ts";

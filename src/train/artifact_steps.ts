@@ -63,6 +63,11 @@ export interface ArtifactOptions {
    * no Loop. Models without a linear decoder or an adaptive softmax are never chunked.
    */
   readonly lossChunk?: number;
+  /**
+   * Scale the train graph's gradients together to at most this global norm before the
+   * update (PyTorch's `clip_grad_norm_`; nanoGPT's 1.0). Absent: no clipping.
+   */
+  readonly clipGradNorm?: number;
 }
 
 /**

@@ -34,6 +34,7 @@ import { correctCount, crossEntropy, crossEntropySum } from "../nn/loss.ts";
 import { chunkedCrossEntropy, chunkedLossSum } from "../nn/chunked_loss.ts";
 import { chunkedAdaptiveLoss, chunkedAdaptiveLossSum } from "../nn/chunked_adaptive_loss.ts";
 import { reduceMean, reduceSum } from "../ops/reduce.ts";
+import { clipGradNorm } from "../optim/clip_grad_norm.ts";
 import {
   type ArtifactOptions,
   chunkSteps,
@@ -112,7 +113,11 @@ function trainArtifact(model: LanguageModel, options: ArtifactOptions): TrainArt
       (!options.webgpu && packsByDefault(model.namedParameters().map(([, p]) => p.shape))),
   );
   const held = t.paramInputs;
-  const { ce, grads } = lossAndGrads(t, options, held.map((h) => h.input));
+  const computed = lossAndGrads(t, options, held.map((h) => h.input));
+  const ce = computed.ce;
+  const grads = options.clipGradNorm === undefined
+    ? computed.grads
+    : clipGradNorm(computed.grads, options.clipGradNorm).grads;
   t.g.output(ce, "loss");
   const updates = optimizerStep(
     options.optimizer ?? { kind: "adam" },
