@@ -11,6 +11,7 @@ import { Random } from "../../src/nn/random.ts";
 import { type Tensor, tensor } from "../../src/onnx/mod.ts";
 import { Session } from "../../src/runtime/session.ts";
 import { buildArtifacts } from "../../src/train/artifacts.ts";
+import { MAX_NODE_TENSORS } from "../../src/graph/limits.ts";
 import { Learner } from "../../src/train/learner.ts";
 import { checkGradArtifact } from "../helpers/grad_artifact_fd.ts";
 import { type ModelToCheck, referenceCheckTest } from "../helpers/onnx_checker.ts";
@@ -407,5 +408,19 @@ Deno.test("the KV-cache step, one token at a time from an empty cache, gives the
     }
   } finally {
     await step.release();
+  }
+});
+
+Deno.test("a GPT built for WebGPU uses only ops its EP has kernels for, each node within its bindings", () => {
+  const model = new GPT({ ...TINY, layers: 3 });
+  const a = buildArtifacts(model, { batchSize: 2, seqLen: 4, webgpu: true, clipGradNorm: 1 });
+  for (const kind of ["train", "grad", "eval", "infer"] as const) {
+    const g = a[kind];
+    const ops = new Set<string>(g.nodes.map((n) => n.opType));
+    for (const missing of ["LogSoftmax", "Sum"]) {
+      assert.ok(!ops.has(missing), `${kind}: ${missing} has no WebGPU kernel`);
+    }
+    const widest = Math.max(...g.nodes.map((n) => n.inputs.length + n.outputs.length));
+    assert.ok(widest <= MAX_NODE_TENSORS, `${kind}: a node binds ${widest} tensors`);
   }
 });

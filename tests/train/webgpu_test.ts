@@ -158,3 +158,57 @@ Deno.test({
     }
   },
 });
+
+const GPT_NAME = "a small GPT's training steps on the WebGPU EP give the CPU's losses";
+Deno.test({
+  name: GPT_NAME,
+  ignore: !available && !required,
+  fn: async () => {
+    assert.ok(available, `${GPT_NAME}: needs ${ICD} and libvulkan.so.1 (CI installs them)`);
+    Deno.env.set("VK_ICD_FILENAMES", ICD);
+    if (!Deno.env.get("XDG_RUNTIME_DIR")) Deno.env.set("XDG_RUNTIME_DIR", await Deno.makeTempDir());
+    const { GPT } = await import("../../models/gpt.ts");
+    const { buildArtifacts } = await import("../../src/train/artifacts.ts");
+    const { Runner } = await import("../../src/train/runner.ts");
+    const model = new GPT({
+      vocabSize: 13,
+      block: 8,
+      layers: 2,
+      heads: 2,
+      embd: 16,
+      dropout: 0.1,
+      bias: true,
+    });
+    const batch = {
+      x: BigInt64Array.from({ length: 32 }, (_, i) => BigInt((i * 5) % 13)),
+      xDims: [4, 8],
+      y: BigInt64Array.from({ length: 32 }, (_, i) => BigInt((i * 5 + 1) % 13)),
+      yDims: [4, 8],
+    };
+    const losses = async (device: "cpu" | "webgpu") => {
+      const artifacts = buildArtifacts(model, {
+        batchSize: 4,
+        seqLen: 8,
+        webgpu: device === "webgpu",
+        clipGradNorm: 1,
+      });
+      const r = await Runner.create(artifacts, model.initParameters(1), {
+        seed: 1,
+        session: { device },
+      });
+      try {
+        const out = [];
+        for (let i = 0; i < 4; i++) out.push(await r.trainStep(batch, 3e-3, 0.9));
+        return out;
+      } finally {
+        await r.release();
+      }
+    };
+    const [gpu, cpu] = [await losses("webgpu"), await losses("cpu")];
+    assert.ok(cpu[3] < cpu[0], `the loss falls: ${cpu.join(", ")}`);
+    gpu.forEach((g, i) => {
+      const rel = Math.abs(g - cpu[i]) / Math.abs(cpu[i]);
+      assert.ok(rel <= LOSS_RTOL, `step ${i}: webgpu ${g}, cpu ${cpu[i]} (${rel})`);
+    });
+  },
+});
