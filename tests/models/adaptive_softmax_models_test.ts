@@ -10,16 +10,16 @@ import { ContractError, Fields } from "../../src/contract/fields.ts";
 import { streamBatches } from "../../src/data/stream_batches.ts";
 import { type Graph, saveGraph } from "../../src/graph/mod.ts";
 import { defaultCutoffs } from "../../src/nn/adaptive_softmax.ts";
-import { dropoutMask } from "../../src/nn/dropout.ts";
 import type { LanguageModel } from "../../src/nn/language_model.ts";
 import { Random } from "../../src/nn/random.ts";
-import { type Tensor, tensor } from "../../src/onnx/mod.ts";
+import type { Tensor } from "../../src/onnx/mod.ts";
 import { Session } from "../../src/runtime/session.ts";
 import { type ArtifactOptions, buildArtifacts } from "../../src/train/artifacts.ts";
 import { Learner } from "../../src/train/learner.ts";
 import { readArch } from "../../src/train/run_meta.ts";
 import type { Architecture } from "../../src/train/recipe.ts";
 import { checkGradArtifact } from "../helpers/grad_artifact_fd.ts";
+import { artifactFeeds, runArtifact } from "../helpers/artifact_feeds.ts";
 import { type ModelToCheck, referenceCheckTest } from "../helpers/onnx_checker.ts";
 
 const SOFTMAX = { kind: "adaptive", cutoffs: [3, 7], divValue: 2 } as const;
@@ -37,36 +37,18 @@ function small(name: string, extra: Partial<Architecture> = {}): LanguageModel {
   });
 }
 
-/** float64 feeds of a graph of `model`: its weights, random state, masks and tokens. */
-function feedsFor(
+/** float64 feeds of a graph of `model`; targets in the shortlist and both clusters. */
+const feedsFor = (
   model: LanguageModel,
   a: ReturnType<typeof buildArtifacts>,
   batch: number,
   seqLen: number,
-): Record<string, Tensor> {
-  const rng = new Random(7);
-  const init = model.initParameters(3);
-  const feeds: Record<string, Tensor> = {};
-  for (const p of a.spec.params) {
-    feeds[p.name] = tensor("float64", p.shape, Float64Array.from(init.get(p.name)!));
-  }
-  for (const s of model.state) {
-    const n = s.layers * batch * s.hidden;
-    const data = Float64Array.from({ length: n }, () => rng.uniform(-0.5, 0.5));
-    feeds[s.name] = tensor("float64", [s.layers, batch, s.hidden], data);
-  }
-  for (const m of a.spec.masks) {
-    const n = m.shape.reduce((x, y) => x * y);
-    feeds[m.name] = tensor("float64", m.shape, dropoutMask(rng, n, m.p, "float64"));
-  }
-  const ids = (length: number) =>
-    Array.from({ length }, () => BigInt(Math.floor(rng.next() * model.vocabSize)));
-  feeds.tokens = tensor("int64", [batch, seqLen], ids(batch * seqLen));
-  // Targets in the shortlist and in both clusters, at every row.
-  const targets = Array.from({ length: batch * seqLen }, (_, i) => BigInt([1, 5, 9, 0, 10][i % 5]));
-  feeds.targets = tensor("int64", [batch, seqLen], targets);
-  return feeds;
-}
+) =>
+  artifactFeeds(model, a.spec, batch, seqLen, {
+    seed: 7,
+    initSeed: 3,
+    target: (i) => [1, 5, 9, 0, 10][i % 5],
+  });
 
 const pick = (feeds: Record<string, Tensor>, names: readonly string[]) =>
   Object.fromEntries(names.map((n) => [n, feeds[n]]));
@@ -141,20 +123,8 @@ Deno.test("the eval graph's loss and hits are the infer graph's normalized log-p
 });
 
 /** Runs one graph once, keeping its bytes for the reference checker. */
-async function runOnce(
-  label: string,
-  g: Graph,
-  feeds: Record<string, Tensor>,
-): Promise<Record<string, Tensor>> {
-  const bytes = saveGraph(g);
-  checked.push({ label, bytes });
-  const session = await Session.create(bytes, { threads: 1, source: label });
-  try {
-    return await session.run(pick(feeds, g.inputs.map((v) => v.name)));
-  } finally {
-    await session.release();
-  }
-}
+const runOnce = (label: string, g: Graph, feeds: Record<string, Tensor>) =>
+  runArtifact(label, g, feeds, checked);
 
 const close = (label: string, got: Tensor, want: Tensor) => {
   assert.deepEqual(got.dims, want.dims, label);

@@ -14,6 +14,7 @@ import { buildArtifacts } from "../../src/train/artifacts.ts";
 import { MAX_NODE_TENSORS } from "../../src/graph/limits.ts";
 import { Learner } from "../../src/train/learner.ts";
 import { checkGradArtifact } from "../helpers/grad_artifact_fd.ts";
+import { runArtifact } from "../helpers/artifact_feeds.ts";
 import { type ModelToCheck, referenceCheckTest } from "../helpers/onnx_checker.ts";
 
 const TINY: GPTConfig = {
@@ -286,17 +287,7 @@ Deno.test("a GPT's logits and loss equal a plain float64 reference of nanoGPT's 
     targets: tensor("int64", [batch, steps], targets.map(BigInt)),
   };
   for (const p of a.spec.params) feeds[p.name] = tensor("float64", p.shape, weights.get(p.name)!);
-  const run = async (g: typeof a.infer) => {
-    const session = await Session.create(saveGraph(g), { threads: 1 });
-    try {
-      const names = new Set(g.inputs.map((v) => v.name));
-      return await session.run(
-        Object.fromEntries(Object.entries(feeds).filter(([k]) => names.has(k))),
-      );
-    } finally {
-      await session.release();
-    }
-  };
+  const run = (g: typeof a.infer) => runArtifact(g.name, g, feeds, checked);
   const logits = (await run(a.infer)).logits.data as Float64Array;
   const lossSum = ((await run(a.eval)).loss_sum.data as Float64Array)[0];
   let nll = 0;

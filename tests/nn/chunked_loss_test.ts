@@ -3,6 +3,7 @@
 // float64 at every chunk size, the eval graph's sums, when it chunks, and a float32 learner
 // that trains to the one-piece loss's figures.
 import { checkGradArtifact } from "../helpers/grad_artifact_fd.ts";
+import { artifactFeeds, runArtifact } from "../helpers/artifact_feeds.ts";
 import assert from "node:assert/strict";
 import { findModel } from "../../models/registry.ts";
 import { GRUModel } from "../../models/gru_model.ts";
@@ -12,7 +13,6 @@ import { type Graph, saveGraph } from "../../src/graph/mod.ts";
 import type { LanguageModel } from "../../src/nn/language_model.ts";
 import { type Tensor, tensor } from "../../src/onnx/mod.ts";
 import { Random } from "../../src/nn/random.ts";
-import { dropoutMask } from "../../src/nn/dropout.ts";
 import {
   chunkedCrossEntropy,
   LOSS_CHUNK_BYTES,
@@ -34,58 +34,16 @@ import { type ModelToCheck, referenceCheckTest } from "../helpers/onnx_checker.t
 const checked: ModelToCheck[] = [];
 
 /** Feeds for a float64 graph of `model`: its weights, random state, masks and tokens. */
-function feedsFor(
+const feedsFor = (
   model: LanguageModel,
   a: ReturnType<typeof buildArtifacts>,
   batch: number,
   seqLen: number,
-): Record<string, Tensor> {
-  const rng = new Random(11);
-  const init = model.initParameters(5);
-  const feeds: Record<string, Tensor> = {};
-  for (const p of a.spec.params) {
-    feeds[p.name] = tensor("float64", p.shape, Float64Array.from(init.get(p.name)!));
-  }
-  for (const s of model.state) {
-    const n = s.layers * batch * s.hidden;
-    feeds[s.name] = tensor(
-      "float64",
-      [s.layers, batch, s.hidden],
-      Float64Array.from({ length: n }, () => rng.uniform(-0.5, 0.5)),
-    );
-  }
-  for (const m of a.spec.masks) {
-    feeds[m.name] = tensor(
-      "float64",
-      m.shape,
-      dropoutMask(rng, m.shape.reduce((x, y) => x * y), m.p, "float64"),
-    );
-  }
-  const ids = () =>
-    Array.from({ length: batch * seqLen }, () => BigInt(Math.floor(rng.next() * model.vocabSize)));
-  feeds.tokens = tensor("int64", [batch, seqLen], ids());
-  feeds.targets = tensor("int64", [batch, seqLen], ids());
-  return feeds;
-}
+) => artifactFeeds(model, a.spec, batch, seqLen, { seed: 11, initSeed: 5 });
 
 /** Runs one graph of the artifacts once. */
-async function runOnce(
-  label: string,
-  g: Graph,
-  feeds: Record<string, Tensor>,
-): Promise<Record<string, Tensor>> {
-  const bytes = saveGraph(g);
-  checked.push({ label, bytes });
-  const session = await Session.create(bytes, { threads: 1, source: label });
-  try {
-    const names = new Set(g.inputs.map((v) => v.name));
-    return await session.run(
-      Object.fromEntries(Object.entries(feeds).filter(([k]) => names.has(k))),
-    );
-  } finally {
-    await session.release();
-  }
-}
+const runOnce = (label: string, g: Graph, feeds: Record<string, Tensor>) =>
+  runArtifact(label, g, feeds, checked);
 
 const opTypes = (g: Graph) => new Set(g.nodes.map((n) => n.opType));
 

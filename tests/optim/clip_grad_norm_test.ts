@@ -2,24 +2,14 @@
 // graph whose SGD step moves each parameter by the clipped gradient of the grad graph.
 import assert from "node:assert/strict";
 import { LMModel6 } from "../../models/lm_model6.ts";
-import { Graph, saveGraph } from "../../src/graph/mod.ts";
+import { Graph } from "../../src/graph/mod.ts";
 import { Random } from "../../src/nn/random.ts";
 import { type Tensor, tensor } from "../../src/onnx/mod.ts";
 import { clipGradNorm } from "../../src/optim/clip_grad_norm.ts";
-import { Session } from "../../src/runtime/session.ts";
 import { buildArtifacts } from "../../src/train/artifacts.ts";
+import { runArtifact } from "../helpers/artifact_feeds.ts";
 
-async function runGraph(g: Graph, feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
-  const session = await Session.create(saveGraph(g), { threads: 1 });
-  try {
-    const names = new Set(g.inputs.map((v) => v.name));
-    return await session.run(
-      Object.fromEntries(Object.entries(feeds).filter(([k]) => names.has(k))),
-    );
-  } finally {
-    await session.release();
-  }
-}
+const runGraph = (g: Graph, feeds: Record<string, Tensor>) => runArtifact(g.name, g, feeds);
 
 Deno.test("clipGradNorm() scales every gradient by min(1, max / (norm + 1e-6)) and reports the norm", async () => {
   for (const [maxNorm, scale] of [[1, 1 / (13 + 1e-6)], [100, 1]] as const) {
