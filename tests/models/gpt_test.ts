@@ -10,6 +10,8 @@ import { dropoutMask } from "../../src/nn/dropout.ts";
 import { Random } from "../../src/nn/random.ts";
 import { type Tensor, tensor } from "../../src/onnx/mod.ts";
 import { Session } from "../../src/runtime/session.ts";
+import { type OrtModule, webBackend } from "../../src/runtime/backend.ts";
+import * as ortWeb from "onnxruntime-web";
 import { buildArtifacts } from "../../src/train/artifacts.ts";
 import { MAX_NODE_TENSORS } from "../../src/graph/limits.ts";
 import { Learner } from "../../src/train/learner.ts";
@@ -413,5 +415,54 @@ Deno.test("a GPT built for WebGPU uses only ops its EP has kernels for, each nod
     }
     const widest = Math.max(...g.nodes.map((n) => n.inputs.length + n.outputs.length));
     assert.ok(widest <= MAX_NODE_TENSORS, `${kind}: a node binds ${widest} tensors`);
+  }
+});
+
+Deno.test("a GPT's grad graph (dropout, clipping) runs on onnxruntime-web's wasm (the Train panel's backend) as on node", async () => {
+  const ort = ortWeb as unknown as OrtModule;
+  ort.env.wasm.numThreads = 1;
+  const model = new GPT({ ...TINY, embd: 8 });
+  const a = buildArtifacts(model, { batchSize: 2, seqLen: 4, clipGradNorm: 1 });
+  const rng = new Random(6);
+  const feeds: Record<string, Tensor> = {
+    tokens: tensor(
+      "int64",
+      [2, 4],
+      Array.from({ length: 8 }, () => BigInt(Math.floor(rng.next() * 7))),
+    ),
+    targets: tensor(
+      "int64",
+      [2, 4],
+      Array.from({ length: 8 }, () => BigInt(Math.floor(rng.next() * 7))),
+    ),
+  };
+  const init = model.initParameters(3);
+  for (const p of a.spec.params) feeds[p.name] = tensor("float32", p.shape, init.get(p.name)!);
+  for (const m of a.spec.masks) {
+    feeds[m.name] = tensor(
+      "float32",
+      m.shape,
+      dropoutMask(rng, m.shape.reduce((x, y) => x * y), m.p),
+    );
+  }
+  const bytes = saveGraph(a.grad);
+  const results = [];
+  for (const backend of [undefined, webBackend(ort)]) {
+    const session = await Session.create(bytes, { threads: 1, ...(backend ? { backend } : {}) });
+    try {
+      results.push(await session.run(feeds));
+    } finally {
+      await session.release();
+    }
+  }
+  const [node, web] = results;
+  assert.ok(Object.keys(node).some((k) => k.startsWith("grad.transformer.h.1.")));
+  for (const [name, want] of Object.entries(node)) {
+    const got = Array.from(web[name].data as Float32Array);
+    const w = Array.from(want.data as Float32Array);
+    const scale = Math.max(...w.map(Math.abs), 1e-30);
+    got.forEach((v, i) =>
+      assert.ok(Math.abs(v - w[i]) <= 1e-5 * scale, `${name}[${i}]: ${v} vs ${w[i]}`)
+    );
   }
 });
