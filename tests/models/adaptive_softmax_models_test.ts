@@ -11,7 +11,6 @@ import { streamBatches } from "../../src/data/stream_batches.ts";
 import { type Graph, saveGraph } from "../../src/graph/mod.ts";
 import { defaultCutoffs } from "../../src/nn/adaptive_softmax.ts";
 import type { LanguageModel } from "../../src/nn/language_model.ts";
-import { Random } from "../../src/nn/random.ts";
 import type { Tensor } from "../../src/onnx/mod.ts";
 import { Session } from "../../src/runtime/session.ts";
 import { type ArtifactOptions, buildArtifacts } from "../../src/train/artifacts.ts";
@@ -19,7 +18,7 @@ import { Learner } from "../../src/train/learner.ts";
 import { readArch } from "../../src/train/run_meta.ts";
 import type { Architecture } from "../../src/train/recipe.ts";
 import { checkGradArtifact } from "../helpers/grad_artifact_fd.ts";
-import { artifactFeeds, runArtifact } from "../helpers/artifact_feeds.ts";
+import { artifactFeeds, runArtifact, successorChain } from "../helpers/artifact_feeds.ts";
 import { type ModelToCheck, referenceCheckTest } from "../helpers/onnx_checker.ts";
 
 const SOFTMAX = { kind: "adaptive", cutoffs: [3, 7], divValue: 2 } as const;
@@ -193,13 +192,8 @@ Deno.test("a float32 learner trains lm6 with an adaptive softmax far above the b
     // adaptive softmax assumes its rare clusters are rarely the answer, as in a Zipf text.)
     cutoffs: [150],
   });
-  const rng = new Random(3);
   // Mostly a fixed successor: a model that learns it predicts 80% of the tokens.
-  let t = 0;
-  const ids = Int32Array.from(
-    { length: 6000 },
-    () => t = rng.next() < 0.8 ? (t * 7 + 1) % 300 : Math.floor(rng.next() * 300),
-  );
+  const ids = successorChain(6000, 300, 3);
   const cut = 5200;
   const batches = (from: number, to: number) =>
     streamBatches(ids.subarray(from, to), { data: "sequence", bs: 8, sl: 8 });

@@ -3,7 +3,12 @@
 // float64 at every chunk size, the eval graph's sums, when it chunks, and a float32 learner
 // that trains to the one-piece loss's figures.
 import { checkGradArtifact } from "../helpers/grad_artifact_fd.ts";
-import { artifactFeeds, runArtifact } from "../helpers/artifact_feeds.ts";
+import {
+  artifactFeeds,
+  expectWasmMatchesNode,
+  runArtifact,
+  successorChain,
+} from "../helpers/artifact_feeds.ts";
 import assert from "node:assert/strict";
 import { findModel } from "../../models/registry.ts";
 import { GRUModel } from "../../models/gru_model.ts";
@@ -27,8 +32,6 @@ import { type ArtifactOptions, buildArtifacts } from "../../src/train/artifacts.
 import { Learner } from "../../src/train/learner.ts";
 import { streamBatches } from "../../src/data/stream_batches.ts";
 import { Session } from "../../src/runtime/session.ts";
-import { type OrtModule, webBackend } from "../../src/runtime/backend.ts";
-import * as ortWeb from "onnxruntime-web";
 import { type ModelToCheck, referenceCheckTest } from "../helpers/onnx_checker.ts";
 
 const checked: ModelToCheck[] = [];
@@ -189,13 +192,8 @@ Deno.test("a float32 learner with the chunked loss trains to the one-piece loss'
   const entry = findModel("lm6");
   const arch = { ...entry.arch, vocabSize: 300, hidden: 16, layers: 1 };
   const recipe = { ...entry.recipe, batchSize: 8, seqLen: 8, epochs: 2 };
-  const rng = new Random(3);
   // A text with structure to learn: each token mostly follows from the one before.
-  let t = 0;
-  const ids = Int32Array.from(
-    { length: 4000 },
-    () => t = rng.next() < 0.8 ? (t * 7 + 1) % 300 : Math.floor(rng.next() * 300),
-  );
+  const ids = successorChain(4000, 300, 3);
   const cut = 3200;
   const batches = (from: number, to: number) =>
     streamBatches(ids.subarray(from, to), { data: "sequence", bs: 8, sl: 8 });
@@ -224,8 +222,6 @@ Deno.test("a float32 learner with the chunked loss trains to the one-piece loss'
 });
 
 Deno.test("the chunked graphs run on onnxruntime-web's wasm (the Train panel's backend) as on node", async () => {
-  const ort = ortWeb as unknown as OrtModule;
-  ort.env.wasm.numThreads = 1;
   const model = new LMModel7(13, 6, 2, 0.3);
   const a = buildArtifacts(model, { batchSize: 3, seqLen: 6, ar: 2, tar: 1, lossChunk: 2 });
   const feeds: Record<string, Tensor> = {};
@@ -234,25 +230,7 @@ Deno.test("the chunked graphs run on onnxruntime-web's wasm (the Train panel's b
       ? tensor("float32", t.dims, Float32Array.from(t.data as Float64Array))
       : t;
   }
-  const bytes = saveGraph(a.grad);
-  const results = [];
-  for (const backend of [undefined, webBackend(ort)]) {
-    const session = await Session.create(bytes, { threads: 1, ...(backend ? { backend } : {}) });
-    try {
-      results.push(await session.run(feeds));
-    } finally {
-      await session.release();
-    }
-  }
-  const [node, web] = results;
-  for (const [name, want] of Object.entries(node)) {
-    const got = Array.from(web[name].data as Float32Array),
-      w = Array.from(want.data as Float32Array);
-    const scale = Math.max(...w.map(Math.abs), 1e-30);
-    got.forEach((v, i) =>
-      assert.ok(Math.abs(v - w[i]) <= 1e-5 * scale, `${name}[${i}]: ${v} vs ${w[i]}`)
-    );
-  }
+  await expectWasmMatchesNode(saveGraph(a.grad), feeds);
 });
 
 referenceCheckTest("chunked-loss graphs pass the reference ONNX checker", checked);
