@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { Value } from "../src/graph/graph.ts";
+import type { Graph, Value } from "../src/graph/graph.ts";
 import { tensor } from "../src/onnx/tensor.ts";
 import { constant } from "../src/ops/constant.ts";
 import { add } from "../src/ops/elementwise.ts";
@@ -18,12 +18,26 @@ import type { BuildContext } from "../src/nn/build_context.ts";
 import { Dropout } from "../src/nn/dropout.ts";
 import { Embedding } from "../src/nn/embedding.ts";
 import { constantInit, normalInit } from "../src/nn/init.ts";
-import type { LanguageModel, ModelOutput, StateSpec } from "../src/nn/language_model.ts";
+import type {
+  CachedStep,
+  KeyValues,
+  KvCacheSpec,
+  LanguageModel,
+  ModelOutput,
+  StateSpec,
+} from "../src/nn/language_model.ts";
 import { LayerNorm } from "../src/nn/layer_norm.ts";
 import { Linear } from "../src/nn/linear.ts";
 import { Module } from "../src/nn/module.ts";
 import { applyOutput } from "../src/nn/output_layer.ts";
 import { Block } from "../src/nn/transformer_block.ts";
+import { cachedMask } from "../src/nn/causal_self_attention.ts";
+import { shape, slice } from "../src/ops/shape.ts";
+
+/** int64 `[n]`: 0 .. n - 1. */
+function arange(g: Graph, n: number): Value {
+  return constant(g, tensor("int64", [n], BigInt64Array.from({ length: n }, (_, i) => BigInt(i))));
+}
 
 /** A GPT's sizes (nanoGPT's `GPTConfig`). */
 export interface GPTConfig {
@@ -71,7 +85,7 @@ class Transformer extends Module {
 }
 
 /** nanoGPT's GPT: tokens `[B, T]` (T up to `block`) to logits `[B, T, vocab]`. */
-export class GPT extends Module implements LanguageModel {
+export class GPT extends Module implements LanguageModel, CachedStep {
   readonly transformer: Transformer;
   readonly lm_head: Linear;
   /** Stateless: each window is read whole. */
@@ -98,30 +112,43 @@ export class GPT extends Module implements LanguageModel {
     return this.config.vocabSize;
   }
 
+  /** Its attention caches: a key and a value cache per block. */
+  get kvCache(): KvCacheSpec {
+    const c = this.config;
+    return { layers: c.layers, heads: c.heads, headSize: c.embd / c.heads, block: c.block };
+  }
+
   /**
-   * One new token at `position` with every layer's cached keys and values: the step graph of
-   * generation with a KV cache.
+   * New tokens after every layer's cached keys and values: the graph of generation with a KV
+   * cache. One token after a cache of `position` positions costs one call; a prompt (or, past
+   * the block, its last `block` tokens) is read in one call from an empty cache.
    *
    * @param ctx The graph being built and the parameters' values.
-   * @param token int64 `[B, 1]`.
-   * @param position int64 `[1]`: the token's position (below `block`).
+   * @param tokens int64 `[B, T]` (T static or not).
+   * @param position int64 `[1]`: the first new token's position, the caches' length P (the
+   *   positions run to `P + T <= block`).
    * @param past Per layer, the keys and values of the earlier positions, each
    *   `[B, heads, P, embd / heads]`.
-   * @returns The logits `[B, 1, vocab]` and each layer's cache with this position appended.
+   * @returns The logits `[B, T, vocab]` and each layer's cache with the new positions appended.
    */
   step(
     ctx: BuildContext,
-    token: Value,
+    tokens: Value,
     position: Value,
-    past: readonly { readonly keys: Value; readonly values: Value }[],
-  ): { readonly logits: Value; readonly present: { keys: Value; values: Value }[] } {
+    past: readonly KeyValues[],
+  ): { readonly logits: Value; readonly present: KeyValues[] } {
     const t = this.transformer;
     if (past.length !== t.h.length) {
       throw new Error(`GPT.step needs a cache per layer (${t.h.length}): got ${past.length}`);
     }
-    let x = add(t.wte.forward(ctx, token), gather(ctx.value(t.wpe.weight), position));
-    const present = t.h.map((block, i) => {
-      const out = block.step(ctx, x, past[i]);
+    const g = ctx.graph;
+    const block = this.config.block;
+    const end = add(position, shape(tokens, { start: 1, end: 2 }));
+    const positions = slice(arange(g, block), position, end, [0]);
+    const mask = cachedMask(ctx, block, position, end);
+    let x = add(t.wte.forward(ctx, tokens), gather(ctx.value(t.wpe.weight), positions));
+    const present = t.h.map((b, i) => {
+      const out = b.step(ctx, x, past[i], mask);
       x = out.y;
       return { keys: out.keys, values: out.values };
     });
@@ -138,10 +165,7 @@ export class GPT extends Module implements LanguageModel {
       );
     }
     const t = this.transformer;
-    const positions = constant(
-      ctx.graph,
-      tensor("int64", [steps], BigInt64Array.from({ length: steps }, (_, i) => BigInt(i))),
-    );
+    const positions = arange(ctx.graph, steps);
     let x = t.drop.forward(
       ctx,
       add(t.wte.forward(ctx, tokens), gather(ctx.value(t.wpe.weight), positions)),

@@ -17,6 +17,8 @@ import { LMModel4 } from "./lm_model4.ts";
 import { LMModel5 } from "./lm_model5.ts";
 import { LMModel6 } from "./lm_model6.ts";
 import { LMModel7 } from "./lm_model7.ts";
+import { GPT } from "./gpt.ts";
+import { stepsSchedule } from "../src/train/steps_schedule.ts";
 
 export type { Architecture, Recipe } from "../src/train/recipe.ts";
 
@@ -53,6 +55,8 @@ export interface Resizable {
   readonly seqLen: boolean;
   /** An adaptive softmax in place of the linear decoder (`--softmax adaptive`). */
   readonly softmax: boolean;
+  /** A GPT's sizes (`--embd --heads --block --bias`) in place of `--hidden` and `--sl`. */
+  readonly gpt: boolean;
 }
 
 const VOCAB = 30;
@@ -66,11 +70,27 @@ const BOOK1: Architecture = {
 };
 const BOOK2: Architecture = { ...BOOK1, layers: 2 };
 const BOOK7: Architecture = { ...BOOK1, layers: 2, dropout: 0.4, tied: true };
-const FIXED: Resizable = { layers: false, dropout: false, seqLen: false, softmax: false };
+const FIXED: Resizable = {
+  layers: false,
+  dropout: false,
+  seqLen: false,
+  softmax: false,
+  gpt: false,
+};
 const SEQ_ONLY: Resizable = { ...FIXED, seqLen: true };
 const STACKED: Resizable = { ...SEQ_ONLY, layers: true, softmax: true };
 const DROPPED: Resizable = { ...STACKED, dropout: true };
 const DEFAULT_MOMS = [0.95, 0.85, 0.95] as const;
+/** nanoGPT's CPU "baby GPT" (its README): 4 layers, 4 heads, 128 features, block 64, no bias. */
+const BABY_GPT: Architecture = {
+  vocabSize: VOCAB,
+  hidden: 128,
+  layers: 4,
+  dropout: 0,
+  tied: true,
+  gpt: { heads: 4, block: 64, bias: false },
+};
+const BABY_GPT_LR = 1e-3;
 const three = {
   data: "three-token",
   batchSize: 64,
@@ -168,6 +188,41 @@ export const MODELS: readonly ModelEntry[] = ([
     resizable: STACKED,
     create: (a = BOOK2) => new GRUModel(a.vocabSize, a.hidden, a.layers, a.softmax),
   },
+  {
+    name: "gpt",
+    description: "nanoGPT's baby GPT: 4 layers, 4 heads, 128 features, block 64 " +
+      "(2,000 steps, AdamW lr 1e-3 warmup + cosine)",
+    target: 0.45,
+    // nanoGPT's shakespeare_char recipe at the baby GPT's CPU settings: batch 12, AdamW
+    // (0.9, 0.99, eps 1e-8, wd 0.1 on matrices), clipping at 1.0, 2,000 steps.
+    recipe: {
+      data: "windows",
+      batchSize: 12,
+      seqLen: 64,
+      epochs: 8,
+      lrMax: BABY_GPT_LR,
+      wd: 0.1,
+      moms: [0.9, 0.9, 0.9],
+      sqrMom: 0.99,
+      eps: 1e-8,
+      clip: 1,
+      schedule: stepsSchedule(2000, BABY_GPT_LR),
+    },
+    arch: BABY_GPT,
+    resizable: { layers: true, dropout: true, seqLen: true, softmax: false, gpt: true },
+    create: (a = BABY_GPT) => {
+      if (!a.gpt) throw new Error(`gpt needs its heads, block and bias: the architecture has none`);
+      return new GPT({
+        vocabSize: a.vocabSize,
+        block: a.gpt.block,
+        layers: a.layers,
+        heads: a.gpt.heads,
+        embd: a.hidden,
+        dropout: a.dropout,
+        bias: a.gpt.bias,
+      });
+    },
+  },
 ] satisfies ModelEntry[]).map(withArchitectureCheck);
 
 /**
@@ -182,6 +237,12 @@ function withArchitectureCheck(entry: ModelEntry): ModelEntry {
         throw new Error(
           `${entry.name} has no adaptive softmax (lm5, lm6, lm7 and gru take one): the ` +
             `architecture asks for ${describeSoftmax(arch.softmax)}`,
+        );
+      }
+      if (arch?.gpt && !entry.resizable.gpt) {
+        throw new Error(
+          `${entry.name} is a recurrent model: the architecture asks for a GPT's attention ` +
+            `(${arch.gpt.heads} heads, block ${arch.gpt.block})`,
         );
       }
       return entry.create(arch);
@@ -199,7 +260,7 @@ export const ALIASES: Readonly<Record<string, string>> = {
 /**
  * The model registered under a name or alias.
  *
- * @param name `lm1`..`lm7`, `gru`, `rnn`, `lstm` or `awd-lstm`.
+ * @param name `lm1`..`lm7`, `gru`, `gpt`, `rnn`, `lstm` or `awd-lstm`.
  * @returns The entry.
  * @throws Error listing the valid names for an unknown one.
  */

@@ -1,6 +1,7 @@
 /**
  * A registered model at another size: the `--hidden`, `--layers`, `--dropout`, `--bs` and
- * `--sl` of `deno task train`, checked against what the model's structure allows.
+ * `--sl` of `deno task train` (a GPT's `--embd`, `--heads`, `--block` and `--bias`), checked
+ * against what the model's structure allows.
  *
  * @module
  */
@@ -25,6 +26,14 @@ export interface SizeOverrides {
   readonly softmax?: "full" | "adaptive";
   /** Where an adaptive softmax's clusters start (default: `defaultCutoffs`). */
   readonly cutoffs?: readonly number[];
+  /** A GPT's features (its `hidden`). */
+  readonly embd?: number;
+  /** A GPT's attention heads per block. */
+  readonly heads?: number;
+  /** A GPT's context: its position embedding's rows and its training windows. */
+  readonly block?: number;
+  /** A GPT's biases in its Linears and LayerNorms. */
+  readonly bias?: boolean;
 }
 
 /** The output layers `--softmax` names. */
@@ -34,17 +43,38 @@ export const SOFTMAX_KINDS = ["full", "adaptive"] as const;
  * The largest value of each integer size, by its flag: the one limit `deno task train` and the
  * page's Train panel both check (a run past them would not fit any machine's memory anyway).
  */
-export const SIZE_LIMITS = { hidden: 8192, layers: 16, bs: 4096, sl: 4096 } as const;
+export const SIZE_LIMITS = {
+  hidden: 8192,
+  layers: 16,
+  bs: 4096,
+  sl: 4096,
+  embd: 8192,
+  heads: 256,
+  block: 4096,
+} as const;
 
 /** The size settings by flag name, as text (a flag's value, a field's, a link's). */
 export type SizeFields = Partial<
-  Record<"hidden" | "layers" | "dropout" | "bs" | "sl" | "softmax" | "cutoffs", string>
+  Record<
+    | "hidden"
+    | "layers"
+    | "dropout"
+    | "bs"
+    | "sl"
+    | "softmax"
+    | "cutoffs"
+    | "embd"
+    | "heads"
+    | "block"
+    | "bias",
+    string
+  >
 >;
 
 /**
  * Reads size settings given as text, each checked against its range: integers from 1 to
  * `SIZE_LIMITS`, dropout in [0, 1), `softmax` one of `SOFTMAX_KINDS`, `cutoffs` integers
- * separated by commas. Absent fields stay absent (the book's value).
+ * separated by commas, `bias` true or false. Absent fields stay absent (the book's value).
  *
  * @param fields The given values by flag name.
  * @param prefix Starts each name in messages: `"--"` for the CLI's flags, `""` for the page.
@@ -82,8 +112,21 @@ export function readSizes(fields: SizeFields, prefix: string): Omit<SizeOverride
     dropout,
     batchSize: int("bs"),
     seqLen: int("sl"),
+    embd: int("embd"),
+    heads: int("heads"),
+    block: int("block"),
+    bias: readBias(fields.bias, prefix),
   };
   return Object.fromEntries(Object.entries(sizes).filter(([, v]) => v !== undefined));
+}
+
+/** `true` or `false` (a checkbox's value, a link's). */
+function readBias(text: string | undefined, prefix: string): boolean | undefined {
+  if (text === undefined) return undefined;
+  if (text !== "true" && text !== "false") {
+    throw new NumberTextError(`${prefix}bias must be true or false: got "${text}"`);
+  }
+  return text === "true";
 }
 
 /** Comma-separated token ids, each an integer >= 1 (their order is `sizedModel`'s check). */
@@ -131,6 +174,7 @@ export function sizedModel(
       fixed("sl", `it reads 3 tokens per sample (lm4..lm7 and gru read --sl tokens)`);
     }
   }
+  const gpt = sizedGpt(entry, overrides);
   const softmax = sizedSoftmax(entry, overrides);
   const arch: Architecture = {
     ...entry.arch,
@@ -140,11 +184,14 @@ export function sizedModel(
     ...(overrides.dropout !== undefined ? { dropout: overrides.dropout } : {}),
     // An adaptive softmax has no matrix of the embedding's shape to tie.
     ...(softmax ? { softmax, tied: false } : {}),
+    ...(gpt ? { hidden: gpt.embd, gpt: gpt.shape } : {}),
   };
   const recipe: Recipe = {
     ...entry.recipe,
     ...(overrides.batchSize !== undefined ? { batchSize: overrides.batchSize } : {}),
     ...(overrides.seqLen !== undefined ? { seqLen: overrides.seqLen } : {}),
+    // A GPT trains on windows of its whole block.
+    ...(gpt ? { seqLen: gpt.shape.block } : {}),
   };
   if (recipe.tar && recipe.seqLen < 2) {
     throw new SizeError(
@@ -184,4 +231,41 @@ function sizedSoftmax(
     );
   }
   return { kind: "adaptive", cutoffs: chosen, divValue };
+}
+
+/** Flags that size a GPT only, by their `SizeOverrides` field. */
+const GPT_FLAGS = ["embd", "heads", "block", "bias"] as const;
+
+/** A GPT's sizes with `overrides` applied; undefined for the recurrent models. */
+function sizedGpt(
+  entry: ModelEntry,
+  overrides: SizeOverrides,
+): { embd: number; shape: NonNullable<Architecture["gpt"]> } | undefined {
+  if (!entry.resizable.gpt) {
+    const given = GPT_FLAGS.find((f) => overrides[f] !== undefined);
+    if (given) {
+      throw new SizeError(`--${given} does not apply to ${entry.name}: it sizes gpt`);
+    }
+    return undefined;
+  }
+  for (const [size, flag] of [["hidden", "embd"], ["seqLen", "block"]] as const) {
+    if (overrides[size] !== undefined) {
+      throw new SizeError(
+        `--${size === "hidden" ? "hidden" : "sl"} does not apply to gpt: its width is --${flag}` +
+          (flag === "block" ? " (its context, and the length of its training windows)" : ""),
+      );
+    }
+  }
+  const book = entry.arch.gpt!;
+  const embd = overrides.embd ?? entry.arch.hidden;
+  const heads = overrides.heads ?? book.heads;
+  if (embd % heads !== 0) {
+    throw new SizeError(
+      `--heads ${heads} must divide --embd ${embd} (each head takes embd / heads features)`,
+    );
+  }
+  return {
+    embd,
+    shape: { heads, block: overrides.block ?? book.block, bias: overrides.bias ?? book.bias },
+  };
 }

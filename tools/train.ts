@@ -22,7 +22,7 @@ import { deviceFlags } from "./lib/device/device.ts";
 import type { Device } from "../src/runtime/backend.ts";
 import { atPath, checkDirFlag } from "./lib/cli/fs_errors.ts";
 import { cpuModel, machineLine, median } from "./lib/bench/machine.ts";
-import { runtimeName } from "../src/run/describe.ts";
+import { describeSchedule, describeSize, runtimeName } from "../src/run/describe.ts";
 import { nodeBackend } from "../src/runtime/backend.ts";
 import { planRunDir, removeStaleTemps, settleRunDir } from "./lib/run/run_guard.ts";
 import { withFolderLock } from "./lib/cli/folder_lock.ts";
@@ -191,6 +191,7 @@ async function prepare(options: Options): Promise<Prepared> {
         corpus: await fineTunedCorpus(flags, parent, progress),
         sizes: tunedSizes,
         epochs: intFlag("epochs", flags.epochs, 1, 1000, entry.recipe.epochs),
+        ...stepsFlag(flags, entry),
         lrMax: numberFlag("lr", flags.lr, 0, 10, entry.recipe.lrMax),
         seed: intFlag("seed", flags.seed, 0, 2 ** 32 - 1, 42),
         device,
@@ -213,6 +214,7 @@ async function prepare(options: Options): Promise<Prepared> {
         corpus,
         sizes,
         epochs: intFlag("epochs", flags.epochs, 1, 1000, entry.recipe.epochs),
+        ...stepsFlag(flags, entry),
         lrMax: numberFlag("lr", flags.lr, 0, 10, entry.recipe.lrMax),
         seed: intFlag("seed", flags.seed, 0, 2 ** 32 - 1, 42),
         device,
@@ -229,7 +231,10 @@ async function prepare(options: Options): Promise<Prepared> {
   }
   // --lr may change on resume: after a divergence, the rest of the schedule runs at a lower
   // peak (each epoch's record says which it ran under).
-  sameAsRun({ seed: flags.seed }, { seed: m.seed });
+  sameAsRun({ seed: flags.seed, steps: flags.steps }, {
+    seed: m.seed,
+    steps: m.recipe.schedule?.steps ?? "none (fit_one_cycle)",
+  });
   const epochs = intFlag("epochs", flags.epochs, 1, 1000, m.epochs);
   const tracking = trackingFlags(flags, m.tracking);
   const extended = epochs !== m.epochs && extension(m, epochs, out, tracking);
@@ -272,6 +277,12 @@ function extension(
   tracking: Tracking | undefined,
 ): boolean {
   const done = m.learner.epoch;
+  if (m.recipe.schedule) {
+    throw new UsageError(
+      `--resume: the run counts ${m.recipe.schedule.steps} steps, not epochs; --epochs ` +
+        `cannot extend it (fine-tune it with --from ${out} --steps N)`,
+    );
+  }
   if (epochs < m.epochs) {
     throw new UsageError(
       `--resume: --epochs ${epochs} is fewer than the run's ${m.epochs}; a run can only be ` +
@@ -287,6 +298,29 @@ function extension(
     );
   }
   return true;
+}
+
+/**
+ * `--steps`, checked: a model whose recipe counts steps (gpt) runs the flag's steps, or its
+ * recipe's unless `--epochs` asks for fit_one_cycle; other models take epochs only.
+ */
+function stepsFlag(flags: Flags, entry: Prepared["entry"]): { steps?: number } {
+  const recipe = entry.recipe.schedule;
+  if (!recipe) {
+    if (flags.steps !== undefined) {
+      throw new UsageError(
+        `--steps applies to gpt (nanoGPT's schedule): ${entry.name} trains for --epochs`,
+      );
+    }
+    return {};
+  }
+  if (flags.steps !== undefined && flags.epochs !== undefined) {
+    throw new UsageError(
+      `--steps runs nanoGPT's warmup and cosine schedule and --epochs fit_one_cycle: give one`,
+    );
+  }
+  if (flags.epochs !== undefined) return {};
+  return { steps: intFlag("steps", flags.steps, 2, 10_000_000, recipe.steps) };
 }
 
 /** The plan of a run; a size the model cannot take is a usage error. */
@@ -438,15 +472,21 @@ function runHeader(
   const lines = [`${entry.name}: ${description}`, `corpus: ${corpus.summary}`];
   if (corpus.corpus.kind === "text" || JSON.stringify(arch) !== JSON.stringify(entry.arch)) {
     lines.push(
-      `size: vocab ${arch.vocabSize}, hidden ${arch.hidden}, layers ${arch.layers}, dropout ${arch.dropout}, bs ${recipe.batchSize}, sl ${recipe.seqLen}${
-        arch.softmax ? `, ${describeSoftmax(arch.softmax)}` : ""
-      }`,
+      arch.gpt
+        ? `size: vocab ${arch.vocabSize}, ${describeSize(arch)}, bs ${recipe.batchSize}`
+        : `size: vocab ${arch.vocabSize}, hidden ${arch.hidden}, layers ${arch.layers}, dropout ${arch.dropout}, bs ${recipe.batchSize}, sl ${recipe.seqLen}${
+          arch.softmax ? `, ${describeSoftmax(arch.softmax)}` : ""
+        }`,
     );
   }
   lines.push(
-    `fit_one_cycle(${epochs}, ${lrMax}), seed ${seed}, ${device}${
+    `${describeSchedule(recipe, epochs, lrMax)}, seed ${seed}, ${device}${
       device === "cpu" ? `, ${counted(learner.runner.sessionOptions.threads ?? 1, "thread")}` : ""
-    }, ${learner.train.length} train / ${learner.valid.length} valid batches`,
+    }, ${
+      recipe.schedule
+        ? `a validation (${learner.valid.length} batches) every ${recipe.schedule.evalEvery} steps`
+        : `${learner.train.length} train / ${learner.valid.length} valid batches`
+    }`,
     `Baseline (always predict ${JSON.stringify(corpus.baseline.token)}): ${
       corpus.baseline.accuracy.toFixed(3)
     }`,

@@ -31,7 +31,7 @@ export interface PromptModel {
   /** The model's name, for messages (its file's, `chars` for `chars.onnx`). */
   readonly name: string;
   /** `fixed` models read the last `context` tokens. */
-  readonly kind: "recurrent" | "fixed";
+  readonly kind: "recurrent" | "fixed" | "cached";
   /** Tokens per call of a fixed-context model. */
   readonly context: number;
   /** Token strings by id. */

@@ -5,7 +5,12 @@
  * - `recurrent`: zero state, then one run per token, feeding `<state>_out` back. The state
  *   after every token is kept, so a prompt that grows by one token costs one run, and an edit
  *   reruns from the first changed token only;
- * - `fixed`: one run on the last `context` tokens.
+ * - `fixed`: one run on the last `context` tokens;
+ * - `cached` (a GPT): the attention caches after the ids, kept for the latest ids only (each
+ *   holds every shorter prefix's), so one run reads a whole prompt, a prompt that grows by one
+ *   token costs one run of that token, and an edit reruns from the first changed token. Past
+ *   the model's block (`context`), the last `context` ids are read afresh from position 0 each
+ *   time, as nanoGPT crops its context.
  *
  * Only the newest logits are kept (a large vocabulary's logits per token would cost far more
  * than the state). Works with any runner of ONNX graphs. Browser-compatible.
@@ -16,6 +21,7 @@
 import type { Sidecar } from "../export/sidecar.ts";
 import { type Tensor, tensor } from "../onnx/tensor.ts";
 import { updatedName } from "../graph/updated_name.ts";
+import { PAST_DIM } from "../export/kv_cache_state.ts";
 
 /** Runs the step graph once. */
 export type RunStep = (feeds: Record<string, Tensor>) => Promise<Record<string, Tensor>>;
@@ -29,6 +35,8 @@ export class StepCache {
   /** The logits after all of `#ids` (or after the fixed window `#window`). */
   #logits: Float32Array | undefined;
   #window = "";
+  /** `cached`: where in the ids `#ids` (the window the caches hold) starts. */
+  #start = 0;
 
   /**
    * Starts from a zero state, with nothing computed.
@@ -67,6 +75,7 @@ export class StepCache {
       );
     }
     if (this.sidecar.kind === "fixed") return await this.#fixed(ids);
+    if (this.sidecar.kind === "cached") return await this.#cached(ids);
     let same = 0;
     while (same < ids.length && same < this.#ids.length && ids[same] === this.#ids[same]) same++;
     if (same === ids.length && same === this.#ids.length && this.#logits) return this.#logits;
@@ -98,10 +107,58 @@ export class StepCache {
     return this.#logits;
   }
 
+  async #cached(ids: readonly number[]): Promise<Float32Array> {
+    const start = Math.max(0, ids.length - this.sidecar.context);
+    const window = ids.slice(start);
+    let same = 0;
+    // Positions restart at 0 with each window: the caches of another window are of no use.
+    if (start === this.#start) {
+      while (
+        same < window.length && same < this.#ids.length && window[same] === this.#ids[same]
+      ) same++;
+    }
+    if (same === window.length && same === this.#ids.length && this.#logits) return this.#logits;
+    // The logits after the last id need its run, even when its keys and values are cached.
+    const keep = Math.min(same, window.length - 1);
+    const past = keep === this.#ids.length ? this.#states[0] : this.#prefix(keep);
+    this.#logits = undefined;
+    const out = await this.run({
+      tokens: tokenRow(window.slice(keep)),
+      position: tensor("int64", [1], [BigInt(keep)]),
+      ...past,
+    });
+    const next: Record<string, Tensor> = {};
+    for (const s of this.sidecar.state) next[s.name] = out[updatedName(s.name)];
+    this.#states = [next];
+    this.#ids = window;
+    this.#start = start;
+    const width = this.sidecar.vocab.length;
+    const all = out.logits.data as Float32Array;
+    this.#logits = all.slice(all.length - width); // the last new token's
+    return this.#logits;
+  }
+
+  /** `cached`: the caches cut to their first `keep` positions (`[1, heads, keep, size]`). */
+  #prefix(keep: number): Record<string, Tensor> {
+    if (keep === 0) return this.#zeroState();
+    const cut: Record<string, Tensor> = {};
+    for (const [name, t] of Object.entries(this.#states[0])) {
+      const [, heads, held, size] = t.dims;
+      const data = t.data as Float32Array;
+      const out = new Float32Array(heads * keep * size);
+      for (let h = 0; h < heads; h++) {
+        out.set(data.subarray(h * held * size, (h * held + keep) * size), h * keep * size);
+      }
+      cut[name] = tensor("float32", [1, heads, keep, size], out);
+    }
+    return cut;
+  }
+
   #zeroState(): Record<string, Tensor> {
     const state: Record<string, Tensor> = {};
     for (const s of this.sidecar.state) {
-      const dims = s.shape.map((d) => (typeof d === "number" ? d : 1)); // batch 1
+      // Batch 1; a cached model's caches start with no positions.
+      const dims = s.shape.map((d) => (typeof d === "number" ? d : d === PAST_DIM ? 0 : 1));
       state[s.name] = tensor("float32", dims, new Float32Array(dims.reduce((a, b) => a * b, 1)));
     }
     return state;

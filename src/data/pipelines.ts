@@ -27,7 +27,7 @@ import { groupChunks } from "./group_chunks.ts";
 import { humanNumbersLines, humanNumbersText, tokenize } from "./human_numbers.ts";
 import { sequenceSamples, splitSamples, threeTokenSamples } from "./samples.ts";
 import { Vocab } from "./vocab.ts";
-import { arrayBatches, type DataKind, type TrainData } from "./stream_batches.ts";
+import { arrayBatches, type DataKind, rowsOfTokens, type TrainData } from "./stream_batches.ts";
 
 /** The tokenized corpus: tokens, their vocabulary and the tokens as indices. */
 export interface HumanNumbers {
@@ -150,7 +150,9 @@ export function mostCommonTokenBaseline(): Baseline {
 export function humanNumbersData(
   layout: { readonly data: DataKind; readonly batchSize: number; readonly seqLen: number },
 ): TrainData {
-  const loaders = layout.data === "sequence"
+  // A GPT's (`windows`) validation reads the sequence layout; its training windows are drawn
+  // by the run (`window_data.ts`).
+  const loaders = rowsOfTokens(layout.data)
     ? sequenceLoaders({ bs: layout.batchSize, sl: layout.seqLen })
     : threeTokenLoaders({
       bs: layout.batchSize,

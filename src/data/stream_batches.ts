@@ -7,15 +7,28 @@
  * - `sequence`: samples `(ids[i·sl..+sl], ids[i·sl+1..+sl+1])` for
  *   `i in range(0, len - sl - 1, sl)`;
  * - every stateful layout reads them through `group_chunks` (batch `k`, row `j` holds sample
- *   `k + m·j`, `m = floor(n / bs)`), so a row continues the text of the row before.
+ *   `k + m·j`, `m = floor(n / bs)`), so a row continues the text of the row before;
+ * - `windows` (a transformer's): training draws random windows (`random_windows.ts`); its
+ *   validation reads the `sequence` layout, every token predicted once.
  *
  * @module
  */
 
 import type { Batch } from "./batches.ts";
 
-/** Which sample layout a model trains on (BOOK.md, "Data pipelines"). */
-export type DataKind = "three-token" | "three-token-stateful" | "sequence";
+/** Which sample layout a model trains on (BOOK.md, "Data pipelines"; `windows`: the GPT's). */
+export type DataKind = "three-token" | "three-token-stateful" | "sequence" | "windows";
+
+/**
+ * Whether a layout's rows are `sl` tokens with a target per token (`sequence`, `windows`),
+ * rather than three tokens and one target.
+ *
+ * @param data The layout.
+ * @returns True for `sequence` and `windows`.
+ */
+export function rowsOfTokens(data: DataKind): boolean {
+  return data === "sequence" || data === "windows";
+}
 
 /** Batches by index: an array of batches or a view of a stream. */
 export interface BatchSource {
@@ -61,7 +74,7 @@ export interface StreamBatchOptions {
  * @returns The count (0 when the stream is too short).
  */
 export function sampleCount(tokens: number, data: DataKind, sl: number): number {
-  const width = data === "sequence" ? sl : 3;
+  const width = rowsOfTokens(data) ? sl : 3;
   const span = tokens - width - 1; // range(0, span, width)
   return span > 0 ? Math.ceil(span / width) : 0;
 }
@@ -75,7 +88,7 @@ export function sampleCount(tokens: number, data: DataKind, sl: number): number 
  */
 export function streamBatches(ids: Int32Array, options: StreamBatchOptions): BatchSource {
   const { data, bs } = options;
-  const sequence = data === "sequence";
+  const sequence = rowsOfTokens(data);
   const width = sequence ? options.sl : 3;
   const n = sampleCount(ids.length, data, width);
   const grouped = data !== "three-token";
@@ -120,7 +133,7 @@ export function tokensForOneBatch(
   sl: number,
   keepLast = false,
 ): number {
-  const width = data === "sequence" ? sl : 3;
+  const width = rowsOfTokens(data) ? sl : 3;
   const samples = keepLast && data === "three-token" ? 1 : bs;
   // sampleCount(len) >= samples  <=>  len - width - 1 > (samples - 1) * width
   return samples * width + 2;
@@ -132,4 +145,9 @@ export interface TrainData {
   readonly train: BatchSource;
   /** Validation batches, in order. */
   readonly valid: BatchSource;
+  /**
+   * Each epoch's own training batches, where they differ (random windows, drawn afresh every
+   * epoch); absent: every epoch reads `train`.
+   */
+  readonly trainEpoch?: (epoch: number) => BatchSource;
 }

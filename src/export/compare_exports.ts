@@ -112,6 +112,9 @@ export async function compareExports(
     }
     return tally.result();
   }
+  if (sidecar.kind === "cached") {
+    return await compareCached(sidecar, reference, candidate, ids, n, options.batch ?? 32);
+  }
   const streams = Math.max(1, Math.min(options.batch ?? 32, Math.floor((n - 1) / 2)));
   const steps = Math.floor((n - 1) / streams);
   if (steps < 1) throw new RangeError(`${n} tokens cannot score a next token`);
@@ -130,6 +133,49 @@ export async function compareExports(
     const ref = await reference({ tokens, ...stateRef });
     const cand = await candidate({ tokens, ...stateCand });
     [stateRef, stateCand] = [next(ref), next(cand)];
+    tally.add(
+      ref.logits.data as Float32Array,
+      cand.logits.data as Float32Array,
+      at.map((p) => ids[p + 1]),
+      vocab,
+    );
+  }
+  return tally.result();
+}
+
+/**
+ * A cached model (a GPT) scored on windows of its block read from empty caches, a batch of
+ * windows per call: every position of a window predicts its next token.
+ */
+async function compareCached(
+  sidecar: Sidecar,
+  reference: RunStep,
+  candidate: RunStep,
+  ids: ArrayLike<number>,
+  n: number,
+  batch: number,
+): Promise<ExportAgreement> {
+  const vocab = sidecar.vocab.length;
+  const width = Math.min(sidecar.context, n - 1);
+  if (width < 1) throw new RangeError(`${n} tokens cannot score a next token`);
+  const windows = Math.floor((n - 1) / width);
+  const tally = new Tally();
+  const empty = (rows: number) =>
+    Object.fromEntries(sidecar.state.map((s) => {
+      const dims = s.shape.map((d) => (d === "batch" ? rows : typeof d === "number" ? d : 0));
+      return [s.name, tensor("float32", dims, new Float32Array(0))];
+    }));
+  for (let first = 0; first < windows; first += batch) {
+    const rows = Math.min(batch, windows - first);
+    const starts = Array.from({ length: rows }, (_, r) => (first + r) * width);
+    const at = starts.flatMap((s) => Array.from({ length: width }, (_, t) => s + t));
+    const feeds = {
+      tokens: tensor("int64", [rows, width], at.map((p) => BigInt(ids[p]))),
+      position: tensor("int64", [1], [0n]),
+      ...empty(rows),
+    };
+    const ref = await reference(feeds);
+    const cand = await candidate(feeds);
     tally.add(
       ref.logits.data as Float32Array,
       cand.logits.data as Float32Array,

@@ -9,7 +9,8 @@ import { checkGraph } from "../graph/check.ts";
 import { Graph } from "../graph/graph.ts";
 import { pruneUnused } from "../graph/prune.ts";
 import type { Value } from "../graph/graph.ts";
-import type { LanguageModel } from "../nn/language_model.ts";
+import { type CachedStep, hasKvCache, type LanguageModel } from "../nn/language_model.ts";
+import { kvCacheState } from "./kv_cache_state.ts";
 import { BuildContext } from "../nn/build_context.ts";
 import type { Parameter } from "../nn/parameter.ts";
 import { concat, slice, unsqueeze } from "../ops/shape.ts";
@@ -34,7 +35,9 @@ export interface DeployGraphOptions {
  *
  * Recurrent models map `tokens [batch, steps]` and their state to `logits [batch, steps,
  * vocab]` (one prediction per token) and the new state; stateless models (LMModel1/2) map
- * `tokens [batch, steps]` to `logits [batch, vocab]`.
+ * `tokens [batch, steps]` to `logits [batch, vocab]`; models with attention caches (the GPT)
+ * map any number of tokens, their first `position` and the caches to logits and the caches
+ * (`options.steps` is then ignored).
  *
  * @param model The model.
  * @param weights Trained values by parameter name (every parameter, once).
@@ -54,6 +57,12 @@ export function buildDeployGraph(
     bound.set(p, storeWeight(g, name, p.shape, data, options.weights ?? "float32"));
   }
   const ctx = new BuildContext(g, { parameters: bound });
+  if (hasKvCache(model)) {
+    cachedStep(ctx, model);
+    pruneUnused(g);
+    checkGraph(g);
+    return g;
+  }
   const tokens = g.input("tokens", "int64", ["batch", options.steps]);
   const state = model.state.map((s) => g.input(s.name, "float32", [s.layers, "batch", s.hidden]));
   if (model.state.length === 0) {
@@ -66,6 +75,28 @@ export function buildDeployGraph(
   pruneUnused(g);
   checkGraph(g);
   return g;
+}
+
+/**
+ * A cached model's step graph: `tokens [batch, steps]` after `position` and the caches
+ * (`kv_cache_state.ts`) to `logits [batch, steps, vocab]` and the caches with the new positions
+ * appended. Any number of tokens per call, up to the model's block in all.
+ */
+function cachedStep(ctx: BuildContext, model: LanguageModel & CachedStep): void {
+  const g = ctx.graph;
+  const tokens = g.input("tokens", "int64", ["batch", "steps"]);
+  const position = g.input("position", "int64", [1]);
+  const state = kvCacheState(model.kvCache).map((s) => g.input(s.name, "float32", s.shape));
+  const past = Array.from(
+    { length: model.kvCache.layers },
+    (_, i) => ({ keys: state[2 * i], values: state[2 * i + 1] }),
+  );
+  const out = model.step(ctx, tokens, position, past);
+  g.output(out.logits, "logits");
+  out.present.forEach((p, i) => {
+    g.output(p.keys, updatedName(state[2 * i].name));
+    g.output(p.values, updatedName(state[2 * i + 1].name));
+  });
 }
 
 /**

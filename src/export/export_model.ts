@@ -7,7 +7,8 @@
 import { HUMAN_NUMBERS_TOKENIZER, type TokenizerSpec } from "../data/tokenizer.ts";
 import { saveGraph } from "../graph/model_io.ts";
 import type { Architecture } from "../train/recipe.ts";
-import type { LanguageModel } from "../nn/language_model.ts";
+import { hasKvCache, type LanguageModel } from "../nn/language_model.ts";
+import { kvCacheState } from "./kv_cache_state.ts";
 import { buildDeployGraph } from "./deploy_graph.ts";
 import type { WeightStorage } from "./weight_storage.ts";
 import { exportId } from "./export_id.ts";
@@ -64,10 +65,17 @@ export function exportModel(
   info: ExportInfo,
   seq?: number,
 ): ExportFiles {
+  const cached = hasKvCache(model);
   const recurrent = model.state.length > 0;
   if (info.vocab.length !== model.vocabSize) {
     throw new Error(
       `Cannot export ${info.name}: the vocabulary has ${info.vocab.length} tokens, the model ${model.vocabSize} outputs`,
+    );
+  }
+  if (seq !== undefined && cached) {
+    throw new Error(
+      `--seq is for recurrent models: ${info.name}'s step graph already reads any number of ` +
+        `tokens per call`,
     );
   }
   if (seq !== undefined && !recurrent) {
@@ -78,7 +86,8 @@ export function exportModel(
   if (seq !== undefined && (!Number.isInteger(seq) || seq < 1)) {
     throw new Error(`--seq must be an integer >= 1: got ${seq}`);
   }
-  const context = recurrent ? 1 : info.context;
+  // A cached model's context is its block: the most positions its caches hold.
+  const context = cached ? model.kvCache.block : recurrent ? 1 : info.context;
   const base = info.fileBase ?? info.name;
   const seqFile = seq === undefined ? undefined : `${base}_seq${seq}.onnx`;
   const facts: Sidecar = {
@@ -87,12 +96,14 @@ export function exportModel(
     model: info.name,
     description: info.description,
     file: `${base}.onnx`,
-    kind: recurrent ? "recurrent" : "fixed",
+    kind: cached ? "cached" : recurrent ? "recurrent" : "fixed",
     context,
     vocab: info.vocab,
     tokenizer: info.tokenizer ?? HUMAN_NUMBERS_TOKENIZER,
     ...(info.arch ? { arch: info.arch } : {}),
-    state: model.state.map((s) => ({ name: s.name, shape: [s.layers, "batch", s.hidden] })),
+    state: cached
+      ? kvCacheState(model.kvCache)
+      : model.state.map((s) => ({ name: s.name, shape: [s.layers, "batch", s.hidden] })),
     metrics: info.metrics,
     recipe: info.recipe,
     seed: info.seed,

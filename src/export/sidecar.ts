@@ -15,6 +15,7 @@ import type { ModelData } from "../onnx/model.ts";
 import type { Architecture } from "../train/recipe.ts";
 import { updatedName } from "../graph/updated_name.ts";
 import { EXPORT_ID } from "./export_id.ts";
+import { PAST_DIM } from "./kv_cache_state.ts";
 
 /** Final figures of the training run. */
 export interface ExportMetrics {
@@ -36,11 +37,16 @@ export interface Sidecar {
   readonly model: string;
   /** One line on what the model is. */
   readonly description: string;
-  /** The one-step (recurrent) or fixed-context graph. */
+  /** The one-step (recurrent), fixed-context or cached-step graph. */
   readonly file: string;
-  /** `recurrent`: tokens `[batch, 1]` plus state; `fixed`: tokens `[batch, context]`. */
-  readonly kind: "recurrent" | "fixed";
-  /** Tokens per call of `file`. */
+  /**
+   * `recurrent`: tokens `[batch, 1]` plus state; `fixed`: tokens `[batch, context]`; `cached`
+   * (a GPT): tokens `[batch, steps]`, their first `position` `[1]` and the attention caches
+   * (`state`, each `[batch, heads, past, head size]`, empty at the start), any number of
+   * tokens per call up to `context` positions in all.
+   */
+  readonly kind: "recurrent" | "fixed" | "cached";
+  /** Tokens per call of `file` (`cached`: the most positions, its block). */
   readonly context: number;
   /** Token strings by id. */
   readonly vocab: readonly string[];
@@ -131,7 +137,7 @@ export function parseSidecar(value: unknown, file: string): Sidecar {
   if (!PLAIN_ONNX.test(onnxFile)) {
     f.fail("file", `must be a plain .onnx file name: got ${JSON.stringify(onnxFile)}`);
   }
-  const kind = f.oneOf("kind", ["recurrent", "fixed"] as const);
+  const kind = f.oneOf("kind", ["recurrent", "fixed", "cached"] as const);
   const vocab = f.strings("vocab");
   if (vocab.length === 0) f.fail("vocab", "must hold at least one token: got []");
   const seen = new Map<string, number>();
@@ -156,16 +162,27 @@ export function parseSidecar(value: unknown, file: string): Sidecar {
   }
   const state = f.objects("state").map((s) => {
     const shape = s.list("shape");
-    if (
+    const size = (d: unknown) => Number.isInteger(d) && (d as number) > 0;
+    if (kind === "cached") {
+      if (
+        shape.length !== 4 || shape[0] !== "batch" || shape[2] !== PAST_DIM || !size(shape[1]) ||
+        !size(shape[3])
+      ) {
+        s.fail(
+          "shape",
+          `must be ["batch", heads, "past", head size]: got ${JSON.stringify(shape)}`,
+        );
+      }
+    } else if (
       shape.length !== 3 ||
-      !shape.every((d) => d === "batch" || (Number.isInteger(d) && (d as number) > 0))
+      !shape.every((d) => d === "batch" || size(d))
     ) {
       s.fail("shape", `must be [layers, "batch", hidden]: got ${JSON.stringify(shape)}`);
     }
     return { name: s.str("name"), shape: shape as Dim[] };
   });
-  if (kind === "recurrent" && state.length === 0) {
-    f.fail("state", "must list the state of a recurrent model: got []");
+  if (kind !== "fixed" && state.length === 0) {
+    f.fail("state", `must list the state of a ${kind} model: got []`);
   }
   const metrics = f.obj("metrics");
   const seq = f.has("seq") ? f.obj("seq") : undefined;
@@ -263,6 +280,9 @@ export function sidecarMismatch(
   const logits = outputs.find((o) => o.name === "logits");
   if (!logits) return `${file} has no "logits" output: not an onnx-lm export`;
   if (!inputs.some((i) => i.name === "tokens")) return `${file} has no "tokens" input`;
+  if (sidecar.kind === "cached" && !inputs.some((i) => i.name === "position")) {
+    return `${file} has no "position" input, which a cached model's step graph takes`;
+  }
   const width = logits.shape.at(-1);
   if (typeof width === "number" && width !== sidecar.vocab.length) {
     return `${file} predicts ${width} tokens, but its sidecar's vocabulary has ${sidecar.vocab.length}: the two files do not belong together`;

@@ -10,11 +10,11 @@
 
 import type { Value } from "../graph/graph.ts";
 import { tensor } from "../onnx/tensor.ts";
-import { constant, constantScalar } from "../ops/constant.ts";
+import { constant, constantScalar, int64s } from "../ops/constant.ts";
 import { mul, where } from "../ops/elementwise.ts";
 import { matMul } from "../ops/linalg.ts";
 import { softmax } from "../ops/reduce.ts";
-import { concat, reshape, split, transpose } from "../ops/shape.ts";
+import { concat, reshape, slice, split, transpose } from "../ops/shape.ts";
 import type { BuildContext } from "./build_context.ts";
 import { Dropout } from "./dropout.ts";
 import { Linear, type LinearOptions } from "./linear.ts";
@@ -43,6 +43,22 @@ export interface AttentionOptions {
 export function causalMask(ctx: BuildContext, steps: number): Value {
   const data = Array.from({ length: steps * steps }, (_, i) => i % steps <= Math.floor(i / steps));
   return constant(ctx.graph, tensor("bool", [steps, steps], data));
+}
+
+/**
+ * `[T, end]` booleans for new positions `start .. end - 1` attending to keys `0 .. end - 1`:
+ * rows `start .. end` of the `[block, block]` causal mask, cut at run time, so one graph reads
+ * a whole prompt (start 0) or one more token (T = 1) after a cache of `start` positions.
+ *
+ * @param ctx The graph being built.
+ * @param block The longest context.
+ * @param start int64 `[1]`: the first new position (the cache's length).
+ * @param end int64 `[1]`: one past the last new position.
+ * @returns The mask.
+ */
+export function cachedMask(ctx: BuildContext, block: number, start: Value, end: Value): Value {
+  const zero = int64s(ctx.graph, [0]);
+  return slice(causalMask(ctx, block), concat([start, zero], 0), concat([end, end], 0), [0, 1]);
 }
 
 /** nanoGPT's causal self-attention over `[B, T, embd]`. */
@@ -79,30 +95,34 @@ export class CausalSelfAttention extends Module {
   }
 
   /**
-   * One new position attending to itself and the cached ones (generation with a KV cache): no
-   * mask, every cached key is earlier.
+   * New positions attending to themselves, the ones before them among them, and the cached
+   * ones (generation with a KV cache; a prompt read at once).
    *
    * @param ctx The graph being built and the parameters' values.
-   * @param x `[B, 1, embd]`.
+   * @param x `[B, T, embd]`, T static or not.
    * @param past The keys and values of the earlier positions, each `[B, heads, P, head size]`.
-   * @returns The output `[B, 1, embd]` and the keys and values with this position's appended.
+   * @param mask `[T, P + T]` booleans, true where a new position may attend to a key (see
+   *   `cachedMask`); absent when T is 1, which may attend to every key.
+   * @returns The output `[B, T, embd]` and the keys and values with the new positions appended.
    */
   step(
     ctx: BuildContext,
     x: Value,
     past: { readonly keys: Value; readonly values: Value },
+    mask?: Value,
   ): { readonly y: Value; readonly keys: Value; readonly values: Value } {
     const size = this.embd / this.heads;
-    const heads = (v: Value) => transpose(reshape(v, [0, 1, this.heads, size]), [0, 2, 1, 3]);
+    const heads = (v: Value) => transpose(reshape(v, [0, -1, this.heads, size]), [0, 2, 1, 3]);
     const [q, k, v] = split(this.c_attn.forward(ctx, x), [this.embd, this.embd, this.embd], 2)
       .map(heads);
     const keys = concat([past.keys, k], 2);
     const values = concat([past.values, v], 2);
     const scores = matMul(q, transpose(keys, [0, 1, 3, 2]));
     const g = x.graph;
-    const scaled = mul(scores, constantScalar(g, x.dtype, 1 / Math.sqrt(size)));
+    const masked = mask ? where(mask, scores, constantScalar(g, x.dtype, -Infinity)) : scores;
+    const scaled = mul(masked, constantScalar(g, x.dtype, 1 / Math.sqrt(size)));
     const weights = softmax(scaled, -1);
-    const joined = reshape(transpose(matMul(weights, values), [0, 2, 1, 3]), [0, 1, this.embd]);
+    const joined = reshape(transpose(matMul(weights, values), [0, 2, 1, 3]), [0, -1, this.embd]);
     return { y: this.c_proj.forward(ctx, joined), keys, values };
   }
 

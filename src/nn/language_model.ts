@@ -95,6 +95,58 @@ export interface ModelOutput {
   readonly adaptive?: AdaptiveHead;
 }
 
+/** One layer's attention cache: keys and values, each `[B, heads, P, head size]`. */
+export interface KeyValues {
+  /** The keys of the cached positions. */
+  readonly keys: Value;
+  /** Their values. */
+  readonly values: Value;
+}
+
+/** The sizes of a model's attention caches (a GPT's), which its export carries as state. */
+export interface KvCacheSpec {
+  /** Layers, each with a key and a value cache. */
+  readonly layers: number;
+  /** Heads per layer. */
+  readonly heads: number;
+  /** Features per head. */
+  readonly headSize: number;
+  /** The longest context: the caches hold at most this many positions. */
+  readonly block: number;
+}
+
+/** A model that generates with a KV cache (the GPT): new tokens after cached positions. */
+export interface CachedStep {
+  /** The caches' sizes. */
+  readonly kvCache: KvCacheSpec;
+  /**
+   * New tokens after every layer's cached keys and values.
+   *
+   * @param ctx The graph being built and the parameters' values.
+   * @param tokens int64 `[B, T]`.
+   * @param position int64 `[1]`: the first new token's position (the caches' length).
+   * @param past Per layer, the cached keys and values.
+   * @returns Logits `[B, T, vocab]` and the caches with the new positions appended.
+   */
+  step(
+    ctx: BuildContext,
+    tokens: Value,
+    position: Value,
+    past: readonly KeyValues[],
+  ): { readonly logits: Value; readonly present: readonly KeyValues[] };
+}
+
+/**
+ * Whether a model generates with a KV cache.
+ *
+ * @param model The model.
+ * @returns True when it has `kvCache` and `step` (a GPT).
+ */
+export function hasKvCache(model: LanguageModel): model is LanguageModel & CachedStep {
+  const m = model as Partial<CachedStep>;
+  return m.kvCache !== undefined && typeof m.step === "function";
+}
+
 /** A model of fastbook chapter 12: tokens (and state) in, logits (and state) out. */
 export interface LanguageModel extends Module {
   /** Tokens in the vocabulary. */

@@ -26,13 +26,17 @@ export {
 } from "./adaptive_softmax.ts";
 export { applyOutput, type OutputLayer, outputLayer } from "./output_layer.ts";
 export { chunkedAdaptiveLoss, chunkedAdaptiveLossSum } from "./chunked_adaptive_loss.ts";
-export type {
-  AdaptiveHead,
-  AdaptiveOutput,
-  DecoderHead,
-  LanguageModel,
-  ModelOutput,
-  StateSpec,
+export {
+  type AdaptiveHead,
+  type AdaptiveOutput,
+  type CachedStep,
+  type DecoderHead,
+  hasKvCache,
+  type KeyValues,
+  type KvCacheSpec,
+  type LanguageModel,
+  type ModelOutput,
+  type StateSpec,
 } from "./language_model.ts";
 export {
   chunkedCrossEntropy,

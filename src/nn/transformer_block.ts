@@ -93,19 +93,21 @@ export class Block extends Module {
   }
 
   /**
-   * The block for one new position, with the attention's cache (`CausalSelfAttention.step`).
+   * The block for new positions after the attention's cache (`CausalSelfAttention.step`).
    *
    * @param ctx The graph being built and the parameters' values.
-   * @param x `[B, 1, embd]`.
+   * @param x `[B, T, embd]`.
    * @param past This block's cached keys and values, each `[B, heads, P, head size]`.
-   * @returns `[B, 1, embd]` and the cache with this position appended.
+   * @param mask `[T, P + T]`: which keys each new position attends to (absent for T = 1).
+   * @returns `[B, T, embd]` and the cache with the new positions appended.
    */
   step(
     ctx: BuildContext,
     x: Value,
     past: { readonly keys: Value; readonly values: Value },
+    mask?: Value,
   ): { readonly y: Value; readonly keys: Value; readonly values: Value } {
-    const a = this.attn.step(ctx, this.ln_1.forward(ctx, x), past);
+    const a = this.attn.step(ctx, this.ln_1.forward(ctx, x), past, mask);
     const attended = add(x, a.y);
     const y = add(attended, this.mlp.forward(ctx, this.ln_2.forward(ctx, attended)));
     return { y, keys: a.keys, values: a.values };

@@ -10,7 +10,8 @@
 
 import { humanNumbers, mostCommonTokenBaseline } from "../data/pipelines.ts";
 import { sequenceSamples, splitSamples } from "../data/samples.ts";
-import { arrayBatches, streamBatches } from "../data/stream_batches.ts";
+import { arrayBatches, rowsOfTokens, streamBatches } from "../data/stream_batches.ts";
+import { windowBatches } from "./window_data.ts";
 import { CorpusSizeError, fitLayout, fitRecipe, type FittedRecipe } from "./short_text.ts";
 import { idsChecksum, type TextCorpus } from "../data/text_corpus.ts";
 import {
@@ -122,9 +123,11 @@ export interface RunCorpus {
   /**
    * Batches in a recipe's layout (fitted first: `fit`).
    *
+   * @param recipe The fitted recipe.
+   * @param seed The run's seed, which draws a transformer's random windows (`windows`).
    * @throws CorpusSizeError naming `--bs`/`--sl` when a split is too short for one batch.
    */
-  data(recipe: Recipe): TrainData;
+  data(recipe: Recipe, seed: number): TrainData;
 }
 
 /**
@@ -145,19 +148,25 @@ export function humanNumbersCorpus(): RunCorpus {
       splitSamples(sequenceSamples(humanNumbers().nums, 16)).cut * 16,
     ),
     fit: (recipe) => ({ recipe, notes: [] }),
-    data(recipe) {
+    data(recipe, seed) {
       let data: TrainData;
       try {
         data = humanNumbersData(recipe);
+        if (recipe.data === "windows") {
+          // The windows are drawn from the tokens of the training sequences, split as the
+          // validation batches were (the book's 80/20 cut, at the recipe's length).
+          const nums = humanNumbers().nums;
+          const sl = recipe.seqLen;
+          const cut = splitSamples(sequenceSamples(nums, sl)).cut * sl;
+          data = { ...data, ...windowBatches(Int32Array.from(nums.slice(0, cut)), recipe, seed) };
+        }
       } catch {
         // groupChunks refuses fewer samples than bs: no batch at all.
         data = { train: arrayBatches([]), valid: arrayBatches([]) };
       }
       if (!data.train.length || !data.valid.length) {
         throw new CorpusSizeError(
-          `--bs ${recipe.batchSize}${
-            recipe.data === "sequence" ? ` --sl ${recipe.seqLen}` : ""
-          }: ` +
+          `--bs ${recipe.batchSize}${rowsOfTokens(recipe.data) ? ` --sl ${recipe.seqLen}` : ""}: ` +
             `Human Numbers has too few samples for one ${
               data.train.length ? "validation" : "training"
             } batch; use a smaller --bs`,
@@ -250,15 +259,22 @@ export function textRunCorpus(source: TextSource, c: TextCorpus): RunCorpus {
         valid: source.valid ??
           `the last ${source.validPct} of ${source.text}; raise --valid-pct or pass --valid`,
       }),
-    data(recipe) {
+    data(recipe, seed) {
       const { data, batchSize: bs, seqLen: sl } = recipe;
+      if (data === "windows") {
+        const valid = fitLayout(c.valid.length, "sequence", bs, sl)!;
+        return {
+          ...windowBatches(c.train, recipe, seed),
+          valid: streamBatches(c.valid, { data: "sequence", bs: valid.rows, sl: valid.seqLen }),
+        };
+      }
       const minSeqLen = recipe.tar ? 2 : 1;
       const train = fitLayout(c.train.length, data, bs, sl, minSeqLen);
       const valid = fitLayout(c.valid.length, data, bs, sl, minSeqLen);
       // The training graph's batch is fixed: the recipe must already fit (`fit`).
       if (!train || train.rows !== bs || train.seqLen !== sl || !valid) {
         throw new CorpusSizeError(
-          `--bs ${bs}${data === "sequence" ? ` --sl ${sl}` : ""}: the ${
+          `--bs ${bs}${rowsOfTokens(data) ? ` --sl ${sl}` : ""}: the ${
             !train || train.rows !== bs || train.seqLen !== sl ? "training" : "validation"
           } text is too short for this batch layout (fit the recipe to the text first)`,
         );

@@ -39,22 +39,58 @@ export function runDescription(
   const book = entry.arch;
   const sameSize = a.hidden === book.hidden && a.layers === book.layers &&
     a.dropout === book.dropout && meta.recipe.batchSize === entry.recipe.batchSize &&
-    meta.recipe.seqLen === entry.recipe.seqLen && !a.softmax;
+    meta.recipe.seqLen === entry.recipe.seqLen && !a.softmax &&
+    JSON.stringify(a.gpt) === JSON.stringify(book.gpt);
   // The training artifacts keep the registry's text for the book's sizes (their bytes stay
   // those of before); an export also says when the schedule was not the recipe's.
   const sameSchedule = !options.schedule ||
-    (meta.epochs === entry.recipe.epochs && meta.lrMax === entry.recipe.lrMax);
+    (meta.epochs === entry.recipe.epochs && meta.lrMax === entry.recipe.lrMax &&
+      JSON.stringify(meta.recipe.schedule) === JSON.stringify(entry.recipe.schedule));
   if (meta.corpus.kind === "human-numbers" && sameSize && sameSchedule) return entry.description;
   const kind = entry.description.slice(0, entry.description.indexOf(":"));
   // The corpus by its base name: an export's description travels, a home directory should not.
   const corpus = meta.corpus.kind === "text"
     ? `${meta.corpus.text.replace(/\/+$/, "").split("/").at(-1)} (${meta.tokenizer.mode} tokens)`
     : "Human Numbers";
-  return `${kind} on ${corpus}: vocabulary ${a.vocabSize}, hidden ${a.hidden}, ` +
-    `${a.layers} layer${a.layers === 1 ? "" : "s"}${a.dropout ? `, dropout ${a.dropout}` : ""}${
-      a.softmax ? `, ${describeSoftmax(a.softmax)}` : ""
-    }; ` +
-    `fit_one_cycle(${meta.epochs}, ${meta.lrMax}) at bs ${meta.recipe.batchSize}, sl ${meta.recipe.seqLen}`;
+  return `${kind} on ${corpus}: vocabulary ${a.vocabSize}, ${describeSize(a)}; ` +
+    `${describeSchedule(meta.recipe, meta.epochs, meta.lrMax)} at bs ${meta.recipe.batchSize}` +
+    (a.gpt ? "" : `, sl ${meta.recipe.seqLen}`);
+}
+
+/**
+ * A model's sizes in words.
+ *
+ * @param a The architecture.
+ * @returns `hidden 64, 2 layers[, dropout P][, adaptive softmax ...]`, or a GPT's `embd 128,
+ *   4 layers, 4 heads, block 64[, dropout P][, biases]`.
+ */
+export function describeSize(a: Architecture): string {
+  const layers = `${a.layers} layer${a.layers === 1 ? "" : "s"}`;
+  const dropout = a.dropout ? `, dropout ${a.dropout}` : "";
+  if (a.gpt) {
+    return `embd ${a.hidden}, ${layers}, ${a.gpt.heads} head${a.gpt.heads === 1 ? "" : "s"}, ` +
+      `block ${a.gpt.block}${dropout}${a.gpt.bias ? ", biases" : ""}`;
+  }
+  return `hidden ${a.hidden}, ${layers}${dropout}${
+    a.softmax ? `, ${describeSoftmax(a.softmax)}` : ""
+  }`;
+}
+
+/**
+ * A run's schedule in words.
+ *
+ * @param recipe The recipe (its steps schedule, optimizer settings).
+ * @param epochs The run's epochs.
+ * @param lrMax Its peak learning rate.
+ * @returns `fit_one_cycle(15, 0.01)`, or nanoGPT's `2000 steps of AdamW(0.9, 0.99) at lr
+ *   0.001, warmup 100, cosine to 0.0001, clip 1`.
+ */
+export function describeSchedule(recipe: Recipe, epochs: number, lrMax: number): string {
+  const s = recipe.schedule;
+  if (!s) return `fit_one_cycle(${epochs}, ${lrMax})`;
+  return `${s.steps} steps of AdamW(${recipe.moms[0]}, ${recipe.sqrMom ?? 0.99}) at lr ` +
+    `${lrMax}, warmup ${s.warmup}, cosine to ${s.lrMin}` +
+    (recipe.clip !== undefined ? `, clip ${recipe.clip}` : "");
 }
 
 const PROVIDERS: Readonly<Record<RunMeta["device"], string>> = {

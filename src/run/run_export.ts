@@ -115,7 +115,7 @@ export function runExport(
       // The run's own schedule: a run recorded before its recipe did carries the book's.
       recipe: { ...meta.recipe, epochs: meta.epochs, lrMax: meta.lrMax },
       seed: meta.seed,
-      context: meta.recipe.data === "sequence" ? 1 : 3,
+      context: meta.recipe.data === "sequence" || meta.recipe.data === "windows" ? 1 : 3,
       ...(meta.prompt !== undefined ? { prompt: meta.prompt } : {}),
     },
   };

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { type DataKind, sampleCount } from "../data/stream_batches.ts";
+import { type DataKind, rowsOfTokens, sampleCount } from "../data/stream_batches.ts";
 import type { Recipe } from "../train/recipe.ts";
 
 /** Raised when a corpus cannot form one batch at the run's size, or leaves no vocabulary. */
@@ -39,7 +39,7 @@ export const FEW_BATCHES = 8;
  * @returns The token count.
  */
 export function fewestTokens(data: DataKind, minSeqLen = 1): number {
-  return (data === "sequence" ? minSeqLen : 3) + 2;
+  return (rowsOfTokens(data) ? minSeqLen : 3) + 2;
 }
 
 /**
@@ -64,7 +64,7 @@ export function fitLayout(
   const samples = sampleCount(tokens, data, sl);
   if (samples >= bs) return { rows: bs, seqLen: sl };
   if (samples > 0) return { rows: samples, seqLen: sl };
-  if (data !== "sequence" || tokens < fewestTokens(data, minSeqLen)) return undefined;
+  if (!rowsOfTokens(data) || tokens < fewestTokens(data, minSeqLen)) return undefined;
   // sampleCount(tokens, sl') > 0 exactly when tokens >= sl' + 2.
   return { rows: 1, seqLen: tokens - 2 };
 }
@@ -103,6 +103,7 @@ export function fitRecipe(
   sources: SplitSources,
 ): FittedRecipe {
   const { data, batchSize: bs, seqLen: sl } = recipe;
+  if (data === "windows") return fitWindows(recipe, tokens, sources);
   // TAR compares consecutive time steps (LMModel7): rows of one token have none.
   const minSeqLen = recipe.tar ? 2 : 1;
   const unit = data === "sequence" ? `sequences of ${sl} tokens` : "samples of 3 tokens";
@@ -155,4 +156,37 @@ export function fitRecipe(
     );
   }
   return { recipe: fitted, notes };
+}
+
+/**
+ * A transformer's recipe against a text: random windows need one window of `--block` tokens and
+ * its next token (they overlap, so any text that long fills a batch of any size); validation
+ * reads the sequence layout, its rows shortened as for the recurrent models.
+ */
+function fitWindows(
+  recipe: Recipe,
+  tokens: { readonly train: number; readonly valid: number },
+  sources: SplitSources,
+): FittedRecipe {
+  const { batchSize: bs, seqLen: block } = recipe;
+  if (tokens.train < block + 1) {
+    throw new CorpusSizeError(
+      `the training text has ${count(tokens.train)}, fewer than one window of --block ${block} ` +
+        `and its next token (${block + 1}); use a smaller --block (${sources.train})`,
+    );
+  }
+  const valid = fitLayout(tokens.valid, "sequence", bs, block);
+  if (!valid) {
+    throw new CorpusSizeError(
+      `the validation text has ${count(tokens.valid)}, too few for one sample: at least ` +
+        `${fewestTokens("sequence")} are needed (${sources.valid})`,
+    );
+  }
+  const notes = valid.seqLen < block || valid.rows < bs
+    ? [
+      `note: the validation text has ${tokens.valid} tokens: validating on ${valid.rows} ` +
+      `row${valid.rows === 1 ? "" : "s"} of ${valid.seqLen} tokens`,
+    ]
+    : [];
+  return { recipe, notes };
 }

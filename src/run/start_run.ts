@@ -17,6 +17,7 @@ import type { ParentRun, RunMeta } from "../train/run_meta.ts";
 import type { Tracking } from "../train/tracking.ts";
 import type { RunCorpus } from "./corpus.ts";
 import { newRunInfo, type RunInfo } from "./run_info.ts";
+import { scheduleEpochs, stepsSchedule } from "../train/steps_schedule.ts";
 
 /** What a run is, as plain data. */
 export interface RunRequest {
@@ -28,10 +29,15 @@ export interface RunRequest {
   readonly sizes?: Omit<SizeOverrides, "vocabSize">;
   /** A resumed run: exactly the sizes and recipe it recorded (`sizes` is then ignored). */
   readonly recorded?: { readonly arch: Architecture; readonly recipe: Recipe };
-  /** Epochs of the one-cycle schedule. */
+  /** Epochs of the one-cycle schedule (ignored with `steps`: its schedule's). */
   readonly epochs: number;
   /** Its peak learning rate. */
   readonly lrMax: number;
+  /**
+   * A new run of a model whose recipe counts steps (the GPT's): this many steps of nanoGPT's
+   * warmup and cosine decay (`stepsSchedule`); absent: fit_one_cycle over `epochs`.
+   */
+  readonly steps?: number;
   /** Seed for initialization and dropout. */
   readonly seed: number;
   /** The execution provider, as the run records it. */
@@ -75,21 +81,24 @@ export interface RunPlan {
  *   for one batch of the recipe.
  */
 export function planRun(r: RunRequest): RunPlan {
-  const { entry, corpus, epochs, lrMax, seed, device, tracking } = r;
+  const { entry, corpus, lrMax, seed, device, tracking } = r;
   // A new run's recipe states its own schedule, not the book's (the registry's recipe says 15
   // epochs for lm7 whatever --epochs was); a resumed run keeps the recipe it recorded, as
   // runs recorded before this did (their export takes the schedule from `epochs`/`lrMax`).
   const sized = r.recorded ?? withSchedule(
     sizedModel(r.entry, { ...r.sizes, vocabSize: r.corpus.vocab.length }),
-    epochs,
+    r.epochs,
     lrMax,
+    r.steps,
   );
+  // A steps schedule sets its own epochs (its validations).
+  const epochs = !r.recorded && r.steps !== undefined ? sized.recipe.epochs : r.epochs;
   // A resumed run's recipe was fitted to its text when it started: the same text, the same fit.
   const { recipe, notes } = r.recorded
     ? { recipe: sized.recipe, notes: [] }
     : r.corpus.fit(sized.recipe);
   const { arch } = sized;
-  const data = r.corpus.data(recipe);
+  const data = r.corpus.data(recipe, seed);
   const parent = r.parent && "vocab" in r.parent ? parentRecord(r.parent, corpus.vocab) : r.parent;
   const info = newRunInfo({
     entry,
@@ -117,13 +126,23 @@ function parentRecord(
   return { ...facts, sharedTokens: shared, newTokens: vocab.length - shared };
 }
 
-/** Sizes with the recipe's epochs and peak learning rate set to the run's own. */
+/**
+ * Sizes with the recipe's schedule set to the run's own: `steps` of nanoGPT's schedule, or
+ * fit_one_cycle over `epochs` (a GPT's recipe then drops its steps schedule).
+ */
 function withSchedule(
   sized: { readonly arch: Architecture; readonly recipe: Recipe },
   epochs: number,
   lrMax: number,
+  steps: number | undefined,
 ): { arch: Architecture; recipe: Recipe } {
-  return { arch: sized.arch, recipe: { ...sized.recipe, epochs, lrMax } };
+  const { schedule: _, ...oneCycle } = sized.recipe;
+  if (steps === undefined) return { arch: sized.arch, recipe: { ...oneCycle, epochs, lrMax } };
+  const schedule = stepsSchedule(steps, lrMax);
+  return {
+    arch: sized.arch,
+    recipe: { ...oneCycle, schedule, epochs: scheduleEpochs(schedule), lrMax },
+  };
 }
 
 /** Where and how the learner runs. */

@@ -17,7 +17,8 @@ import type { BatchSource, TrainData } from "../data/stream_batches.ts";
 import { humanNumbersData } from "../data/pipelines.ts";
 import type { LanguageModel } from "../nn/language_model.ts";
 import { Random } from "../nn/random.ts";
-import { oneCycle } from "../optim/one_cycle.ts";
+import { oneCycle, type Schedule } from "../optim/one_cycle.ts";
+import { warmupCosine } from "../optim/warmup_cosine.ts";
 import type { Tensor } from "../onnx/tensor.ts";
 import { type Artifacts, buildArtifacts } from "./artifacts.ts";
 import { releaseBuffer } from "./release_buffer.ts";
@@ -173,6 +174,7 @@ export class Learner {
     readonly valid: BatchSource,
     readonly seed: number,
     private readonly cpu?: string,
+    private readonly trainEpoch?: (epoch: number) => BatchSource,
   ) {}
 
   /**
@@ -195,7 +197,13 @@ export class Learner {
       batchSize: recipe.batchSize,
       seqLen: recipe.seqLen,
       ...(validRow !== recipe.seqLen ? { evalSeqLen: validRow } : {}),
-      optimizer: { kind: "adam", wd: recipe.wd },
+      optimizer: {
+        kind: "adam",
+        wd: recipe.wd,
+        ...(recipe.sqrMom !== undefined ? { sqrMom: recipe.sqrMom } : {}),
+        ...(recipe.eps !== undefined ? { eps: recipe.eps } : {}),
+      },
+      ...(recipe.clip !== undefined ? { clipGradNorm: recipe.clip } : {}),
       ...(recipe.ar ? { ar: recipe.ar } : {}),
       ...(recipe.tar ? { tar: recipe.tar } : {}),
       ...(options.session?.device === "webgpu" ? { webgpu: true } : {}),
@@ -243,6 +251,7 @@ export class Learner {
       loaders.valid,
       options.seed,
       options.cpu,
+      loaders.trainEpoch,
     );
   }
 
@@ -283,7 +292,8 @@ export class Learner {
   }
 
   /**
-   * Runs `fit_one_cycle(epochs, lrMax)` from the current epoch to `epochs`.
+   * Runs `fit_one_cycle(epochs, lrMax)` from the current epoch to `epochs`, or, for a recipe
+   * with a steps schedule, its steps under nanoGPT's warmup and cosine decay (peak `lrMax`).
    *
    * @param epochs Total epochs of the schedule (the recipe's by default).
    * @param lrMax Peak learning rate (the recipe's by default).
@@ -296,11 +306,11 @@ export class Learner {
     lrMax = this.recipe.lrMax,
     callbacks: FitCallbacks = {},
   ): Promise<EpochRecord[]> {
-    const n = this.train.length;
-    const first = this.cycleStart;
-    const schedule = oneCycle({ lrMax, totalSteps: (epochs - first) * n, moms: this.recipe.moms });
+    const { schedule, stepOf } = this.scheduleOf(epochs, lrMax);
     const rows: EpochRecord[] = [];
     for (let epoch = this.epoch; epoch < epochs; epoch++) {
+      const batches = this.trainEpoch?.(epoch) ?? this.train;
+      const n = batches.length;
       const start = performance.now();
       this.runner.resetState();
       // Each epoch draws dropout masks from its own stream, so resuming at an epoch boundary
@@ -309,8 +319,8 @@ export class Learner {
       let sum = 0;
       for (let i = 0; i < n; i++) {
         if (callbacks.shouldStop?.()) throw new FitInterrupted(epoch);
-        const { lr, mom } = schedule((epoch - first) * n + i);
-        const loss = await this.runner.trainStep(this.train.batch(i), lr, mom);
+        const { lr, mom } = schedule(stepOf(epoch, i));
+        const loss = await this.runner.trainStep(batches.batch(i), lr, mom);
         if (!Number.isFinite(loss)) throw new NonFiniteLossError(epoch, i, loss);
         this.smooth.add(loss);
         sum += loss;
@@ -337,6 +347,37 @@ export class Learner {
       if (callbacks.stopAfter?.(record)) break;
     }
     return rows;
+  }
+
+  /**
+   * The learning rate and momentum by step, and the step of an epoch's batch: the recipe's
+   * steps schedule (its epochs are `evalEvery` steps each), else one-cycle over the epochs
+   * from `cycleStart`, each `train.length` batches.
+   */
+  private scheduleOf(
+    epochs: number,
+    lrMax: number,
+  ): { schedule: Schedule; stepOf: (epoch: number, batch: number) => number } {
+    const s = this.recipe.schedule;
+    if (s) {
+      return {
+        // A run resumed at a lower --lr keeps its floor, or the peak if that is lower.
+        schedule: warmupCosine({
+          lrMax,
+          lrMin: Math.min(s.lrMin, lrMax),
+          warmup: s.warmup,
+          decaySteps: s.steps,
+          mom: this.recipe.moms[0],
+        }),
+        stepOf: (epoch, batch) => epoch * s.evalEvery + batch,
+      };
+    }
+    const n = this.train.length;
+    const first = this.cycleStart;
+    return {
+      schedule: oneCycle({ lrMax, totalSteps: (epochs - first) * n, moms: this.recipe.moms }),
+      stepOf: (epoch, batch) => (epoch - first) * n + batch,
+    };
   }
 
   /**

@@ -24,7 +24,8 @@ export {
 } from "./packing.ts";
 export { type EvalResult, Runner, type RunnerOptions } from "./runner.ts";
 export { estimateTrainingMemory, type MemoryEstimate, RUNTIME_BYTES } from "./memory_estimate.ts";
-export type { Architecture, Recipe } from "./recipe.ts";
+export type { Architecture, GptShape, Recipe, StepsSchedule } from "./recipe.ts";
+export { epochSteps, scheduleEpochs, stepsSchedule } from "./steps_schedule.ts";
 export {
   type CorpusMeta,
   type LegacyDefaults,

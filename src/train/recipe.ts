@@ -9,19 +9,33 @@
 
 import type { DataKind } from "../data/stream_batches.ts";
 import type { AdaptiveSoftmaxSpec } from "../nn/adaptive_softmax.ts";
+import type { StepsSchedule } from "./steps_schedule.ts";
 
-/** fastai's `fit_one_cycle` recipe for one model, and the batches it trains on. */
+export type { StepsSchedule } from "./steps_schedule.ts";
+
+/**
+ * fastai's `fit_one_cycle` recipe for one model (or nanoGPT's loop, `schedule`), and the
+ * batches it trains on.
+ */
 export interface Recipe {
-  /** Sample layout: three-token, three-token-stateful or sequence. */
+  /** Sample layout: three-token, three-token-stateful, sequence or windows (a GPT's). */
   readonly data: DataKind;
-  /** Epochs of the one-cycle schedule. */
+  /** Epochs of the one-cycle schedule (under `schedule`: its validations). */
   readonly epochs: number;
   /** Peak learning rate. */
   readonly lrMax: number;
   /** Decoupled weight decay (fastai's default 0.01; LMModel7's TextLearner 0.1). */
   readonly wd: number;
-  /** Adam momentum over the one-cycle phases. */
+  /** Adam momentum over the one-cycle phases (under `schedule`, the first is beta1 throughout). */
   readonly moms: readonly [number, number, number];
+  /** Adam's beta2 (fastai's `sqr_mom`, 0.99 when absent). */
+  readonly sqrMom?: number;
+  /** Adam's epsilon (fastai's 1e-5 when absent; PyTorch's AdamW, as nanoGPT uses: 1e-8). */
+  readonly eps?: number;
+  /** Clip the gradients' global norm to this (nanoGPT: 1.0); absent: no clipping. */
+  readonly clip?: number;
+  /** nanoGPT's steps under warmup and cosine decay, in place of fit_one_cycle's epochs. */
+  readonly schedule?: StepsSchedule;
   /** Activation regularization weight (LMModel7). */
   readonly ar?: number;
   /** Temporal activation regularization weight (LMModel7). */
@@ -46,4 +60,19 @@ export interface Architecture {
   readonly tied: boolean;
   /** An adaptive softmax in place of the linear decoder; absent: the full softmax. */
   readonly softmax?: AdaptiveSoftmaxSpec;
+  /**
+   * A GPT's attention (the `gpt` model; `hidden` is its `n_embd`, `layers` its blocks, and its
+   * decoder is tied); absent for the recurrent models.
+   */
+  readonly gpt?: GptShape;
+}
+
+/** What a GPT's architecture has besides the recurrent models' sizes. */
+export interface GptShape {
+  /** Attention heads per block (dividing `hidden`). */
+  readonly heads: number;
+  /** The longest context: positions of the position embedding. */
+  readonly block: number;
+  /** Biases in the Linears and LayerNorms (nanoGPT's `bias`). */
+  readonly bias: boolean;
 }

@@ -12,7 +12,7 @@ import { TOKEN_MODES, type TokenizerSpec } from "../data/tokenizer.ts";
 import { RULE_MARKERS, TEXT_RULES } from "../data/text_rules.ts";
 import type { DataKind } from "../data/stream_batches.ts";
 import type { EpochRecord, LearnerState } from "./learner.ts";
-import type { Architecture, Recipe } from "./recipe.ts";
+import type { Architecture, GptShape, Recipe, StepsSchedule } from "./recipe.ts";
 import { adaptiveSoftmaxProblem, type AdaptiveSoftmaxSpec } from "../nn/adaptive_softmax.ts";
 import { MONITORS, type Tracking } from "./tracking.ts";
 
@@ -104,7 +104,12 @@ export interface LegacyDefaults {
   readonly tokenizer: TokenizerSpec;
 }
 
-const DATA_KINDS: readonly DataKind[] = ["three-token", "three-token-stateful", "sequence"];
+const DATA_KINDS: readonly DataKind[] = [
+  "three-token",
+  "three-token-stateful",
+  "sequence",
+  "windows",
+];
 
 function readRecipe(f: Fields): Recipe {
   const moms = f.list("moms");
@@ -121,6 +126,22 @@ function readRecipe(f: Fields): Recipe {
     ...(f.has("tar") ? { tar: f.num("tar", { min: 0 }) } : {}),
     batchSize: f.int("batchSize", { min: 1 }),
     seqLen: f.int("seqLen", { min: 1 }),
+    // Absent in fastai-recipe runs (every run before the GPT's).
+    ...(f.has("sqrMom") ? { sqrMom: f.num("sqrMom", { min: 0, max: 0.999999 }) } : {}),
+    ...(f.has("eps") ? { eps: f.num("eps", { min: 1e-30 }) } : {}),
+    ...(f.has("clip") ? { clip: f.num("clip", { min: 1e-30 }) } : {}),
+    ...(f.has("schedule") ? { schedule: readSchedule(f.obj("schedule")) } : {}),
+  };
+}
+
+function readSchedule(f: Fields): StepsSchedule {
+  const steps = f.int("steps", { min: 2 });
+  return {
+    kind: f.oneOf("kind", ["warmup-cosine"] as const),
+    steps,
+    warmup: f.int("warmup", { min: 0, max: steps - 1 }),
+    lrMin: f.num("lrMin", { min: 0 }),
+    evalEvery: f.int("evalEvery", { min: 1 }),
   };
 }
 
@@ -138,8 +159,22 @@ export function readArch(f: Fields): Architecture {
     dropout: f.num("dropout", { min: 0, max: 0.99 }),
     tied: f.bool("tied"),
   };
-  // Absent in runs of the full softmax (every run before the adaptive one existed).
-  return f.has("softmax") ? { ...arch, softmax: readSoftmax(f, arch) } : arch;
+  // Absent in runs of the full softmax (every run before the adaptive one existed), and in
+  // every recurrent model's.
+  return {
+    ...arch,
+    ...(f.has("softmax") ? { softmax: readSoftmax(f, arch) } : {}),
+    ...(f.has("gpt") ? { gpt: readGpt(f, arch.hidden) } : {}),
+  };
+}
+
+function readGpt(parent: Fields, hidden: number): GptShape {
+  const f = parent.obj("gpt");
+  const heads = f.int("heads", { min: 1 });
+  if (hidden % heads !== 0) {
+    f.fail("heads", `must divide the hidden size ${hidden}: got ${heads}`);
+  }
+  return { heads, block: f.int("block", { min: 1 }), bias: f.bool("bias") };
 }
 
 function readSoftmax(

@@ -38,7 +38,7 @@ const corpus = values.text
     false,
   )
   : humanNumbersCorpus();
-const data = corpus.data(recipe);
+const data = corpus.data(recipe, 42);
 const all = (s: BatchSource) => Array.from({ length: s.length }, (_, i) => s.batch(i));
 const batches = [...all(data.train), ...all(data.valid)];
 const n = recipe.batchSize * recipe.seqLen;

@@ -83,8 +83,12 @@ export function inferSplit(ctx: InferContext): TypeInfo[] {
 export function inferSlice(ctx: InferContext): TypeInfo[] {
   const data = ctx.input(0);
   const rank = data.shape.length;
-  const starts = ctx.requireStatic(1);
-  const ends = ctx.requireStatic(2);
+  const [known1, known2] = [ctx.known(1), ctx.known(2)];
+  if (!known1 || !known2 || !isStaticShape(known1) || !isStaticShape(known2)) {
+    return [{ dtype: data.dtype, shape: runTimeSlice(ctx, data.shape) }];
+  }
+  const starts = known1;
+  const ends = known2;
   const axes = ctx.has(3) ? ctx.requireStatic(3) : starts.map((_, i) => i);
   const steps = ctx.has(4) ? ctx.requireStatic(4) : starts.map(() => 1);
   if (
@@ -105,6 +109,21 @@ export function inferSlice(ctx: InferContext): TypeInfo[] {
     out[axis] = sliceLength(data.shape[axis], starts[i], ends[i], steps[i]);
   });
   return [{ dtype: data.dtype, shape: out }];
+}
+
+/**
+ * A slice whose bounds are computed at run time (a KV cache's positions): the sliced axes
+ * (given by a constant `axes`) have sizes known only then.
+ */
+function runTimeSlice(ctx: InferContext, shape: readonly Dim[]): Dim[] {
+  if (!ctx.has(3)) {
+    ctx.fail(`with "starts" or "ends" computed at run time, input "axes" must be given`);
+  }
+  const out: Dim[] = [...shape];
+  for (const [i, a] of ctx.requireStatic(3).entries()) {
+    out[ctx.axis(a, shape.length, `input "axes" entry ${i}`)] = null;
+  }
+  return out;
 }
 
 function sliceLength(dim: Dim, start: number, end: number, step: number): Dim {

@@ -56,7 +56,7 @@ function asFlags(corpus: RunCorpus): RunCorpus {
   return {
     ...corpus,
     fit: (recipe: Recipe) => asUsage(() => corpus.fit(recipe)),
-    data: (recipe: Recipe): TrainData => asUsage(() => corpus.data(recipe)),
+    data: (recipe: Recipe, seed: number): TrainData => asUsage(() => corpus.data(recipe, seed)),
   };
 }
 

@@ -27,7 +27,10 @@ Trains a model of fastbook chapter 12 (onnxruntime-node) on Human Numbers, or on
 text with --text.
 
 Options:
-  --epochs N      epochs of the one-cycle schedule (default: the model's recipe)
+  --epochs N      epochs of the one-cycle schedule (default: the model's recipe; for gpt,
+                  fit_one_cycle over N passes of random windows instead of --steps)
+  --steps N       gpt: optimizer steps of nanoGPT's schedule (default 2000): linear warmup
+                  (100 steps), cosine decay to lr/10, a validation every 250 steps
   --lr X          peak learning rate (default: the model's recipe)
   --seed N        seed for initialization and dropout (default 42)
   --out DIR       output directory (default runs/<model>)
@@ -80,7 +83,15 @@ Model size (the book's by default: hidden 64, 2 layers, bs 64, sl 16):
                   softmax for a large vocabulary, exact log-probabilities for fewer FLOPs
                   (lm7's decoder is then not tied to its embedding)
   --cutoffs L     where the adaptive softmax's clusters start, token ids by frequency
-                  (default 2000,10000,50000, those that fit; a fifth of a small vocabulary)`;
+                  (default 2000,10000,50000, those that fit; a fifth of a small vocabulary)
+
+GPT size (nanoGPT's CPU baby GPT by default: embd 128, 4 layers, 4 heads, block 64, bs 12):
+  --embd N        features (gpt's width, in place of --hidden)
+  --layers N      transformer blocks
+  --heads N       attention heads per block (dividing --embd)
+  --block N       context: tokens per training window and the longest prompt it reads
+  --dropout P     dropout on the embeddings, attention weights and residuals (default 0)
+  --bias          biases in the Linears and LayerNorms (nanoGPT's bias=True)`;
 
 /** The models with their aliases and descriptions, for `--list`. */
 export function listModels(): string {
@@ -126,6 +137,11 @@ export const FLAGS = {
   sl: { type: "string" },
   softmax: { type: "string" },
   cutoffs: { type: "string" },
+  embd: { type: "string" },
+  heads: { type: "string" },
+  block: { type: "string" },
+  bias: { type: "boolean" },
+  steps: { type: "string" },
 } as const;
 
 /** The parsed flags. */
@@ -238,9 +254,13 @@ function extFlag(value: string): string[] {
  * @throws UsageError for a size out of range.
  */
 export function sizeFlags(flags: Flags): SizeOverrides {
-  const { hidden, layers, dropout, bs, sl, softmax, cutoffs } = flags;
+  const { hidden, layers, dropout, bs, sl, softmax, cutoffs, embd, heads, block } = flags;
+  const bias = flags.bias ? "true" : undefined;
   try {
-    return readSizes({ hidden, layers, dropout, bs, sl, softmax, cutoffs }, "--");
+    return readSizes(
+      { hidden, layers, dropout, bs, sl, softmax, cutoffs, embd, heads, block, bias },
+      "--",
+    );
   } catch (error) {
     if (error instanceof NumberTextError) throw new UsageError(error.message);
     throw error;
@@ -276,7 +296,7 @@ export function sameAsRun(
 export const SIZE_FIELDS: readonly {
   readonly size: keyof Omit<SizeOverrides, "vocabSize">;
   readonly flag: string;
-  readonly saved: (m: RunMeta) => number | string;
+  readonly saved: (m: RunMeta) => number | string | boolean;
 }[] = [
   { size: "hidden", flag: "hidden", saved: (m) => m.arch.hidden },
   { size: "layers", flag: "layers", saved: (m) => m.arch.layers },
@@ -285,6 +305,10 @@ export const SIZE_FIELDS: readonly {
   { size: "seqLen", flag: "sl", saved: (m) => m.recipe.seqLen },
   { size: "softmax", flag: "softmax", saved: (m) => m.arch.softmax?.kind ?? "full" },
   { size: "cutoffs", flag: "cutoffs", saved: (m) => m.arch.softmax?.cutoffs.join(",") ?? "none" },
+  { size: "embd", flag: "embd", saved: (m) => m.arch.gpt ? m.arch.hidden : "none" },
+  { size: "heads", flag: "heads", saved: (m) => m.arch.gpt?.heads ?? "none" },
+  { size: "block", flag: "block", saved: (m) => m.arch.gpt?.block ?? "none" },
+  { size: "bias", flag: "bias", saved: (m) => String(m.arch.gpt?.bias ?? "none") },
 ];
 
 /**
