@@ -111,7 +111,13 @@ const DATA_KINDS: readonly DataKind[] = [
   "windows",
 ];
 
-function readRecipe(f: Fields): Recipe {
+/**
+ * Reads a recipe.
+ *
+ * @param f The `recipe` object.
+ * @returns The recipe.
+ */
+export function readRecipe(f: Fields): Recipe {
   const moms = f.list("moms");
   if (moms.length !== 3 || moms.some((m) => typeof m !== "number" || !Number.isFinite(m))) {
     f.fail("moms", `must be three finite numbers: got ${JSON.stringify(moms)}`);

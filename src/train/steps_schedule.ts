@@ -43,7 +43,8 @@ export function stepsSchedule(steps: number, lrMax: number): StepsSchedule {
     kind: "warmup-cosine",
     steps,
     warmup: Math.min(WARMUP, Math.floor(steps / 20)),
-    lrMin: lrMax / 10,
+    // Rounded as one writes it: 3e-3 / 10 is 0.00030000000000000003 in binary.
+    lrMin: Number((lrMax / 10).toPrecision(12)),
     evalEvery: Math.min(EVAL_EVERY, Math.ceil(steps / 8)),
   };
 }

@@ -118,8 +118,10 @@ export class SettingsError extends Error {
   override name = "SettingsError";
 }
 
-/** The model names the panel offers, in the book's order. */
-export const TRAIN_MODELS: readonly string[] = MODELS.map((m) => m.name);
+/** The model names the panel offers, in the book's order (the GPT's sizes are not fields yet). */
+export const TRAIN_MODELS: readonly string[] = MODELS.filter((m) => !m.resizable.gpt).map((m) =>
+  m.name
+);
 
 /**
  * The book's settings for a model: its recipe's epochs and lr, seed 42, Human Numbers, wasm

@@ -40,7 +40,27 @@ const EXPECTED_PARAMS: Record<string, Param[]> = {
   lm6: [emb, ...recurrent(4), ...linear("h_o", V, H)],
   lm7: [emb, ...recurrent(4), ["h_o.bias", [V], false]], // h_o.weight is i_h.weight
   gru: [emb, ...recurrent(3), ...linear("h_o", V, H)],
+  gpt: babyGpt(),
 };
+
+/** nanoGPT's `named_parameters()` of its CPU baby GPT (4 layers, 128 features, block 64, no bias). */
+function babyGpt(): Param[] {
+  const E = 128;
+  const block = (i: number): Param[] => [
+    [`transformer.h.${i}.ln_1.weight`, [E], false],
+    [`transformer.h.${i}.attn.c_attn.weight`, [3 * E, E], true],
+    [`transformer.h.${i}.attn.c_proj.weight`, [E, E], true],
+    [`transformer.h.${i}.ln_2.weight`, [E], false],
+    [`transformer.h.${i}.mlp.c_fc.weight`, [4 * E, E], true],
+    [`transformer.h.${i}.mlp.c_proj.weight`, [E, 4 * E], true],
+  ];
+  return [
+    ["transformer.wte.weight", [V, E], true], // lm_head.weight is tied to it
+    ["transformer.wpe.weight", [64, E], true],
+    ...[0, 1, 2, 3].flatMap(block),
+    ["transformer.ln_f.weight", [E], false],
+  ];
+}
 
 const h1 = { name: "h", layers: 1, hidden: H };
 const h2 = { name: "h", layers: 2, hidden: H };
@@ -54,6 +74,7 @@ const EXPECTED_STATE: Record<string, object[]> = {
   lm6: [h2, c2],
   lm7: [h2, c2],
   gru: [h2],
+  gpt: [],
 };
 
 Deno.test("every model's parameters follow the book's state_dict names, shapes and decay", () => {

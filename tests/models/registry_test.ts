@@ -7,9 +7,10 @@ import { LMModel4 } from "../../models/lm_model4.ts";
 import { LMModel5 } from "../../models/lm_model5.ts";
 import { LMModel6 } from "../../models/lm_model6.ts";
 import { LMModel7 } from "../../models/lm_model7.ts";
+import { GPT } from "../../models/gpt.ts";
 import { ALIASES, findModel, MODELS, type Recipe } from "../../models/registry.ts";
 
-const NAMES = ["lm1", "lm2", "lm3", "lm4", "lm5", "lm6", "lm7", "gru"];
+const NAMES = ["lm1", "lm2", "lm3", "lm4", "lm5", "lm6", "lm7", "gru", "gpt"];
 
 Deno.test("findModel() resolves every name to its own entry", () => {
   assert.deepEqual(MODELS.map((m) => m.name), NAMES);
@@ -24,7 +25,7 @@ Deno.test("findModel() resolves the aliases rnn, lstm and awd-lstm", () => {
 });
 
 Deno.test("findModel() rejects unknown names, listing the valid ones", () => {
-  const valid = "lm1, lm2, lm3, lm4, lm5, lm6, lm7, gru, rnn, lstm, awd-lstm";
+  const valid = "lm1, lm2, lm3, lm4, lm5, lm6, lm7, gru, gpt, rnn, lstm, awd-lstm";
   for (const name of ["lm8", "LM1", "", "toString", "constructor"]) {
     assert.throws(() => findModel(name), {
       message: `Unknown model "${name}": expected one of ${valid}`,
@@ -33,7 +34,17 @@ Deno.test("findModel() rejects unknown names, listing the valid ones", () => {
 });
 
 Deno.test("create() builds a fresh model of the book's class", () => {
-  const classes = [LMModel1, LMModel2, LMModel3, LMModel4, LMModel5, LMModel6, LMModel7, GRUModel];
+  const classes = [
+    LMModel1,
+    LMModel2,
+    LMModel3,
+    LMModel4,
+    LMModel5,
+    LMModel6,
+    LMModel7,
+    GRUModel,
+    GPT,
+  ];
   MODELS.forEach((entry, i) => {
     const [a, b] = [entry.create(), entry.create()];
     assert.ok(a instanceof classes[i], `${entry.name} is ${classes[i].name}`);
@@ -75,6 +86,26 @@ const BOOK: Record<string, { recipe: Recipe; accuracy: number | undefined }> = {
     accuracy: 0.869,
   },
   gru: { recipe: sequence(15, 1e-2), accuracy: undefined },
+  // nanoGPT's shakespeare_char config at its README's CPU "baby GPT" settings (batch 12, block
+  // 64, max_iters = lr_decay_iters = 2000, dropout 0): AdamW lr 1e-3, betas (0.9, 0.99), eps
+  // 1e-8 (PyTorch's), weight decay 0.1, grad_clip 1.0, warmup_iters 100, min_lr 1e-4,
+  // eval_interval 250.
+  gpt: {
+    recipe: {
+      data: "windows",
+      batchSize: 12,
+      seqLen: 64,
+      epochs: 8,
+      lrMax: 1e-3,
+      wd: 0.1,
+      moms: [0.9, 0.9, 0.9],
+      sqrMom: 0.99,
+      eps: 1e-8,
+      clip: 1,
+      schedule: { kind: "warmup-cosine", steps: 2000, warmup: 100, lrMin: 1e-4, evalEvery: 250 },
+    },
+    accuracy: undefined,
+  },
 };
 
 Deno.test("every recipe matches BOOK.md's results table and fastai defaults", () => {
