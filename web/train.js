@@ -95,7 +95,7 @@ function corpusChoice() {
 function readSettings() {
   return checkSettings({
     train: t.model.value,
-    epochs: t.epochs.value,
+    ...(t.steps.hidden ? { epochs: t.epochs.value } : { steps: t.steps.value }),
     lr: t.lr.value,
     seed: t.seed.value,
     backend: t.backend.value,
@@ -343,7 +343,9 @@ t.model.addEventListener("change", () => {
   showDefaults(t.model.value);
   updateLink();
 });
-for (const f of [t.epochs, t.lr, t.seed, t.backend, t.threads, ...Object.values(t.sizes)]) {
+for (
+  const f of [t.epochs, t.steps, t.lr, t.seed, t.backend, t.threads, ...Object.values(t.sizes)]
+) {
   f.addEventListener("change", () => updateLink());
 }
 t.corpus.addEventListener("change", () => {

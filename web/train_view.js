@@ -29,6 +29,7 @@ const select = (/** @type {string} */ id) => /** @type {HTMLSelectElement} */ ($
 export const t = {
   model: select("train-model"),
   epochs: input("train-epochs"),
+  steps: input("train-steps"),
   lr: input("train-lr"),
   seed: input("train-seed"),
   /** The size fields by the CLI's flag names (`hidden`, `layers`, `dropout`, `bs`, `sl`). */
@@ -65,10 +66,25 @@ const CURVES_ALT = t.curve.alt;
 // The CLI's limits (models/sizing.ts), so the fields' arrows stop where checkSettings does.
 for (const [k, max] of Object.entries(SIZE_LIMITS)) t.sizes[k].max = String(max);
 
+/**
+ * Shows or hides a field with its label (a GPT's fields for a GPT, an RNN's for the others).
+ *
+ * @param {HTMLInputElement} field
+ * @param {boolean} shown
+ */
+function showField(field, shown) {
+  field.hidden = !shown;
+  const label =
+    /** @type {HTMLElement | null} */ (document.querySelector(`label[for="${field.id}"]`)) ??
+      field.closest("label");
+  if (label) label.hidden = !shown;
+}
+
 /** Settings fields that stay locked while a run trains. */
 const FIELDS = [
   t.model,
   t.epochs,
+  t.steps,
   t.lr,
   t.seed,
   ...Object.values(t.sizes),
@@ -103,8 +119,21 @@ export function showTrainMessage(text) {
 export function showDefaults(/** @type {string} */ model) {
   const d = defaultSettings(model);
   t.epochs.value = String(d.epochs);
+  showSteps(d);
   t.lr.value = String(d.lr);
   showSizes(d);
+}
+
+/**
+ * A model whose recipe counts steps (the GPT) shows Steps in place of Epochs.
+ *
+ * @param {TrainSettings} s
+ */
+function showSteps(s) {
+  const steps = s.steps !== undefined;
+  showField(t.steps, steps);
+  showField(t.epochs, !steps);
+  if (steps) t.steps.value = String(s.steps);
 }
 
 /**
@@ -115,12 +144,14 @@ export function showDefaults(/** @type {string} */ model) {
  */
 function showSizes(s) {
   const values = sizeValues(s);
-  const { resizable } = modelSizes(s.model);
+  const { resizable, applies } = modelSizes(s.model);
   for (const [k, field] of Object.entries(t.sizes)) {
-    field.value = String(values[k]);
+    if (field.type === "checkbox") field.checked = values[k] === true;
+    else if (values[k] !== undefined) field.value = String(values[k]);
     field.dataset.unavailable = String(!resizable[k]);
     field.disabled = !resizable[k];
     field.title = resizable[k] ? "" : `${s.model} cannot change its ${k}`;
+    showField(field, applies[k]);
   }
 }
 
@@ -130,13 +161,18 @@ function showSizes(s) {
  * @returns {Record<string, string>}
  */
 export function sizeFields() {
-  return Object.fromEntries(Object.entries(t.sizes).map(([k, f]) => [k, f.value]));
+  return Object.fromEntries(
+    Object.entries(t.sizes).map((
+      [k, f],
+    ) => [k, f.type === "checkbox" ? String(f.checked) : f.value]),
+  );
 }
 
 /** @param {TrainSettings} s */
 export function showSettings(s) {
   t.model.value = s.model;
   t.epochs.value = String(s.epochs);
+  showSteps(s);
   t.lr.value = String(s.lr);
   t.seed.value = String(s.seed);
   showSizes(s);

@@ -13,6 +13,7 @@
  */
 
 import { findModel, RUN_META_DEFAULTS } from "../../models/registry.ts";
+import { rowsOfTokens } from "../data/stream_batches.ts";
 import { TextCorpusBuilder } from "../data/text_corpus.ts";
 import { exportModel } from "../export/export_model.ts";
 import type { Tensor } from "../onnx/tensor.ts";
@@ -126,6 +127,7 @@ export class TrainJob {
       corpus,
       sizes: settings.sizes, // the page's size fields, checked as --hidden … --sl are
       epochs: settings.epochs,
+      ...(settings.steps !== undefined ? { steps: settings.steps } : {}),
       lrMax: settings.lr,
       seed: settings.seed,
       device: settings.backend,
@@ -144,7 +146,7 @@ export class TrainJob {
       baseline: corpus.baseline,
       trainBatches: learner.train.length,
       validBatches: learner.valid.length,
-      tokensPerStep: recipe.batchSize * (recipe.data === "sequence" ? recipe.seqLen : 3),
+      tokensPerStep: recipe.batchSize * (rowsOfTokens(recipe.data) ? recipe.seqLen : 3),
     };
     return new TrainJob(settings, info, header, learner, backend, machine);
   }

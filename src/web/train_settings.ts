@@ -18,6 +18,7 @@ import { readSizes, sizedModel, SizeError, type SizeFields } from "../../models/
 import type { SizeOverrides } from "../../models/sizing.ts";
 import { NumberTextError, readInteger, readNumber } from "../contract/numbers.ts";
 import { TOKEN_MODES, type TokenMode } from "../data/tokenizer.ts";
+import { scheduleEpochs, stepsSchedule } from "../train/steps_schedule.ts";
 
 /** Where the page trains: onnxruntime-web's CPU (wasm) or its WebGPU execution provider. */
 export type WebDevice = "wasm" | "webgpu";
@@ -44,7 +45,13 @@ export type CorpusChoice =
 export interface TrainSettings {
   /** Registry name (`lm6`; aliases resolve to it). */
   readonly model: string;
+  /** Epochs of fit_one_cycle (a model with `steps`: the validations its schedule runs). */
   readonly epochs: number;
+  /**
+   * Steps of nanoGPT's warmup and cosine schedule, for a model whose recipe counts steps (the
+   * GPT, `deno task train gpt --steps`); absent: fit_one_cycle over `epochs`.
+   */
+  readonly steps?: number;
   /** Peak learning rate of the one-cycle schedule. */
   readonly lr: number;
   readonly seed: number;
@@ -54,18 +61,36 @@ export interface TrainSettings {
   readonly corpus: CorpusChoice;
   /**
    * The sizes that differ from the model's book ones (`deno task train`'s `--hidden`,
-   * `--layers`, `--dropout`, `--bs`, `--sl`, with the same limits); `{}` for the book's.
+   * `--layers`, `--dropout`, `--bs`, `--sl`, and a GPT's `--embd`, `--heads`, `--block`,
+   * `--bias`, with the same limits); `{}` for the book's.
    */
   readonly sizes: Omit<SizeOverrides, "vocabSize">;
 }
 
 /** The size settings by field name (the CLI's flag names), in the panel's order. */
-export const SIZE_KEYS = ["hidden", "layers", "dropout", "bs", "sl"] as const;
+export const SIZE_KEYS = [
+  "hidden",
+  "embd",
+  "layers",
+  "heads",
+  "block",
+  "dropout",
+  "bs",
+  "sl",
+  "bias",
+] as const;
+
+/** A size field's name. */
+export type SizeKey = typeof SIZE_KEYS[number];
 
 /** A model's sizes by field name: the book's values, and which the model lets change. */
 export interface ModelSizes {
-  readonly book: Readonly<Record<typeof SIZE_KEYS[number], number>>;
-  readonly resizable: Readonly<Record<typeof SIZE_KEYS[number], boolean>>;
+  /** The book's value of each field (`bias`: true or false, the others numbers). */
+  readonly book: Readonly<Record<SizeKey, number | boolean>>;
+  /** Whether the model can change it. */
+  readonly resizable: Readonly<Record<SizeKey, boolean>>;
+  /** Whether the field applies to the model at all (a GPT has no `hidden`, an RNN no `heads`). */
+  readonly applies: Readonly<Record<SizeKey, boolean>>;
 }
 
 /**
@@ -78,38 +103,72 @@ export interface ModelSizes {
  */
 export function modelSizes(model: string): ModelSizes {
   const { arch, recipe, resizable: can } = entryOf(model);
+  const gpt = can.gpt;
+  const g = arch.gpt;
   return {
     book: {
       hidden: arch.hidden,
+      embd: arch.hidden,
       layers: arch.layers,
+      heads: g?.heads ?? 1,
+      block: g?.block ?? recipe.seqLen,
       dropout: arch.dropout,
       bs: recipe.batchSize,
       sl: recipe.seqLen,
+      bias: g?.bias ?? false,
     },
-    resizable: { hidden: true, layers: can.layers, dropout: can.dropout, bs: true, sl: can.seqLen },
+    resizable: {
+      hidden: !gpt,
+      embd: gpt,
+      layers: can.layers,
+      heads: gpt,
+      block: gpt,
+      dropout: can.dropout,
+      bs: true,
+      sl: can.seqLen && !gpt,
+      bias: gpt,
+    },
+    applies: {
+      hidden: !gpt,
+      embd: gpt,
+      layers: true,
+      heads: gpt,
+      block: gpt,
+      dropout: true,
+      bs: true,
+      sl: !gpt,
+      bias: gpt,
+    },
   };
 }
 
 /** Where each size field lives in `SizeOverrides`. */
-const SIZE_FIELD: Readonly<Record<typeof SIZE_KEYS[number], keyof TrainSettings["sizes"]>> = {
+const SIZE_FIELD: Readonly<Record<SizeKey, keyof TrainSettings["sizes"]>> = {
   hidden: "hidden",
+  embd: "embd",
   layers: "layers",
+  heads: "heads",
+  block: "block",
   dropout: "dropout",
   bs: "batchSize",
   sl: "seqLen",
+  bias: "bias",
 };
 
 /**
- * A setting's size fields, by name, as the panel shows them: the given size, or the book's.
+ * A setting's size fields, by name, as the panel shows them: the given size, or the book's;
+ * only the fields that apply to its model.
  *
  * @param s The settings.
- * @returns Each size field's value.
+ * @returns Each applying size field's value.
  */
-export function sizeValues(s: TrainSettings): Record<typeof SIZE_KEYS[number], number> {
-  const { book } = modelSizes(s.model);
+export function sizeValues(s: TrainSettings): Partial<Record<SizeKey, number | boolean>> {
+  const { book, applies } = modelSizes(s.model);
   return Object.fromEntries(
-    SIZE_KEYS.map((k) => [k, s.sizes[SIZE_FIELD[k]] ?? book[k]]),
-  ) as Record<typeof SIZE_KEYS[number], number>;
+    SIZE_KEYS.filter((k) => applies[k]).map((
+      k,
+    ) => [k, (s.sizes[SIZE_FIELD[k]] as number | boolean | undefined) ?? book[k]]),
+  );
 }
 
 /** Raised for a setting out of range; the message names the setting and what it takes. */
@@ -118,14 +177,12 @@ export class SettingsError extends Error {
   override name = "SettingsError";
 }
 
-/** The model names the panel offers, in the book's order (the GPT's sizes are not fields yet). */
-export const TRAIN_MODELS: readonly string[] = MODELS.filter((m) => !m.resizable.gpt).map((m) =>
-  m.name
-);
+/** The model names the panel offers, in the book's order. */
+export const TRAIN_MODELS: readonly string[] = MODELS.map((m) => m.name);
 
 /**
- * The book's settings for a model: its recipe's epochs and lr, seed 42, Human Numbers, wasm
- * on one thread.
+ * The book's settings for a model: its recipe's epochs (or steps) and lr, seed 42, Human
+ * Numbers, wasm on one thread.
  *
  * @param model A registry name or alias.
  * @returns The settings.
@@ -136,6 +193,7 @@ export function defaultSettings(model = "lm6"): TrainSettings {
   return {
     model: entry.name,
     epochs: entry.recipe.epochs,
+    ...(entry.recipe.schedule ? { steps: entry.recipe.schedule.steps } : {}),
     lr: entry.recipe.lrMax,
     seed: 42,
     backend: "wasm",
@@ -187,8 +245,8 @@ function asSetting<T>(read: () => T): T {
 /**
  * Checks settings as the panel's fields give them (strings), filling in the model's recipe.
  *
- * @param fields Field values by name: `train` (the model), `epochs`, `lr`, `seed`, `backend`,
- *   `threads`, and the sizes `hidden`, `layers`, `dropout`, `bs`, `sl`; absent ones take their
+ * @param fields Field values by name: `train` (the model), `epochs` (or a GPT's `steps`),
+ *   `lr`, `seed`, `backend`, `threads`, and the sizes (`SIZE_KEYS`); absent ones take their
  *   defaults (the book's sizes).
  * @param corpus What to train on.
  * @returns The settings.
@@ -209,9 +267,15 @@ export function checkSettings(
     }
     if (!corpus.text.trim()) throw new SettingsError(`the text to train on is empty`);
   }
+  const steps = stepsField(base, fields.steps);
   return {
     model: base.model,
-    epochs: fields.epochs === undefined ? base.epochs : integer("epochs", fields.epochs, 1, 1000),
+    epochs: steps !== undefined
+      ? scheduleEpochs(stepsSchedule(steps, 1))
+      : fields.epochs === undefined
+      ? base.epochs
+      : integer("epochs", fields.epochs, 1, 1000),
+    ...(steps !== undefined ? { steps } : {}),
     lr: fields.lr === undefined ? base.lr : positive("lr", fields.lr, 10),
     seed: fields.seed === undefined ? base.seed : integer("seed", fields.seed, 0, 2 ** 32 - 1),
     backend,
@@ -219,6 +283,19 @@ export function checkSettings(
     corpus,
     sizes: checkSizes(base.model, fields),
   };
+}
+
+/** A GPT's `steps` (its recipe's by default); other models have none. */
+function stepsField(base: TrainSettings, raw: string | undefined): number | undefined {
+  if (base.steps === undefined) {
+    if (raw !== undefined) {
+      throw new SettingsError(
+        `steps applies to gpt (nanoGPT's schedule): ${base.model} trains for epochs`,
+      );
+    }
+    return undefined;
+  }
+  return raw === undefined ? base.steps : integer("steps", raw, 2, 10_000_000);
 }
 
 /**
@@ -229,11 +306,12 @@ function checkSizes(
   model: string,
   fields: Readonly<Record<string, string | undefined>>,
 ): TrainSettings["sizes"] {
+  const { book, applies } = modelSizes(model);
+  // A field that does not apply to the model (a GPT's hidden, an RNN's heads) is not read.
   const given: SizeFields = Object.fromEntries(
-    SIZE_KEYS.flatMap((k) => fields[k] === undefined ? [] : [[k, fields[k]]]),
+    SIZE_KEYS.flatMap((k) => fields[k] === undefined || !applies[k] ? [] : [[k, fields[k]]]),
   );
   const sizes = asSetting(() => readSizes(given, ""));
-  const { book } = modelSizes(model);
   const changed = Object.fromEntries(
     SIZE_KEYS.flatMap((k) => {
       const v = sizes[SIZE_FIELD[k]];
@@ -251,7 +329,17 @@ function checkSizes(
 }
 
 /** The keys the hash may hold. */
-const HASH_KEYS = ["train", "epochs", "lr", "seed", "backend", "threads", ...SIZE_KEYS, "start"];
+const HASH_KEYS = [
+  "train",
+  "epochs",
+  "steps",
+  "lr",
+  "seed",
+  "backend",
+  "threads",
+  ...SIZE_KEYS,
+  "start",
+];
 
 /**
  * Reads the Train panel's settings from a URL hash.
@@ -281,13 +369,13 @@ export function readTrainHash(hash: string): { settings: TrainSettings; start: b
  * The URL hash of settings (the corpus stays out: a link cannot carry one's text).
  *
  * @param s The settings.
- * @returns `#train=...&epochs=...&lr=...&seed=...&backend=...` (and `threads` above 1, and
- *   each size that differs from the book's).
+ * @returns `#train=...&epochs=...&lr=...&seed=...&backend=...` (a GPT's `steps` for
+ *   `epochs`; and `threads` above 1, and each size that differs from the book's).
  */
 export function trainHash(s: TrainSettings): string {
   const p = new URLSearchParams({
     train: s.model,
-    epochs: String(s.epochs),
+    ...(s.steps !== undefined ? { steps: String(s.steps) } : { epochs: String(s.epochs) }),
     lr: String(s.lr),
     seed: String(s.seed),
     backend: s.backend,

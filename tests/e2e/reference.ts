@@ -2,7 +2,8 @@
  * The reference the page is checked against: an exported model run by onnxruntime-node
  * (`Session`), with the export contract's procedure: recurrent models start from zero state
  * and take one step per prompt token, feeding `<state>_out` back; fixed models read the last
- * `context` tokens. Prompts are tokenized as the model's training text was (`encodePrompt`
+ * `context` tokens; cached models (a GPT) read the last `context` tokens in one call from empty
+ * caches (nanoGPT's cropped context, without the page's incremental cache). Prompts are tokenized as the model's training text was (`encodePrompt`
  * with the sidecar's tokenizer, `xxbos` first when the model has it); greedy continuation
  * never chooses `xxunk`, as in the CLI. Probabilities are a float64 softmax of the float32
  * logits.
@@ -72,6 +73,20 @@ export class Reference {
         tokens: tensor("int64", [1, sidecar.context], last),
       });
       return out.logits.data as Float32Array;
+    }
+    if (sidecar.kind === "cached") {
+      const window = ids.slice(-sidecar.context).map(BigInt);
+      const empty = Object.fromEntries(sidecar.state.map((s) => {
+        const dims = s.shape.map((d) => typeof d === "number" ? d : d === "batch" ? 1 : 0);
+        return [s.name, tensor("float32", dims, new Float32Array(0))];
+      }));
+      const out = await this.session.run({
+        tokens: tensor("int64", [1, window.length], window),
+        position: tensor("int64", [1], [0n]),
+        ...empty,
+      });
+      const all = out.logits.data as Float32Array;
+      return all.slice(all.length - sidecar.vocab.length);
     }
     let state: Record<string, Tensor> = {};
     for (const s of sidecar.state) {

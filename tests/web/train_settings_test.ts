@@ -7,6 +7,7 @@ import {
   modelSizes,
   readTrainHash,
   SettingsError,
+  SIZE_KEYS,
   sizeValues,
   TRAIN_MODELS,
   trainHash,
@@ -14,7 +15,7 @@ import {
 import { readSizes, SIZE_LIMITS } from "../../models/sizing.ts";
 
 Deno.test("defaultSettings() are the book's recipe for every model the panel offers", () => {
-  assert.deepEqual(TRAIN_MODELS, ["lm1", "lm2", "lm3", "lm4", "lm5", "lm6", "lm7", "gru"]);
+  assert.deepEqual(TRAIN_MODELS, ["lm1", "lm2", "lm3", "lm4", "lm5", "lm6", "lm7", "gru", "gpt"]);
   const lm7 = defaultSettings("lm7");
   assert.deepEqual(
     [lm7.model, lm7.epochs, lm7.lr, lm7.seed, lm7.backend, lm7.threads],
@@ -147,9 +148,57 @@ Deno.test("size settings: the CLI's limits and messages, the model's own checks,
   );
   assert.deepEqual(modelSizes("lm3").resizable, {
     hidden: true,
+    embd: false,
     layers: false,
+    heads: false,
+    block: false,
     dropout: false,
     bs: true,
     sl: false,
+    bias: false,
   });
+});
+
+Deno.test("gpt's settings: Steps for Epochs, its own size fields, a link that carries them", () => {
+  const d = defaultSettings("gpt");
+  assert.deepEqual([d.steps, d.epochs, d.lr], [2000, 8, 1e-3]);
+  assert.equal(defaultSettings("lm6").steps, undefined);
+  const sizes = modelSizes("gpt");
+  assert.deepEqual(
+    [sizes.book.embd, sizes.book.heads, sizes.book.block, sizes.book.bias, sizes.book.bs],
+    [128, 4, 64, false, 12],
+  );
+  assert.deepEqual(
+    SIZE_KEYS.filter((k) => sizes.applies[k]),
+    ["embd", "layers", "heads", "block", "dropout", "bs", "bias"],
+  );
+  assert.deepEqual(
+    SIZE_KEYS.filter((k) => modelSizes("lm6").applies[k]),
+    ["hidden", "layers", "dropout", "bs", "sl"],
+  );
+  // The fields a model does not have are not read: a GPT's hidden and sl, an RNN's heads.
+  const s = checkSettings({
+    train: "gpt",
+    steps: "40",
+    embd: "32",
+    heads: "2",
+    block: "16",
+    bias: "true",
+    hidden: "7",
+    sl: "3",
+  });
+  assert.deepEqual(s.sizes, { embd: 32, heads: 2, block: 16, bias: true });
+  assert.deepEqual([s.steps, s.epochs], [40, 8]);
+  assert.deepEqual(checkSettings({ train: "lm6", heads: "3" }).sizes, {});
+  const hash = trainHash(s);
+  assert.equal(
+    hash,
+    "#train=gpt&steps=40&lr=0.001&seed=42&backend=wasm&embd=32&heads=2&block=16&bias=true",
+  );
+  assert.deepEqual(readTrainHash(hash).settings, s);
+  assert.throws(() => checkSettings({ train: "gpt", heads: "3", embd: "32" }), {
+    message: "heads 3 must divide --embd 32 (each head takes embd / heads features)",
+  });
+  assert.throws(() => checkSettings({ train: "lm6", steps: "40" }), /steps applies to gpt/);
+  assert.throws(() => checkSettings({ train: "gpt", steps: "1" }), /steps must be an integer/);
 });
