@@ -20,7 +20,7 @@ Deno.test("train CLI: bad input gets one clear line and exit code 2, never a sta
   const cases: [string[], string][] = [
     [
       ["lm9"],
-      `error: Unknown model "lm9": expected one of lm1, lm2, lm3, lm4, lm5, lm6, lm7, gru, rnn, lstm, awd-lstm`,
+      `error: Unknown model "lm9": expected one of lm1, lm2, lm3, lm4, lm5, lm6, lm7, gru, gpt, rnn, lstm, awd-lstm`,
     ],
     [["lm1", "--epochs", "0"], `error: --epochs must be an integer from 1 to 1000: got "0"`],
     [["lm1", "--epochs", "2.5"], `error: --epochs must be an integer from 1 to 1000: got "2.5"`],

@@ -13,6 +13,8 @@ import { countFlops } from "../../../src/graph/flops.ts";
 import { saveGraph } from "../../../src/graph/model_io.ts";
 import { type Tensor, tensor } from "../../../src/onnx/tensor.ts";
 import { HUMAN_NUMBERS_TOKENIZER } from "../../../src/data/tokenizer.ts";
+import { rowsOfTokens } from "../../../src/data/stream_batches.ts";
+import { PAST_DIM } from "../../../src/export/kv_cache_state.ts";
 import { buildArtifacts } from "../../../src/train/artifacts.ts";
 import type { Learner } from "../../../src/train/learner.ts";
 import { startRun } from "../../../src/run/start_run.ts";
@@ -206,7 +208,7 @@ async function measureInference(
     if (t.dtype === "float32") weights.set(name, t.data as Float32Array);
   }
   const vocab = Array.from({ length: c.arch.vocabSize }, (_, i) => `t${i}`);
-  const context = c.recipe.data === "sequence" ? 1 : 3;
+  const context = rowsOfTokens(c.recipe.data) ? 1 : 3;
   const { sidecar, files } = exportModel(model, weights, {
     name: c.entry.name,
     description: c.name,
@@ -223,12 +225,18 @@ async function measureInference(
     source: sidecar.file,
   });
   try {
+    // A cached model's step: one token after a full cache (its costliest step); the others
+    // read `context` tokens (1 for the recurrent models).
+    const cached = sidecar.kind === "cached";
+    const past = cached ? sidecar.context - 1 : 0;
+    const width = cached ? 1 : sidecar.context;
     const feeds = (rows: number): Record<string, Tensor> => {
       const f: Record<string, Tensor> = {
-        tokens: tensor("int64", [rows, sidecar.context], new BigInt64Array(rows * sidecar.context)),
+        tokens: tensor("int64", [rows, width], new BigInt64Array(rows * width)),
+        ...(cached ? { position: tensor("int64", [1], [BigInt(past)]) } : {}),
       };
       for (const st of sidecar.state) {
-        const dims = st.shape.map((d) => typeof d === "number" ? d : rows);
+        const dims = st.shape.map((d) => typeof d === "number" ? d : d === PAST_DIM ? past : rows);
         f[st.name] = tensor("float32", dims, new Float32Array(dims.reduce((a, b) => a * b, 1)));
       }
       return f;
