@@ -13,18 +13,24 @@ import { cpus } from "node:os";
 import type { Page } from "playwright-core";
 import { findModel } from "../models/registry.ts";
 import { humanNumbersCorpus } from "../src/run/corpus.ts";
-import { planRun, startRun } from "../src/run/start_run.ts";
+import { checkSettings, SettingsError } from "../src/web/train_settings.ts";
+import { planRun, type RunPlan, startRun } from "../src/run/start_run.ts";
 import { launchChromium } from "./lib/serve/chromium.ts";
 import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
 import { machineLine, median } from "./lib/bench/machine.ts";
 import { startServer } from "./lib/serve/serve_app.ts";
 
-const USAGE = `Usage: deno task bench:page [models...] [--epochs N] [--webgpu]
+const USAGE =
+  `Usage: deno task bench:page [models...] [--epochs N] [--steps N] [--sizes S] [--webgpu]
 
 Training steps/s and seconds per epoch of each model (default lm6 lm7) in headless Chromium's
 Train panel (wasm on 1 thread and on every core; WebGPU on SwiftShader with --webgpu) and in
 onnxruntime-node (CPU EP, 1 thread): the first epoch's, and the median over the other epochs
-of an N-epoch schedule (default 5). Needs Chromium (apt-get install chromium).`;
+of an N-epoch schedule (default 5), with tokens/s (steps/s times the tokens of a batch); a
+GPT runs --steps of its schedule (default 400: 8 epochs of 50 steps).
+--sizes takes the panel's size settings as a link has them (e.g. "embd=96&layers=3&heads=4&
+block=128" for a GPT; "hidden=256&sl=64" for an LSTM), for the page and node alike. Needs
+Chromium (apt-get install chromium).`;
 
 /**
  * One measured configuration: per epoch, training steps/s and seconds with validation; and
@@ -88,22 +94,13 @@ async function pageTokenMs(page: Page): Promise<number> {
   return Number(await page.getAttribute("#t-run", "data-mean-ms"));
 }
 
-async function inNode(model: string, epochs: number): Promise<Timing> {
-  const entry = findModel(model);
-  const plan = planRun({
-    entry,
-    corpus: humanNumbersCorpus(),
-    epochs,
-    lrMax: entry.recipe.lrMax,
-    seed: 42,
-    device: "cpu",
-  });
+async function inNode(plan: RunPlan): Promise<Timing> {
   const learner = await startRun(plan);
   const rates: number[] = [];
   let first = 0;
   try {
     // The page's figure: steps after the first of each epoch, over the time since it ended.
-    const rows = await learner.fit(epochs, entry.recipe.lrMax, {
+    const rows = await learner.fit(plan.epochs, plan.lrMax, {
       onBatch: (_epoch, done, total) => {
         if (done === 1) first = performance.now();
         if (done === total) rates.push((done - 1) / ((performance.now() - first) / 1000));
@@ -122,6 +119,8 @@ async function inNode(model: string, epochs: number): Promise<Timing> {
 async function main(): Promise<number> {
   const parsed = parseFlags(Deno.args, {
     epochs: { type: "string" },
+    steps: { type: "string" },
+    sizes: { type: "string" },
     webgpu: { type: "boolean" },
   }, USAGE);
   if (!parsed) return 0;
@@ -135,6 +134,21 @@ async function main(): Promise<number> {
     }
   }
   const epochs = intFlag("epochs", values.epochs, 1, 100, 5);
+  const steps = intFlag("steps", values.steps, 16, 100_000, 400);
+  const sizeQuery = values.sizes ?? "";
+  const schedule = (name: string) =>
+    findModel(name).recipe.schedule ? `steps=${steps}` : `epochs=${epochs}`;
+  const sizesOf = (name: string) => {
+    try {
+      return checkSettings({
+        train: name,
+        ...Object.fromEntries(new URLSearchParams(`${schedule(name)}&${sizeQuery}`)),
+      });
+    } catch (error) {
+      if (error instanceof SettingsError) throw new UsageError(`--sizes: ${error.message}`);
+      throw error;
+    }
+  };
   const cores = cpus().length;
   const configs: { runtime: string; query: string; webgpu?: boolean }[] = [
     { runtime: "Chromium, onnxruntime-web wasm, 1 thread", query: "backend=wasm&threads=1" },
@@ -153,22 +167,37 @@ async function main(): Promise<number> {
   const dir = await Deno.makeTempDir({ prefix: "onnx-lm-bench-page-" });
   const server = await startServer({ port: 0, host: "127.0.0.1", modelsDir: dir });
   const lines = [
-    `machine: ${machineLine()}; ${epochs}-epoch schedules, seed 42; "warm": the median over ` +
+    `machine: ${machineLine()}; ${epochs}-epoch schedules (a GPT: ${steps} steps), seed 42; ` +
+    `"warm": the median over ` +
     "the epochs after the first",
     "",
-    "| model | runtime | steps/s, epoch 0 | steps/s, warm | s/epoch with validation, warm | " +
-    "vs node (warm) | page ms/token |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    "| model | runtime | steps/s, epoch 0 | steps/s, warm | tokens/s, warm | " +
+    "s/epoch with validation, warm | vs node (warm) | page ms/token |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   try {
     for (const name of names) {
-      const node = await inNode(name, epochs);
+      const settings = sizesOf(name);
+      const plan = planRun({
+        entry: findModel(name),
+        corpus: humanNumbersCorpus(),
+        sizes: settings.sizes,
+        epochs: settings.epochs,
+        ...(settings.steps !== undefined ? { steps: settings.steps } : {}),
+        lrMax: settings.lr,
+        seed: 42,
+        device: "cpu",
+      });
+      const tokensPerStep = plan.recipe.batchSize * plan.recipe.seqLen;
+      const node = await inNode(plan);
       const timings: Timing[] = [node];
       for (const c of configs) {
         const browser = await launchChromium({ webgpu: c.webgpu ?? false });
         try {
           const page = await browser.newPage();
-          const hash = `#train=${name}&epochs=${epochs}&seed=42&${c.query}&start`;
+          const hash = `#train=${name}&${schedule(name)}&seed=42&${c.query}${
+            sizeQuery ? `&${sizeQuery}` : ""
+          }&start`;
           timings.push({ runtime: c.runtime, ...await inPage(page, server.url, hash) });
         } finally {
           await browser.close();
@@ -177,7 +206,9 @@ async function main(): Promise<number> {
       for (const t of timings) {
         const ratio = warm(t.steps) / warm(node.steps);
         lines.push(
-          `| ${name} | ${t.runtime} | ${t.steps[0].toFixed(1)} | ${warm(t.steps).toFixed(1)} | ${
+          `| ${name}${sizeQuery ? ` (${sizeQuery})` : ""} | ${t.runtime} | ${
+            t.steps[0].toFixed(1)
+          } | ${warm(t.steps).toFixed(1)} | ${Math.round(warm(t.steps) * tokensPerStep)} | ${
             warm(t.times).toFixed(2)
           } | ${ratio.toFixed(2)}x | ${t.tokenMs === undefined ? "-" : t.tokenMs.toFixed(3)} |`,
         );

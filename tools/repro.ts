@@ -128,6 +128,8 @@ async function trainSeed(entry: ModelEntry, seed: number, cpu: string): Promise<
     entry,
     corpus: humanNumbersCorpus(),
     epochs: entry.recipe.epochs,
+    // A recipe that counts steps (the GPT's) runs them, not fit_one_cycle.
+    ...(entry.recipe.schedule ? { steps: entry.recipe.schedule.steps } : {}),
     lrMax: entry.recipe.lrMax,
     seed,
     device: "cpu",
@@ -207,7 +209,9 @@ async function main(): Promise<number> {
     const met = m >= entry.target;
     rows.push([
       entry.name,
-      `${entry.recipe.epochs}, ${entry.recipe.lrMax}`,
+      `${
+        entry.recipe.schedule ? `${entry.recipe.schedule.steps} steps` : entry.recipe.epochs
+      }, ${entry.recipe.lrMax}`,
       entry.bookAccuracy?.toFixed(3) ?? "—",
       `≥ ${entry.target.toFixed(2)}`,
       `**${m.toFixed(3)}** ± ${std(accs).toFixed(3)}`,

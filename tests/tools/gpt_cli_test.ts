@@ -102,6 +102,14 @@ Deno.test("train gpt --steps: nanoGPT's schedule on a char text, far above the b
     assert.equal(fromHalf.code, 0, fromHalf.stderr);
     assert.match(fromHalf.stdout, /^ (on|under) (the|a) /);
 
+    // Fine-tuning keeps the parent's sizes (its weights' shapes, its heads and block).
+    const tuned = await runTool("train", ["--from", run, "--steps", "20", "--out", `${dir}/ft`]);
+    assert.equal(tuned.code, 0, tuned.stderr);
+    assert.match(tuned.stdout, /20 steps of AdamW/);
+    const heads = await runTool("train", ["--from", run, "--heads", "4", "--out", `${dir}/ft2`]);
+    assert.equal(heads.code, 2, heads.stderr);
+    assert.match(heads.stderr, /--heads 4 differs from the parent's 2; a fine-tuned model keeps/);
+
     // A finished steps run is not extended by --epochs; --steps must be the run's.
     const extended = await runTool("train", ["--resume", "--out", run, "--epochs", "12"]);
     assert.equal(extended.code, 2, extended.stderr);

@@ -65,8 +65,9 @@ export function fineTunedModel(parent: ParentSource, name: string | undefined): 
 }
 
 /**
- * The sizes of the fine-tuned run: the parent's hidden size and layers (its weights' shapes),
- * with `--bs`, `--sl` and `--dropout` free to change.
+ * The sizes of the fine-tuned run: the parent's hidden size and layers (its weights' shapes;
+ * a GPT's embd, layers, heads, block and biases), with `--bs`, `--sl` and `--dropout` free to
+ * change.
  *
  * @param sizes The size flags given.
  * @param parent The parent run.
@@ -94,19 +95,35 @@ export function fineTunedSizes(
         `new run with them`,
     );
   }
-  for (
-    const [flag, given, has] of [["hidden", sizes.hidden, arch.hidden], [
-      "layers",
-      sizes.layers,
-      arch.layers,
-    ]] as const
-  ) {
+  const g = arch.gpt;
+  const kept: [string, number | boolean | undefined, number | boolean][] = g
+    ? [
+      ["embd", sizes.embd, arch.hidden],
+      ["layers", sizes.layers, arch.layers],
+      ["heads", sizes.heads, g.heads],
+      ["block", sizes.block, g.block],
+      ["bias", sizes.bias, g.bias],
+    ]
+    : [["hidden", sizes.hidden, arch.hidden], ["layers", sizes.layers, arch.layers]];
+  for (const [flag, given, has] of kept) {
     if (given !== undefined && given !== has) {
       throw new UsageError(
         `--from ${parent.dir}: --${flag} ${given} differs from the parent's ${has}; a ` +
           `fine-tuned model keeps its parent's sizes (leave out --${flag})`,
       );
     }
+  }
+  if (g) {
+    // A GPT's width is --embd and its windows are its block: --hidden and --sl stay refused.
+    return {
+      ...sizes,
+      embd: arch.hidden,
+      layers: arch.layers,
+      heads: g.heads,
+      block: g.block,
+      bias: g.bias,
+      dropout: sizes.dropout ?? arch.dropout,
+    };
   }
   return {
     ...sizes,
