@@ -212,3 +212,67 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    "a GPT's exported step graph (KV caches as state) runs on the WebGPU EP with the CPU's logits",
+  ignore: !available && !required,
+  sanitizeResources: false,
+  async fn() {
+    assert.ok(available, `needs ${ICD} and libvulkan.so.1 (CI installs them)`);
+    Deno.env.set("VK_ICD_FILENAMES", ICD);
+    if (!Deno.env.get("XDG_RUNTIME_DIR")) Deno.env.set("XDG_RUNTIME_DIR", await Deno.makeTempDir());
+    const { GPT } = await import("../../models/gpt.ts");
+    const { exportModel } = await import("../../src/export/export_model.ts");
+    const { StepCache } = await import("../../src/api/step_cache.ts");
+    const { Session } = await import("../../src/runtime/session.ts");
+    const { Random } = await import("../../src/nn/random.ts");
+    const model = new GPT({
+      vocabSize: 11,
+      block: 6,
+      layers: 2,
+      heads: 2,
+      embd: 8,
+      dropout: 0,
+      bias: false,
+    });
+    const rng = new Random(4);
+    const weights = new Map(
+      model.namedParameters().map(([name, p]) => {
+        const n = p.shape.reduce((a, b) => a * b, 1);
+        return [name, Float32Array.from({ length: n }, () => 0.5 * rng.normal())];
+      }),
+    );
+    const { sidecar, files } = exportModel(model, weights, {
+      name: "gpt",
+      description: "a tiny GPT",
+      vocab: Array.from({ length: 11 }, (_, i) => `t${i}`),
+      metrics: { accuracy: 0, valid_loss: 0, epochs: 0 },
+      recipe: {},
+      seed: 1,
+      context: 1,
+    });
+    // A prompt in one call, tokens one call each, then past the block: every path of the cache.
+    const ids = [3, 1, 4, 1, 5, 9, 2, 6, 5];
+    const logits = async (device: "cpu" | "webgpu") => {
+      const session = await Session.create(files.get(sidecar.file)!, { device });
+      try {
+        const cache = new StepCache(sidecar, (feeds) => session.run(feeds));
+        const out: Float32Array[] = [];
+        for (let n = 3; n <= ids.length; n++) out.push(await cache.logitsAfter(ids.slice(0, n)));
+        return out;
+      } finally {
+        await session.release();
+      }
+    };
+    const [gpu, cpu] = [await logits("webgpu"), await logits("cpu")];
+    gpu.forEach((g, n) =>
+      g.forEach((v, k) =>
+        assert.ok(
+          Math.abs(v - cpu[n][k]) <= 1e-4 * Math.max(1, Math.abs(cpu[n][k])),
+          `${n + 3} ids, token ${k}: webgpu ${v}, cpu ${cpu[n][k]}`,
+        )
+      )
+    );
+  },
+});
