@@ -152,8 +152,7 @@ export const MODELS: readonly ModelEntry[] = ([
     name: "lm5",
     description: "LMModel5: 2-layer tanh RNN (15 epochs, lr 3e-3)",
     bookAccuracy: 0.488,
-    // Measured: 0.917 over seeds 0-2 (docs/BENCHMARKS.md, "A small GPT").
-    target: 0.85,
+    target: 0.45,
     recipe: { ...sequence, epochs: 15, lrMax: 3e-3 },
     arch: BOOK2,
     resizable: STACKED,

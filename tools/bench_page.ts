@@ -13,7 +13,7 @@ import { cpus } from "node:os";
 import type { Page } from "playwright-core";
 import { findModel } from "../models/registry.ts";
 import { humanNumbersCorpus } from "../src/run/corpus.ts";
-import { checkSettings, SettingsError } from "../src/web/train_settings.ts";
+import { checkLinkFields, checkSettings, SettingsError } from "../src/web/train_settings.ts";
 import { planRun, type RunPlan, startRun } from "../src/run/start_run.ts";
 import { launchChromium } from "./lib/serve/chromium.ts";
 import { intFlag, parseFlags, runTool, UsageError } from "./lib/cli/cli.ts";
@@ -140,10 +140,10 @@ async function main(): Promise<number> {
     findModel(name).recipe.schedule ? `steps=${steps}` : `epochs=${epochs}`;
   const sizesOf = (name: string) => {
     try {
-      return checkSettings({
+      return checkSettings(checkLinkFields({
         train: name,
         ...Object.fromEntries(new URLSearchParams(`${schedule(name)}&${sizeQuery}`)),
-      });
+      }));
     } catch (error) {
       if (error instanceof SettingsError) throw new UsageError(`--sizes: ${error.message}`);
       throw error;

@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import { MODELS } from "../models/registry.ts";
 import { saveGraph } from "../src/graph/model_io.ts";
 import { buildArtifacts } from "../src/train/artifacts.ts";
+import { recipeOptimizer } from "../src/train/recipe.ts";
 import { buildDeployGraph } from "../src/export/deploy_graph.ts";
 import { WEIGHT_STORAGES } from "../src/export/weight_storage.ts";
 import type { FloatDType } from "../src/optim/update.ts";
@@ -39,7 +40,7 @@ for (const entry of MODELS) {
         batchSize: r.batchSize,
         seqLen: r.seqLen,
         dtype,
-        optimizer: { kind: "adam", wd: r.wd },
+        ...recipeOptimizer(r),
         ...(r.ar ? { ar: r.ar } : {}),
         ...(r.tar ? { tar: r.tar } : {}),
         ...(webgpu ? { webgpu: true } : {}),

@@ -194,6 +194,8 @@ export function parseSidecar(value: unknown, file: string): Sidecar {
   if (exportId !== undefined && !EXPORT_ID.test(exportId)) {
     f.fail("export_id", `must be 16 hex digits: got ${JSON.stringify(exportId)}`);
   }
+  const context = f.int("context", { min: 1 });
+  if (kind === "cached") checkCached(f, state, context, arch, seq !== undefined);
   if (arch && arch.vocabSize !== vocab.length) {
     throw new ContractError(
       file,
@@ -208,7 +210,7 @@ export function parseSidecar(value: unknown, file: string): Sidecar {
     description: f.has("description") ? f.str("description") : "",
     file: onnxFile,
     kind,
-    context: f.int("context", { min: 1 }),
+    context,
     vocab,
     tokenizer,
     ...(arch ? { arch } : {}),
@@ -228,6 +230,33 @@ export function parseSidecar(value: unknown, file: string): Sidecar {
     ...(exportId ? { export_id: exportId } : {}),
     ...(f.has("prompt") ? { prompt: f.str("prompt") } : {}),
   };
+}
+
+/**
+ * A cached model's sidecar: a key and a value cache per layer, all of one shape (as
+ * `kvCacheState` writes them), its context the model's block, and no `--seq` graph.
+ */
+function checkCached(
+  f: Fields,
+  state: readonly { readonly name: string; readonly shape: readonly Dim[] }[],
+  context: number,
+  arch: Architecture | undefined,
+  seq: boolean,
+): void {
+  if (seq) {
+    f.fail("seq", "must be absent for a cached model: its step graph reads any number of tokens");
+  }
+  const shape = JSON.stringify(state[0].shape);
+  if (state.length % 2 !== 0 || state.some((s) => JSON.stringify(s.shape) !== shape)) {
+    f.fail(
+      "state",
+      `must be a key and a value cache per layer, all of one shape: got ${state.length} of ` +
+        `shapes ${[...new Set(state.map((s) => JSON.stringify(s.shape)))].join(", ")}`,
+    );
+  }
+  if (arch?.gpt && context !== arch.gpt.block) {
+    f.fail("context", `must be the model's block ${arch.gpt.block}: got ${context}`);
+  }
 }
 
 /**

@@ -165,11 +165,14 @@ export function humanNumbersCorpus(): RunCorpus {
         data = { train: arrayBatches([]), valid: arrayBatches([]) };
       }
       if (!data.train.length || !data.valid.length) {
+        // A GPT's row length is its --block (its windows), the others' --sl.
+        const windows = recipe.data === "windows";
         throw new CorpusSizeError(
-          `--bs ${recipe.batchSize}${rowsOfTokens(recipe.data) ? ` --sl ${recipe.seqLen}` : ""}: ` +
-            `Human Numbers has too few samples for one ${
-              data.train.length ? "validation" : "training"
-            } batch; use a smaller --bs`,
+          `--bs ${recipe.batchSize}${
+            rowsOfTokens(recipe.data) ? ` --${windows ? "block" : "sl"} ${recipe.seqLen}` : ""
+          }: Human Numbers has too few samples for one ${
+            data.train.length ? "validation" : "training"
+          } batch; use a smaller --bs${windows ? " or --block" : ""}`,
         );
       }
       return data;
@@ -262,7 +265,14 @@ export function textRunCorpus(source: TextSource, c: TextCorpus): RunCorpus {
     data(recipe, seed) {
       const { data, batchSize: bs, seqLen: sl } = recipe;
       if (data === "windows") {
-        const valid = fitLayout(c.valid.length, "sequence", bs, sl)!;
+        const valid = fitLayout(c.valid.length, "sequence", bs, sl);
+        if (!valid || c.train.length < sl + 1) {
+          throw new CorpusSizeError(
+            `--block ${sl}: the ${
+              valid ? "training" : "validation"
+            } text is too short for it (fit the recipe to the text first)`,
+          );
+        }
         return {
           ...windowBatches(c.train, recipe, seed),
           valid: streamBatches(c.valid, { data: "sequence", bs: valid.rows, sl: valid.seqLen }),

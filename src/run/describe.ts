@@ -8,6 +8,7 @@
 
 import { describeSoftmax } from "../nn/adaptive_softmax.ts";
 import type { Architecture, Recipe } from "../train/recipe.ts";
+import { scheduleFloor } from "../train/steps_schedule.ts";
 import type { RunMeta } from "../train/run_meta.ts";
 
 /** What the registry says about the run's model. */
@@ -89,7 +90,7 @@ export function describeSchedule(recipe: Recipe, epochs: number, lrMax: number):
   const s = recipe.schedule;
   if (!s) return `fit_one_cycle(${epochs}, ${lrMax})`;
   return `${s.steps} steps of AdamW(${recipe.moms[0]}, ${recipe.sqrMom ?? 0.99}) at lr ` +
-    `${lrMax}, warmup ${s.warmup}, cosine to ${s.lrMin}` +
+    `${lrMax}, warmup ${s.warmup}, cosine to ${scheduleFloor(recipe, lrMax)}` +
     (recipe.clip !== undefined ? `, clip ${recipe.clip}` : "");
 }
 

@@ -19,13 +19,14 @@ import type { LanguageModel } from "../nn/language_model.ts";
 import { Random } from "../nn/random.ts";
 import { oneCycle, type Schedule } from "../optim/one_cycle.ts";
 import { warmupCosine } from "../optim/warmup_cosine.ts";
+import { epochSteps, scheduleFloor } from "./steps_schedule.ts";
 import type { Tensor } from "../onnx/tensor.ts";
 import { type Artifacts, buildArtifacts } from "./artifacts.ts";
 import { releaseBuffer } from "./release_buffer.ts";
 import { Runner } from "./runner.ts";
 import type { SessionOptions } from "../runtime/session.ts";
 import { SmoothLoss } from "./smooth_loss.ts";
-import type { Recipe } from "./recipe.ts";
+import { type Recipe, recipeOptimizer } from "./recipe.ts";
 
 /** One row of the results table. */
 export interface EpochRecord {
@@ -197,13 +198,7 @@ export class Learner {
       batchSize: recipe.batchSize,
       seqLen: recipe.seqLen,
       ...(validRow !== recipe.seqLen ? { evalSeqLen: validRow } : {}),
-      optimizer: {
-        kind: "adam",
-        wd: recipe.wd,
-        ...(recipe.sqrMom !== undefined ? { sqrMom: recipe.sqrMom } : {}),
-        ...(recipe.eps !== undefined ? { eps: recipe.eps } : {}),
-      },
-      ...(recipe.clip !== undefined ? { clipGradNorm: recipe.clip } : {}),
+      ...recipeOptimizer(recipe),
       ...(recipe.ar ? { ar: recipe.ar } : {}),
       ...(recipe.tar ? { tar: recipe.tar } : {}),
       ...(options.session?.device === "webgpu" ? { webgpu: true } : {}),
@@ -311,6 +306,15 @@ export class Learner {
     for (let epoch = this.epoch; epoch < epochs; epoch++) {
       const batches = this.trainEpoch?.(epoch) ?? this.train;
       const n = batches.length;
+      const s = this.recipe.schedule;
+      if (s && n !== epochSteps(s, epoch)) {
+        // Any other count would skip or repeat steps of the schedule.
+        throw new Error(
+          `epoch ${epoch} of a ${s.steps}-step schedule has ${n} batches, not its ` +
+            `${epochSteps(s, epoch)} steps: a steps recipe trains on its random windows ` +
+            `(the run's data, window_data.ts)`,
+        );
+      }
       const start = performance.now();
       this.runner.resetState();
       // Each epoch draws dropout masks from its own stream, so resuming at an epoch boundary
@@ -361,10 +365,9 @@ export class Learner {
     const s = this.recipe.schedule;
     if (s) {
       return {
-        // A run resumed at a lower --lr keeps its floor, or the peak if that is lower.
         schedule: warmupCosine({
           lrMax,
-          lrMin: Math.min(s.lrMin, lrMax),
+          lrMin: scheduleFloor(this.recipe, lrMax),
           warmup: s.warmup,
           decaySteps: s.steps,
           mom: this.recipe.moms[0],

@@ -10,6 +10,7 @@
 import type { DataKind } from "../data/stream_batches.ts";
 import type { AdaptiveSoftmaxSpec } from "../nn/adaptive_softmax.ts";
 import type { StepsSchedule } from "./steps_schedule.ts";
+import type { ArtifactOptions } from "./artifact_steps.ts";
 
 export type { StepsSchedule } from "./steps_schedule.ts";
 
@@ -75,4 +76,25 @@ export interface GptShape {
   readonly block: number;
   /** Biases in the Linears and LayerNorms (nanoGPT's `bias`). */
   readonly bias: boolean;
+}
+
+/**
+ * The train graph's optimizer settings a recipe states: fastai's Adam with its weight decay,
+ * and a GPT's beta2, epsilon and gradient clipping where the recipe has them.
+ *
+ * @param recipe The recipe.
+ * @returns `optimizer` and, when clipping, `clipGradNorm` for `buildArtifacts`.
+ */
+export function recipeOptimizer(
+  recipe: Recipe,
+): Pick<ArtifactOptions, "optimizer" | "clipGradNorm"> {
+  return {
+    optimizer: {
+      kind: "adam",
+      wd: recipe.wd,
+      ...(recipe.sqrMom !== undefined ? { sqrMom: recipe.sqrMom } : {}),
+      ...(recipe.eps !== undefined ? { eps: recipe.eps } : {}),
+    },
+    ...(recipe.clip !== undefined ? { clipGradNorm: recipe.clip } : {}),
+  };
 }

@@ -69,3 +69,23 @@ export function scheduleEpochs(s: StepsSchedule): number {
 export function epochSteps(s: StepsSchedule, epoch: number): number {
   return Math.max(0, Math.min(s.evalEvery, s.steps - epoch * s.evalEvery));
 }
+
+/**
+ * The learning rate a steps schedule decays to at peak `lrMax`: the recorded floor scaled with
+ * the peak, so a run resumed at a lower `--lr` (after a divergence) keeps nanoGPT's ratio and
+ * its cosine decay.
+ *
+ * @param recipe The run's recipe: its schedule and the peak the floor was recorded for.
+ * @param lrMax The peak the run goes on with.
+ * @returns `schedule.lrMin * lrMax / recipe.lrMax` (the recorded floor at the recorded peak).
+ */
+export function scheduleFloor(
+  recipe: { readonly lrMax: number; readonly schedule?: StepsSchedule },
+  lrMax: number,
+): number {
+  const s = recipe.schedule;
+  if (!s) return 0;
+  return lrMax === recipe.lrMax
+    ? s.lrMin
+    : Number((s.lrMin * lrMax / recipe.lrMax).toPrecision(12));
+}

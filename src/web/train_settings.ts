@@ -342,6 +342,37 @@ const HASH_KEYS = [
 ];
 
 /**
+ * Refuses settings a link (or `bench:page --sizes`) gives that the model does not have: the
+ * panel hides those fields and does not read them, but a link that asks for them means
+ * something else (`epochs` on a GPT, which trains for `steps` in the page; `hidden` on a GPT,
+ * whose width is `embd`; `heads` on an LSTM).
+ *
+ * @param fields The link's settings by name.
+ * @returns The same fields.
+ * @throws SettingsError naming the first setting the model does not have.
+ */
+export function checkLinkFields(
+  fields: Readonly<Record<string, string | undefined>>,
+): Readonly<Record<string, string | undefined>> {
+  const base = defaultSettings(fields.train ?? "lm6");
+  if (base.steps !== undefined && fields.epochs !== undefined) {
+    throw new SettingsError(
+      `epochs does not apply to ${base.model} in the page: it trains for steps (steps=N)`,
+    );
+  }
+  const { applies } = modelSizes(base.model);
+  const stray = SIZE_KEYS.find((k) => fields[k] !== undefined && !applies[k]);
+  if (stray) {
+    throw new SettingsError(
+      `${stray} does not apply to ${base.model}: its sizes are ${
+        SIZE_KEYS.filter((k) => applies[k]).join(", ")
+      }`,
+    );
+  }
+  return fields;
+}
+
+/**
  * Reads the Train panel's settings from a URL hash.
  *
  * @param hash `location.hash` (`#train=lm6&epochs=2&seed=42&start`).
@@ -362,7 +393,7 @@ export function readTrainHash(hash: string): { settings: TrainSettings; start: b
     const v = params.get(key);
     if (v !== null) fields[key] = v;
   }
-  return { settings: checkSettings(fields), start: params.has("start") };
+  return { settings: checkSettings(checkLinkFields(fields)), start: params.has("start") };
 }
 
 /**

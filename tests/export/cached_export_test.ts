@@ -26,6 +26,16 @@ const CONFIG: GPTConfig = {
   bias: true,
 };
 
+/** CONFIG as a run records it. */
+const GPT_ARCH = {
+  vocabSize: CONFIG.vocabSize,
+  hidden: CONFIG.embd,
+  layers: CONFIG.layers,
+  dropout: 0,
+  tied: true,
+  gpt: { heads: CONFIG.heads, block: CONFIG.block, bias: CONFIG.bias },
+};
+
 /** Weights far from the initialization's near-uniform logits, so positions matter. */
 function weightsOf(model: GPT, seed: number): Map<string, Float32Array> {
   const rng = new Random(seed);
@@ -119,6 +129,19 @@ Deno.test("a cached sidecar with a state that is not [batch, heads, past, head s
     () => parseSidecar({ ...sidecar, state: [] }, "gpt.json"),
     /must list the state of a cached model/,
   );
+  assert.throws(
+    () => parseSidecar({ ...sidecar, state: sidecar.state.slice(1) }, "gpt.json"),
+    /"state" must be a key and a value cache per layer, all of one shape: got 3/,
+  );
+  assert.throws(
+    () => parseSidecar({ ...sidecar, arch: GPT_ARCH, context: 7 }, "gpt.json"),
+    /"context" must be the model's block 6: got 7/,
+  );
+  assert.throws(
+    () => parseSidecar({ ...sidecar, seq: { file: "gpt_seq4.onnx", length: 4 } }, "gpt.json"),
+    /"seq" must be absent for a cached model/,
+  );
+  assert.deepEqual(parseSidecar({ ...sidecar, arch: GPT_ARCH }, "gpt.json").arch, GPT_ARCH);
 });
 
 Deno.test("StepCache reads a GPT export with as few calls as the contract allows, each logit the full context's within 1e-5", async () => {

@@ -4,7 +4,12 @@ import assert from "node:assert/strict";
 import { findModel } from "../../models/registry.ts";
 import { humanNumbersCorpus } from "../../src/run/corpus.ts";
 import { planRun, startRun } from "../../src/run/start_run.ts";
-import { epochSteps, scheduleEpochs, stepsSchedule } from "../../src/train/steps_schedule.ts";
+import {
+  epochSteps,
+  scheduleEpochs,
+  scheduleFloor,
+  stepsSchedule,
+} from "../../src/train/steps_schedule.ts";
 import { warmupCosine } from "../../src/optim/warmup_cosine.ts";
 import { decodeCheckpoint, encodeCheckpoint } from "../../src/train/checkpoint.ts";
 import { FitInterrupted } from "../../src/train/learner.ts";
@@ -30,6 +35,13 @@ Deno.test("stepsSchedule() is nanoGPT's at 2,000 steps and scales its warmup and
   for (const bad of [1, 0, 2.5, NaN]) {
     assert.throws(() => stepsSchedule(bad, 1e-3), /needs an integer >= 2 steps/);
   }
+});
+
+Deno.test("a steps run resumed at a lower peak decays to a floor scaled with it, as nanoGPT's lr/10", () => {
+  const recipe = { lrMax: 3e-3, schedule: stepsSchedule(2000, 3e-3) };
+  assert.equal(scheduleFloor(recipe, 3e-3), 3e-4);
+  assert.equal(scheduleFloor(recipe, 3e-4), 3e-5);
+  assert.equal(scheduleFloor({ lrMax: 1e-2 }, 1e-2), 0);
 });
 
 const SMALL = { embd: 16, heads: 2, layers: 1, block: 8, batchSize: 4, dropout: 0.1 };

@@ -200,5 +200,14 @@ Deno.test("gpt's settings: Steps for Epochs, its own size fields, a link that ca
     message: "heads 3 must divide --embd 32 (each head takes embd / heads features)",
   });
   assert.throws(() => checkSettings({ train: "lm6", steps: "40" }), /steps applies to gpt/);
+  // A link that asks a model for what it does not have is refused, by name.
+  assert.throws(() => readTrainHash("#train=gpt&epochs=3"), {
+    message: "epochs does not apply to gpt in the page: it trains for steps (steps=N)",
+  });
+  assert.throws(
+    () => readTrainHash("#train=gpt&hidden=256"),
+    /hidden does not apply to gpt: its sizes are embd, layers, heads, block, dropout, bs, bias/,
+  );
+  assert.throws(() => readTrainHash("#train=lm6&heads=2"), /heads does not apply to lm6/);
   assert.throws(() => checkSettings({ train: "gpt", steps: "1" }), /steps must be an integer/);
 });

@@ -13,6 +13,7 @@ import { sizedModel } from "../../../models/sizing.ts";
 import { streamBatches } from "../../../src/data/stream_batches.ts";
 import { mulberry32 } from "../../../src/generate/sampling.ts";
 import { humanNumbersData } from "../../../src/data/pipelines.ts";
+import { humanNumbersCorpus } from "../../../src/run/corpus.ts";
 import type { TrainData } from "../../../src/data/stream_batches.ts";
 import type { Architecture, Recipe } from "../../../src/train/recipe.ts";
 import { UsageError } from "../cli/cli.ts";
@@ -70,7 +71,11 @@ function book(entry: ModelEntry): BenchConfig {
     recipe: entry.recipe,
     data: "Human Numbers",
     epochs: entry.recipe.epochs,
-    batches: () => humanNumbersData(entry.recipe),
+    // A GPT's steps schedule trains on its random windows, as `deno task train gpt` does.
+    batches: () =>
+      entry.recipe.data === "windows"
+        ? humanNumbersCorpus().data(entry.recipe, 42)
+        : humanNumbersData(entry.recipe),
   };
 }
 
@@ -129,7 +134,10 @@ function tinyGpt(
 ): BenchConfig {
   const entry = findModel("gpt");
   const vocabSize = 256;
-  const { arch, recipe } = sizedModel(entry, { vocabSize, ...sizes, block: 128 });
+  const sized = sizedModel(entry, { vocabSize, ...sizes, block: 128 });
+  const { arch } = sized;
+  // Timed over contiguous batches under fit_one_cycle: a steps schedule needs its windows.
+  const { schedule: _, ...recipe } = sized.recipe;
   const perBatch = recipe.batchSize * recipe.seqLen;
   let cached: TrainData | undefined;
   return {
