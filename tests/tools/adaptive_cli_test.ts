@@ -6,26 +6,9 @@
  */
 
 import assert from "node:assert/strict";
-import { mulberry32 } from "../../src/generate/sampling.ts";
 import { loadRun } from "../../tools/lib/run/run_dir.ts";
 import { runTool } from "../helpers/cli.ts";
-
-/** Sentences of a small grammar, from a seed: "the cat sat on a mat ." */
-function grammarText(sentences: number, seed: number): string {
-  const r = mulberry32(seed);
-  const pick = (xs: string[]) => xs[Math.floor(r() * xs.length)];
-  const nouns = ["cat", "dog", "bird", "fox", "owl", "cow"];
-  return Array.from({ length: sentences }, () =>
-    [
-      pick(["the", "a"]),
-      pick(nouns),
-      pick(["sat", "ran", "slept"]),
-      pick(["on", "under"]),
-      pick(["the", "a"]),
-      pick(["mat", "tree", "house", "barn"]),
-      ".",
-    ].join(" ")).join("\n");
-}
+import { grammarText } from "../helpers/grammar_text.ts";
 
 Deno.test("--softmax adaptive: trains, records its clusters, generates, exports; resume and --from are checked", async () => {
   const dir = await Deno.makeTempDir({ prefix: "onnx-lm-adaptive-" });

@@ -8,25 +8,9 @@
  */
 
 import assert from "node:assert/strict";
-import { mulberry32 } from "../../src/generate/sampling.ts";
 import { loadRun } from "../../tools/lib/run/run_dir.ts";
 import { runTool } from "../helpers/cli.ts";
-
-/** Sentences of a small grammar, from a seed: "the cat sat on a mat ." */
-function grammarText(sentences: number, seed: number): string {
-  const r = mulberry32(seed);
-  const pick = (xs: string[]) => xs[Math.floor(r() * xs.length)];
-  return Array.from({ length: sentences }, () =>
-    [
-      pick(["the", "a"]),
-      pick(["cat", "dog", "bird", "fox", "owl", "cow"]),
-      pick(["sat", "ran", "slept"]),
-      pick(["on", "under"]),
-      pick(["the", "a"]),
-      pick(["mat", "tree", "house", "barn"]),
-      ".",
-    ].join(" ")).join("\n");
-}
+import { grammarText } from "../helpers/grammar_text.ts";
 
 const SMALL = ["--embd", "32", "--heads", "2", "--layers", "2", "--block", "32", "--bs", "16"];
 

@@ -7,9 +7,12 @@
  */
 
 import assert from "node:assert/strict";
-import { mulberry32 } from "../../src/generate/sampling.ts";
 import { loadRun } from "../../tools/lib/run/run_dir.ts";
 import { runTool } from "../helpers/cli.ts";
+import { type Grammar, grammarText } from "../helpers/grammar_text.ts";
+
+/** The grammar these tests were written with: three nouns, three places. */
+const NARROW: Grammar = { nouns: ["cat", "dog", "bird"], places: ["mat", "tree", "house"] };
 
 const tool = runTool;
 
@@ -23,22 +26,6 @@ function countingText(lines: number): string {
   const words = ["one", "two", "three", "four", "five", "six"];
   return Array.from({ length: lines }, (_, i) => words.slice(0, 1 + (i % 6)).join(" ") + " .")
     .join("\n");
-}
-
-/** Sentences of a small grammar, from a seed: "the cat sat on a mat ." */
-function grammarText(sentences: number, seed: number): string {
-  const r = mulberry32(seed);
-  const pick = (xs: string[]) => xs[Math.floor(r() * xs.length)];
-  return Array.from({ length: sentences }, () =>
-    [
-      pick(["the", "a"]),
-      pick(["cat", "dog", "bird"]),
-      pick(["sat", "ran", "slept"]),
-      pick(["on", "under"]),
-      pick(["the", "a"]),
-      pick(["mat", "tree", "house"]),
-      ".",
-    ].join(" ")).join("\n");
 }
 
 Deno.test("own text, char level: a folder trains far above the baseline and generates its text", async () => {
@@ -128,7 +115,7 @@ Deno.test("own text, word level: trains far above the baseline, resumes only on 
   const dir = await Deno.makeTempDir({ prefix: "onnx-lm-word-" });
   try {
     const file = `${dir}/grammar.txt`;
-    await Deno.writeTextFile(file, grammarText(3000, 1));
+    await Deno.writeTextFile(file, grammarText(3000, 1, NARROW));
     const run = `${dir}/run`;
     const trained = await tool("train", [
       "lm7",
@@ -183,7 +170,7 @@ Deno.test("own text, word level: trains far above the baseline, resumes only on 
     const done = await tool("train", ["lm7", "--resume", "--out", run]);
     assert.equal(done.code, 0, done.stderr);
     assert.match(done.stdout, /already finished its 3 epochs/);
-    await Deno.writeTextFile(file, grammarText(3000, 2));
+    await Deno.writeTextFile(file, grammarText(3000, 2, NARROW));
     const changed = await tool("train", ["lm7", "--resume", "--out", run]);
     assert.equal(changed.code, 1);
     assert.match(changed.stderr, /the text changed since the run started/);
@@ -195,8 +182,8 @@ Deno.test("own text, word level: trains far above the baseline, resumes only on 
 Deno.test("own text: --valid files are the validation set, --lower folds case, the run records both", async () => {
   const dir = await Deno.makeTempDir({ prefix: "onnx-lm-valid-" });
   try {
-    await Deno.writeTextFile(`${dir}/train.txt`, grammarText(1500, 4).toUpperCase());
-    await Deno.writeTextFile(`${dir}/valid.txt`, grammarText(300, 5));
+    await Deno.writeTextFile(`${dir}/train.txt`, grammarText(1500, 4, NARROW).toUpperCase());
+    await Deno.writeTextFile(`${dir}/valid.txt`, grammarText(300, 5, NARROW));
     const run = `${dir}/run`;
     const r = await tool("train", [
       "gru",
@@ -260,7 +247,7 @@ Deno.test("own text: a 3,000-token text trains with default settings, on fewer v
   const dir = await Deno.makeTempDir({ prefix: "onnx-lm-short-" });
   try {
     // 375 lines of 7 tokens, 374 line breaks and the xxbos: 3,000 tokens.
-    const text = grammarText(375, 11);
+    const text = grammarText(375, 11, NARROW);
     await Deno.writeTextFile(`${dir}/short.txt`, text);
     const run = `${dir}/run`;
     const r = await tool("train", ["lm6", "--text", `${dir}/short.txt`, "--out", run]);
@@ -297,9 +284,9 @@ Deno.test("own text: every bad input gets one line naming the flag or file, and 
     await Deno.writeTextFile(`${dir}/short.txt`, "the cat sat on the mat . a dog ran under a tree");
     await Deno.writeTextFile(`${dir}/tiny.txt`, "cat"); // xxbos cat
     await Deno.mkdir(`${dir}/linked`);
-    await Deno.writeTextFile(`${dir}/linked/a.txt`, grammarText(400, 6));
+    await Deno.writeTextFile(`${dir}/linked/a.txt`, grammarText(400, 6, NARROW));
     await Deno.symlink(`${dir}/nowhere.txt`, `${dir}/linked/b.txt`);
-    await Deno.writeTextFile(`${dir}/ok.txt`, grammarText(400, 3));
+    await Deno.writeTextFile(`${dir}/ok.txt`, grammarText(400, 3, NARROW));
     const run = `${dir}/run`;
     const cases: [string[], number, RegExp][] = [
       [
