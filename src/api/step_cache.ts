@@ -21,7 +21,7 @@
 import type { Sidecar } from "../export/sidecar.ts";
 import { type Tensor, tensor } from "../onnx/tensor.ts";
 import { updatedName } from "../graph/updated_name.ts";
-import { PAST_DIM } from "../export/kv_cache_state.ts";
+import { initialState } from "../export/kv_cache_state.ts";
 
 /** Runs the step graph once. */
 export type RunStep = (feeds: Record<string, Tensor>) => Promise<Record<string, Tensor>>;
@@ -155,13 +155,7 @@ export class StepCache {
   }
 
   #zeroState(): Record<string, Tensor> {
-    const state: Record<string, Tensor> = {};
-    for (const s of this.sidecar.state) {
-      // Batch 1; a cached model's caches start with no positions.
-      const dims = s.shape.map((d) => (typeof d === "number" ? d : d === PAST_DIM ? 0 : 1));
-      state[s.name] = tensor("float32", dims, new Float32Array(dims.reduce((a, b) => a * b, 1)));
-    }
-    return state;
+    return initialState(this.sidecar.state, 1);
   }
 }
 

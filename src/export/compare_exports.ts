@@ -12,6 +12,7 @@ import type { Sidecar } from "./sidecar.ts";
 import { argmax } from "../generate/sampling.ts";
 import type { RunStep } from "../api/step_cache.ts";
 import { type Tensor, tensor } from "../onnx/tensor.ts";
+import { initialState } from "./kv_cache_state.ts";
 import { updatedName } from "../graph/updated_name.ts";
 
 /** How a candidate export compares with the reference. */
@@ -118,11 +119,7 @@ export async function compareExports(
   const streams = Math.max(1, Math.min(options.batch ?? 32, Math.floor((n - 1) / 2)));
   const steps = Math.floor((n - 1) / streams);
   if (steps < 1) throw new RangeError(`${n} tokens cannot score a next token`);
-  const zero = (): Record<string, Tensor> =>
-    Object.fromEntries(sidecar.state.map((s) => {
-      const dims = s.shape.map((d) => (typeof d === "number" ? d : streams));
-      return [s.name, tensor("float32", dims, new Float32Array(dims.reduce((a, b) => a * b, 1)))];
-    }));
+  const zero = () => initialState(sidecar.state, streams);
   let [stateRef, stateCand] = [zero(), zero()];
   const next = (out: Record<string, Tensor>) =>
     Object.fromEntries(sidecar.state.map((s) => [s.name, out[updatedName(s.name)]]));
@@ -160,11 +157,6 @@ async function compareCached(
   if (width < 1) throw new RangeError(`${n} tokens cannot score a next token`);
   const windows = Math.floor((n - 1) / width);
   const tally = new Tally();
-  const empty = (rows: number) =>
-    Object.fromEntries(sidecar.state.map((s) => {
-      const dims = s.shape.map((d) => (d === "batch" ? rows : typeof d === "number" ? d : 0));
-      return [s.name, tensor("float32", dims, new Float32Array(0))];
-    }));
   for (let first = 0; first < windows; first += batch) {
     const rows = Math.min(batch, windows - first);
     const starts = Array.from({ length: rows }, (_, r) => (first + r) * width);
@@ -172,7 +164,7 @@ async function compareCached(
     const feeds = {
       tokens: tensor("int64", [rows, width], at.map((p) => BigInt(ids[p]))),
       position: tensor("int64", [1], [0n]),
-      ...empty(rows),
+      ...initialState(sidecar.state, rows),
     };
     const ref = await reference(feeds);
     const cand = await candidate(feeds);

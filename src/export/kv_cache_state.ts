@@ -1,7 +1,8 @@
 /**
  * The state of an exported model with attention caches (a GPT's, sidecar kind `cached`): per
  * layer, a key and a value cache `[batch, heads, past, head size]`, named `past_keys_<i>` and
- * `past_values_<i>` (updated: `<name>_out`), whose `past` axis grows by the tokens of each call.
+ * `past_values_<i>` (updated: `<name>_out`), whose `past` axis grows by the tokens of each call;
+ * and the state every step graph starts from.
  * Browser-compatible.
  *
  * @module
@@ -9,6 +10,7 @@
 
 import type { Dim } from "../onnx/model.ts";
 import type { KvCacheSpec } from "../nn/language_model.ts";
+import { type Tensor, tensor } from "../onnx/tensor.ts";
 
 /** The symbolic axis of the cached positions. */
 export const PAST_DIM = "past";
@@ -24,4 +26,22 @@ export function kvCacheState(spec: KvCacheSpec): { name: string; shape: Dim[] }[
     { name: `past_keys_${i}`, shape: ["batch", spec.heads, PAST_DIM, spec.headSize] as Dim[] },
     { name: `past_values_${i}`, shape: ["batch", spec.heads, PAST_DIM, spec.headSize] as Dim[] },
   ]).flat();
+}
+
+/**
+ * The state a step graph starts from, as its sidecar lists it: zeros for a recurrent model's
+ * `[layers, batch, hidden]`, empty caches (no positions) for a cached model's.
+ *
+ * @param state The sidecar's state inputs.
+ * @param rows The batch.
+ * @returns A tensor per state input.
+ */
+export function initialState(
+  state: readonly { readonly name: string; readonly shape: readonly Dim[] }[],
+  rows: number,
+): Record<string, Tensor> {
+  return Object.fromEntries(state.map((s) => {
+    const dims = s.shape.map((d) => typeof d === "number" ? d : d === PAST_DIM ? 0 : rows);
+    return [s.name, tensor("float32", dims, new Float32Array(dims.reduce((a, b) => a * b, 1)))];
+  }));
 }

@@ -22,5 +22,5 @@ export {
   WEIGHT_STORAGES,
   type WeightStorage,
 } from "./weight_storage.ts";
-export { kvCacheState, PAST_DIM } from "./kv_cache_state.ts";
+export { initialState, kvCacheState, PAST_DIM } from "./kv_cache_state.ts";
 export { compareExports, type CompareOptions, type ExportAgreement } from "./compare_exports.ts";
